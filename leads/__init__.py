@@ -1,0 +1,1 @@
+"""Leads: turning listings into scored leads (`leads.process`) and keeping them in a store."""

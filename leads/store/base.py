@@ -1,0 +1,142 @@
+"""The lead store contract that every backend (SQLite, Elasticsearch) implements and one test suite checks."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from netsword.models import LEAD_STATUSES, Lead
+
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+SORTS = ("score", "last_seen", "first_seen")
+
+
+class StoreError(RuntimeError):
+    """The store refused an operation (unknown lead, bad status, backend failure)."""
+
+
+@dataclass
+class UpsertReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+    def merge(self, other: UpsertReport) -> None:
+        for name in ("created", "updated", "unchanged", "failed"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.errors.extend(other.errors)
+
+    def as_dict(self) -> dict[str, int]:
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged, "failed": self.failed}
+
+
+@dataclass(frozen=True)
+class LeadQuery:
+    """Filters, full-text search, sorting and paging over leads. Empty filters match everything."""
+
+    status: tuple[str, ...] = ()
+    kind: tuple[str, ...] = ()
+    platform: tuple[str, ...] = ()
+    entry_id: tuple[str, ...] = ()
+    owner: tuple[str, ...] = ()
+    assignee: str | None = None
+    seller: str | None = None
+    min_score: int | None = None
+    max_score: int | None = None
+    since: str | None = None  # last_seen ≥ since (ISO 8601)
+    until: str | None = None  # last_seen < until
+    text: str = ""
+    sort: str = "score"
+    limit: int = 50
+    offset: int = 0
+
+
+def merge_seen(old: Lead, new: Lead) -> tuple[Lead, str]:
+    """Merge a fresh sighting into the stored lead: the rules both stores follow.
+
+    Keeps first_seen, status and assignee; bumps last_seen and times_seen; appends a price point only when the
+    price changed. The outcome is `updated` when score, match, reasons or the listing changed, else `unchanged`.
+    """
+    history = list(old.price_history)
+    price = new.price
+    if price is not None and (not history or history[-1].get("price") != price):
+        history.append({"at": new.last_seen, "price": price, "currency": new.listing.get("currency", "CNY")})
+    merged = new.with_changes(
+        first_seen=old.first_seen or new.first_seen,
+        status=old.status,
+        assignee=old.assignee,
+        times_seen=old.times_seen + 1,
+        price_history=tuple(history),
+        last_seen=max(old.last_seen, new.last_seen),
+    )
+    return merged, (UPDATED if content_key(old) != content_key(new) else UNCHANGED)
+
+
+def first_sighting(lead: Lead) -> Lead:
+    price = lead.price
+    history = ({"at": lead.last_seen, "price": price, "currency": lead.listing.get("currency", "CNY")},)
+    return lead.with_changes(
+        first_seen=lead.first_seen or lead.last_seen,
+        times_seen=1,
+        price_history=history if price is not None else (),
+    )
+
+
+def content_key(lead: Lead) -> tuple[Any, ...]:
+    """What counts as a change of a lead: not the crawl time."""
+    listing = {k: v for k, v in lead.listing.items() if k != "crawled_at"}
+    return (lead.score, lead.matched, lead.reasons, lead.kind, repr(sorted(listing.items())))
+
+
+def check_status(status: str) -> None:
+    if status not in LEAD_STATUSES:
+        raise StoreError(f"status must be one of {', '.join(LEAD_STATUSES)}, got {status!r}")
+
+
+class LeadStore(abc.ABC):
+    """Where leads live. Upserts are idempotent by lead_id and keep history."""
+
+    @abc.abstractmethod
+    def upsert_many(self, leads: Iterable[Lead]) -> UpsertReport: ...
+
+    def upsert(self, lead: Lead) -> str:
+        report = self.upsert_many([lead])
+        if report.failed:
+            raise StoreError(report.errors[0] if report.errors else "upsert failed")
+        return CREATED if report.created else UPDATED if report.updated else UNCHANGED
+
+    @abc.abstractmethod
+    def get(self, lead_id: str) -> Lead | None: ...
+
+    @abc.abstractmethod
+    def search(self, query: LeadQuery) -> list[Lead]: ...
+
+    @abc.abstractmethod
+    def count(self, query: LeadQuery) -> int: ...
+
+    @abc.abstractmethod
+    def iter_leads(self, query: LeadQuery) -> Iterator[Lead]:
+        """Every lead matching the query (ignoring limit/offset), in the query's order, for exports and copies."""
+
+    @abc.abstractmethod
+    def set_status(self, lead_id: str, status: str, *, assignee: str | None = None) -> Lead: ...
+
+    @abc.abstractmethod
+    def put_raw(self, leads: Iterable[Lead]) -> int:
+        """Write leads exactly as given (history, status and all), replacing any with the same id: for copies."""
+
+    def close(self) -> None:  # noqa: B027 - optional for backends with nothing to release
+        """Release connections."""
+
+    def __enter__(self) -> LeadStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

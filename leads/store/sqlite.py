@@ -1,0 +1,202 @@
+"""SQLite lead store: WAL mode, idempotent upserts by lead_id, FTS5 title search, versioned schema."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from leads.store.base import (
+    CREATED,
+    LeadQuery,
+    LeadStore,
+    StoreError,
+    UpsertReport,
+    check_status,
+    first_sighting,
+    merge_seen,
+)
+from leads.store.sqlite_schema import migrate
+from netsword.models import Lead, Reason, utc_now
+
+_COLUMNS = (
+    "lead_id", "listing_id", "platform", "url", "entry_id", "kind", "score", "matched", "reasons", "listing",
+    "title", "seller", "price", "owner", "cited_number", "first_seen", "last_seen", "status", "times_seen",
+    "assignee", "price_history",
+)  # fmt: skip
+_ORDER = {
+    "score": "score DESC, lead_id",
+    "last_seen": "last_seen DESC, lead_id",
+    "first_seen": "first_seen DESC, lead_id",
+}
+
+
+def _row_of(lead: Lead) -> tuple[Any, ...]:
+    return (
+        lead.lead_id, lead.listing_id, lead.platform, lead.url, lead.entry_id, lead.kind, lead.score, lead.matched,
+        json.dumps([r.to_dict() for r in lead.reasons], ensure_ascii=False),
+        json.dumps(dict(lead.listing), ensure_ascii=False, sort_keys=True),
+        lead.title, lead.seller_name, lead.price, lead.owner, lead.cited_number, lead.first_seen, lead.last_seen,
+        lead.status, lead.times_seen, lead.assignee,
+        json.dumps([dict(p) for p in lead.price_history], ensure_ascii=False),
+    )  # fmt: skip
+
+
+def _lead_of(row: sqlite3.Row) -> Lead:
+    return Lead(
+        lead_id=row["lead_id"],
+        listing_id=row["listing_id"],
+        platform=row["platform"],
+        url=row["url"],
+        entry_id=row["entry_id"],
+        kind=row["kind"],
+        score=row["score"],
+        matched=row["matched"],
+        reasons=tuple(Reason.from_dict(r) for r in json.loads(row["reasons"])),
+        listing=json.loads(row["listing"]),
+        first_seen=row["first_seen"],
+        last_seen=row["last_seen"],
+        status=row["status"],
+        cited_number=row["cited_number"],
+        times_seen=row["times_seen"],
+        price_history=tuple(json.loads(row["price_history"])),
+        owner=row["owner"],
+        assignee=row["assignee"],
+    )
+
+
+def fts_phrase(text: str) -> str:
+    """Quote user text as one FTS5 phrase so that no query syntax from it is interpreted."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+class SqliteLeadStore(LeadStore):
+    """Leads in one SQLite file. Safe to share between threads (one connection, one lock)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self.conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("PRAGMA foreign_keys=ON")
+        self.schema_version = migrate(self.conn)
+
+    def upsert_many(self, leads: Iterable[Lead]) -> UpsertReport:
+        report = UpsertReport()
+        placeholders = ",".join("?" * len(_COLUMNS))
+        update = ",".join(f"{c}=excluded.{c}" for c in _COLUMNS[1:])
+        sql = f"INSERT INTO leads ({','.join(_COLUMNS)}) VALUES ({placeholders}) ON CONFLICT(lead_id) DO UPDATE SET {update}"  # noqa: S608 - fixed column names
+        with self._lock, self.conn:
+            for lead in leads:
+                old_row = self.conn.execute("SELECT * FROM leads WHERE lead_id = ?", (lead.lead_id,)).fetchone()
+                if old_row is None:
+                    stored, outcome = first_sighting(lead), CREATED
+                else:
+                    stored, outcome = merge_seen(_lead_of(old_row), lead)
+                self.conn.execute(sql, _row_of(stored))
+                report.add(outcome)
+        return report
+
+    def put_raw(self, leads: Iterable[Lead]) -> int:
+        placeholders = ",".join("?" * len(_COLUMNS))
+        count = 0
+        with self._lock, self.conn:
+            for lead in leads:
+                sql = f"INSERT OR REPLACE INTO leads ({','.join(_COLUMNS)}) VALUES ({placeholders})"  # noqa: S608
+                self.conn.execute(sql, _row_of(lead))
+                count += 1
+        return count
+
+    def get(self, lead_id: str) -> Lead | None:
+        with self._lock:
+            row = self.conn.execute("SELECT * FROM leads WHERE lead_id = ?", (lead_id,)).fetchone()
+        return _lead_of(row) if row else None
+
+    def _where(self, query: LeadQuery) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        for column in ("status", "kind", "platform", "entry_id", "owner"):
+            values = getattr(query, column)
+            if values:
+                clauses.append(f"{column} IN ({','.join('?' * len(values))})")
+                params.extend(values)
+        for column, op, value in (
+            ("assignee", "=", query.assignee),
+            ("seller", "=", query.seller),
+            ("score", ">=", query.min_score),
+            ("score", "<=", query.max_score),
+            ("last_seen", ">=", query.since),
+            ("last_seen", "<", query.until),
+        ):
+            if value is not None:
+                clauses.append(f"{column} {op} ?")
+                params.append(value)
+        if query.text.strip():
+            text = query.text.strip()
+            if len(text) >= 3:
+                clauses.append("rowid IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?)")
+                params.append(fts_phrase(text))
+            else:  # the trigram index needs three characters; shorter words fall back to a scan
+                clauses.append("(title LIKE ? ESCAPE '\\' OR matched LIKE ? ESCAPE '\\')")
+                like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+                params.extend([like, like])
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def search(self, query: LeadQuery) -> list[Lead]:
+        if query.sort not in _ORDER:
+            raise StoreError(f"sort must be one of {', '.join(_ORDER)}, got {query.sort!r}")
+        where, params = self._where(query)
+        # `where` holds fixed column names and ? placeholders only; every value is a bound parameter
+        sql = f"SELECT * FROM leads{where} ORDER BY {_ORDER[query.sort]} LIMIT ? OFFSET ?"  # noqa: S608
+        with self._lock:
+            rows = self.conn.execute(sql, [*params, query.limit, query.offset]).fetchall()
+        return [_lead_of(r) for r in rows]
+
+    def count(self, query: LeadQuery) -> int:
+        where, params = self._where(query)
+        with self._lock:
+            return int(self.conn.execute(f"SELECT count(*) FROM leads{where}", params).fetchone()[0])  # noqa: S608
+
+    def iter_leads(self, query: LeadQuery) -> Iterator[Lead]:
+        page = 1000
+        offset = 0
+        while True:
+            batch = self.search(LeadQuery(**{**query.__dict__, "limit": page, "offset": offset}))
+            yield from batch
+            if len(batch) < page:
+                return
+            offset += page
+
+    def set_status(self, lead_id: str, status: str, *, assignee: str | None = None) -> Lead:
+        check_status(status)
+        with self._lock, self.conn:
+            lead = self.get(lead_id)
+            if lead is None:
+                raise StoreError(f"no lead {lead_id!r}")
+            new_assignee = lead.assignee if assignee is None else assignee
+            self.conn.execute(
+                "UPDATE leads SET status = ?, assignee = ? WHERE lead_id = ?", (status, new_assignee, lead_id)
+            )
+            self.conn.execute(
+                "INSERT INTO lead_status_history(lead_id, at, before, after, assignee) VALUES (?, ?, ?, ?, ?)",
+                (lead_id, utc_now(), lead.status, status, new_assignee),
+            )
+        return lead.with_changes(status=status, assignee=new_assignee)
+
+    def status_history(self, lead_id: str) -> list[dict[str, str]]:
+        with self._lock:
+            rows = self.conn.execute(
+                "SELECT at, before, after, assignee FROM lead_status_history WHERE lead_id = ? ORDER BY id", (lead_id,)
+            ).fetchall()
+        return [dict(r) for r in rows]
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()

@@ -1,0 +1,82 @@
+"""The SQLite schema as numbered migrations; `migrate` brings any older database up to the newest version."""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: list[str] = [
+    # 1: leads, their full-text index (trigram: works for Chinese without a word segmenter) and lookups
+    """
+    CREATE TABLE leads (
+        lead_id TEXT PRIMARY KEY,
+        listing_id TEXT NOT NULL,
+        platform TEXT NOT NULL,
+        url TEXT NOT NULL,
+        entry_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        score INTEGER NOT NULL,
+        matched TEXT NOT NULL,
+        reasons TEXT NOT NULL,
+        listing TEXT NOT NULL,
+        title TEXT NOT NULL,
+        seller TEXT NOT NULL DEFAULT '',
+        price REAL,
+        owner TEXT NOT NULL DEFAULT '',
+        cited_number TEXT NOT NULL DEFAULT '',
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'new',
+        times_seen INTEGER NOT NULL DEFAULT 1,
+        assignee TEXT NOT NULL DEFAULT '',
+        price_history TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE INDEX leads_status_score ON leads(status, score DESC);
+    CREATE INDEX leads_score ON leads(score DESC, lead_id);
+    CREATE INDEX leads_platform_score ON leads(platform, score DESC);
+    CREATE INDEX leads_entry_score ON leads(entry_id, score DESC);
+    CREATE INDEX leads_owner_score ON leads(owner, score DESC);
+    CREATE INDEX leads_last_seen ON leads(last_seen);
+    CREATE INDEX leads_seller ON leads(seller);
+    CREATE INDEX leads_listing ON leads(platform, listing_id);
+    CREATE VIRTUAL TABLE leads_fts USING fts5(title, matched, content='leads', content_rowid='rowid',
+                                              tokenize='trigram');
+    CREATE TRIGGER leads_fts_insert AFTER INSERT ON leads BEGIN
+        INSERT INTO leads_fts(rowid, title, matched) VALUES (new.rowid, new.title, new.matched);
+    END;
+    CREATE TRIGGER leads_fts_delete AFTER DELETE ON leads BEGIN
+        INSERT INTO leads_fts(leads_fts, rowid, title, matched) VALUES ('delete', old.rowid, old.title, old.matched);
+    END;
+    CREATE TRIGGER leads_fts_update AFTER UPDATE OF title, matched ON leads BEGIN
+        INSERT INTO leads_fts(leads_fts, rowid, title, matched) VALUES ('delete', old.rowid, old.title, old.matched);
+        INSERT INTO leads_fts(rowid, title, matched) VALUES (new.rowid, new.title, new.matched);
+    END;
+    """,
+    # 2: status changes, so the history of a lead can be shown
+    """
+    CREATE TABLE lead_status_history (
+        id INTEGER PRIMARY KEY,
+        lead_id TEXT NOT NULL REFERENCES leads(lead_id),
+        at TEXT NOT NULL,
+        before TEXT NOT NULL,
+        after TEXT NOT NULL,
+        assignee TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX lead_status_history_lead ON lead_status_history(lead_id);
+    CREATE INDEX leads_assignee_score ON leads(assignee, score DESC);
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply every migration newer than the database's `user_version`; returns the resulting version."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise RuntimeError(
+            f"database schema {version} is newer than this NetSword ({SCHEMA_VERSION}); upgrade NetSword"
+        )
+    for number in range(version + 1, SCHEMA_VERSION + 1):
+        with conn:
+            conn.executescript("BEGIN;" + MIGRATIONS[number - 1] + f"; PRAGMA user_version = {number};")
+    return SCHEMA_VERSION

@@ -1,0 +1,3 @@
+"""NetSword: find counterfeit and infringing goods sold online and moved through parcels."""
+
+__version__ = "0.1.0"

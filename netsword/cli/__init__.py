@@ -1,0 +1,60 @@
+"""The `netsword` command line. Each command lives in its own module with `register(subparsers)`.
+
+Exit status: 0 on success, 2 on bad input (one-line reason on stderr), 1 on other failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from netsword import __version__
+
+# One module per command group; each defines register(subparsers) and sets `func` on its parsers.
+COMMAND_MODULES = (
+    "netsword.cli.match_cmd",
+    "netsword.cli.watchlist_cmd",
+    "netsword.cli.leads_cmd",
+    "netsword.cli.doctor_cmd",
+    "netsword.cli.demo_cmd",
+)
+
+
+class UsageError(Exception):
+    """Bad input from the user: exit status 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="netsword", description="Find counterfeit and infringing goods online.")
+    parser.add_argument("--version", action="version", version=f"netsword {__version__}")
+    parser.add_argument("--config", metavar="FILE", help="configuration file (default: ./netsword.toml if present)")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from netsword.config import ConfigError
+    from watchlists import WatchlistError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (UsageError, ConfigError) as exc:
+        print(f"netsword: {exc}", file=sys.stderr)
+        return 2
+    except WatchlistError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def run() -> None:
+    sys.exit(main())

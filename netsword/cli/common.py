@@ -1,0 +1,27 @@
+"""Helpers shared by the command modules: configuration, watchlists, store."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from netsword.config import Config, load_config
+from watchlists import Watchlist, load_watchlists
+
+SAMPLES_DIR = Path(__file__).resolve().parents[2] / "watchlists" / "samples"
+
+
+def sample_watchlists() -> list[str]:
+    return sorted(str(p) for p in SAMPLES_DIR.glob("*.yaml"))
+
+
+def config_of(args: argparse.Namespace) -> Config:
+    return load_config(getattr(args, "config", None))
+
+
+def watchlist_paths(args_paths: list[str] | None, cfg: Config) -> list[str]:
+    return list(args_paths or cfg.matching.watchlists or sample_watchlists())
+
+
+def load_watchlist(args_paths: list[str] | None, cfg: Config) -> Watchlist:
+    return load_watchlists(watchlist_paths(args_paths, cfg))

@@ -1,0 +1,101 @@
+"""`netsword leads list|show|export`: read the lead store."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+
+from leads.store import LeadQuery, open_store
+from netsword.cli.common import config_of
+from netsword.models import LEAD_KINDS, LEAD_STATUSES
+
+CSV_FIELDS = ("lead_id", "score", "kind", "entry_id", "platform", "listing_id", "status", "title", "price", "seller",
+              "matched", "first_seen", "last_seen", "times_seen", "url", "reasons")  # fmt: skip
+
+
+def _query_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--status", action="append", choices=LEAD_STATUSES, default=[])
+    p.add_argument("--kind", action="append", choices=LEAD_KINDS, default=[])
+    p.add_argument("--platform", action="append", default=[])
+    p.add_argument("--entry", action="append", default=[], metavar="ENTRY_ID")
+    p.add_argument("--min-score", type=int)
+    p.add_argument("--search", default="", metavar="TEXT", help="full-text search in titles")
+    p.add_argument("--sort", choices=("score", "last_seen", "first_seen"), default="score")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("leads", help="list, show and export stored leads")
+    sub = p.add_subparsers(dest="leads_command", metavar="SUBCOMMAND", required=True)
+    lst = sub.add_parser("list", help="one line per lead, best first")
+    _query_args(lst)
+    lst.add_argument("--limit", type=int, default=50)
+    lst.set_defaults(func=run_list)
+    show = sub.add_parser("show", help="one lead in full, as JSON")
+    show.add_argument("lead_id")
+    show.set_defaults(func=run_show)
+    export = sub.add_parser("export", help="every matching lead as JSONL or CSV")
+    _query_args(export)
+    export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    export.add_argument("--out", metavar="FILE", help="default: standard output")
+    export.set_defaults(func=run_export)
+
+
+def _query(args: argparse.Namespace, limit: int = 50) -> LeadQuery:
+    return LeadQuery(
+        status=tuple(args.status),
+        kind=tuple(args.kind),
+        platform=tuple(args.platform),
+        entry_id=tuple(args.entry),
+        min_score=args.min_score,
+        text=args.search,
+        sort=args.sort,
+        limit=limit,
+    )
+
+
+def run_list(args: argparse.Namespace) -> int:
+    with open_store(config_of(args).store_url) as store:
+        query = _query(args, limit=args.limit)
+        total = store.count(query)
+        for lead in store.search(query):
+            title = " ".join(lead.title.split())[:60]
+            print(f"{lead.score:3d}  {lead.status:9s} {lead.kind:22s} {lead.entry_id:20s} {lead.platform:10s} "
+                  f"{lead.lead_id}  {title}")  # fmt: skip
+        print(f"{min(total, args.limit)} of {total} leads", file=sys.stderr)
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    from netsword.cli import UsageError
+
+    with open_store(config_of(args).store_url) as store:
+        lead = store.get(args.lead_id)
+        if lead is None:
+            raise UsageError(f"no lead {args.lead_id!r}")
+        print(json.dumps(lead.to_dict(), ensure_ascii=False, indent=2))
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    out = open(args.out, "w", encoding="utf-8", newline="") if args.out else sys.stdout
+    count = 0
+    try:
+        with open_store(config_of(args).store_url) as store:
+            writer = csv.writer(out) if args.format == "csv" else None
+            if writer:
+                writer.writerow(CSV_FIELDS)
+            for lead in store.iter_leads(_query(args)):
+                count += 1
+                if writer:
+                    row = {**lead.to_dict(), "title": lead.title, "price": lead.price, "seller": lead.seller_name,
+                           "reasons": "; ".join(f"{r.code}: {r.detail}" for r in lead.reasons)}  # fmt: skip
+                    writer.writerow([row.get(f, "") for f in CSV_FIELDS])
+                else:
+                    out.write(json.dumps(lead.to_dict(), ensure_ascii=False) + "\n")
+    finally:
+        if args.out:
+            out.close()
+    print(f"exported {count} leads", file=sys.stderr)
+    return 0

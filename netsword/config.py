@@ -1,0 +1,256 @@
+"""Configuration: `netsword.toml`, overridden key by key by `NETSWORD_<SECTION>_<KEY>` environment variables.
+
+Parsed once into frozen dataclasses. Defaults need no file at all. An unknown section or key, or a value of the
+wrong type, is a ConfigError naming `section.key`. Secrets (marked below) are read only from the environment.
+Every key is documented in docs/configuration.md; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Union, get_args, get_origin, get_type_hints
+
+SECRET = {"secret": True}
+
+
+class ConfigError(ValueError):
+    """A bad configuration file, key or value; the message names the key."""
+
+
+@dataclass(frozen=True)
+class PathsConfig:
+    var_dir: str = "var"
+    evidence_dir: str = ""  # default: <var_dir>/evidence
+    outbox_dir: str = ""  # default: <var_dir>/outbox
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    url: str = ""  # default: sqlite:///<var_dir>/netsword.db ; http(s)://… selects Elasticsearch
+    index_prefix: str = "netsword"
+    es_api_key: str = field(default="", metadata=SECRET)
+    es_username: str = ""
+    es_password: str = field(default="", metadata=SECRET)
+    es_ca_certs: str = ""
+    es_verify_certs: bool = True
+    es_timeout: float = 30.0
+
+
+@dataclass(frozen=True)
+class MatchingConfig:
+    min_score: int = 50
+    watchlists: tuple[str, ...] = ()  # default: the bundled samples
+    cue_lexicon: str = ""  # extra cue terms, a TSV of term / lang / kind
+
+
+@dataclass(frozen=True)
+class BrowserConfig:
+    executable: str = ""  # default: discovered (chromium, chromium-browser, google-chrome …)
+    headless: bool = True
+    auto_install: bool = True  # install Debian's chromium when none is found and running as root
+
+
+@dataclass(frozen=True)
+class CrawlerConfig:
+    obey_robots: bool = True
+    concurrency_per_domain: int = 8
+    download_delay: float = 0.0
+    autothrottle: bool = True
+    max_pages: int = 50
+    user_agent: str = "NetSwordBot/0.1 (+https://example.org/netsword)"
+    cookies_file: str = ""
+    proxy: str = field(default="", metadata=SECRET)
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str = ""  # empty: write .eml files to the outbox directory instead of sending
+    port: int = 25
+    security: str = "none"  # none | starttls | tls
+    username: str = ""
+    password: str = field(default="", metadata=SECRET)
+    sender: str = "NetSword <netsword@localhost>"
+    timeout: float = 20.0
+    ca_file: str = ""
+
+
+@dataclass(frozen=True)
+class AlertsConfig:
+    rules_file: str = ""
+    base_url: str = "http://127.0.0.1:8470"
+    timezone: str = "Asia/Shanghai"
+    language: str = "zh"
+    max_attempts: int = 8
+
+
+@dataclass(frozen=True)
+class TriageConfig:
+    host: str = "127.0.0.1"
+    port: int = 8470
+    secret_key: str = field(default="", metadata=SECRET)
+    session_hours: float = 8.0
+    language: str = "zh"
+
+
+@dataclass(frozen=True)
+class SchedulerConfig:
+    jobs_file: str = ""
+    jobstore_url: str = ""  # default: sqlite:///<var_dir>/scheduler.db
+    timezone: str = "Asia/Shanghai"
+
+
+@dataclass(frozen=True)
+class Config:
+    paths: PathsConfig = field(default_factory=PathsConfig)
+    store: StoreConfig = field(default_factory=StoreConfig)
+    matching: MatchingConfig = field(default_factory=MatchingConfig)
+    browser: BrowserConfig = field(default_factory=BrowserConfig)
+    crawler: CrawlerConfig = field(default_factory=CrawlerConfig)
+    smtp: SmtpConfig = field(default_factory=SmtpConfig)
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
+    triage: TriageConfig = field(default_factory=TriageConfig)
+    scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
+    source: str = ""
+
+    @property
+    def var_dir(self) -> Path:
+        return Path(self.paths.var_dir)
+
+    @property
+    def evidence_dir(self) -> Path:
+        return Path(self.paths.evidence_dir or self.var_dir / "evidence")
+
+    @property
+    def outbox_dir(self) -> Path:
+        return Path(self.paths.outbox_dir or self.var_dir / "outbox")
+
+    @property
+    def store_url(self) -> str:
+        return self.store.url or f"sqlite:///{self.var_dir / 'netsword.db'}"
+
+    @property
+    def scheduler_jobstore_url(self) -> str:
+        return self.scheduler.jobstore_url or f"sqlite:///{self.var_dir / 'scheduler.db'}"
+
+
+SECTIONS: dict[str, type] = {f.name: f.type for f in fields(Config) if f.name != "source"}  # type: ignore[misc]
+
+
+def _section_types() -> dict[str, type]:
+    hints = get_type_hints(Config)
+    return {name: hints[name] for name in SECTIONS}
+
+
+def _convert(key: str, hint: Any, value: Any, from_env: bool) -> Any:
+    origin = get_origin(hint)
+    if origin in (Union, types.UnionType):
+        hint = next(a for a in get_args(hint) if a is not type(None))
+        origin = get_origin(hint)
+    if hint is bool:
+        if isinstance(value, bool):
+            return value
+        if (
+            from_env
+            and isinstance(value, str)
+            and value.lower() in ("1", "true", "yes", "on", "0", "false", "no", "off")
+        ):
+            return value.lower() in ("1", "true", "yes", "on")
+        raise ConfigError(f"{key}: must be true or false, got {value!r}")
+    if hint is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if from_env and isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            return int(value)
+        raise ConfigError(f"{key}: must be a whole number, got {value!r}")
+    if hint is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        if from_env and isinstance(value, str):
+            try:
+                return float(value)
+            except ValueError:
+                pass
+        raise ConfigError(f"{key}: must be a number, got {value!r}")
+    if hint is str:
+        if isinstance(value, str):
+            return value
+        raise ConfigError(f"{key}: must be text, got {value!r}")
+    if origin is tuple:
+        if from_env and isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(value)
+        raise ConfigError(f"{key}: must be a list of text, got {value!r}")
+    raise ConfigError(f"{key}: unsupported setting type {hint!r}")  # pragma: no cover - a programming error
+
+
+def _build_section(name: str, cls: type, table: Mapping[str, Any], env: Mapping[str, str]) -> Any:
+    hints = get_type_hints(cls)
+    known = {f.name: f for f in fields(cls)}
+    for key in table:
+        if key not in known:
+            raise ConfigError(f"{name}.{key}: unknown key (known: {', '.join(sorted(known))})")
+    values: dict[str, Any] = {}
+    for key, fld in known.items():
+        full = f"{name}.{key}"
+        env_name = f"NETSWORD_{name}_{key}".upper()
+        if key in table:
+            if fld.metadata.get("secret"):
+                raise ConfigError(f"{full}: is a secret; set it in the environment as {env_name}, not in the file")
+            values[key] = _convert(full, hints[key], table[key], from_env=False)
+        if env_name in env:
+            values[key] = _convert(f"{full} (from {env_name})", hints[key], env[env_name], from_env=True)
+    return cls(**values)
+
+
+def _check_env(env: Mapping[str, str], sections: Mapping[str, type]) -> None:
+    """A misspelt NETSWORD_* variable would silently do nothing; refuse it instead."""
+    valid = {f"NETSWORD_{s}_{f.name}".upper() for s, cls in sections.items() for f in fields(cls)}
+    for name in env:
+        if name.startswith("NETSWORD_") and not name.startswith(("NETSWORD_TEST_", "NETSWORD_CONFIG")):
+            if name not in valid:
+                raise ConfigError(f"{name}: unknown setting in the environment")
+
+
+def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Config:
+    """Read the file (when given, or ./netsword.toml when present, or $NETSWORD_CONFIG) and the environment."""
+    env = os.environ if env is None else env
+    if path is None:
+        path = env.get("NETSWORD_CONFIG") or ("netsword.toml" if Path("netsword.toml").exists() else None)
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: no such configuration file") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    sections = _section_types()
+    for name, table in data.items():
+        if name not in sections:
+            raise ConfigError(f"{name}: unknown section (known: {', '.join(sections)})")
+        if not isinstance(table, dict):
+            raise ConfigError(f"{name}: must be a table [{name}]")
+    _check_env(env, sections)
+    built = {name: _build_section(name, cls, data.get(name, {}), env) for name, cls in sections.items()}
+    cfg = Config(**built, source=str(path or ""))
+    _validate(cfg)
+    return cfg
+
+
+def _validate(cfg: Config) -> None:
+    if cfg.smtp.security not in ("none", "starttls", "tls"):
+        raise ConfigError(f"smtp.security: must be none, starttls or tls, got {cfg.smtp.security!r}")
+    if not 0 <= cfg.matching.min_score <= 100:
+        raise ConfigError(f"matching.min_score: must be 0–100, got {cfg.matching.min_score}")
+    for key, value in (("alerts.language", cfg.alerts.language), ("triage.language", cfg.triage.language)):
+        if value not in ("zh", "en"):
+            raise ConfigError(f"{key}: must be zh or en, got {value!r}")
+    url = cfg.store_url
+    if not url.startswith(("sqlite:///", "http://", "https://")):
+        raise ConfigError(f"store.url: must start with sqlite:/// or http(s)://, got {url!r}")

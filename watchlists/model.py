@@ -1,0 +1,115 @@
+"""Watchlist entries as frozen records, and the Watchlist that holds the entries of several files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Msrp:
+    """Lowest genuine retail price of the goods an entry covers."""
+
+    min: float
+    currency: str = "CNY"
+
+
+@dataclass(frozen=True)
+class Trademark:
+    id: str
+    mark: str
+    variants: tuple[str, ...] = ()
+    owner: str = ""
+    registration: str = ""
+    office: str = ""
+    classes: tuple[int, ...] = ()
+    status: str = "registered"
+    valid_until: date | None = None
+    msrp: Msrp | None = None
+    authorized_sellers: tuple[str, ...] = ()
+    contacts: tuple[str, ...] = ()
+    source: str = ""
+
+    kind = "trademark"
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """The mark and every variant: all the written forms of this one entry."""
+        return (self.mark, *self.variants)
+
+    @property
+    def label(self) -> str:
+        return self.mark
+
+
+@dataclass(frozen=True)
+class Patent:
+    id: str
+    number: str
+    kind_of_patent: str
+    title: str
+    owner: str = ""
+    keywords: tuple[str, ...] = ()
+    classes: tuple[int, ...] = ()
+    authorized_sellers: tuple[str, ...] = ()
+    valid_until: date | None = None
+    contacts: tuple[str, ...] = ()
+    source: str = ""
+
+    kind = "patent"
+
+    @property
+    def label(self) -> str:
+        return f"{self.title} ({self.number})"
+
+
+@dataclass(frozen=True)
+class GeographicalIndication:
+    id: str
+    name: str
+    region: tuple[str, ...] = ()
+    variants: tuple[str, ...] = ()
+    owner: str = ""
+    classes: tuple[int, ...] = ()
+    authorized_sellers: tuple[str, ...] = ()
+    contacts: tuple[str, ...] = ()
+    source: str = ""
+
+    kind = "geographical_indication"
+
+    @property
+    def label(self) -> str:
+        return self.name
+
+
+Entry = Trademark | Patent | GeographicalIndication
+
+
+@dataclass(frozen=True)
+class Watchlist:
+    """All entries of the loaded files; ids are unique across them."""
+
+    trademarks: tuple[Trademark, ...] = ()
+    patents: tuple[Patent, ...] = ()
+    geographical_indications: tuple[GeographicalIndication, ...] = ()
+    sources: tuple[str, ...] = ()
+    _by_id: dict[str, Entry] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_id.update({e.id: e for e in self})
+
+    def __iter__(self) -> Iterator[Entry]:
+        yield from self.trademarks
+        yield from self.patents
+        yield from self.geographical_indications
+
+    def __len__(self) -> int:
+        return len(self.trademarks) + len(self.patents) + len(self.geographical_indications)
+
+    def get(self, entry_id: str) -> Entry | None:
+        return self._by_id.get(entry_id)
+
+    def owner_of(self, entry_id: str) -> str:
+        entry = self._by_id.get(entry_id)
+        return entry.owner if entry else ""
