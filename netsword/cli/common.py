@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from matchers import MatchIndex, compile_index
 from netsword.config import Config, load_config
 from watchlists import Watchlist, load_watchlists
 
@@ -25,3 +26,8 @@ def watchlist_paths(args_paths: list[str] | None, cfg: Config) -> list[str]:
 
 def load_watchlist(args_paths: list[str] | None, cfg: Config) -> Watchlist:
     return load_watchlists(watchlist_paths(args_paths, cfg))
+
+
+def build_index(cfg: Config, args_paths: list[str] | None = None) -> MatchIndex:
+    """The compiled watchlist index every command matches with, built from configuration."""
+    return compile_index(load_watchlist(args_paths, cfg))

@@ -9,8 +9,7 @@ from pathlib import Path
 from leads.listings_io import BadLine, read_listings
 from leads.process import process
 from leads.store import LeadQuery, open_store
-from matchers import compile_index
-from netsword.cli.common import config_of, load_watchlist
+from netsword.cli.common import build_index, config_of
 
 SAMPLE_LISTINGS = Path(__file__).resolve().parents[2] / "demo" / "sample_listings.jsonl"
 SCORE_BANDS = ((80, "high (80–100)"), (65, "medium (65–79)"), (0, "low (50–64)"))
@@ -29,7 +28,7 @@ def band_of(score: int) -> str:
 
 def run(args: argparse.Namespace) -> int:
     cfg = config_of(args)
-    index = compile_index(load_watchlist(None, cfg))
+    index = build_index(cfg)
     per_platform: Counter[str] = Counter()
     bad = 0
     with open_store(cfg.store_url) as store:

@@ -9,8 +9,7 @@ from typing import TextIO
 
 from leads.listings_io import BadLine, read_listings
 from leads.process import find_leads
-from matchers import compile_index
-from netsword.cli.common import config_of, load_watchlist
+from netsword.cli.common import build_index, config_of
 from netsword.models import Lead
 
 
@@ -31,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     min_score = cfg.matching.min_score if args.min_score is None else args.min_score
     if not 0 <= min_score <= 100:
         raise UsageError(f"--min-score: must be 0–100, got {min_score}")
-    index = compile_index(load_watchlist(args.watchlist, cfg))
+    index = build_index(cfg, args.watchlist)
     leads: list[Lead] = []
     bad = 0
     try:
