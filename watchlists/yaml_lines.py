@@ -49,4 +49,7 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, path: Path_, lines: dict[Pa
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_build(loader, item, (*path, i), lines) for i, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+    try:
+        return loader.construct_object(node, deep=True)
+    except ValueError:  # e.g. 2031-13-01 looks like a date but is none: keep the text for the validator to name
+        return node.value
