@@ -31,7 +31,11 @@ def test_file_then_environment(isolated: Path) -> None:
         ("[mail]\nhost = 'x'\n", {}, "mail: unknown section"),
         ("[smtp]\nport = 'abc'\n", {}, "smtp.port: must be a whole number, got 'abc'"),
         ("[browser]\nheadless = 'yes'\n", {}, "browser.headless: must be true or false"),
-        ("[smtp]\npassword = 'hunter2'\n", {}, "smtp.password: is a secret; set it in the environment as NETSWORD_SMTP_PASSWORD"),
+        (
+            "[smtp]\npassword = 'hunter2'\n",
+            {},
+            "smtp.password: is a secret; set it in the environment as NETSWORD_SMTP_PASSWORD",
+        ),
         ("", {"NETSWORD_SMTP_PORT": "x"}, "smtp.port (from NETSWORD_SMTP_PORT): must be a whole number"),
         ("", {"NETSWORD_SMTP_HSOT": "x"}, "NETSWORD_SMTP_HSOT: unknown setting in the environment"),
         ("[smtp]\nsecurity = 'ssl'\n", {}, "smtp.security: must be none, starttls or tls"),

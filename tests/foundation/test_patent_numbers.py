@@ -26,7 +26,13 @@ def test_real_numbers_reproduce_their_check_character(number: str, expected: str
 
 @pytest.mark.parametrize(
     "text",
-    ["ZL201310699744.2", "CN2013106997442", "ZL 2013 1069 9744.2", "ＺＬ２０１３１０６９９７４４．２", "201310699744.2"],
+    [
+        "ZL201310699744.2",
+        "CN2013106997442",
+        "ZL 2013 1069 9744.2",
+        "ＺＬ２０１３１０６９９７４４．２",
+        "201310699744.2",
+    ],
 )
 def test_forms_of_one_number_parse_alike(text: str) -> None:
     parsed = parse_patent_number(text)

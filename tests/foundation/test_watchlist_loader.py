@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
-SAMPLES = Path(__file__).resolve().parents[2] / "watchlists" / "samples"
 from watchlists import WatchlistError, load_watchlists
+
+SAMPLES = Path(__file__).resolve().parents[2] / "watchlists" / "samples"
 
 GOOD_TM = """version: 1
 trademarks:
@@ -28,7 +29,9 @@ def test_samples_load_and_are_big_enough() -> None:
     watchlist = load_watchlists(sorted(SAMPLES.glob("*.yaml")))
     assert len(watchlist.trademarks) >= 100
     assert all(tm.classes for tm in watchlist.trademarks)
-    assert sum(1 for tm in watchlist.trademarks if any("\u4e00" <= c <= "\u9fff" for v in tm.variants for c in v)) >= 100
+    assert (
+        sum(1 for tm in watchlist.trademarks if any("\u4e00" <= c <= "\u9fff" for v in tm.variants for c in v)) >= 100
+    )
     assert len(watchlist.patents) >= 3 and len(watchlist.geographical_indications) >= 3
     nike = watchlist.get("tm-nike")
     assert nike is not None and "耐克" in nike.forms
