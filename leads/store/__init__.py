@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from leads.store.aggregations import LeadAggregations
 from leads.store.base import LeadQuery, LeadStore, StoreError, UpsertReport
 
-__all__ = ["LeadQuery", "LeadStore", "StoreError", "UpsertReport", "open_store"]
+if TYPE_CHECKING:
+    from netsword.config import Config
+
+__all__ = [
+    "LeadAggregations", "LeadQuery", "LeadStore", "StoreError", "UpsertReport", "open_store", "open_store_from_config",
+]  # fmt: skip
 
 
 def open_store(url: str, **options: object) -> LeadStore:
@@ -17,3 +25,30 @@ def open_store(url: str, **options: object) -> LeadStore:
 
     path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url
     return SqliteLeadStore(path)
+
+
+def open_store_from_config(cfg: Config, url: str | None = None) -> LeadStore:
+    """The configured store (or the one at `url`), with the `store.es_*` settings when it is Elasticsearch."""
+    url = url or cfg.store_url
+    if not url.startswith(("http://", "https://")):
+        return open_store(url)
+    from leads.store.elastic_bulk import BulkSettings
+    from leads.store.elastic_client import SUPPORTED_COMPAT, ClientSettings
+    from netsword.config import ConfigError
+
+    store = cfg.store
+    if store.es_compat_version not in SUPPORTED_COMPAT:
+        raise ConfigError(f"store.es_compat_version: must be 8 or 9, got {store.es_compat_version}")
+    if store.es_chunk_size < 1 or store.es_max_retries < 0:
+        raise ConfigError("store.es_chunk_size: must be ≥ 1 and store.es_max_retries ≥ 0")
+    client = ClientSettings(
+        api_key=store.es_api_key,
+        username=store.es_username,
+        password=store.es_password,
+        ca_certs=store.es_ca_certs,
+        verify_certs=store.es_verify_certs,
+        timeout=store.es_timeout,
+        compat_version=store.es_compat_version,
+    )
+    bulk = BulkSettings(chunk_size=store.es_chunk_size, max_retries=store.es_max_retries)
+    return open_store(url, index_prefix=store.index_prefix, client_settings=client, bulk=bulk)

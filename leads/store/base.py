@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from leads.store.aggregations import LeadAggregations
 from netsword.models import LEAD_STATUSES, Lead
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -124,6 +125,10 @@ class LeadStore(abc.ABC):
     @abc.abstractmethod
     def iter_leads(self, query: LeadQuery) -> Iterator[Lead]:
         """Every lead matching the query (ignoring limit/offset), in the query's order, for exports and copies."""
+
+    @abc.abstractmethod
+    def aggregate(self, query: LeadQuery, *, top: int = 10) -> LeadAggregations:
+        """Leads per day per platform, top entries, sellers and platforms over the leads `query` matches."""
 
     @abc.abstractmethod
     def set_status(self, lead_id: str, status: str, *, assignee: str | None = None) -> Lead: ...

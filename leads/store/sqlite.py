@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from leads.store.aggregations import Bucket, DayBucket, LeadAggregations
 from leads.store.base import (
     CREATED,
     LeadQuery,
@@ -173,6 +174,31 @@ class SqliteLeadStore(LeadStore):
             if len(batch) < page:
                 return
             offset += page
+
+    def aggregate(self, query: LeadQuery, *, top: int = 10) -> LeadAggregations:
+        where, params = self._where(query)
+        # `where` holds fixed column names and ? placeholders only; every value is a bound parameter
+        dated = f"{where} {'AND' if where else 'WHERE'} first_seen != ''"
+        with self._lock:
+            total = int(self.conn.execute(f"SELECT count(*) FROM leads{where}", params).fetchone()[0])  # noqa: S608
+            days = self.conn.execute(
+                f"SELECT substr(first_seen, 1, 10) AS day, platform, count(*) FROM leads{dated} "  # noqa: S608
+                "GROUP BY day, platform ORDER BY day, platform",
+                params,
+            ).fetchall()
+            tops = {}
+            for name, column, extra in (("entries", "entry_id", ""), ("sellers", "seller", " AND seller != ''"),
+                                        ("platforms", "platform", "")):  # fmt: skip
+                sql = (f"SELECT {column}, count(*) AS n FROM leads{where or ' WHERE 1=1'}{extra} "  # noqa: S608
+                       f"GROUP BY {column} ORDER BY n DESC, {column} LIMIT ?")  # fmt: skip
+                tops[name] = tuple(Bucket(r[0], r[1]) for r in self.conn.execute(sql, [*params, top]).fetchall())
+        return LeadAggregations(
+            total=total,
+            per_day=tuple(DayBucket(r[0], r[1], r[2]) for r in days),
+            top_entries=tops["entries"],
+            top_sellers=tops["sellers"],
+            top_platforms=tops["platforms"],
+        )
 
     def set_status(self, lead_id: str, status: str, *, assignee: str | None = None) -> Lead:
         check_status(status)

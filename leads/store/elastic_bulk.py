@@ -1,0 +1,140 @@
+"""Bulk writes of leads: idempotent upserts that keep history (mget, merge, conditional index) and raw copies.
+
+Why not a painless script: the history rules and the created/updated/unchanged outcome live once, in
+`leads.store.base.merge_seen`; running that same Python against the stored document gives reports identical to the
+SQLite store. Concurrent writers are safe through optimistic concurrency: a new lead is written with `create` and
+an existing one with `index` + `if_seq_no`/`if_primary_term`, so a lead changed in between is a 409 conflict that
+is read again and merged again. Settings: `store.es_chunk_size`, `store.es_max_retries`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+from elasticsearch import Elasticsearch
+from elasticsearch.helpers import streaming_bulk
+
+from leads.store.base import CREATED, UpsertReport, first_sighting, merge_seen
+from leads.store.elastic_mappings import doc_of, lead_of
+from netsword.models import Lead
+
+CONFLICT_ROUNDS = 5  # a lead rewritten by another writer this many times in a row is reported as failed
+
+
+@dataclass(frozen=True)
+class BulkSettings:
+    chunk_size: int = 500
+    max_retries: int = 5  # for items the cluster rejects with 429 (its write queue is full)
+    initial_backoff: float = 1.0  # seconds; doubled on every retry
+    max_backoff: float = 60.0
+    refresh: str | bool = False  # "wait_for" makes writes visible to searches before the call returns
+
+
+def chunks(items: Iterable[Lead], size: int) -> Iterator[list[Lead]]:
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def describe_error(info: Mapping[str, Any]) -> str:
+    """`ld-…: 400 mapper_parsing_exception: failed to parse field [score]` from a bulk or mget item."""
+    error = info.get("error")
+    if isinstance(error, Mapping):
+        detail = f"{error.get('type', 'error')}: {error.get('reason', '')}".rstrip(": ")
+    else:
+        detail = str(error or "failed")
+    status = info.get("status")
+    return f"{info.get('_id', '?')}: {status} {detail}" if status else f"{info.get('_id', '?')}: {detail}"
+
+
+def _bulk(
+    client: Elasticsearch, actions: list[dict[str, Any]], settings: BulkSettings
+) -> Iterator[tuple[bool, dict[str, Any]]]:
+    """Every action's outcome, in order; 429 rejections are retried with backoff by the client's helper."""
+    yield from streaming_bulk(
+        client,
+        actions,
+        chunk_size=max(len(actions), 1),
+        raise_on_error=False,
+        raise_on_exception=False,
+        max_retries=settings.max_retries,
+        initial_backoff=settings.initial_backoff,
+        max_backoff=settings.max_backoff,
+        refresh=settings.refresh,
+    )
+
+
+def _item(result: dict[str, Any]) -> dict[str, Any]:
+    (info,) = result.values()
+    return dict(info)
+
+
+def upsert_chunk(
+    client: Elasticsearch, index: str, leads: list[Lead], settings: BulkSettings, report: UpsertReport
+) -> None:
+    """Upsert one chunk; every sighting ends in the report as created, updated, unchanged or failed."""
+    pending: dict[str, list[Lead]] = {}  # the sightings of one lead in a chunk are merged in order, written once
+    for lead in leads:
+        pending.setdefault(lead.lead_id, []).append(lead)
+    for _round in range(CONFLICT_ROUNDS):
+        stored = client.mget(index=index, ids=list(pending)).body["docs"]
+        actions: list[dict[str, Any]] = []
+        outcomes: dict[str, list[str]] = {}
+        for doc in stored:
+            lead_id = doc["_id"]
+            if "error" in doc:  # the shard holding it failed: report, do not guess
+                report.failed += len(pending[lead_id])
+                report.errors.append(describe_error({**doc, "status": doc.get("status", "")}))
+                continue
+            current = lead_of(doc["_source"]) if doc.get("found") else None
+            results: list[str] = []
+            for lead in pending[lead_id]:
+                if current is None:
+                    current, outcome = first_sighting(lead), CREATED
+                else:
+                    current, outcome = merge_seen(current, lead)
+                results.append(outcome)
+            outcomes[lead_id] = results
+            assert current is not None  # every pending list holds at least one sighting
+            if doc.get("found"):
+                body = doc_of(current, status_history=doc["_source"].get("status_history"))
+                actions.append({"_op_type": "index", "_index": index, "_id": lead_id, "_source": body,
+                                "if_seq_no": doc["_seq_no"], "if_primary_term": doc["_primary_term"]})  # fmt: skip
+            else:
+                actions.append({"_op_type": "create", "_index": index, "_id": lead_id, "_source": doc_of(current)})
+        conflicts: dict[str, list[Lead]] = {}
+        for ok, result in _bulk(client, actions, settings):
+            info = _item(result)
+            lead_id = str(info.get("_id"))
+            if ok:
+                for outcome in outcomes[lead_id]:
+                    report.add(outcome)
+            elif info.get("status") == 409:  # another writer got there first: read it again and merge again
+                conflicts[lead_id] = pending[lead_id]
+            else:
+                report.failed += len(outcomes[lead_id])
+                report.errors.append(describe_error(info))
+        pending = conflicts
+        if not pending:
+            return
+    for lead_id, sightings in pending.items():
+        report.failed += len(sightings)
+        report.errors.append(
+            f"{lead_id}: still conflicting after {CONFLICT_ROUNDS} attempts; another writer keeps changing it"
+        )
+
+
+def put_raw_chunk(
+    client: Elasticsearch, index: str, leads: list[Lead], settings: BulkSettings, report: UpsertReport
+) -> None:
+    """Index leads as given, replacing documents with the same id; outcomes counted as `created` or `failed`."""
+    actions = [{"_op_type": "index", "_index": index, "_id": lead.lead_id, "_source": doc_of(lead)} for lead in leads]
+    for ok, result in _bulk(client, actions, settings):
+        if ok:
+            report.created += 1
+        else:
+            report.failed += 1
+            report.errors.append(describe_error(_item(result)))

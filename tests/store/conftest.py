@@ -1,0 +1,76 @@
+"""Fixtures for the store tests: the shared suite's `store` (SQLite always, Elasticsearch when
+NETSWORD_TEST_ES_URL is set) and the adapter tests' loopback responder."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from leads.store.base import LeadStore
+from leads.store.sqlite import SqliteLeadStore
+from tests.store.es_responder import EsResponder, alias_body
+
+ES_URL = os.environ.get("NETSWORD_TEST_ES_URL", "")
+LIVE_SKIP = "NETSWORD_TEST_ES_URL is not set: no live Elasticsearch cluster to run the shared suite against"
+
+
+def _live_store() -> Iterator[LeadStore]:
+    from leads.store.elastic import ElasticLeadStore
+    from leads.store.elastic_bulk import BulkSettings
+    from leads.store.elastic_client import ClientSettings
+
+    settings = ClientSettings(
+        api_key=os.environ.get("NETSWORD_TEST_ES_API_KEY", ""),
+        username=os.environ.get("NETSWORD_TEST_ES_USERNAME", ""),
+        password=os.environ.get("NETSWORD_TEST_ES_PASSWORD", ""),
+        ca_certs=os.environ.get("NETSWORD_TEST_ES_CA_CERTS", ""),
+        compat_version=int(os.environ.get("NETSWORD_TEST_ES_COMPAT", "8")),
+    )
+    prefix = f"nstest-{uuid.uuid4().hex[:10]}"
+    store = ElasticLeadStore(
+        ES_URL, index_prefix=prefix, client_settings=settings, bulk=BulkSettings(refresh="wait_for"), replicas=0
+    )
+    try:
+        yield store
+    finally:
+        store.client.indices.delete(index=f"{prefix}-leads-v*", allow_no_indices=True)
+        store.client.indices.delete_index_template(name=f"{prefix}-leads")
+        store.close()
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite"),
+        pytest.param("elasticsearch", marks=[pytest.mark.es_live, pytest.mark.skipif(not ES_URL, reason=LIVE_SKIP)]),
+    ]
+)
+def store(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[LeadStore]:
+    """Each store the shared suite runs against."""
+    if request.param == "sqlite":
+        with SqliteLeadStore(tmp_path / "leads.db") as sqlite_store:
+            yield sqlite_store
+    else:
+        yield from _live_store()
+
+
+@pytest.fixture
+def responder() -> Iterator[EsResponder]:
+    """A loopback responder; the test fails if the client sent anything the test did not script."""
+    es = EsResponder()
+    es.url = es.start()  # type: ignore[attr-defined]
+    try:
+        yield es
+    finally:
+        es.stop()
+    assert not es.unmatched, f"unscripted requests: {es.unmatched}"
+
+
+@pytest.fixture
+def ready(responder: EsResponder) -> EsResponder:
+    """A responder for a cluster where the alias already exists (so opening the store sends one request)."""
+    responder.on("GET", "/_alias/netsword-leads", alias_body("netsword-leads", "netsword-leads-v1"))
+    return responder
