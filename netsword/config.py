@@ -39,6 +39,9 @@ class StoreConfig:
     es_ca_certs: str = ""
     es_verify_certs: bool = True
     es_timeout: float = 30.0
+    es_compat_version: int = 8  # REST compatibility header: 8 talks to 8.x and 9.x clusters, 9 to 9.x only
+    es_chunk_size: int = 500  # leads per bulk request
+    es_max_retries: int = 5  # retries of a bulk item the cluster rejected with 429, with exponential backoff
 
 
 @dataclass(frozen=True)
