@@ -19,6 +19,9 @@ COMMAND_MODULES = (
     "netsword.cli.leads_cmd",
     "netsword.cli.doctor_cmd",
     "netsword.cli.demo_cmd",
+    "netsword.cli.crawl_cmd",
+    "netsword.cli.evidence_cmd",
+    "netsword.cli.alerts_cmd",
 )
 
 

@@ -1,0 +1,17 @@
+"""The item the marketplace spider yields: a Listing dict plus what evidence capture needs about its page."""
+
+from __future__ import annotations
+
+import scrapy
+
+
+class ListingItem(scrapy.Item):
+    listing = scrapy.Field()  # Listing-shaped dict (netsword.models.Listing.from_dict validates it)
+    profile = scrapy.Field()  # profile (platform) name
+    page_url = scrapy.Field()  # the page the listing was read from (detail page when followed)
+    status = scrapy.Field()
+    request_headers = scrapy.Field()  # dict[str, str] sent for that page
+    body = scrapy.Field()  # raw response body of that page (bytes)
+    media_type = scrapy.Field()
+    screenshot_url = scrapy.Field()  # a URL evidence may open in Chromium ("" when none is allowed)
+    new_leads = scrapy.Field()  # set by the lead pipeline: ids of leads this listing created

@@ -1,0 +1,1 @@
+"""Item pipelines of the NetSword crawler: listings to leads, then evidence for new leads."""

@@ -1,0 +1,102 @@
+"""Platform profiles: the frozen model of one `crawler/profiles/*.yaml` file (see docs/adding-a-platform.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+FORMATS = ("html", "json", "embedded", "jsonl", "csv")
+RENDERS = ("http", "browser")
+PAGINATIONS = ("none", "page", "next_link", "cursor", "load_more")
+FIELD_NAMES = (
+    "id", "title", "url", "description", "price", "currency", "seller_id", "seller_name", "seller_url",
+    "category", "images", "ships_from", "location", "sales",
+)  # fmt: skip
+SOURCES = ("css", "xpath", "json", "const")
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    """Where one Listing field comes from in an item (CSS/XPath for HTML, a JMESPath for JSON) and how to clean it."""
+
+    name: str
+    source: str  # css | xpath | json | const
+    expr: str
+    regex: str = ""  # keep the first group (or the whole match) of this pattern
+    all: bool = False  # keep every match as a list (images)
+    html: bool = False  # the value holds markup: strip tags and unescape entities
+    absolute: bool = False  # a URL: resolve it against the page URL
+    template: str = ""  # format the value into this text, e.g. https://item.example.com/{value}.html
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """How to read one kind of page (search results or a detail page)."""
+
+    format: str = "html"
+    embedded: str = ""  # for format embedded: a JS variable name (g_page_config, window.data) or "jsonp"
+    items: FieldRule | None = None  # selects the repeated items; None on a detail page (the page is one item)
+    fields: Mapping[str, FieldRule] = field(default_factory=dict)
+    wait_for: str = ""  # browser: a CSS selector that must appear before the page is read
+
+
+@dataclass(frozen=True)
+class Pagination:
+    type: str = "none"
+    max_pages: int = 0  # 0: the configured crawler.max_pages
+    start: int = 1  # first {page} number
+    page_size: int = 20  # for {offset} = (page - start) * page_size
+    next: FieldRule | None = None  # next_link: the href; cursor: the next cursor value
+    click: str = ""  # load_more: the button to click
+    done: str = ""  # load_more: a selector present once everything is loaded
+    max_clicks: int = 50
+
+
+@dataclass(frozen=True)
+class Detail:
+    page: PageSpec
+    url: str = ""  # a template with {id}; empty: follow the listing's own url when `follow` allows it
+    follow: tuple[str, ...] = ()  # regular expressions the URL's path (and query) must match
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One platform: where to search, how to read results, how politely to fetch."""
+
+    platform: str
+    source: str  # the file it was loaded from
+    base_url: str
+    search_url: str
+    search: PageSpec
+    pagination: Pagination = field(default_factory=Pagination)
+    detail: Detail | None = None
+    render: str = "http"
+    currency: str = "CNY"
+    concurrency: int = 0  # 0: the configured crawler.concurrency_per_domain
+    delay: float = -1.0  # below 0: the configured crawler.download_delay
+    headers: Mapping[str, str] = field(default_factory=dict)
+    keywords: tuple[str, ...] = ()
+    allowed_hosts: tuple[str, ...] = ()
+    description: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.platform
+
+    def absolute(self, url: str) -> str:
+        return urljoin(self.base_url, url)
+
+    def with_base_url(self, base_url: str) -> Profile:
+        """The same profile pointed at another address (the demo marketplace listens on a free port)."""
+        from dataclasses import replace
+
+        return replace(self, base_url=base_url.rstrip("/") + "/", allowed_hosts=(urlsplit(base_url).netloc,))
+
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        return self.allowed_hosts or (urlsplit(self.absolute(self.search_url)).netloc,)
+
+    @property
+    def uses_keywords(self) -> bool:
+        return "{keyword}" in self.search_url

@@ -1,0 +1,1 @@
+"""Spiders of the NetSword crawler: one generic, profile-driven marketplace spider."""

@@ -1,0 +1,158 @@
+"""The one marketplace spider: searches a platform for each keyword as its profile says and yields ListingItems.
+
+Only URLs built from the profile's templates (search, detail {id}) or matching its rules (next link on the search
+path, `detail.follow` patterns) are requested; a URL found in listing text is never fetched. Malformed items and
+unreadable pages are logged and counted (netsword/malformed_items, netsword/bad_pages), never fatal.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import scrapy
+from scrapy.http import Response
+
+from crawler.browser_pages import browser_meta
+from crawler.extract import detail_url, listing_url_allowed, merge, parse_page
+from crawler.items import ListingItem
+from crawler.profile import Profile
+from crawler.profile_loader import load_profile
+
+_ENV_REF = re.compile(r"\$\{(\w+)\}")
+
+
+def expand_env(value: str) -> str:
+    """Header values may name secrets as ${NAME}; they come from the environment at crawl time only."""
+    return _ENV_REF.sub(lambda m: os.environ.get(m.group(1), ""), value)
+
+
+class MarketplaceSpider(scrapy.Spider):
+    name = "marketplace"
+
+    def __init__(
+        self,
+        profile: Profile | str,
+        keywords: list[str] | tuple[str, ...] | str = (),
+        max_pages: int | str = 0,
+        base_url: str = "",
+        cookies: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.profile = load_profile(profile) if isinstance(profile, str) else profile
+        if base_url:
+            self.profile = self.profile.with_base_url(base_url)
+        if isinstance(keywords, str):  # `scrapy crawl marketplace -a keywords=a,b`
+            keywords = [k for k in keywords.split(",") if k.strip()]
+        self.keywords = list(keywords or self.profile.keywords)
+        self.max_pages = int(max_pages or self.profile.pagination.max_pages or 50)
+        self.cookies = dict(cookies or {})
+        self.headers = {k: expand_env(v) for k, v in self.profile.headers.items()}
+        self.allowed_domains = sorted({urlsplit(f"//{h}").hostname or h for h in self.profile.hosts})
+        self.seen: set[str] = set()
+
+    async def start(self) -> AsyncIterator[Any]:
+        keywords = self.keywords if self.profile.uses_keywords else [""]
+        if not keywords:
+            self.logger.error("%s: no keywords to search for", self.profile.platform)
+        for keyword in keywords:
+            yield self.search_request(keyword, page=self.profile.pagination.start)
+
+    def search_request(self, keyword: str, *, page: int, cursor: str = "", url: str = "") -> scrapy.Request:
+        p = self.profile.pagination
+        if not url:
+            url = (
+                self.profile.search_url.replace("{keyword}", quote(keyword, safe=""))
+                .replace("{page}", str(page))
+                .replace("{offset}", str((page - p.start) * p.page_size))
+                .replace("{cursor}", quote(cursor, safe=""))
+            )
+        meta = {"keyword": keyword, "page": page, **browser_meta(self.profile, self.profile.search, search=True)}
+        return scrapy.Request(
+            self.profile.absolute(url),
+            callback=self.parse_search,
+            errback=self.on_error,
+            headers=self.headers,
+            cookies=self.cookies,
+            meta=meta,
+        )
+
+    def parse_search(self, response: Response) -> Iterator[Any]:
+        stats = self.crawler.stats
+        stats.inc_value("netsword/search_pages")
+        parsed = parse_page(self.profile, response.body, response.url)
+        self._count_errors(parsed.errors, "search")
+        for listing in parsed.listings:
+            target = detail_url(self.profile, listing)
+            if target:
+                yield scrapy.Request(
+                    target,
+                    callback=self.parse_detail,
+                    errback=self.on_error,
+                    headers=self.headers,
+                    cookies=self.cookies,
+                    cb_kwargs={"listing": listing},
+                    meta=browser_meta(self.profile, self.profile.detail.page, search=False)
+                    if self.profile.detail
+                    else {},
+                )
+            else:
+                yield from self._item(listing, response)
+        yield from self._next_page(response, parsed.next, has_items=bool(parsed.listings))
+
+    def _next_page(self, response: Response, found: str, *, has_items: bool) -> Iterator[scrapy.Request]:
+        keyword, page = response.meta["keyword"], response.meta["page"]
+        if page - self.profile.pagination.start + 1 >= self.max_pages:
+            return
+        kind = self.profile.pagination.type
+        if kind == "page" and has_items:
+            yield self.search_request(keyword, page=page + 1)
+        elif kind == "cursor" and found:
+            yield self.search_request(keyword, page=page + 1, cursor=found)
+        elif kind == "next_link" and found:
+            yield self.search_request(keyword, page=page + 1, url=found)
+
+    def parse_detail(self, response: Response, listing: dict[str, Any]) -> Iterator[ListingItem]:
+        self.crawler.stats.inc_value("netsword/detail_pages")
+        parsed = parse_page(self.profile, response.body, response.url, kind="detail")
+        self._count_errors(parsed.errors, "detail")
+        detail = parsed.listings[0] if parsed.listings else {}
+        yield from self._item(merge(listing, detail), response, is_detail=True)
+
+    def _item(self, listing: dict[str, Any], response: Response, *, is_detail: bool = False) -> Iterator[ListingItem]:
+        key = str(listing.get("id", ""))
+        if key in self.seen:  # the same listing on two result pages
+            self.crawler.stats.inc_value("netsword/duplicates")
+            return
+        self.seen.add(key)
+        self.crawler.stats.inc_value("netsword/listings_seen")
+        own_page = response.url if is_detail else ""
+        yield ListingItem(
+            listing=listing,
+            profile=self.profile.platform,
+            page_url=response.url,
+            status=response.status,
+            request_headers={
+                k.decode("latin-1"): b", ".join(v).decode("latin-1")
+                for k, v in response.request.headers.items()
+                if k.lower() not in (b"authorization", b"cookie")  # secrets stay out of evidence manifests
+            }
+            if response.request
+            else {},
+            body=response.body,
+            media_type=response.headers.get("Content-Type", b"").decode("latin-1").split(";")[0] or "text/html",
+            screenshot_url=listing_url_allowed(self.profile, str(listing.get("url", ""))) or own_page,
+        )
+
+    def _count_errors(self, errors: list[str], kind: str) -> None:
+        for error in errors:
+            self.crawler.stats.inc_value("netsword/malformed_items")
+            self.logger.warning("malformed %s item: %s", kind, error)
+
+    def on_error(self, failure: Any) -> None:
+        self.crawler.stats.inc_value("netsword/failed_requests")
+        self.logger.warning("request failed: %s: %s", failure.request.url, failure.value)
