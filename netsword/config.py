@@ -49,6 +49,35 @@ class MatchingConfig:
     min_score: int = 50
     watchlists: tuple[str, ...] = ()  # default: the bundled samples
     cue_lexicon: str = ""  # extra cue terms, a TSV of term / lang / kind
+    # score weights and thresholds: matchers.MatchSettings, docs/matching.md
+    exact_score: float = 45.0
+    disguise_score: float = 55.0
+    typo_score: float = 45.0
+    pinyin_score: float = 45.0
+    homophone_score: float = 45.0
+    near_mark_score: float = 45.0
+    distinctive_bonus: float = 5.0
+    class_match: float = 15.0
+    related_class: float = 8.0
+    class_mismatch_penalty: float = 45.0
+    cue_word: float = 20.0
+    cue_word_extra: float = 5.0
+    cue_word_cap: float = 30.0
+    evasion_phrase: float = 20.0
+    price_ratio: float = 0.5
+    price_anomaly: float = 20.0
+    absurd_price_ratio: float = 0.2
+    absurd_price: float = 30.0
+    unauthorized_seller: float = 5.0
+    nominative_penalty: float = 45.0
+    false_marking_score: float = 70.0
+    patent_citation_score: float = 60.0
+    patent_keyword_score: float = 45.0
+    gi_outside_region_score: float = 70.0
+    gi_unauthorized_score: float = 55.0
+    gi_unknown_origin_score: float = 45.0
+    short_latin_max: int = 3
+    min_typo_length: int = 5
 
 
 @dataclass(frozen=True)
@@ -89,6 +118,9 @@ class AlertsConfig:
     timezone: str = "Asia/Shanghai"
     language: str = "zh"
     max_attempts: int = 8
+    retry_seconds: float = 60.0  # first retry delay; doubles per attempt, at most 6 hours
+    hourly_cap: int = 20  # messages per recipient per hour unless the rules file says otherwise
+    contacts_min_score: int = 70  # without a rules file: watchlist contacts hear of leads at or above this
 
 
 @dataclass(frozen=True)
@@ -98,6 +130,9 @@ class TriageConfig:
     secret_key: str = field(default="", metadata=SECRET)
     session_hours: float = 8.0
     language: str = "zh"
+    page_size: int = 50  # leads per queue page
+    secure_cookies: bool = True  # Secure flag on cookies; browsers accept it on http://127.0.0.1 and localhost
+    login_max_failures: int = 5  # failed logins per user name or address in 15 minutes before refusing
 
 
 @dataclass(frozen=True)
@@ -105,6 +140,22 @@ class SchedulerConfig:
     jobs_file: str = ""
     jobstore_url: str = ""  # default: sqlite:///<var_dir>/scheduler.db
     timezone: str = "Asia/Shanghai"
+
+
+@dataclass(frozen=True)
+class ParcelsConfig:
+    db_path: str = ""  # default: the store's SQLite file, or <var_dir>/parcels.db when the store is Elasticsearch
+    couriers_dir: str = ""  # extra courier column mappings (YAML), overriding the bundled ones by name
+    pii_key: str = field(default="", metadata=SECRET)  # default: a generated key file <var_dir>/parcels.key
+    window_days: float = 7.0
+    low_value: float = 300.0
+    min_parcels: int = 12
+    min_receivers: int = 8
+    min_senders: int = 5
+    link_threshold: float = 85.0
+    max_block: int = 300
+    declared_leads: bool = True
+    fetch_timeout: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -118,6 +169,7 @@ class Config:
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
     triage: TriageConfig = field(default_factory=TriageConfig)
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
+    parcels: ParcelsConfig = field(default_factory=ParcelsConfig)
     source: str = ""
 
     @property
