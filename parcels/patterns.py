@@ -1,0 +1,221 @@
+"""Ant-moving (蚂蚁搬家) detection: many low-value watched-mark parcels in a time window, as `parcel_pattern` leads.
+
+Two shapes: fan-out (one resolved shipper, possibly under several written forms, to many receivers) and
+consolidation (many shippers to one receiving address). Settings: `parcels.window_days`, `low_value`,
+`min_parcels`, `min_receivers`, `min_senders`. Leads go through the normal LeadStore; an unchanged pattern is
+not written again.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from leads.store.base import LeadStore, UpsertReport, content_key
+from netsword.models import Lead, Reason, make_lead_id, utc_now
+from parcels.db import ParcelDB
+from parcels.shippers import links_of
+from watchlists import Watchlist
+
+MAX_WAYBILLS_IN_LEAD = 500
+MAX_LINKS_IN_LEAD = 50
+
+
+@dataclass(frozen=True)
+class PatternSettings:
+    window_days: float = 7.0
+    low_value: float = 300.0
+    min_parcels: int = 12
+    min_receivers: int = 8
+    min_senders: int = 5
+
+
+@dataclass(frozen=True)
+class Shipment:
+    courier: str
+    waybill: str
+    at: datetime
+    value: float
+    contents: str
+    sender_key: str
+    shipper_id: str
+    receiver_key: str
+    receiver_addr_key: str
+
+
+@dataclass
+class Pattern:
+    kind: str  # fanout | consolidation
+    cluster_key: str
+    entry_id: str
+    shipments: list[Shipment]
+    score: int = 0
+    reasons: list[Reason] = field(default_factory=list)
+
+    @property
+    def waybills(self) -> list[str]:
+        return sorted(s.waybill for s in self.shipments)
+
+
+def load_shipments(db: ParcelDB, low_value: float) -> dict[str, list[Shipment]]:
+    """Low-value parcels with a watched mark, by entry id, with each sender's resolved shipper."""
+    sql = """
+        SELECT p.courier, p.waybill, p.shipped_at, p.declared_value, p.declared_contents, p.sender_key,
+               coalesce(s.shipper_id, 'sh-' || substr(p.sender_key, 1, 16)), p.receiver_key, p.receiver_addr_key,
+               p.entries
+        FROM parcels p LEFT JOIN parcel_shippers s ON s.sender_key = p.sender_key
+        WHERE p.entries != '' AND p.declared_value IS NOT NULL AND p.declared_value <= ?
+    """
+    by_entry: dict[str, list[Shipment]] = defaultdict(list)
+    with db.lock:
+        rows = db.conn.execute(sql, (low_value,)).fetchall()
+    for courier, waybill, at, value, contents, sender, shipper, receiver, receiver_addr, entries in rows:
+        shipment = Shipment(courier, waybill, datetime.fromisoformat(at), float(value), contents, sender, shipper,
+                            receiver, receiver_addr)  # fmt: skip
+        for entry in entries.split(","):
+            by_entry[entry].append(shipment)
+    return by_entry
+
+
+def densest_window(shipments: list[Shipment], window: timedelta) -> list[Shipment]:
+    """The largest run of shipments whose first and last fall within the window (earliest on ties)."""
+    ordered = sorted(shipments, key=lambda s: (s.at, s.waybill))
+    best = (0, 0)
+    start = 0
+    for end in range(len(ordered)):
+        while ordered[end].at - ordered[start].at > window:
+            start += 1
+        if end - start + 1 > best[1] - best[0]:
+            best = (start, end + 1)
+    return ordered[best[0] : best[1]]
+
+
+def find_patterns(by_entry: dict[str, list[Shipment]], settings: PatternSettings) -> list[Pattern]:
+    window = timedelta(days=settings.window_days)
+    found: list[Pattern] = []
+    for entry_id, shipments in sorted(by_entry.items()):
+        by_shipper: dict[str, list[Shipment]] = defaultdict(list)
+        by_address: dict[str, list[Shipment]] = defaultdict(list)
+        for s in shipments:
+            by_shipper[s.shipper_id].append(s)
+            if s.receiver_addr_key:
+                by_address[s.receiver_addr_key].append(s)
+        for shipper_id, group in sorted(by_shipper.items()):
+            if len(group) < settings.min_parcels:
+                continue
+            run = densest_window(group, window)
+            if len(run) >= settings.min_parcels and len({s.receiver_key for s in run}) >= settings.min_receivers:
+                found.append(Pattern("fanout", f"fanout:{shipper_id}", entry_id, run))
+        for address_key, group in sorted(by_address.items()):
+            if len(group) < settings.min_parcels:
+                continue
+            run = densest_window(group, window)
+            if len(run) >= settings.min_parcels and len({s.shipper_id for s in run}) >= settings.min_senders:
+                found.append(Pattern("consolidation", f"consolidation:{address_key[:16]}", entry_id, run))
+    return found
+
+
+def score_pattern(p: Pattern, settings: PatternSettings, mark: str) -> None:
+    """Score 0–100 and plain-language reasons; more parcels, receivers or disguises mean more urgency."""
+    n = len(p.shipments)
+    total = sum(s.value for s in p.shipments)
+    first, last = min(s.at for s in p.shipments), max(s.at for s in p.shipments)
+    span = f"within {settings.window_days:g} days ({first:%Y-%m-%d} – {last:%Y-%m-%d})"
+    values = f"each ≤ {settings.low_value:g} CNY declared (total {total:.2f})"
+    if p.kind == "fanout":
+        receivers = len({s.receiver_key for s in p.shipments})
+        forms = len({s.sender_key for s in p.shipments})
+        score = 55 + min(20, n - settings.min_parcels) + min(10, receivers - settings.min_receivers)
+        p.reasons.append(Reason("ant_moving_fanout", f"{n} parcels declared as {mark}, {values}, from one shipper to "
+                                                     f"{receivers} receivers {span}"))  # fmt: skip
+        if forms > 1:
+            score += 10
+            p.reasons.append(Reason("shipper_disguised", f"the shipper wrote its name, phone or address {forms} "
+                                                         "different ways; no single form passes the thresholds"))  # fmt: skip
+    else:
+        shippers = len({s.shipper_id for s in p.shipments})
+        score = 55 + min(20, n - settings.min_parcels) + min(15, 2 * (shippers - settings.min_senders))
+        p.reasons.append(Reason("ant_moving_consolidation", f"{n} parcels declared as {mark}, {values}, from "
+                                                            f"{shippers} shippers to one address {span}"))  # fmt: skip
+    p.score = max(0, min(100, score))
+
+
+def pattern_lead(p: Pattern, db: ParcelDB, mark: str, owner: str, now: str) -> Lead:
+    shipments = sorted(p.shipments, key=lambda s: (s.at, s.waybill))
+    links = sorted(links_of(db, {s.sender_key for s in shipments}), key=lambda lk: (lk.a, lk.b))
+    relevant = {s.sender_key for s in shipments}
+    links = [lk for lk in links if lk.a in relevant and lk.b in relevant]
+    reasons = list(p.reasons)
+    if links:
+        reasons.append(Reason("shipper_links", "; ".join(f"{lk.a[:8]}↔{lk.b[:8]}: {lk.explain()}"
+                                                         for lk in links[:5])))  # fmt: skip
+    contents = Counter(s.contents for s in shipments).most_common(1)[0][0]
+    url = f"parcels://pattern/{p.cluster_key}"
+    snapshot: dict[str, Any] = {
+        "id": p.cluster_key, "platform": "parcels", "url": url,
+        "title": f"蚂蚁搬家 ant moving · {mark} · {len(shipments)} parcels ({p.kind})",
+        "pattern": p.kind, "currency": "CNY",
+        "parcel_count": len(shipments),
+        "total_value": round(sum(s.value for s in shipments), 2),
+        "receivers": len({s.receiver_key for s in shipments}),
+        "sender_forms": len({s.sender_key for s in shipments}),
+        "shippers": sorted({s.shipper_id for s in shipments}),
+        "window": {"from": shipments[0].at.isoformat(), "to": shipments[-1].at.isoformat()},
+        "waybills": [{"courier": s.courier, "waybill": s.waybill, "shipped_at": s.at.isoformat(),
+                      "declared_value": s.value, "declared_contents": s.contents}
+                     for s in shipments[:MAX_WAYBILLS_IN_LEAD]],
+        "links": [{"a": lk.a, "b": lk.b, "score": lk.score, "evidence": lk.evidence, "explain": lk.explain()}
+                  for lk in links[:MAX_LINKS_IN_LEAD]],
+    }  # fmt: skip
+    return Lead(
+        lead_id=make_lead_id("parcels", p.cluster_key, p.entry_id),
+        listing_id=p.cluster_key,
+        platform="parcels",
+        url=url,
+        entry_id=p.entry_id,
+        kind="parcel_pattern",
+        score=p.score,
+        matched=contents,
+        reasons=tuple(reasons),
+        listing=snapshot,
+        first_seen=now,
+        last_seen=now,
+        owner=owner,
+    )
+
+
+@dataclass
+class DetectReport:
+    patterns: list[Pattern] = field(default_factory=list)
+    leads: list[Lead] = field(default_factory=list)
+    stored: UpsertReport = field(default_factory=UpsertReport)
+
+
+def detect_patterns(
+    db: ParcelDB,
+    settings: PatternSettings,
+    *,
+    watchlist: Watchlist | None = None,
+    store: LeadStore | None = None,
+    now: str = "",
+) -> DetectReport:
+    """Find the patterns, turn them into leads and (when a store is given) upsert the changed ones."""
+    now = now or utc_now()
+    report = DetectReport(patterns=find_patterns(load_shipments(db, settings.low_value), settings))
+    for p in report.patterns:
+        entry = watchlist.get(p.entry_id) if watchlist else None
+        mark = str(getattr(entry, "mark", "") or getattr(entry, "name", "") or p.entry_id)
+        score_pattern(p, settings, mark)
+        lead = pattern_lead(p, db, mark, watchlist.owner_of(p.entry_id) if watchlist else "", now)
+        report.leads.append(lead)
+        if store is None:
+            continue
+        old = store.get(lead.lead_id)
+        if old is not None and content_key(old) == content_key(lead):
+            report.stored.add("unchanged")  # a re-run over the same parcels must not re-sight the lead
+        else:
+            report.stored.add(store.upsert(lead))
+    report.leads.sort(key=lambda lead: (-lead.score, lead.lead_id))
+    return report

@@ -1,0 +1,208 @@
+"""Synthetic manifests with planted ant-moving patterns and their ground truth (deterministic for a seed).
+
+Background traffic includes hard negatives: shops fanning out unwatched goods, a genuine brand store sending
+high-value parcels, slow senders spread over months, and unrelated namesakes (王伟) who must not be linked.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+COLUMNS = (
+    "waybill", "shipped_at", "declared_contents", "declared_value", "currency", "weight", "origin", "destination",
+    "sender_name", "sender_phone", "sender_address", "receiver_name", "receiver_phone", "receiver_address",
+)  # fmt: skip
+WATCHED = {
+    "tm-nike": ["NIKE运动鞋", "耐克鞋", "nike shoes", "耐克 跑步鞋", "NIKE T恤"],
+    "tm-adidas": ["adidas运动裤", "阿迪达斯外套", "ADIDAS sneakers"],
+    "tm-gucci": ["GUCCI包", "gucci wallet", "GUCCI腰带"],
+    "tm-rolex": ["ROLEX手表", "rolex watch"],
+}
+PLAIN_GOODS = ["手机壳", "纯棉T恤", "儿童玩具", "茶叶", "零食礼包", "书籍", "数据线", "毛巾", "保温杯", "文具套装",
+               "袜子", "洗面奶", "发夹", "鼠标垫", "雨伞", "拖鞋", "帆布包", "钥匙扣"]  # fmt: skip
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
+GIVEN = "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂英华玉萍红建文辉力国庆峰志宏春燕晨雪飞鹏"
+# homophones: the same pinyin written with another character, the commonest name "spelling" variation
+HOMOPHONES = {"伟": "玮", "芳": "方", "娜": "那", "静": "靖", "丽": "莉", "强": "墙", "磊": "垒", "军": "君", "洋": "阳",
+              "杰": "洁", "涛": "滔", "明": "铭", "华": "桦", "红": "虹", "峰": "锋", "志": "智", "飞": "菲", "鹏": "朋"}  # fmt: skip
+PLACES = [("广东省", "深圳市", ["南山区", "福田区", "宝安区"]), ("广东省", "广州市", ["天河区", "白云区", "越秀区"]),
+          ("浙江省", "杭州市", ["西湖区", "余杭区"]), ("浙江省", "义乌市", ["稠城街道", "北苑街道"]),
+          ("福建省", "莆田市", ["荔城区", "城厢区"]), ("江苏省", "苏州市", ["姑苏区", "吴中区"]),
+          ("上海市", "上海市", ["浦东新区", "徐汇区"]), ("北京市", "北京市", ["朝阳区", "海淀区"]),
+          ("四川省", "成都市", ["武侯区", "锦江区"]), ("湖北省", "武汉市", ["洪山区", "江汉区"])]  # fmt: skip
+STREETS = [
+    "科技",
+    "人民",
+    "建设",
+    "解放",
+    "中山",
+    "和平",
+    "新华",
+    "工业",
+    "长江",
+    "黄河",
+    "文化",
+    "友谊",
+    "幸福",
+    "团结",
+]
+
+
+@dataclass
+class Person:
+    name: str
+    phone: str
+    address: str
+
+
+@dataclass
+class Plan:
+    """Ground truth: the planted patterns, each with its kind, watched entry and waybills."""
+
+    seed: int
+    parcels: int = 0
+    patterns: list[dict[str, Any]] = field(default_factory=list)
+
+
+class Generator:
+    def __init__(self, seed: int, start: datetime, days: int) -> None:
+        self.rng = random.Random(seed)
+        self.start = start
+        self.days = days
+        self.serial = 0
+
+    def waybill(self) -> str:
+        self.serial += 1
+        return f"SY{self.serial:012d}"
+
+    def name(self) -> str:
+        return self.rng.choice(SURNAMES) + "".join(self.rng.choice(GIVEN) for _ in range(self.rng.choice((1, 2))))
+
+    def phone(self) -> str:
+        return "1" + self.rng.choice("3456789") + "".join(self.rng.choice("0123456789") for _ in range(9))
+
+    def address(self) -> str:
+        province, city, districts = self.rng.choice(PLACES)
+        prefix = province + city if province != city else city
+        return (f"{prefix}{self.rng.choice(districts)}{self.rng.choice(STREETS)}路{self.rng.randint(1, 999)}号"
+                f"{self.rng.randint(1, 30)}栋{self.rng.randint(101, 2505)}室")  # fmt: skip
+
+    def person(self) -> Person:
+        return Person(self.name(), self.phone(), self.address())
+
+    def when(self, day0: float, span: float) -> str:
+        moment = self.start + timedelta(days=day0 + self.rng.random() * span)
+        return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+    def variant(self, base: Person, number: int) -> Person:
+        """The same party written differently: homophone names, phone formatting, abbreviated addresses."""
+        if number == 0:
+            return base
+        name = base.name
+        if number % 2 == 1:
+            name = name[0] + "".join(HOMOPHONES.get(c, c) for c in name[1:])
+        if number == 3:
+            name = " ".join(name)
+        p = base.phone
+        phone = [f"+86 {p[:3]} {p[3:7]} {p[7:]}", f"{p[:3]}-{p[3:7]}-{p[7:]}", f"86{p}", p][number % 4]
+        address = base.address
+        if number % 2 == 0:
+            address = address.replace("省", "").replace("市", "", 1).replace("区", "")
+        else:
+            address = address.replace("号", "").replace("室", "")
+        return Person(name, phone, address)
+
+    def row(self, sender: Person, receiver: Person, contents: str, value: float, when: str) -> dict[str, Any]:
+        return {
+            "waybill": self.waybill(), "shipped_at": when, "declared_contents": contents,
+            "declared_value": f"{value:.2f}", "currency": "CNY", "weight": f"{self.rng.uniform(0.2, 2.5):.2f}",
+            "origin": sender.address[:6], "destination": receiver.address[:6],
+            "sender_name": sender.name, "sender_phone": sender.phone, "sender_address": sender.address,
+            "receiver_name": receiver.name, "receiver_phone": receiver.phone, "receiver_address": receiver.address,
+        }  # fmt: skip
+
+
+def generate(n_parcels: int, seed: int = 7, *, n_fanout: int | None = None, n_consolidation: int | None = None,
+             start: str = "2024-03-01") -> tuple[list[dict[str, Any]], Plan]:  # fmt: skip
+    """Rows (generic manifest columns) and the ground truth. Planted patterns scale with the size (≥ 2 each)."""
+    days = 90
+    gen = Generator(seed, datetime.fromisoformat(start), days)
+    rng = gen.rng
+    plan = Plan(seed=seed)
+    rows: list[dict[str, Any]] = []
+    n_fanout = n_fanout if n_fanout is not None else max(2, n_parcels // 5000)
+    n_consolidation = n_consolidation if n_consolidation is not None else max(2, n_parcels // 10000)
+    receivers = [gen.person() for _ in range(max(200, n_parcels // 4))]
+    entries = list(WATCHED)
+
+    for _ in range(n_fanout):  # one party, 2–4 written forms, each too small alone to pass the thresholds
+        entry = rng.choice(entries)
+        base = gen.person()
+        day0 = rng.uniform(0, days - 7)
+        forms = rng.randint(2, 4)
+        waybills = []
+        for number in range(forms):
+            sender = gen.variant(base, number)
+            for _ in range(rng.randint(6, 10)):
+                row = gen.row(sender, rng.choice(receivers), rng.choice(WATCHED[entry]), rng.uniform(59, 289),
+                              gen.when(day0, 5))  # fmt: skip
+                rows.append(row)
+                waybills.append(row["waybill"])
+        plan.patterns.append({"kind": "fanout", "entry_id": entry, "waybills": waybills, "sender_forms": forms})
+    for _ in range(n_consolidation):  # many unrelated senders, one warehouse address
+        entry = rng.choice(entries)
+        hub = Person(gen.name(), gen.phone(), gen.address())
+        day0 = rng.uniform(0, days - 7)
+        waybills = []
+        for _ in range(rng.randint(6, 10)):
+            sender = gen.person()
+            for _ in range(rng.randint(2, 3)):
+                row = gen.row(sender, hub, rng.choice(WATCHED[entry]), rng.uniform(59, 289), gen.when(day0, 4))
+                rows.append(row)
+                waybills.append(row["waybill"])
+        plan.patterns.append({"kind": "consolidation", "entry_id": entry, "waybills": waybills})
+
+    # hard negatives
+    genuine = gen.person()  # a genuine brand store: watched marks but honest prices
+    for _ in range(max(30, n_parcels // 2000)):
+        rows.append(gen.row(genuine, rng.choice(receivers), "NIKE官方 运动鞋", rng.uniform(599, 1299),
+                            gen.when(rng.uniform(0, days - 1), 1)))  # fmt: skip
+    for _ in range(max(2, n_parcels // 20000)):  # slow sender: many watched parcels, but over months
+        slow = gen.person()
+        for day in range(0, days, 6):
+            rows.append(gen.row(slow, rng.choice(receivers), "耐克鞋", rng.uniform(59, 289), gen.when(day, 1)))
+    for _ in range(max(1, n_parcels // 50000)):  # namesakes: same common name, different phones and addresses
+        day0 = rng.uniform(0, days - 7)
+        for _ in range(2):
+            namesake = Person("王伟", gen.phone(), gen.address())
+            for _ in range(7):
+                rows.append(gen.row(namesake, rng.choice(receivers), "耐克鞋", rng.uniform(59, 289), gen.when(day0, 5)))
+
+    shops = [gen.person() for _ in range(max(20, n_parcels // 400))]  # shops of unwatched goods, heavy fan-out
+    while len(rows) < n_parcels:
+        if rng.random() < 0.97:
+            sender, contents, value = rng.choice(shops), rng.choice(PLAIN_GOODS), rng.uniform(9, 199)
+        else:  # an individual sending the odd branded item
+            sender, contents, value = gen.person(), rng.choice(WATCHED[rng.choice(entries)]), rng.uniform(59, 289)
+        rows.append(gen.row(sender, rng.choice(receivers), contents, value, gen.when(rng.uniform(0, days - 1), 1)))
+    rng.shuffle(rows)
+    plan.parcels = len(rows)
+    return rows, plan
+
+
+def write_manifest(rows: list[dict[str, Any]], path: str | Path) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def write_truth(plan: Plan, path: str | Path) -> None:
+    Path(path).write_text(json.dumps({"seed": plan.seed, "parcels": plan.parcels, "patterns": plan.patterns},
+                                     ensure_ascii=False, indent=1), encoding="utf-8")  # fmt: skip
