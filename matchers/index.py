@@ -1,72 +1,62 @@
-"""The compiled watchlist index and the first matcher: normalised exact matching of marks and variants."""
+"""The compiled watchlist index: trademark, patent and geographical-indication matchers over one listing reading.
+
+`compile_index(watchlist, settings)` reads the bundled word lists and `settings.cue_lexicon` once; `match` then
+does no I/O. Settings: MatchSettings (matchers/settings.py, docs/matching.md).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from matchers.context import ListingContext, ListingScanners
+from matchers.gis import GIMatcher
+from matchers.mark_index import Candidate, MarkIndex
+from matchers.patents import PatentMatcher
+from matchers.settings import MatchSettings
+from matchers.trademark_scoring import TrademarkScorer
+from matchers.vocabulary import load_cue_terms
+from netsword.models import Hit, Listing
+from watchlists.model import Watchlist
 
-import ahocorasick
-
-from matchers.normalize import is_latin, normalize_text
-from netsword.models import Hit, Listing, Reason
-from watchlists.model import Trademark, Watchlist
-
-
-@dataclass(frozen=True)
-class MatchSettings:
-    """Weights of the score formula (docs/matching.md)."""
-
-    mark_score: int = 60
-    variant_score: int = 60
-    unauthorized_bonus: int = 0
-
-
-def _bounded(text: str, start: int, end: int) -> bool:
-    """A Latin form must not sit inside a longer Latin word (`nike` in `nikel`)."""
-    before = text[start - 1] if start > 0 else " "
-    after = text[end + 1] if end + 1 < len(text) else " "
-    return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())
+__all__ = ["MatchIndex", "MatchSettings", "compile_index"]
+MIN_HIT_SCORE = 20  # hits below this are noise even for a low configured threshold
 
 
 class MatchIndex:
-    """Marks and variants of every trademark, normalised and compiled into one Aho-Corasick automaton."""
+    """Every entry of a watchlist compiled for matching; shared by every listing, safe to reuse."""
 
-    def __init__(self, watchlist: Watchlist, settings: MatchSettings) -> None:
+    def __init__(self, watchlist: Watchlist, settings: MatchSettings, cue_lexicon: str = "") -> None:
         self.watchlist = watchlist
         self.settings = settings
-        self._automaton = ahocorasick.Automaton()
-        forms: dict[str, list[tuple[str, bool]]] = {}
-        for tm in watchlist.trademarks:
-            for position, form in enumerate(tm.forms):
-                key = normalize_text(form)
-                if len(key) >= 2:
-                    forms.setdefault(key, []).append((tm.id, position > 0))
-        for key, owners in forms.items():
-            self._automaton.add_word(key, (key, owners))
-        if forms:
-            self._automaton.make_automaton()
-        self._empty = not forms
+        terms, self.warnings = load_cue_terms(cue_lexicon or None)
+        self.scanners = ListingScanners(terms)
+        self.marks = MarkIndex(watchlist.trademarks, settings.min_typo_length, settings.short_latin_max)
+        self.scorer = TrademarkScorer(settings)
+        self.patents = PatentMatcher(watchlist.patents, settings)
+        self.gis = GIMatcher(watchlist.geographical_indications, settings)
 
     def match(self, listing: Listing) -> list[Hit]:
-        if self._empty:
-            return []
-        text = normalize_text(listing.text)
-        best: dict[str, Hit] = {}
-        for end, (key, owners) in self._automaton.iter(text):
-            start = end - len(key) + 1
-            if is_latin(key) and not _bounded(text, start, end):
-                continue
-            for entry_id, is_variant in owners:
-                entry = self.watchlist.get(entry_id)
-                assert isinstance(entry, Trademark)
-                matched = listing.text[start : end + 1] if len(listing.text) == len(text) else key
-                code = "variant_mark" if is_variant else "exact_mark"
-                score = self.settings.variant_score if is_variant else self.settings.mark_score
-                reasons = (Reason(code, f"“{matched}” is a registered form of {entry.mark} ({entry.owner})"),)
-                if entry_id not in best or best[entry_id].score < score:
-                    best[entry_id] = Hit(entry_id, "trademark", score, matched, reasons)
-        return sorted(best.values(), key=lambda h: -h.score)
+        """The hits for one listing, best first."""
+        ctx = ListingContext.read(listing, self.scanners)
+        hits = self._trademarks(ctx)
+        if self.watchlist.patents:
+            hits.extend(self.patents.match(ctx))
+        if self.watchlist.geographical_indications:
+            hits.extend(self.gis.match(ctx))
+        return sorted((h for h in hits if h.score >= MIN_HIT_SCORE), key=lambda h: (-h.score, h.entry_id))
+
+    def _trademarks(self, ctx: ListingContext) -> list[Hit]:
+        found: dict[int, list[Candidate]] = {}
+        for candidate in self.marks.latin_candidates(ctx.tokens):
+            found.setdefault(candidate.entry, []).append(candidate)
+        for candidate in self.marks.cjk_candidates(ctx.stream):
+            found.setdefault(candidate.entry, []).append(candidate)
+        hits = []
+        for entry, candidates in found.items():
+            hit = self.scorer.score(self.marks.marks[entry], self.marks.forms_of[entry], candidates, ctx)
+            if hit:
+                hits.append(hit)
+        return hits
 
 
-def compile_index(watchlist: Watchlist, settings: MatchSettings | None = None) -> MatchIndex:
-    """Compile the watchlist once; the index is then shared by every listing."""
-    return MatchIndex(watchlist, settings or MatchSettings())
+def compile_index(watchlist: Watchlist, settings: MatchSettings | None = None, cue_lexicon: str = "") -> MatchIndex:
+    """Compile the watchlist once; the index is then shared by every listing. `cue_lexicon`: extra cue terms TSV."""
+    return MatchIndex(watchlist, settings or MatchSettings(), cue_lexicon)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import fields
 from pathlib import Path
 
-from matchers import MatchIndex, compile_index
+from matchers import MatchIndex, MatchSettings, compile_index
 from netsword.config import Config, load_config
 from watchlists import Watchlist, load_watchlists
 
@@ -29,5 +30,6 @@ def load_watchlist(args_paths: list[str] | None, cfg: Config) -> Watchlist:
 
 
 def build_index(cfg: Config, args_paths: list[str] | None = None) -> MatchIndex:
-    """The compiled watchlist index every command matches with, built from configuration."""
-    return compile_index(load_watchlist(args_paths, cfg))
+    """The compiled watchlist index every command matches with: weights and cue lexicon from `[matching]`."""
+    settings = MatchSettings(**{f.name: getattr(cfg.matching, f.name) for f in fields(MatchSettings)})
+    return compile_index(load_watchlist(args_paths, cfg), settings, cue_lexicon=cfg.matching.cue_lexicon)

@@ -1,0 +1,48 @@
+"""Chinese readings: a per-character toneless pinyin table built once from pypinyin's data, and syllable codes.
+
+Each syllable gets one private-use character, so a run of Chinese text becomes a code string that an Aho-Corasick
+automaton scans for marks read alike (`奈克` and `耐克` both read `nai ke`) without calling pypinyin per title.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+from pypinyin.pinyin_dict import pinyin_dict
+
+_PUA = 0xE000
+
+
+def _toneless(reading: str) -> str:
+    plain = unicodedata.normalize("NFKD", reading)
+    return "".join(c for c in plain if not unicodedata.combining(c)).replace("ü", "v").lower()
+
+
+@lru_cache(maxsize=1)
+def pinyin_table() -> dict[str, str]:
+    """Character → its first toneless reading (`耐` → `nai`) for every character pypinyin knows in the BMP."""
+    table: dict[str, str] = {}
+    for code, readings in pinyin_dict.items():
+        if code < 0x10000:
+            table[chr(code)] = _toneless(readings.split(",")[0])
+    return table
+
+
+@lru_cache(maxsize=1)
+def syllable_codes() -> tuple[dict[int, str], dict[str, str]]:
+    """(translate table character → syllable code, syllable → code)."""
+    syllables = sorted(set(pinyin_table().values()))
+    by_syllable = {s: chr(_PUA + i) for i, s in enumerate(syllables)}
+    return {ord(c): by_syllable[s] for c, s in pinyin_table().items()}, by_syllable
+
+
+def pinyin_of(text: str) -> list[str]:
+    """Toneless readings of the Chinese characters in `text`; other characters are skipped."""
+    table = pinyin_table()
+    return [table[c] for c in text if c in table]
+
+
+def codes_of(text: str) -> str:
+    """The syllable-code string of a run of Chinese characters."""
+    return text.translate(syllable_codes()[0])

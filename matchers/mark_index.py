@@ -1,0 +1,239 @@
+"""The trademark candidate index: every written form of every mark, compiled once for lookups by listing text.
+
+Latin forms: a dict of skeleton keys (exact and joined tokens), an Aho-Corasick automaton for marks glued to other
+words, a deletion-neighbourhood index for one-edit typos (verified with rapidfuzz), and the pinyin of Chinese forms.
+Chinese forms: an automaton over the characters, one over syllable codes (homophones), and one-character wildcard
+keys for marks of three or more characters. Lookup cost grows with the listing's text, not the number of marks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import ahocorasick
+from rapidfuzz.distance import OSA
+
+from matchers.chinese import codes_of, pinyin_of
+from matchers.normalize import cjk_stream, fold, has_cjk, latin_key
+from matchers.vocabulary import common_words, goods_terms
+from watchlists.model import Trademark
+
+# a glued mark (`nikeshoes`) counts when the rest of the token is one of these, a goods word or a number
+GLUE_WORDS = frozenset("air max official store outlet original new sale sport sports men women kids shop bag "
+                       "shoes shoe watch jp us uk hk".split())  # fmt: skip
+_ALL_CJK = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]+$")
+MAX_JOIN = 4
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One way a listing's text matched one mark's form, before scoring."""
+
+    entry: int  # position in MarkIndex.marks
+    how: str  # exact | glued | typo | pinyin | homophone | near_mark
+    key: str  # the indexed key of the form
+    found: str  # the normalised text that matched
+    script: str  # latin | cjk
+    position: int  # token index (latin) or character index (cjk) where it was found
+
+
+class MarkIndex:
+    """Lookups from normalised listing text to candidate (mark, form) pairs."""
+
+    def __init__(self, trademarks: tuple[Trademark, ...], min_typo_length: int, short_latin_max: int) -> None:
+        self.marks = trademarks
+        self.min_typo_length = min_typo_length
+        self.short_latin_max = short_latin_max
+        self.latin: dict[str, tuple[int, ...]] = {}
+        self.cjk: dict[str, tuple[int, ...]] = {}
+        self.pinyin: dict[str, tuple[int, ...]] = {}
+        self.deletes: dict[str, tuple[str, ...]] = {}
+        self.near: dict[str, tuple[tuple[int, str], ...]] = {}
+        self.near_first: dict[str, tuple[int, ...]] = {}
+        self.forms_of: list[tuple[str, ...]] = []
+        latin: dict[str, set[int]] = {}
+        cjk: dict[str, set[int]] = {}
+        for i, tm in enumerate(trademarks):
+            keys = []
+            for form in tm.forms:
+                if has_cjk(form):
+                    key = cjk_stream(fold(form))
+                    if "|" in key:  # a mixed form such as 21世纪不动产: index its Chinese part when long enough
+                        key = max(key.split("|"), key=len)
+                    if len(key) >= 2 and _ALL_CJK.match(key):
+                        cjk.setdefault(key, set()).add(i)
+                        keys.append(key)
+                else:
+                    key = latin_key(form)
+                    if len(key) >= 2:
+                        latin.setdefault(key, set()).add(i)
+                        keys.append(key)
+            self.forms_of.append(tuple(keys))
+        self.latin = {k: tuple(sorted(v)) for k, v in latin.items()}
+        self.cjk = {k: tuple(sorted(v)) for k, v in cjk.items()}
+        self._build_latin_fuzzy()
+        self._build_cjk()
+
+    def _build_latin_fuzzy(self) -> None:
+        self.glued = ahocorasick.Automaton()
+        deletes: dict[str, set[str]] = {}
+        for key in self.latin:
+            if len(key) > self.short_latin_max:
+                self.glued.add_word(key, key)
+            if len(key) >= 4:
+                for variant in {key, *(key[:k] + key[k + 1 :] for k in range(len(key)))}:
+                    deletes.setdefault(variant, set()).add(key)
+        self._glued_empty = len(self.glued) == 0
+        if not self._glued_empty:
+            self.glued.make_automaton()
+        self.deletes = {k: tuple(v) for k, v in deletes.items()}
+
+    def _build_cjk(self) -> None:
+        self.codes = ahocorasick.Automaton()
+        by_code: dict[str, list[tuple[int, str]]] = {}
+        pinyin: dict[str, set[int]] = {}
+        near: dict[str, list[tuple[int, str]]] = {}
+        near_first: dict[str, set[int]] = {}
+        for key, entries in self.cjk.items():
+            by_code.setdefault(codes_of(key), []).extend((e, key) for e in entries)
+            spelled = "".join(pinyin_of(key))
+            if len(spelled) >= 5:
+                for e in entries:
+                    if spelled not in self.forms_of[e]:
+                        pinyin.setdefault(spelled, set()).add(e)
+            if len(key) >= 3:
+                near_first.setdefault(key[0], set()).add(len(key))
+                for k in range(1, len(key)):
+                    near.setdefault(key[:k] + "?" + key[k + 1 :], []).extend((e, key) for e in entries)
+        for code, owners in by_code.items():
+            self.codes.add_word(code, (code, tuple(owners)))
+        self._codes_empty = not by_code
+        if by_code:
+            self.codes.make_automaton()
+        self.pinyin = {k: tuple(sorted(v)) for k, v in pinyin.items()}
+        self.near = {k: tuple(v) for k, v in near.items()}
+        self.near_first = {k: tuple(sorted(v)) for k, v in near_first.items()}
+
+    # ---- lookups -------------------------------------------------------------------------------------------
+
+    def latin_candidates(self, tokens: list[str]) -> Iterator[Candidate]:
+        """Exact, joined, glued, typo and pinyin matches among the listing's Latin tokens."""
+        latin, pinyin = self.latin, self.pinyin
+        n = len(tokens)
+        exact_tokens: set[int] = set()
+        for i in range(n):
+            key = tokens[i]
+            for j in range(i + 1, min(n, i + MAX_JOIN) + 1):
+                if j > i + 1:
+                    key += tokens[j - 1]
+                if key in latin:
+                    # short marks only as a whole token or spelled out letter by letter (`L V`)
+                    if len(key) > self.short_latin_max or j == i + 1 or all(len(t) == 1 for t in tokens[i:j]):
+                        exact_tokens.update(range(i, j))
+                        for e in latin[key]:
+                            yield Candidate(e, "exact", key, key, "latin", i)
+                if key in pinyin:
+                    for e in pinyin[key]:
+                        yield Candidate(e, "pinyin", key, key, "latin", i)
+        yield from self._spelled_out(tokens)
+        yield from self._glued(tokens, exact_tokens)
+        yield from self._typos(tokens, exact_tokens)
+
+    def _spelled_out(self, tokens: list[str]) -> Iterator[Candidate]:
+        """Long marks written a letter at a time (`N I K E A I R`): join each run of single letters."""
+        run: list[int] = []
+        for i, token in enumerate([*tokens, "--"]):
+            if len(token) == 1:
+                run.append(i)
+                continue
+            if len(run) > MAX_JOIN and not self._glued_empty:
+                joined = "".join(tokens[k] for k in run)
+                for _end, key in self.glued.iter(joined):
+                    for e in self.latin[key]:
+                        yield Candidate(e, "exact", key, key, "latin", run[0])
+            run = []
+
+    def _glued(self, tokens: list[str], exact_tokens: set[int]) -> Iterator[Candidate]:
+        if self._glued_empty:
+            return
+        goods = goods_terms()
+        for i, token in enumerate(tokens):
+            if len(token) < 6 or i in exact_tokens:
+                continue
+            for end, key in self.glued.iter(token):
+                start = end - len(key) + 1
+                if start == 0:
+                    rest = token[end + 1 :]
+                elif end == len(token) - 1:
+                    rest = token[:start]
+                else:
+                    continue
+                if rest in GLUE_WORDS or rest in goods or rest.isdigit():
+                    for e in self.latin[key]:
+                        yield Candidate(e, "glued", key, token, "latin", i)
+
+    def _typos(self, tokens: list[str], exact_tokens: set[int]) -> Iterator[Candidate]:
+        deletes, blocked, latin = self.deletes, common_words(), self.latin
+        words = [(i, t) for i, t in enumerate(tokens) if len(t) >= 4 and i not in exact_tokens]
+        words += [(i, tokens[i] + tokens[i + 1]) for i in range(len(tokens) - 1)
+                  if len(tokens[i]) >= 3 and len(tokens[i + 1]) >= 3 and i not in exact_tokens]  # fmt: skip
+        for i, word in words:
+            if word in blocked or word in latin or not word.isalpha():
+                continue
+            seen: set[str] = set()
+            for variant in (word, *(word[:k] + word[k + 1 :] for k in range(len(word)))):
+                for key in deletes.get(variant, ()):
+                    if key in seen or key[0] != word[0]:
+                        continue
+                    seen.add(key)
+                    if self._is_typo(word, key):
+                        for e in latin[key]:
+                            yield Candidate(e, "typo", key, word, "latin", i)
+
+    def _is_typo(self, word: str, key: str) -> bool:
+        if OSA.distance(word, key) != 1:
+            return False
+        if len(key) >= self.min_typo_length:
+            return True
+        # short marks: only swapped neighbours (`nkie`) or a doubled letter (`niike`), never a new letter (`nice`)
+        if len(word) == len(key):
+            return sorted(word) == sorted(key)
+        return len(word) == len(key) + 1 and any(
+            word[k] == word[k + 1] and word[:k] + word[k + 1 :] == key for k in range(len(word) - 1)
+        )
+
+    def cjk_candidates(self, stream: str) -> Iterator[Candidate]:
+        """Exact, homophone and one-character-changed matches in the listing's Chinese characters."""
+        cjk = self.cjk
+        exact_spans: list[tuple[int, int]] = []
+        if not self._codes_empty:
+            codes = codes_of(stream)
+            for end, (code, owners) in self.codes.iter(codes):
+                start = end - len(code) + 1
+                found = stream[start : end + 1]
+                if found in cjk:
+                    exact_spans.append((start, end))
+                    for e in cjk[found]:
+                        yield Candidate(e, "exact", found, found, "cjk", start)
+                for e, key in owners:
+                    if key != found and found not in cjk:
+                        yield Candidate(e, "homophone", key, found, "cjk", start)
+        yield from self._near_marks(stream, exact_spans)
+
+    def _near_marks(self, stream: str, exact_spans: list[tuple[int, int]]) -> Iterator[Candidate]:
+        near, first, cjk = self.near, self.near_first, self.cjk
+        for i, char in enumerate(stream):
+            lengths = first.get(char)
+            if not lengths:
+                continue
+            for length in lengths:
+                window = stream[i : i + length]
+                if len(window) < length or window in cjk or not _ALL_CJK.match(window):
+                    continue
+                if any(s <= i and i + length - 1 <= e for s, e in exact_spans):
+                    continue
+                for k in range(1, length):
+                    for e, key in near.get(window[:k] + "?" + window[k + 1 :], ()):
+                        yield Candidate(e, "near_mark", key, window, "cjk", i)

@@ -1,0 +1,168 @@
+"""Trademark scoring: turns a mark's best candidate in a listing into a Hit with a score and its reasons.
+
+Settings: every weight of MatchSettings (docs/matching.md explains the formula). Rules for legitimate use live
+here too: unrelated goods, nominative use, authorised sellers at a normal price, short and ordinary-word marks.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from matchers.context import ListingContext
+from matchers.daigou import daigou_signals
+from matchers.mark_index import Candidate
+from matchers.normalize import TRADITIONAL, ZERO_WIDTH, find_span
+from matchers.price import to_cny
+from matchers.settings import MatchSettings
+from matchers.vocabulary import ordinary_words, related_classes
+from netsword.models import Hit, Reason
+from watchlists.model import Trademark
+
+# how a candidate was found → (settings field of its base score, reason code)
+_BASE = {"exact": "exact_score", "glued": "exact_score", "typo": "typo_score", "pinyin": "pinyin_score",
+         "homophone": "homophone_score", "near_mark": "near_mark_score"}  # fmt: skip
+_CONTEXT_CHARS = 14
+
+
+def disguises(span: str, key: str, registered: tuple[str, ...]) -> list[Reason]:
+    """How the text as written hides a registered form: look-alikes, digits, separators, width, traditional script."""
+    if not span or any(span.casefold() == form.casefold() for form in registered):
+        return []
+    found: list[Reason] = []
+    if any(c in ZERO_WIDTH for c in span):
+        found.append(Reason("zero_width", f"invisible characters inside “{span}”"))
+    letters = [c for c in span if c.isalnum()]
+    if unicodedata.normalize("NFKC", span) != span and any("\uff01" <= c <= "\uff5e" for c in span):
+        found.append(Reason("full_width", f"full-width letters in “{span}”"))
+    if key.isascii():
+        odd = sorted({c for c in letters if not c.isascii() and not ("\uff01" <= c <= "\uff5e")})
+        if odd:
+            found.append(Reason("homoglyph", f"look-alike letters {' '.join(odd)} in “{span}” read as “{key}”"))
+        if any(c.isdigit() or c in "$@!" for c in span) and not any(c.isdigit() for c in key):
+            found.append(Reason("digit_substitution", f"digits or symbols stand for letters in “{span}”"))
+    else:
+        trad = sorted({c for c in span if c in TRADITIONAL})
+        if trad:
+            found.append(Reason("traditional_script", f"traditional characters {''.join(trad)} in “{span}”"))
+    form_marks = {c for f in registered for c in f if not c.isalnum()}
+    inner = {c for c in span.strip() if not c.isalnum() and c not in ZERO_WIDTH}
+    if inner - form_marks:
+        found.append(Reason("separator", f"separators or symbols between the letters of “{span}”"))
+    return found
+
+
+class TrademarkScorer:
+    """Scores candidates of one entry; holds the per-index tables the rules need."""
+
+    def __init__(self, settings: MatchSettings) -> None:
+        self.s = settings
+        self.related = related_classes()
+        self.ordinary = ordinary_words()
+
+    def score(self, tm: Trademark, keys: tuple[str, ...], found: list[Candidate], ctx: ListingContext) -> Hit | None:
+        s = self.s
+        best = max(found, key=lambda c: (getattr(s, _BASE[c.how]), c.how == "exact", len(c.key)))
+        reasons: list[Reason] = []
+        span = find_span(ctx.listing.text, best.found) or best.found
+        score = getattr(s, _BASE[best.how])
+        short = self._is_short(best)
+        ordinary = best.key in self.ordinary
+        if best.how in ("exact", "glued"):
+            hidden = disguises(span, best.key, tm.forms) if best.how == "exact" else []
+            if hidden:
+                score = s.disguise_score
+                reasons.extend(hidden)
+            code = "exact_mark" if best.key == keys[0] else "variant_mark"
+            reasons.insert(0, Reason(code, f"“{span}” is a registered form of {tm.mark} ({tm.owner or tm.id})"))
+            if best.how == "glued":
+                reasons.append(Reason("glued", f"“{tm.mark}” is glued to other words in “{span}”"))
+        else:
+            reasons.append(self._fuzzy_reason(best, span, tm))
+        start, end = ctx.span_of(best.script, best.position, len(best.found))
+        counterfeit = 0.0
+        # goods: the mark must be used for goods in (or related to) the entry's classes
+        classes = set(tm.classes)
+        related = set().union(*(self.related.get(c, frozenset()) for c in classes)) - classes
+        if ctx.goods and classes:
+            if ctx.goods & classes:
+                score += s.class_match
+                reasons.append(Reason("class_match", f"goods in class {self._show(ctx.goods & classes)} of {tm.mark}"))
+            elif ctx.goods & related:
+                if short or ordinary or best.how == "homophone":
+                    return None
+                score += s.related_class
+                reasons.append(Reason("related_class", f"goods in class {self._show(ctx.goods & related)}, related "
+                                                       f"to {tm.mark}'s classes"))  # fmt: skip
+            else:
+                if short or ordinary or best.how != "exact" or not ctx.cues:
+                    return None  # unrelated goods keep only an exact hit that carries counterfeit cues
+                score -= s.class_mismatch_penalty
+                reasons.append(Reason("class_mismatch", f"goods in class {self._show(ctx.goods)}, unrelated to "
+                                                        f"{tm.mark}'s classes {self._show(classes)}"))  # fmt: skip
+        elif short or best.how == "homophone" or (ordinary and best.script == "cjk"):
+            return None  # short, ordinary-word and sound-alike marks need the goods to confirm them
+        elif not ordinary and best.how in ("exact", "glued"):
+            score += s.distinctive_bonus
+        # counterfeit signals
+        if ctx.cues:
+            counterfeit += min(s.cue_word + s.cue_word_extra * (len(ctx.cues) - 1), s.cue_word_cap)
+            reasons.append(Reason("cue_word", "counterfeit cue " + ", ".join(f"“{c}”" for c in ctx.cues)))
+        near = [t for a, b, t in ctx.evasions if b >= start - _CONTEXT_CHARS and a <= end + _CONTEXT_CHARS]
+        if near:
+            counterfeit += s.evasion_phrase
+            reasons.append(Reason("evasion_phrase", f"“{near[0]}” next to the mark: a look-alike claim"))
+        floor = to_cny(tm.msrp.min, tm.msrp.currency) if tm.msrp else None
+        if floor and ctx.price_cny is not None and ctx.price_cny > 0:
+            ratio = ctx.price_cny / floor
+            price = f"{ctx.listing.price:g} {ctx.listing.currency}"
+            if ratio < s.absurd_price_ratio:
+                counterfeit += s.absurd_price
+                reasons.append(Reason("price_anomaly", f"{price} is under {s.absurd_price_ratio:.0%} of the lowest "
+                                                       f"genuine price {tm.msrp.min:g} {tm.msrp.currency}"))  # type: ignore[union-attr]  # fmt: skip
+            elif ratio < s.price_ratio:
+                counterfeit += s.price_anomaly
+                reasons.append(Reason("price_anomaly", f"{price} is under {s.price_ratio:.0%} of the lowest genuine "
+                                                       f"price {tm.msrp.min:g} {tm.msrp.currency}"))  # type: ignore[union-attr]  # fmt: skip
+        for reason, points in daigou_signals(ctx.listing, floor):
+            counterfeit += points
+            reasons.append(reason)
+        if ordinary and best.script == "cjk" and not counterfeit and not self._confirmed(tm, keys, best, ctx, end):
+            return None
+        # legitimate use
+        if tm.authorized_sellers and ctx.is_authorised(tm.authorized_sellers):
+            if not counterfeit:
+                return None
+            reasons.append(Reason("authorized_seller", f"{ctx.listing.seller_name} is an authorised seller"))
+        elif tm.authorized_sellers and ctx.seller_keys:
+            score += s.unauthorized_seller
+            reasons.append(Reason("unauthorized_seller", f"{ctx.listing.seller_name or 'the seller'} is not among "
+                                                         f"{tm.mark}'s authorised sellers"))  # fmt: skip
+        if any(b >= start - _CONTEXT_CHARS and a < start for a, b in ctx.nominatives):
+            score -= s.nominative_penalty
+            reasons.append(Reason("nominative_use", f"the listing names {tm.mark} to say what its goods fit"))
+        total = max(0.0, min(100.0, score + counterfeit))
+        return Hit(tm.id, "trademark", round(total, 1), span, tuple(reasons))
+
+    def _is_short(self, c: Candidate) -> bool:
+        return len(c.key) <= (self.s.short_latin_max if c.script == "latin" else 2)
+
+    def _confirmed(self, tm: Trademark, keys: tuple[str, ...], best: Candidate, ctx: ListingContext, end: int) -> bool:
+        """An ordinary-word mark counts when another form of the entry is present or a goods word of the entry's
+        classes follows it directly (`小米手机`, not `小米粥`)."""
+        if any(k != best.key and (k in ctx.stream or k in ctx.tokens) for k in keys):
+            return True
+        return any(end <= a <= end + 1 and set(classes) & set(tm.classes) for a, _, classes in ctx.goods_spans)
+
+    @staticmethod
+    def _show(classes: set[int] | frozenset[int]) -> str:
+        return "/".join(str(c) for c in sorted(classes))
+
+    @staticmethod
+    def _fuzzy_reason(c: Candidate, span: str, tm: Trademark) -> Reason:
+        if c.how == "typo":
+            return Reason("typo", f"“{span}” is one letter from “{tm.mark}”")
+        if c.how == "pinyin":
+            return Reason("pinyin", f"“{span}” spells out the pinyin of {tm.mark}'s Chinese name")
+        if c.how == "homophone":
+            return Reason("homophone", f"“{span}” sounds like “{c.key}” ({tm.mark})")
+        return Reason("near_mark", f"“{span}” differs from “{c.key}” ({tm.mark}) in one character")

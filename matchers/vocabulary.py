@@ -1,0 +1,114 @@
+"""The matchers' bundled word lists (matchers/data/): cue lexicon, goods → Nice classes, related classes, ordinary
+and common words. Read once at compile time; `matching.cue_lexicon` adds a user TSV of cue terms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import ahocorasick
+
+from matchers.normalize import fold
+
+DATA_DIR = Path(__file__).parent / "data"
+# words before a mark that say the goods are *for* the branded product, not *of* it
+NOMINATIVE_CUES = ("适用于", "适用", "兼容", "适配", "专用于", "配套", "for", "compatible with", "fits", "fit for",
+                   "works with", "replacement for")  # fmt: skip
+
+
+class VocabularyError(ValueError):
+    """A malformed line in a word list; the message names file:line."""
+
+
+def _rows(path: Path) -> list[tuple[int, list[str]]]:
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip() and not line.startswith("#"):
+            rows.append((number, line.rstrip("\n").split("\t")))
+    return rows
+
+
+@dataclass(frozen=True)
+class CueTerm:
+    term: str
+    kind: str
+
+
+def load_cue_terms(extra: str | Path | None = None) -> tuple[list[CueTerm], list[str]]:
+    """Bundled cue terms plus those of `extra`; (terms, one-line errors for bad lines of `extra`)."""
+    terms = [CueTerm(cols[0].strip(), cols[2].strip() if len(cols) > 2 else "cue")
+             for _, cols in _rows(DATA_DIR / "cue_lexicon.tsv")]  # fmt: skip
+    errors: list[str] = []
+    if extra:
+        path = Path(extra)
+        try:
+            rows = _rows(path)
+        except OSError as exc:
+            raise VocabularyError(f"{path}: cannot read cue lexicon: {exc.strerror or exc}") from None
+        for number, cols in rows:
+            if not cols[0].strip():
+                errors.append(f"{path}:{number}: term: is empty")
+                continue
+            terms.append(CueTerm(cols[0].strip(), cols[2].strip() if len(cols) > 2 and cols[2].strip() else "cue"))
+    return terms, errors
+
+
+@lru_cache(maxsize=1)
+def goods_terms() -> dict[str, tuple[int, ...]]:
+    out: dict[str, tuple[int, ...]] = {}
+    for number, cols in _rows(DATA_DIR / "goods_classes.tsv"):
+        if len(cols) < 2:
+            raise VocabularyError(f"goods_classes.tsv:{number}: classes: missing")
+        out[fold(cols[0].strip())] = tuple(int(c) for c in cols[1].split())
+    return out
+
+
+@lru_cache(maxsize=1)
+def related_classes() -> dict[int, frozenset[int]]:
+    out: dict[int, set[int]] = {}
+    for _, cols in _rows(DATA_DIR / "related_classes.tsv"):
+        cls, related = int(cols[0]), {int(c) for c in cols[1].split()}
+        out.setdefault(cls, set()).update(related)
+        for other in related:  # relatedness is symmetric
+            out.setdefault(other, set()).add(cls)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=1)
+def ordinary_words() -> frozenset[str]:
+    return frozenset(fold(cols[0].strip()) for _, cols in _rows(DATA_DIR / "ordinary_words.txt"))
+
+
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    return frozenset(fold(cols[0].strip()) for _, cols in _rows(DATA_DIR / "common_words.txt"))
+
+
+class PhraseScanner:
+    """Finds folded terms in folded text; Latin terms only as whole words, longer terms hiding shorter ones inside."""
+
+    def __init__(self, terms: dict[str, object]) -> None:
+        self._automaton = ahocorasick.Automaton()
+        for term, payload in terms.items():
+            if term:
+                self._automaton.add_word(term, (term, payload))
+        self._empty = not terms
+        if terms:
+            self._automaton.make_automaton()
+
+    def scan(self, text: str) -> list[tuple[int, int, str, object]]:
+        if self._empty:
+            return []
+        found = []
+        for end, (term, payload) in self._automaton.iter(text):
+            start = end - len(term) + 1
+            if term[0].isascii() and start > 0 and text[start - 1].isascii() and text[start - 1].isalnum():
+                continue
+            if term[-1].isascii() and end + 1 < len(text) and text[end + 1].isascii() and text[end + 1].isalnum():
+                continue
+            found.append((start, end + 1, term, payload))
+        if len(found) > 1:  # drop terms inside a longer found term (手机 inside 手机壳)
+            found = [f for f in found if not any(o[0] <= f[0] and f[1] <= o[1] and o != f for o in found)]
+        return found
