@@ -49,6 +49,7 @@ class ClientSettings:
     verify_certs: bool = True
     timeout: float = 30.0
     compat_version: int = 8
+    retry_backoff: float = 1.0  # seconds; the base of the jittered exponential backoff between request retries
 
 
 def make_client(url: str, settings: ClientSettings) -> Elasticsearch:
@@ -60,6 +61,8 @@ def make_client(url: str, settings: ClientSettings) -> Elasticsearch:
         # the transport retries whole requests refused with 429/502/503/504; bulk items are retried in elastic_bulk
         "max_retries": 3,
         "retry_on_timeout": True,
+        "retry_backoff_base": settings.retry_backoff,
+        "retry_backoff_cap": 30.0,
     }
     if settings.api_key:
         options["api_key"] = settings.api_key
