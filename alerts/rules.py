@@ -212,7 +212,9 @@ def load_rules(
 
     def bad(at: Path_, message: str) -> None:
         field_name = ".".join(str(p) for p in at)
-        problems.append(f"{name}:{lines.get(at, 1)}: {field_name + ': ' if field_name else ''}{message}")
+        # A missing field has no line of its own: point at the nearest enclosing item that has one.
+        known = next((lines[at[:n]] for n in range(len(at), -1, -1) if at[:n] in lines), 1)
+        problems.append(f"{name}:{known}: {field_name + ': ' if field_name else ''}{message}")
 
     if not isinstance(data, dict):
         bad((), "must be a mapping with `rules:` (and optionally `recipients:`)")
