@@ -20,6 +20,9 @@ COMMAND_MODULES = (
     "netsword.cli.doctor_cmd",
     "netsword.cli.demo_cmd",
     "netsword.cli.crawl_cmd",
+    "netsword.cli.serve_cmd",
+    "netsword.cli.users_cmd",
+    "netsword.cli.audit_cmd",
     "netsword.cli.evidence_cmd",
     "netsword.cli.alerts_cmd",
 )

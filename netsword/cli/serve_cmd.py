@@ -1,0 +1,24 @@
+"""`netsword serve [--host H] [--port P]`: run the triage web UI (settings: the [triage] section)."""
+
+from __future__ import annotations
+
+import argparse
+
+from netsword.cli.common import config_of
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("serve", help="run the triage web UI")
+    p.add_argument("--host", help="address to listen on (default: triage.host)")
+    p.add_argument("--port", type=int, help="port (default: triage.port)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from triage.server import serve
+
+    cfg = config_of(args)
+    host, port = args.host or cfg.triage.host, args.port or cfg.triage.port
+    print(f"netsword: triage UI on http://{host}:{port}/ (users: netsword users add …)")
+    serve(cfg, host, port)
+    return 0

@@ -1,0 +1,95 @@
+"""`create_app(config)`: the triage web UI as an ASGI app (Starlette, Jinja2 templates, vendored static files).
+
+Settings: the [triage] section (secret_key, session_hours, language, page_size, secure_cookies,
+login_max_failures), store.url for leads, paths.evidence_dir for evidence, paths.var_dir for triage.db.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from evidence.store import EvidenceStore
+from leads.store import LeadStore, open_store
+from netsword.config import Config
+from triage import views_admin, views_auth, views_lead, views_queue, views_referrals
+from triage.aggregates import DashboardCache
+from triage.audit import AuditLog
+from triage.db import TriageDB, triage_db_path
+from triage.referrals import ReferralStore
+from triage.sessions import FAILURE_WINDOW, LoginThrottle, Sessions, load_secret
+from triage.users import UserStore
+from triage.web import SecurityHeaders, TriageState
+
+PACKAGE = Path(__file__).parent
+# Routes open without a session; every other route is wrapped in web.guarded (a test checks this list).
+PUBLIC_ROUTES = ("/login", "/lang/{lang}", "/static")
+
+ROUTES = [
+    Route("/login", views_auth.login_form, methods=["GET"]),
+    Route("/login", views_auth.login_submit, methods=["POST"]),
+    Route("/logout", views_auth.logout, methods=["POST"]),
+    Route("/lang/{lang}", views_auth.set_language, methods=["GET"]),
+    Route("/", views_queue.queue_page, methods=["GET"]),
+    Route("/leads/bulk", views_queue.bulk_action, methods=["POST"]),
+    Route("/leads/{lead_id}", views_lead.lead_page, methods=["GET"]),
+    Route("/leads/{lead_id}/status", views_lead.set_status, methods=["POST"]),
+    Route("/leads/{lead_id}/assign", views_lead.set_assignee, methods=["POST"]),
+    Route("/leads/{lead_id}/evidence/{sha256}", views_lead.evidence_image, methods=["GET"]),
+    Route("/leads/{lead_id}/archive/{sha256}", views_lead.archived_page, methods=["GET"]),
+    Route("/dashboard", views_admin.dashboard_page, methods=["GET"]),
+    Route("/audit", views_admin.audit_page, methods=["GET"]),
+    Route("/users", views_admin.users_page, methods=["GET"]),
+    Route("/users", views_admin.add_user, methods=["POST"]),
+    Route("/users/{username}/disable", views_admin.disable_user, methods=["POST"]),
+    Route("/referrals", views_referrals.referrals_page, methods=["GET"]),
+    Route("/referrals", views_referrals.create_referral, methods=["POST"]),
+    Route("/referrals/{referral_id}/decide", views_referrals.decide_referral, methods=["POST"]),
+    Route("/referrals/{referral_id}/package", views_referrals.download_package, methods=["GET"]),
+]
+
+
+def build_state(config: Config, store: LeadStore | None = None) -> TriageState:
+    db = TriageDB(triage_db_path(config.var_dir))
+    store = store or open_store(config.store_url)
+    templates = Jinja2Templates(directory=str(PACKAGE / "templates"))
+    return TriageState(
+        config=config,
+        store=store,
+        db=db,
+        users=UserStore(db),
+        sessions=Sessions(db, load_secret(config.triage.secret_key, config.var_dir), config.triage.session_hours),
+        throttle=LoginThrottle(db, config.triage.login_max_failures, FAILURE_WINDOW),
+        audit=AuditLog(db),
+        referrals=ReferralStore(db),
+        evidence=EvidenceStore(config.evidence_dir),
+        dashboards=DashboardCache(store),
+        templates=templates,
+    )
+
+
+def create_app(config: Config, *, store: LeadStore | None = None) -> Starlette:
+    """The ASGI app. Pass `store` to share an open lead store (tests, the demo); else store.url is opened."""
+    st = build_state(config, store)
+    owns_store = store is None
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        st.db.close()
+        if owns_store:
+            st.store.close()
+
+    app = Starlette(
+        routes=[*ROUTES, Mount("/static", StaticFiles(directory=str(PACKAGE / "static")), name="static")],
+        lifespan=lifespan,
+    )
+    app.state.triage = st
+    app.add_middleware(SecurityHeaders)
+    return app

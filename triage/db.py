@@ -1,0 +1,117 @@
+"""The triage UI's own SQLite file `<var_dir>/triage.db`: users, sessions, login failures, audit log, referrals.
+
+Versioned by its own `triage_schema` table (the lead store owns PRAGMA user_version when both share a file).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+MIGRATIONS: list[str] = [
+    # 1: accounts, sessions, login throttling, the hash-chained audit log and referral packages
+    """
+    CREATE TABLE users (
+        username TEXT PRIMARY KEY,
+        password_hash TEXT NOT NULL,
+        role TEXT NOT NULL,
+        scope_owners TEXT NOT NULL DEFAULT '[]',
+        scope_entries TEXT NOT NULL DEFAULT '[]',
+        display_name TEXT NOT NULL DEFAULT '',
+        disabled INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE sessions (
+        session_id TEXT PRIMARY KEY,
+        username TEXT NOT NULL REFERENCES users(username),
+        csrf_token TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        expires_at REAL NOT NULL
+    );
+    CREATE INDEX sessions_user ON sessions(username);
+    CREATE TABLE login_failures (
+        id INTEGER PRIMARY KEY,
+        subject TEXT NOT NULL,
+        at REAL NOT NULL
+    );
+    CREATE INDEX login_failures_subject ON login_failures(subject, at);
+    CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        before TEXT NOT NULL,
+        after TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+    CREATE INDEX audit_log_target ON audit_log(target);
+    CREATE TABLE referrals (
+        referral_id TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        title TEXT NOT NULL,
+        lead_ids TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending',
+        decided_by TEXT NOT NULL DEFAULT '',
+        decided_at TEXT NOT NULL DEFAULT '',
+        package_sha256 TEXT NOT NULL DEFAULT ''
+    );
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class TriageDB:
+    """One connection to triage.db shared by the app's threads, guarded by a lock."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.lock = threading.RLock()
+        self.conn = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30, isolation_level=None)
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA foreign_keys=ON")
+        self.schema_version = self._migrate()
+
+    def _migrate(self) -> int:
+        with self.lock:
+            self.conn.execute("CREATE TABLE IF NOT EXISTS triage_schema (version INTEGER NOT NULL)")
+            row = self.conn.execute("SELECT max(version) FROM triage_schema").fetchone()
+            version = int(row[0] or 0)
+            if version > SCHEMA_VERSION:
+                raise RuntimeError(f"triage.db schema {version} is newer than this NetSword ({SCHEMA_VERSION})")
+            for number in range(version + 1, SCHEMA_VERSION + 1):
+                self.conn.executescript("BEGIN;" + MIGRATIONS[number - 1])
+                self.conn.execute("INSERT INTO triage_schema(version) VALUES (?)", (number,))
+                self.conn.execute("COMMIT")
+        return SCHEMA_VERSION
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT: writers queue up instead of reading a stale audit-chain head."""
+        with self.lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    def query(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
+        with self.lock:
+            return self.conn.execute(sql, params).fetchall()
+
+    def close(self) -> None:
+        with self.lock:
+            self.conn.close()
+
+
+def triage_db_path(var_dir: str | Path) -> Path:
+    return Path(var_dir) / "triage.db"

@@ -1,0 +1,84 @@
+"""UI text in Chinese (the default) and English; `translator(lang)` returns a lookup that falls back to the key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+LANGUAGES = ("zh", "en")
+
+_TEXT: dict[str, tuple[str, str]] = {
+    # key: (zh, en)
+    "app": ("网剑 · 线索研判", "NetSword · Triage"),
+    "login": ("登录", "Log in"), "logout": ("退出", "Log out"), "username": ("用户名", "User name"),
+    "password": ("密码", "Password"), "login_failed": ("用户名或密码错误", "Wrong user name or password"),
+    "login_throttled": ("登录失败次数过多，请稍后再试", "Too many failed logins; try again later"),
+    "queue": ("线索队列", "Lead queue"), "dashboard": ("统计看板", "Dashboard"), "audit": ("审计日志", "Audit trail"),
+    "referrals": ("移送材料", "Referrals"), "users": ("用户", "Users"),
+    "status": ("状态", "Status"), "kind": ("类型", "Kind"), "platform": ("平台", "Platform"),
+    "entry": ("监测条目", "Entry"), "owner": ("权利人", "Owner"), "assignee": ("承办人", "Assignee"),
+    "score": ("评分", "Score"), "min_score": ("最低分", "Min score"), "max_score": ("最高分", "Max score"),
+    "since": ("起始日期", "From"), "until": ("截止日期", "Until"), "search": ("全文检索", "Search"),
+    "filter": ("筛选", "Filter"), "reset": ("清除", "Reset"), "title": ("标题", "Title"), "seller": ("卖家", "Seller"),
+    "price": ("价格", "Price"), "last_seen": ("最近发现", "Last seen"), "first_seen": ("首次发现", "First seen"),
+    "next": ("下一页", "Next"), "prev": ("上一页", "Previous"), "page": ("第 {n} 页", "Page {n}"),
+    "no_leads": ("没有符合条件的线索", "No leads match"),
+    "too_deep": ("页数过多，请缩小筛选范围", "Too many pages; narrow the filters"),
+    "any": ("全部", "Any"), "me": ("我", "me"), "unassigned": ("未分配", "unassigned"),
+    "confirm": ("确认侵权", "Confirm"), "dismiss": ("排除", "Dismiss"), "mark_triaged": ("已研判", "Triaged"),
+    "assign": ("分配", "Assign"), "assign_me": ("分配给我", "Assign to me"), "reason": ("理由", "Reason"),
+    "bulk": ("批量操作", "Bulk action"), "selected": ("已选", "selected"), "apply": ("执行", "Apply"),
+    "keys_help": ("快捷键：j/k 上下 · Enter 打开 · c 确认 · d 排除 · a 分配给我 · x 选择",
+                  "Keys: j/k move · Enter open · c confirm · d dismiss · a assign to me · x select"),
+    "listing": ("商品快照", "Listing snapshot"), "reasons": ("研判依据", "Why this is a lead"),
+    "matched": ("命中文本", "Matched text"), "evidence": ("证据", "Evidence"), "screenshot": ("截图", "Screenshot"),
+    "page_source": ("网页源码（已转义）", "Archived page (escaped source)"),
+    "sandboxed": ("沙箱预览（禁用脚本）", "Sandboxed preview (scripts off)"),
+    "captured_at": ("取证时间", "Captured at"), "sha256": ("SHA-256", "SHA-256"), "no_evidence": ("暂无证据", "No evidence"),
+    "price_history": ("价格记录", "Price history"), "status_history": ("状态记录", "Status history"),
+    "same_seller": ("同一卖家的其他线索", "Other leads from this seller"),
+    "related": ("关联卖家的线索", "Leads from related sellers"), "history": ("操作记录", "Actions"),
+    "description": ("描述", "Description"), "url": ("链接", "Link"), "cited_number": ("标注专利号", "Cited number"),
+    "leads_per_day": ("每日新增线索（按平台）", "New leads per day by platform"),
+    "top_entries": ("线索最多的监测条目", "Top entries"), "top_sellers": ("线索最多的卖家", "Top sellers"),
+    "throughput": ("每日研判量", "Triage decisions per day"), "takedowns": ("每日移送/下架", "Referrals per day"),
+    "by_status": ("各状态线索数", "Leads by status"), "no_data": ("暂无数据", "No data yet"),
+    "new": ("新线索", "new"), "triaged": ("已研判", "triaged"), "confirmed": ("已确认", "confirmed"),
+    "dismissed": ("已排除", "dismissed"), "referred": ("已移送", "referred"),
+    "trademark": ("商标", "trademark"), "patent": ("专利", "patent"), "false_patent_marking": ("假冒专利标注", "false patent marking"),
+    "geographical_indication": ("地理标志", "geographical indication"), "parcel_pattern": ("包裹模式", "parcel pattern"),
+    "who": ("操作人", "Who"), "when": ("时间", "When"), "what": ("操作", "What"), "target": ("对象", "Target"),
+    "before_after": ("变更前 → 变更后", "Before → after"), "chain_ok": ("哈希链完整", "Hash chain intact"),
+    "chain_broken": ("哈希链被破坏", "Hash chain broken"),
+    "new_referral": ("新建移送", "New referral"), "referral_title": ("移送名称", "Referral title"),
+    "lead_ids": ("线索编号（每行一个，留空则为全部已确认线索）", "Lead ids (one a line; empty: all confirmed leads)"),
+    "create": ("创建", "Create"), "approve": ("批准", "Approve"), "reject": ("驳回", "Reject"),
+    "download": ("下载材料包", "Download package"), "pending": ("待批准", "pending"), "approved": ("已批准", "approved"),
+    "rejected": ("已驳回", "rejected"), "created_by": ("创建人", "Created by"), "leads": ("线索", "Leads"),
+    "role": ("角色", "Role"), "add_user": ("新增用户", "Add user"), "disable": ("停用", "Disable"),
+    "scope": ("可见范围", "Scope"), "disabled": ("已停用", "disabled"), "active": ("启用", "active"),
+    "investigator": ("研判员", "investigator"), "supervisor": ("主管", "supervisor"),
+    "rights_holder_viewer": ("权利人查看者", "rights-holder viewer"),
+    "forbidden": ("无权访问", "Not allowed"), "not_found": ("未找到", "Not found"), "bad_request": ("请求无效", "Bad request"),
+    "saved": ("已保存", "Saved"), "language": ("English", "中文"),
+    "dismiss_genuine": ("正品/授权销售", "Genuine or authorised"), "dismiss_unrelated": ("与本商标无关", "Not this mark"),
+    "dismiss_duplicate": ("重复线索", "Duplicate"), "dismiss_insufficient": ("证据不足", "Insufficient evidence"),
+    "dismiss_other": ("其他", "Other"), "cancel": ("取消", "Cancel"), "note": ("备注", "Note"),
+    "open": ("打开", "Open"), "all_confirmed": ("全部已确认线索", "all confirmed leads"),
+}  # fmt: skip
+
+DISMISS_REASONS = ("dismiss_genuine", "dismiss_unrelated", "dismiss_duplicate", "dismiss_insufficient", "dismiss_other")
+
+
+def translator(lang: str) -> Callable[..., str]:
+    index = 1 if lang == "en" else 0
+
+    def t(key: str, **values: object) -> str:
+        pair = _TEXT.get(key)
+        text = pair[index] if pair else key
+        return text.format(**values) if values else text
+
+    return t
+
+
+def keys() -> set[str]:
+    return set(_TEXT)

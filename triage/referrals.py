@@ -1,0 +1,171 @@
+"""Referral packages for handover to police or prosecutors: records in triage.db and the ZIP they produce.
+
+A referral names confirmed leads; a supervisor approves it (leads become `referred`) and the ZIP holds
+`summary.csv`, a printable `summary.html`, every evidence file under `evidence/<lead id>/`, and `manifest.json`
+plus `SHA256SUMS` listing the SHA-256 of each file. The ZIP is deterministic for the same inputs.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import mimetypes
+import secrets
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from evidence.store import EvidenceStore
+from netsword.models import Lead, utc_now
+from triage.db import TriageDB
+
+TEMPLATES = Path(__file__).parent / "templates"
+ZIP_TIME = (2020, 1, 1, 0, 0, 0)  # fixed entry time: the same referral always gives the same bytes
+CSV_FIELDS = ("lead_id", "score", "kind", "entry_id", "owner", "platform", "listing_id", "url", "title", "seller",
+              "price", "currency", "status", "first_seen", "last_seen", "matched", "reasons")  # fmt: skip
+
+
+class ReferralError(ValueError):
+    """A referral that cannot be made or changed as asked."""
+
+
+@dataclass(frozen=True)
+class Referral:
+    referral_id: str
+    created_at: str
+    created_by: str
+    title: str
+    lead_ids: tuple[str, ...]
+    status: str  # pending | approved | rejected
+    decided_by: str = ""
+    decided_at: str = ""
+    package_sha256: str = ""
+
+
+def _referral_of(row: Any) -> Referral:
+    return Referral(
+        referral_id=row["referral_id"], created_at=row["created_at"], created_by=row["created_by"], title=row["title"],
+        lead_ids=tuple(json.loads(row["lead_ids"])), status=row["status"], decided_by=row["decided_by"],
+        decided_at=row["decided_at"], package_sha256=row["package_sha256"],
+    )  # fmt: skip
+
+
+class ReferralStore:
+    def __init__(self, db: TriageDB) -> None:
+        self.db = db
+
+    def create(self, title: str, lead_ids: list[str], created_by: str) -> Referral:
+        if not lead_ids:
+            raise ReferralError("a referral needs at least one confirmed lead")
+        referral_id = "ref-" + secrets.token_hex(8)
+        with self.db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO referrals(referral_id, created_at, created_by, title, lead_ids) VALUES (?, ?, ?, ?, ?)",
+                (referral_id, utc_now(), created_by, title.strip()[:200], json.dumps(lead_ids)),
+            )
+        referral = self.get(referral_id)
+        assert referral is not None
+        return referral
+
+    def get(self, referral_id: str) -> Referral | None:
+        rows = self.db.query("SELECT * FROM referrals WHERE referral_id = ?", (referral_id,))
+        return _referral_of(rows[0]) if rows else None
+
+    def list(self, limit: int = 100) -> list[Referral]:
+        return [
+            _referral_of(r) for r in self.db.query("SELECT * FROM referrals ORDER BY created_at DESC LIMIT ?", (limit,))
+        ]
+
+    def decide(self, referral_id: str, approve: bool, decided_by: str) -> Referral:
+        with self.db.transaction() as conn:
+            cur = conn.execute(
+                "UPDATE referrals SET status = ?, decided_by = ?, decided_at = ? WHERE referral_id = ? AND status = 'pending'",
+                ("approved" if approve else "rejected", decided_by, utc_now(), referral_id),
+            )
+            if cur.rowcount == 0:
+                raise ReferralError(f"referral {referral_id} is not pending")
+        referral = self.get(referral_id)
+        assert referral is not None
+        return referral
+
+    def record_package(self, referral_id: str, sha256: str) -> None:
+        with self.db.transaction() as conn:
+            conn.execute("UPDATE referrals SET package_sha256 = ? WHERE referral_id = ?", (sha256, referral_id))
+
+
+def _csv_row(lead: Lead) -> list[Any]:
+    row = {**lead.to_dict(), "title": lead.title, "seller": lead.seller_name, "price": lead.price,
+           "currency": lead.listing.get("currency", ""),
+           "reasons": "; ".join(f"{r.code}: {r.detail}" for r in lead.reasons)}  # fmt: skip
+    return [row.get(f, "") if row.get(f) is not None else "" for f in CSV_FIELDS]
+
+
+def _ext(media_type: str) -> str:
+    return {"text/html": ".html", "image/png": ".png", "image/jpeg": ".jpg"}.get(
+        media_type.split(";")[0].strip(), mimetypes.guess_extension(media_type.split(";")[0].strip()) or ".bin"
+    )
+
+
+def build_package(
+    referral: Referral, leads: list[Lead], evidence: EvidenceStore, status_history: dict[str, list[dict[str, str]]]
+) -> bytes:
+    """The ZIP for a referral. Evidence files missing from the store are listed in the manifest as missing."""
+    files: dict[str, bytes] = {}
+    evidence_rows: dict[str, list[dict[str, Any]]] = {}
+    missing: list[str] = []
+    for lead in leads:
+        for capture in evidence.captures_for(lead.platform, lead.listing_id):
+            for item in capture.files:
+                name = f"evidence/{lead.lead_id}/{capture.capture_id}-{item.role}{_ext(item.media_type)}"
+                try:
+                    files[name] = evidence.read(item.sha256)
+                except OSError:
+                    missing.append(name)
+                    continue
+                evidence_rows.setdefault(lead.lead_id, []).append(
+                    {
+                        "name": name,
+                        "role": item.role,
+                        "sha256": item.sha256,
+                        "captured_at": capture.captured_at,
+                        "url": capture.url,
+                    }  # fmt: skip
+                )
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(CSV_FIELDS)
+    for lead in leads:
+        writer.writerow(_csv_row(lead))
+    files["summary.csv"] = ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 Chinese correctly
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True))
+    html = env.get_template("referral_summary.html").render(
+        referral=referral, leads=leads, evidence=evidence_rows, history=status_history
+    )
+    files["summary.html"] = html.encode("utf-8")
+    manifest = {
+        "referral_id": referral.referral_id,
+        "title": referral.title,
+        "created_by": referral.created_by,
+        "approved_by": referral.decided_by,
+        "approved_at": referral.decided_at,
+        "leads": [lead.lead_id for lead in leads],
+        "files": [
+            {"name": n, "sha256": hashlib.sha256(d).hexdigest(), "size": len(d)} for n, d in sorted(files.items())
+        ],
+        "missing": missing,
+    }
+    sums = "".join(f"{f['sha256']}  {f['name']}\n" for f in manifest["files"])  # type: ignore[index, union-attr]
+    files["manifest.json"] = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
+    files["SHA256SUMS"] = sums.encode("utf-8")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(f"{referral.referral_id}/{name}", date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, files[name])
+    return out.getvalue()
