@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from elasticsearch import Elasticsearch, NotFoundError
 
+from leads.store.base import StoreError
 from leads.store.elastic_mappings import detect_analysis, index_template
 
 
@@ -91,7 +92,7 @@ def reindex(client: Elasticsearch, names: IndexNames, *, delete_old: bool = Fals
     failures = result.body.get("failures") or []
     if failures:
         client.indices.delete(index=new)
-        raise RuntimeError(f"reindex {old} → {new} failed for {len(failures)} documents: {failures[0]}")
+        raise StoreError(f"reindex {old} → {new} failed for {len(failures)} documents: {failures[0]}")
     client.indices.update_aliases(
         actions=[
             {"remove": {"index": old, "alias": names.alias}},

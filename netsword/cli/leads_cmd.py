@@ -7,12 +7,16 @@ import csv
 import json
 import sys
 
-from leads.store import LeadQuery, open_store
+from leads.store import LeadQuery, open_store_from_config
 from netsword.cli.common import config_of
 from netsword.models import LEAD_KINDS, LEAD_STATUSES
 
 CSV_FIELDS = ("lead_id", "score", "kind", "entry_id", "platform", "listing_id", "status", "title", "price", "seller",
               "matched", "first_seen", "last_seen", "times_seen", "url", "reasons")  # fmt: skip
+
+
+#: the `netsword leads` subparsers, for command modules that add subcommands to it
+subcommands: argparse._SubParsersAction | None = None
 
 
 def _query_args(p: argparse.ArgumentParser) -> None:
@@ -28,6 +32,8 @@ def _query_args(p: argparse.ArgumentParser) -> None:
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("leads", help="list, show and export stored leads")
     sub = p.add_subparsers(dest="leads_command", metavar="SUBCOMMAND", required=True)
+    global subcommands
+    subcommands = sub  # netsword.cli.store_cmd (registered after this module) adds copy, reindex and stats here
     lst = sub.add_parser("list", help="one line per lead, best first")
     _query_args(lst)
     lst.add_argument("--limit", type=int, default=50)
@@ -56,7 +62,7 @@ def _query(args: argparse.Namespace, limit: int = 50) -> LeadQuery:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    with open_store(config_of(args).store_url) as store:
+    with open_store_from_config(config_of(args)) as store:
         query = _query(args, limit=args.limit)
         total = store.count(query)
         for lead in store.search(query):
@@ -70,7 +76,7 @@ def run_list(args: argparse.Namespace) -> int:
 def run_show(args: argparse.Namespace) -> int:
     from netsword.cli import UsageError
 
-    with open_store(config_of(args).store_url) as store:
+    with open_store_from_config(config_of(args)) as store:
         lead = store.get(args.lead_id)
         if lead is None:
             raise UsageError(f"no lead {args.lead_id!r}")
@@ -82,7 +88,7 @@ def run_export(args: argparse.Namespace) -> int:
     out = open(args.out, "w", encoding="utf-8", newline="") if args.out else sys.stdout
     count = 0
     try:
-        with open_store(config_of(args).store_url) as store:
+        with open_store_from_config(config_of(args)) as store:
             writer = csv.writer(out) if args.format == "csv" else None
             if writer:
                 writer.writerow(CSV_FIELDS)
