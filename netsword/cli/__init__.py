@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "netsword.cli.match_cmd",
     "netsword.cli.watchlist_cmd",
     "netsword.cli.leads_cmd",
+    "netsword.cli.store_cmd",  # after leads_cmd: adds `leads copy|reindex|stats`
     "netsword.cli.doctor_cmd",
     "netsword.cli.demo_cmd",
     "netsword.cli.crawl_cmd",
