@@ -140,6 +140,8 @@ class SchedulerConfig:
     jobs_file: str = ""
     jobstore_url: str = ""  # default: sqlite:///<var_dir>/scheduler.db
     timezone: str = "Asia/Shanghai"
+    workers: int = 1  # jobs that may run at the same time (1: one at a time, so crawls never compete)
+    stop_grace: float = 20.0  # seconds a stopped crawl gets to checkpoint its JOBDIR before it is killed
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from netsword.models import LEAD_STATUSES, Lead
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 SORTS = ("score", "last_seen", "first_seen")
+TAKEN_DOWN = "taken_down"  # listing snapshot `availability` once a re-check finds the listing removed
 
 
 class StoreError(RuntimeError):
@@ -112,6 +113,22 @@ class LeadStore(abc.ABC):
         if report.failed:
             raise StoreError(report.errors[0] if report.errors else "upsert failed")
         return CREATED if report.created else UPDATED if report.updated else UNCHANGED
+
+    def mark_taken_down(self, lead_id: str, *, reason: str, at: str) -> Lead:
+        """Record that the listing is gone from its platform (what enforcement reports count); kept on later calls.
+
+        The listing snapshot gets `availability: taken_down`, `taken_down_at` and `taken_down_reason`; status,
+        history and sightings stay as they are. A later sighting of the listing online replaces the snapshot.
+        """
+        lead = self.get(lead_id)
+        if lead is None:
+            raise StoreError(f"no lead {lead_id!r}")
+        if lead.listing.get("availability") == TAKEN_DOWN:
+            return lead
+        listing = {**lead.listing, "availability": TAKEN_DOWN, "taken_down_at": at, "taken_down_reason": reason}
+        marked = lead.with_changes(listing=listing)
+        self.put_raw([marked])
+        return marked
 
     @abc.abstractmethod
     def get(self, lead_id: str) -> Lead | None: ...

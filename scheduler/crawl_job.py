@@ -1,0 +1,150 @@
+"""Crawl jobs: run `netsword crawl PROFILE` in a child with a time limit, a per-job JOBDIR and figures from its stats.
+
+JOBDIR lives at `<var_dir>/jobs/<job id>/crawl/`. A crawl that finished on its own leaves none behind, so the next run
+starts afresh; a crawl stopped by its time limit or by the daemon shutting down keeps it, and the next run resumes
+with the same keywords. Figures come from the Scrapy stats the child writes, and new leads from the store's count.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from leads.store import LeadQuery, open_store
+from netsword.config import Config
+from scheduler.child import netsword_command, run_child
+from scheduler.history import FAILED, INTERRUPTED, OK, TIMEOUT, RunFigures
+from scheduler.jobs import WATCHLIST_KEYWORDS, CrawlOptions, JobSpec
+from watchlists import Watchlist
+
+_STAT = re.compile(r"'([\w/.-]+)':\s*(\d+)")
+_PAGE_STATS = ("netsword/search_pages", "netsword/detail_pages")
+_ERROR_STATS = ("log_count/ERROR", "netsword/failed_requests", "netsword/malformed_items", "netsword/bad_pages")
+
+
+@dataclass(frozen=True)
+class CrawlPlan:
+    argv: list[str]
+    keywords: tuple[str, ...]
+    jobdir: Path
+    stats_file: Path  # the crawl writes its Scrapy stats here as JSON when it ends
+    resumed: bool
+
+
+def job_dir(cfg: Config, job_id: str) -> Path:
+    return cfg.var_dir / "jobs" / job_id
+
+
+def watchlist_keywords(watchlist: Watchlist | None, *, variants: bool) -> list[str]:
+    """The search words a watchlist gives: each trademark's mark (and variants) and each GI name, in file order."""
+    if watchlist is None:
+        return []
+    words: list[str] = []
+    for tm in watchlist.trademarks:
+        words.extend(tm.forms if variants else (tm.mark,))
+    words.extend(gi.name for gi in watchlist.geographical_indications)
+    return list(dict.fromkeys(w for w in words if w.strip()))
+
+
+def _rotate(words: list[str], state_file: Path, size: int) -> tuple[str, ...]:
+    """The next `size` words, continuing where the last run stopped, so every mark is searched over a few runs."""
+    if len(words) <= size:
+        return tuple(words)
+    try:
+        offset = int(json.loads(state_file.read_text(encoding="utf-8")).get("offset", 0)) % len(words)
+    except (OSError, ValueError, AttributeError):
+        offset = 0
+    chosen = tuple((words * 2)[offset : offset + size])
+    state_file.write_text(json.dumps({"offset": (offset + size) % len(words)}), encoding="utf-8")
+    return chosen
+
+
+def plan_crawl(cfg: Config, spec: JobSpec, watchlist: Watchlist | None) -> CrawlPlan:
+    assert isinstance(spec.options, CrawlOptions)
+    options = spec.options
+    root = job_dir(cfg, spec.id)
+    root.mkdir(parents=True, exist_ok=True)
+    jobdir = root / "crawl"
+    saved = root / "crawl-keywords.json"
+    resumed = jobdir.exists() and saved.exists()
+    if resumed:  # a stopped crawl resumes with the keywords it was started with
+        keywords = tuple(json.loads(saved.read_text(encoding="utf-8")))
+    elif options.keywords == WATCHLIST_KEYWORDS:
+        words = watchlist_keywords(watchlist, variants=options.variants)
+        keywords = _rotate(words, root / "keyword-rotation.json", options.max_keywords)
+    else:
+        keywords = tuple(options.keywords)
+    saved.write_text(json.dumps(list(keywords), ensure_ascii=False), encoding="utf-8")
+    stats_file = root / "crawl-stats.json"
+    stats_file.unlink(missing_ok=True)
+    args = ["crawl", options.profile, "--jobdir", str(jobdir), "--stats-json", str(stats_file)]
+    for keyword in keywords:
+        args += ["--keyword", keyword]
+    if options.max_pages:
+        args += ["--max-pages", str(options.max_pages)]
+    if options.base_url:
+        args += ["--base-url", options.base_url]
+    if not options.evidence:
+        args.append("--no-evidence")
+    return CrawlPlan(netsword_command(args, cfg.source), keywords, jobdir, stats_file, resumed)
+
+
+def parse_stats(log_text: str) -> dict[str, int]:
+    """The integer stats from the last `Dumping Scrapy stats` block in a crawl log."""
+    at = log_text.rfind("Dumping Scrapy stats")
+    if at < 0:
+        return {}
+    block = log_text[at : at + 20000]
+    end = block.find("}")
+    return {k: int(v) for k, v in _STAT.findall(block[: end if end > 0 else None])}
+
+
+def read_stats(stats_file: Path, log_text: str) -> dict[str, int]:
+    """The crawl's integer stats: from its stats file, else from the stats dump in its log."""
+    try:
+        data = json.loads(stats_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return parse_stats(log_text)
+    if not isinstance(data, dict):
+        return parse_stats(log_text)
+    return {k: v for k, v in data.items() if isinstance(v, int) and not isinstance(v, bool)}
+
+
+def _lead_count(cfg: Config) -> int:
+    with open_store(cfg.store_url) as store:
+        return store.count(LeadQuery())
+
+
+def run_crawl(cfg: Config, spec: JobSpec, watchlist: Watchlist | None, *, log_path: Path, stop: threading.Event,
+              figures: RunFigures) -> tuple[str, str]:  # fmt: skip
+    """Run one crawl job; fill `figures`; return (outcome, message)."""
+    plan = plan_crawl(cfg, spec, watchlist)
+    if not plan.keywords:
+        return FAILED, "no keywords: the watchlist gives none and the job lists none"
+    before = _lead_count(cfg)
+    offset = log_path.stat().st_size if log_path.exists() else 0
+    result = run_child(
+        plan.argv, log_path=log_path, time_limit=spec.time_limit, stop=stop, grace=cfg.scheduler.stop_grace
+    )
+    with open(log_path, "rb") as fh:
+        fh.seek(offset)
+        stats = read_stats(plan.stats_file, fh.read().decode("utf-8", errors="replace"))
+    figures.pages = sum(stats.get(k, 0) for k in _PAGE_STATS) or stats.get("response_received_count", 0)
+    figures.listings = stats.get("netsword/listings_seen", stats.get("item_scraped_count", 0))
+    figures.errors = sum(stats.get(k, 0) for k in _ERROR_STATS)
+    figures.new_leads = max(0, _lead_count(cfg) - before)
+    what = f"{len(plan.keywords)} keyword(s){' (resumed)' if plan.resumed else ''}; log {log_path}"
+    if result.killed:
+        # Keep JOBDIR: the next run resumes where this one stopped.
+        figures.notes.append("stopped; the next run resumes from its JOBDIR")
+        outcome = TIMEOUT if result.timed_out else INTERRUPTED
+        return outcome, f"stopped after {result.seconds:.0f}s ({outcome}); {what}"
+    shutil.rmtree(plan.jobdir, ignore_errors=True)  # finished: the next run is a fresh crawl, not a resume
+    if result.returncode != 0:
+        figures.errors += 1
+        return FAILED, f"crawl exited with status {result.returncode}; {what}"
+    return OK, what

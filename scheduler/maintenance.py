@@ -1,0 +1,113 @@
+"""Housekeeping jobs: watchlist reload (keep the last good watchlist when a file turns bad) and retention.
+
+Retention drops scheduler logs and run history past their age, and, only when `evidence_days` is set, evidence
+captures older than that whose listing has no lead still open or acted on (all dismissed, or none at all); files no
+capture refers to any more are then removed. Evidence of confirmed or referred leads is never dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from evidence import EvidenceStore
+from leads.store import LeadQuery, open_store
+from netsword.cli.common import watchlist_paths
+from netsword.config import Config
+from scheduler.history import FAILED, OK, RunFigures, RunHistory
+from scheduler.jobs import JobSpec, RetentionOptions
+from watchlists import Watchlist, WatchlistError, load_watchlists
+
+KEEP_EVIDENCE_STATUSES = ("new", "triaged", "confirmed", "referred")
+
+
+@dataclass
+class WatchlistHolder:
+    """The watchlist the daemon derives crawl keywords from, and the digest of the files it came from."""
+
+    watchlist: Watchlist | None = None
+    digest: str = ""
+
+
+def _files_digest(paths: list[str]) -> str:
+    sha = hashlib.sha256()
+    for path in paths:
+        sha.update(path.encode() + b"\0")
+        try:
+            sha.update(Path(path).read_bytes())
+        except OSError as exc:
+            sha.update(str(exc).encode())
+    return sha.hexdigest()
+
+
+def reload_watchlist(cfg: Config, holder: WatchlistHolder, figures: RunFigures) -> tuple[str, str]:
+    paths = watchlist_paths(None, cfg)
+    digest = _files_digest(paths)
+    if holder.watchlist is not None and digest == holder.digest:
+        return OK, f"unchanged ({len(holder.watchlist)} entries)"
+    try:
+        watchlist = load_watchlists(paths)
+    except WatchlistError as exc:
+        figures.errors = len(exc.problems)
+        kept = f"kept the previous {len(holder.watchlist)} entries" if holder.watchlist else "no watchlist loaded"
+        return FAILED, f"{exc.problems[0]} ({len(exc.problems)} problem(s)); {kept}"
+    holder.watchlist, holder.digest = watchlist, digest
+    figures.listings = len(watchlist)
+    return OK, f"loaded {len(watchlist)} entries from {len(paths)} file(s)"
+
+
+def scheduler_log_dir(cfg: Config) -> Path:
+    return cfg.var_dir / "logs" / "scheduler"
+
+
+def _prune_logs(root: Path, days: float) -> int:
+    if not root.exists():
+        return 0
+    cutoff = time.time() - days * 86400
+    removed = 0
+    for path in root.rglob("*.log"):
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def _prune_evidence(cfg: Config, days: float) -> tuple[int, int]:
+    store = EvidenceStore(cfg.evidence_dir)
+    if not (store.root / "captures").exists():
+        return 0, 0
+    with open_store(cfg.store_url) as leads:
+        keep = {(lead.platform, lead.listing_id) for lead in leads.iter_leads(LeadQuery(status=KEEP_EVIDENCE_STATUSES))}
+    cutoff = (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S")
+    referenced: set[str] = set()
+    dropped = 0
+    for capture in list(store.iter_captures()):
+        if capture.captured_at < cutoff and (capture.platform, capture.listing_id) not in keep:
+            (store.root / "captures" / f"{capture.capture_id}.json").unlink(missing_ok=True)
+            dropped += 1
+        else:
+            referenced.update(f.sha256 for f in capture.files)
+    files = 0
+    if dropped:
+        for path in (store.root / "objects").rglob("*"):
+            if path.is_file() and path.name not in referenced:
+                path.unlink()
+                files += 1
+    return dropped, files
+
+
+def run_retention(cfg: Config, spec: JobSpec, history: RunHistory, figures: RunFigures) -> tuple[str, str]:
+    assert isinstance(spec.options, RetentionOptions)
+    options = spec.options
+    notes = []
+    if options.logs_days:
+        notes.append(f"{_prune_logs(scheduler_log_dir(cfg), options.logs_days)} log file(s) removed")
+    if options.history_days:
+        notes.append(f"{history.prune(options.history_days)} run record(s) removed")
+    if options.evidence_days:
+        captures, files = _prune_evidence(cfg, options.evidence_days)
+        notes.append(f"{captures} evidence capture(s) and {files} file(s) removed")
+    return OK, "; ".join(notes) or "nothing to do"
