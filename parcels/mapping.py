@@ -44,6 +44,8 @@ def _text_list(value: Any, where: str) -> tuple[str, ...]:
         return (value,)
     if isinstance(value, list) and value and all(isinstance(v, str) and v for v in value):
         return tuple(value)
+    if isinstance(value, bool):  # YAML 1.1 reads a bare No / Yes / On as a boolean
+        raise MappingError(f'{where}: read as {str(value).lower()}; quote the column name, e.g. "No"')
     raise MappingError(f"{where}: must be a column name or a list of column names")
 
 

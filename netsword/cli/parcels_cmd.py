@@ -1,0 +1,221 @@
+"""`netsword parcels`: import or fetch courier manifests, detect ant-moving patterns, show parcels (masked)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from netsword.cli.common import build_index, config_of
+from netsword.config import Config
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("parcels", help="parcel manifests: import, detect ant moving, show (masked)")
+    sub = p.add_subparsers(dest="parcels_command", metavar="SUBCOMMAND", required=True)
+
+    imp = sub.add_parser("import", help="import a manifest (CSV/JSONL) through a courier column mapping")
+    imp.add_argument("file", metavar="FILE")
+    _import_options(imp)
+    imp.set_defaults(func=run_import)
+
+    fetch = sub.add_parser("fetch", help="download a courier feed over HTTP(S) and import it")
+    fetch.add_argument("url", metavar="URL")
+    _import_options(fetch)
+    fetch.set_defaults(func=run_fetch)
+
+    detect = sub.add_parser("detect", help="resolve shippers and raise ant-moving (parcel_pattern) leads")
+    detect.add_argument("--watchlist", action="append", metavar="FILE", help="watchlist file (repeatable)")
+    detect.set_defaults(func=run_detect)
+
+    show = sub.add_parser("show", help="show one parcel, personal data masked unless revealed")
+    show.add_argument("waybill")
+    show.add_argument("--courier", required=True, metavar="NAME")
+    show.add_argument("--role", default="investigator", help="your role (default: investigator)")
+    show.add_argument("--reveal", action="store_true", help="show personal data unmasked (supervisors; logged)")
+    show.add_argument("--reason", default="", help="why you reveal (required with --reveal)")
+    show.add_argument("--user", default="cli", help="who you are, for the reveal log")
+    show.set_defaults(func=run_show)
+
+    link = sub.add_parser("link-sellers", help="link marketplace sellers to shippers by contact phone")
+    link.add_argument("--listings", required=True, metavar="FILE", help="listings JSONL")
+    link.set_defaults(func=run_link_sellers)
+
+    shippers = sub.add_parser("shippers", help="shippers linked to a marketplace seller (masked)")
+    shippers.add_argument("--platform", required=True)
+    shippers.add_argument("--seller", required=True, metavar="ID")
+    shippers.add_argument("--role", default="investigator")
+    shippers.set_defaults(func=run_shippers)
+
+    gen = sub.add_parser("generate", help="write a synthetic manifest with planted patterns and ground truth")
+    gen.add_argument("--parcels", type=int, default=10000, metavar="N")
+    gen.add_argument("--seed", type=int, default=7)
+    gen.add_argument("--out", required=True, metavar="FILE", help="manifest CSV (generic courier mapping)")
+    gen.add_argument("--truth", metavar="FILE", help="ground truth JSON (default: OUT + .truth.json)")
+    gen.set_defaults(func=run_generate)
+
+
+def _import_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--courier", required=True, metavar="NAME", help="column mapping: sf, ems, generic or your own")
+    p.add_argument("--watchlist", action="append", metavar="FILE", help="watchlist file (repeatable)")
+    p.add_argument("--no-match", action="store_true", help="store parcels without matching declared contents")
+    p.add_argument("--detect", action="store_true", help="run shipper resolution and pattern detection afterwards")
+
+
+def _do_import(args: argparse.Namespace, cfg: Config, path: Path) -> int:
+    from leads.store import open_store
+    from netsword.cli import UsageError
+    from parcels.context import open_parcel_db, vault_of
+    from parcels.importer import import_manifest
+    from parcels.mapping import MappingError, find_mapping
+
+    try:
+        mapping = find_mapping(args.courier, cfg.parcels.couriers_dir)
+    except MappingError as exc:
+        raise UsageError(str(exc)) from None
+    if not path.is_file():
+        raise UsageError(f"{path}: no such file")
+    index = None if args.no_match else build_index(cfg, args.watchlist)
+    store = open_store(cfg.store_url) if index is not None and cfg.parcels.declared_leads else None
+    try:
+        with open_parcel_db(cfg) as db:
+            try:
+                report = import_manifest(path, mapping, db, vault_of(cfg), index=index, store=store,
+                                         min_score=cfg.matching.min_score)  # fmt: skip
+            except MappingError as exc:
+                raise UsageError(str(exc)) from None
+            except OSError as exc:
+                raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+            for error in report.errors:
+                print(error, file=sys.stderr)
+            if report.bad > len(report.errors):
+                print(f"… and {report.bad - len(report.errors)} more bad rows", file=sys.stderr)
+            print(f"netsword parcels import: {report.imported} imported, {report.updated} updated, "
+                  f"{report.unchanged} unchanged, {report.bad} bad; {report.matched_parcels} parcels matched a "
+                  f"watched entry ({report.leads.created} leads created, {report.leads.updated} updated)")  # fmt: skip
+            if args.detect:
+                _detect(cfg, db, index.watchlist if index else None, store)
+    finally:
+        if store is not None:
+            store.close()
+    return 2 if report.bad else 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    return _do_import(args, config_of(args), Path(args.file))
+
+
+def run_fetch(args: argparse.Namespace) -> int:
+    from parcels.fetch import FetchError, fetch_feed
+
+    cfg = config_of(args)
+    try:
+        path = fetch_feed(args.url, cfg.var_dir / "parcels" / "feeds", args.courier,
+                          timeout=cfg.parcels.fetch_timeout, user_agent=cfg.crawler.user_agent)  # fmt: skip
+    except FetchError as exc:
+        print(f"netsword: {exc}", file=sys.stderr)
+        return 1
+    print(f"netsword parcels fetch: saved {path}")
+    return _do_import(args, cfg, path)
+
+
+def _detect(cfg: Config, db, watchlist, store) -> None:  # type: ignore[no-untyped-def]
+    from parcels.context import pattern_settings, vault_of
+    from parcels.patterns import detect_patterns
+    from parcels.shippers import resolve_shippers
+
+    resolved = resolve_shippers(db, vault_of(cfg), threshold=cfg.parcels.link_threshold,
+                                max_block=cfg.parcels.max_block)  # fmt: skip
+    print(f"netsword parcels detect: {resolved.senders} senders, {resolved.links} links, {resolved.shippers} shippers")
+    report = detect_patterns(db, pattern_settings(cfg), watchlist=watchlist, store=store)
+    for lead in report.leads:
+        print(f"  {lead.score:3d}  {lead.lead_id}  {lead.title}")
+    counts = report.stored.as_dict()
+    print(f"netsword parcels detect: {len(report.patterns)} patterns ({counts['created']} new leads, "
+          f"{counts['updated']} updated, {counts['unchanged']} unchanged)")  # fmt: skip
+
+
+def run_detect(args: argparse.Namespace) -> int:
+    from leads.store import open_store
+    from parcels.context import open_parcel_db
+
+    cfg = config_of(args)
+    index = build_index(cfg, args.watchlist)
+    with open_store(cfg.store_url) as store, open_parcel_db(cfg) as db:
+        _detect(cfg, db, index.watchlist, store)
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    from netsword.cli import UsageError
+    from parcels.access import AccessDenied, masked_view, reveal
+    from parcels.context import open_parcel_db, vault_of
+
+    cfg = config_of(args)
+    with open_parcel_db(cfg) as db:
+        try:
+            if args.reveal:
+                view = reveal(db, vault_of(cfg), args.courier, args.waybill, role=args.role, user=args.user,
+                              reason=args.reason)  # fmt: skip
+            else:
+                view = masked_view(db, args.courier, args.waybill, args.role)
+        except AccessDenied as exc:
+            raise UsageError(str(exc)) from None
+    if view is None:
+        raise UsageError(f"no parcel {args.courier}:{args.waybill}")
+    print(json.dumps(view, ensure_ascii=False, indent=1))
+    return 0
+
+
+def run_link_sellers(args: argparse.Namespace) -> int:
+    from leads.listings_io import BadLine, read_listings
+    from netsword.cli import UsageError
+    from parcels.context import open_parcel_db, vault_of
+    from parcels.links import link_sellers
+
+    cfg = config_of(args)
+    try:
+        records = list(read_listings(args.listings))
+    except OSError as exc:
+        raise UsageError(f"{args.listings}: cannot read: {exc.strerror or exc}") from None
+    bad = [r for r in records if isinstance(r, BadLine)]
+    for line in bad:
+        print(str(line), file=sys.stderr)
+    with open_parcel_db(cfg) as db:
+        created = link_sellers((r for r in records if not isinstance(r, BadLine)), db, vault_of(cfg))
+    print(f"netsword parcels link-sellers: {created} new seller–shipper links, {len(bad)} bad lines")
+    return 2 if bad else 0
+
+
+def run_shippers(args: argparse.Namespace) -> int:
+    from netsword.cli import UsageError
+    from parcels.access import AccessDenied
+    from parcels.context import open_parcel_db
+    from parcels.links import shippers_for_seller
+
+    cfg = config_of(args)
+    with open_parcel_db(cfg) as db:
+        try:
+            found = shippers_for_seller(db, args.platform, args.seller, role=args.role)
+        except AccessDenied as exc:
+            raise UsageError(str(exc)) from None
+    for shipper in found:
+        print(json.dumps(shipper, ensure_ascii=False))
+    return 0
+
+
+def run_generate(args: argparse.Namespace) -> int:
+    from netsword.cli import UsageError
+    from parcels.synthetic import generate, write_manifest, write_truth
+
+    if args.parcels < 100:
+        raise UsageError(f"--parcels: must be at least 100, got {args.parcels}")
+    rows, plan = generate(args.parcels, args.seed)
+    write_manifest(rows, args.out)
+    truth = args.truth or args.out + ".truth.json"
+    write_truth(plan, truth)
+    print(
+        f"netsword parcels generate: {len(rows)} parcels, {len(plan.patterns)} planted patterns → {args.out}, {truth}"
+    )
+    return 0
