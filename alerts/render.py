@@ -57,7 +57,8 @@ def timezone_of(config: Config) -> ZoneInfo:
 
 def message_id_for(item_keys: list[str], sender: str) -> str:
     """Message-ID derived from the idempotency keys of the items a message carries: stable across retries."""
-    digest = hashlib.sha256("\n".join(sorted(item_keys)).encode()).hexdigest()[:40]
+    # 32 hex digits keep the header short enough not to be folded for ordinary sender domains.
+    digest = hashlib.sha256("\n".join(sorted(item_keys)).encode()).hexdigest()[:32]
     domain = parseaddr(sender)[1].rpartition("@")[2] or "netsword.invalid"
     return f"<{digest}.alert@{domain}>"
 

@@ -94,6 +94,8 @@ class SmtpTransport:
         except smtplib.SMTPResponseException as exc:
             # A refused login or STARTTLS is a set-up problem, not the message's: retry, and say why.
             raise TemporaryFailure(f"{cfg.host}:{cfg.port}: {_reason(exc.smtp_code, exc.smtp_error)}") from exc
+        except UnicodeEncodeError as exc:  # smtplib sends AUTH credentials as ASCII only
+            raise TemporaryFailure(f"{cfg.host}:{cfg.port}: smtp.username and password must be ASCII") from exc
         except (OSError, smtplib.SMTPException) as exc:
             raise TemporaryFailure(f"{cfg.host}:{cfg.port}: {type(exc).__name__}: {exc}") from exc
         return conn

@@ -31,7 +31,7 @@ from watchlists import Watchlist, load_watchlists
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "watchlists" / "samples"
-USER, PASSWORD = "alerts", "s3cret-密码"
+USER, PASSWORD = "alerts", "s3cret-pa55"
 
 
 def free_port() -> int:
@@ -235,3 +235,8 @@ def cli(monkeypatch: pytest.MonkeyPatch) -> Callable[[list[str]], int]:
 
     monkeypatch.setattr(netsword.cli, "COMMAND_MODULES", ("netsword.cli.alerts_cmd",))
     return netsword.cli.main
+
+
+@pytest.fixture
+def unused_port() -> int:
+    return free_port()
