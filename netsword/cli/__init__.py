@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "netsword.cli.audit_cmd",
     "netsword.cli.evidence_cmd",
     "netsword.cli.alerts_cmd",
+    "netsword.cli.parcels_cmd",
     "netsword.cli.schedule_cmd",
 )
 
