@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "netsword.cli.store_cmd",  # after leads_cmd: adds `leads copy|reindex|stats`
     "netsword.cli.doctor_cmd",
     "netsword.cli.demo_cmd",
+    "netsword.cli.demo_market_cmd",
     "netsword.cli.crawl_cmd",
     "netsword.cli.serve_cmd",
     "netsword.cli.users_cmd",
