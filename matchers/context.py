@@ -92,6 +92,10 @@ class ListingContext:
         end = where[min(position + length - 1, len(where) - 1)] + 1 if where else 0
         return start, end
 
+    def goods_outside(self, start: int, end: int) -> frozenset[int]:
+        """Goods classes named outside spaced[start:end]: 龙井 inside 西湖龙井 says nothing about the goods sold."""
+        return frozenset(c for a, b, classes in self.goods_spans if b <= start or a >= end for c in classes)
+
     def is_authorised(self, sellers: tuple[str, ...]) -> bool:
         return bool(self.seller_keys) and any(fold(s).replace(" ", "") in self.seller_keys for s in sellers)
 

@@ -6,7 +6,7 @@ Settings: gi_outside_region_score, gi_unauthorized_score, gi_unknown_origin_scor
 from __future__ import annotations
 
 from matchers.context import ListingContext
-from matchers.normalize import cjk_stream, fold
+from matchers.normalize import cjk_stream, find_span, fold
 from matchers.settings import MatchSettings
 from matchers.vocabulary import PhraseScanner, related_classes
 from netsword.models import Hit, Reason
@@ -27,19 +27,19 @@ class GIMatcher:
 
     def match(self, ctx: ListingContext) -> list[Hit]:
         hits: dict[str, Hit] = {}
-        for _start, _end, name, owners in self.names.scan(ctx.stream):
+        for start, end, name, owners in self.names.scan(ctx.spaced):
             for gi in owners:  # type: ignore[attr-defined]
-                if gi.id not in hits and (hit := self._one(gi, name, ctx)):
+                if gi.id not in hits and (hit := self._one(gi, name, ctx, ctx.goods_outside(start, end))):
                     hits[gi.id] = hit
         return list(hits.values())
 
-    def _one(self, gi: GeographicalIndication, name: str, ctx: ListingContext) -> Hit | None:
+    def _one(self, gi: GeographicalIndication, name: str, ctx: ListingContext, goods: frozenset[int]) -> Hit | None:
         s = self.s
         if ctx.is_authorised(gi.authorized_sellers):
             return None
         classes = set(gi.classes)
         related = set().union(*(self.related.get(c, frozenset()) for c in classes))
-        if ctx.goods and classes and not ctx.goods & (classes | related):
+        if goods and classes and not goods & (classes | related):
             return None  # 西湖龙井 on a teacup names the tea it holds, not the goods sold
         origin = fold(" ".join(p for p in (ctx.listing.ships_from, ctx.listing.location) if p))
         in_region = any(fold(r) in origin for r in gi.region)
@@ -61,4 +61,5 @@ class GIMatcher:
         if ctx.cues:
             score += min(s.cue_word + s.cue_word_extra * (len(ctx.cues) - 1), s.cue_word_cap)
             reasons.append(Reason("cue_word", "counterfeit cue " + ", ".join(f"“{c}”" for c in ctx.cues)))
-        return Hit(gi.id, "geographical_indication", min(100.0, score), name, tuple(reasons))
+        matched = find_span(ctx.listing.text, name) or name
+        return Hit(gi.id, "geographical_indication", min(100.0, score), matched, tuple(reasons))

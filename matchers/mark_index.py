@@ -98,7 +98,7 @@ class MarkIndex:
         near_first: dict[str, set[int]] = {}
         for key, entries in self.cjk.items():
             by_code.setdefault(codes_of(key), []).extend((e, key) for e in entries)
-            spelled = "".join(pinyin_of(key))
+            spelled = latin_key("".join(pinyin_of(key)))
             if len(spelled) >= 5:
                 for e in entries:
                     if spelled not in self.forms_of[e]:

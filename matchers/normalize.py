@@ -84,7 +84,8 @@ TRADITIONAL = _traditional_pairs()
 
 def fold(text: str) -> str:
     """NFKC, lower case, zero-width removed, look-alikes and traditional characters folded: `ＮІKЕ` → `nike`."""
-    return unicodedata.normalize("NFKC", text).lower().translate(fold_table())
+    table = fold_table()  # twice: capital look-alikes (К) map to letters, their lower cases (к) may not
+    return unicodedata.normalize("NFKC", text).translate(table).lower().translate(table)
 
 
 _LEET_INNER = re.compile(r"(?<=[a-z])[0134579$@!](?=[a-z])|^[$@](?=[a-z])")
@@ -135,7 +136,9 @@ def find_span(text: str, needle_chars: str) -> str:
     if not needle_chars:
         return ""
     table = fold_table()
-    folded = [(i, unicodedata.normalize("NFKC", ch).lower().translate(table)) for i, ch in enumerate(text)]
+    folded = [
+        (i, unicodedata.normalize("NFKC", ch).translate(table).lower().translate(table)) for i, ch in enumerate(text)
+    ]
     for start in range(len(folded)):
         pos, begin, end = 0, -1, -1
         for i, norm in folded[start:]:

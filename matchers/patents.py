@@ -69,9 +69,9 @@ class PatentMatcher:
             hit = self._citation(as_cited, number, ctx)
             if hit and hit.entry_id not in hits:
                 hits[hit.entry_id] = hit
-        for _, _, term, owners in self.keywords.scan(ctx.spaced):
+        for start, end, term, owners in self.keywords.scan(ctx.spaced):
             for pat in owners:  # type: ignore[attr-defined]
-                if pat.id not in hits and (hit := self._keyword(pat, term, ctx)):
+                if pat.id not in hits and (hit := self._keyword(pat, term, ctx, ctx.goods_outside(start, end))):
                     hits[pat.id] = hit
         return list(hits.values())
 
@@ -94,7 +94,7 @@ class PatentMatcher:
         score = s.patent_citation_score + self._cue_points(ctx, reasons)
         return Hit(watched.id, "patent", min(100.0, score), as_cited, tuple(reasons), as_cited)
 
-    def _keyword(self, pat: Patent, term: str, ctx: ListingContext) -> Hit | None:
+    def _keyword(self, pat: Patent, term: str, ctx: ListingContext, goods: frozenset[int]) -> Hit | None:
         s = self.s
         if (pat.valid_until and pat.valid_until < ctx.today) or ctx.is_authorised(pat.authorized_sellers):
             return None
@@ -102,11 +102,11 @@ class PatentMatcher:
         related = set().union(*(self.related.get(c, frozenset()) for c in classes))
         reasons = [Reason("patent_keyword", f"“{term}” describes the patented {pat.label}")]
         score = s.patent_keyword_score
-        if ctx.goods and classes:
-            if ctx.goods & classes:
+        if goods and classes:
+            if goods & classes:
                 score += s.class_match
                 reasons.append(Reason("class_match", "goods in the patent's classes"))
-            elif ctx.goods & related:
+            elif goods & related:
                 score += s.related_class
                 reasons.append(Reason("related_class", "goods related to the patent's classes"))
             else:

@@ -21,6 +21,8 @@ from watchlists.model import Trademark
 # how a candidate was found → (settings field of its base score, reason code)
 _BASE = {"exact": "exact_score", "glued": "exact_score", "typo": "typo_score", "pinyin": "pinyin_score",
          "homophone": "homophone_score", "near_mark": "near_mark_score"}  # fmt: skip
+# on equal base scores the more certain reading wins: `amani` is 阿玛尼's pinyin before it is a typo of ARMANI
+_PREFERENCE = {"exact": 6, "glued": 5, "pinyin": 4, "homophone": 3, "near_mark": 2, "typo": 1}
 _CONTEXT_CHARS = 14
 
 
@@ -61,7 +63,7 @@ class TrademarkScorer:
 
     def score(self, tm: Trademark, keys: tuple[str, ...], found: list[Candidate], ctx: ListingContext) -> Hit | None:
         s = self.s
-        best = max(found, key=lambda c: (getattr(s, _BASE[c.how]), c.how == "exact", len(c.key)))
+        best = max(found, key=lambda c: (getattr(s, _BASE[c.how]), _PREFERENCE[c.how], len(c.key)))
         reasons: list[Reason] = []
         span = find_span(ctx.listing.text, best.found) or best.found
         score = getattr(s, _BASE[best.how])
