@@ -11,7 +11,12 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
-from netsword.cli.common import config_of, load_watchlist
+from netsword.config import Config, load_config
+
+
+def config_of(args: argparse.Namespace) -> Config:
+    # Not netsword.cli.common's: that imports the matchers, which `send` and `digest` do not need (start-up time).
+    return load_config(getattr(args, "config", None))
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -52,6 +57,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _rules(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from alerts.rules import RulesError, rules_for
     from netsword.cli import UsageError
+    from netsword.cli.common import load_watchlist
 
     cfg = config_of(args)
     watchlist = load_watchlist(args.watchlist, cfg)

@@ -124,6 +124,7 @@ def _authenticator(recorder: Recorder) -> Callable[..., AuthResult]:
 class SmtpServer:
     def __init__(self, security: str, tls_files: tuple[Path, Path], port: int | None = None) -> None:
         self.security = security
+        self.user, self.password = USER, PASSWORD
         self.port = port or free_port()
         self.recorder = Recorder()
         self.cert = tls_files[0]

@@ -1,0 +1,64 @@
+"""A sender killed with SIGKILL mid-batch loses nothing and duplicates nothing when it runs again."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from alerts import AlertQueuer, Outbox, load_rules
+from netsword.config import AlertsConfig, Config, PathsConfig
+
+REPO = Path(__file__).resolve().parents[2]
+
+RECIPIENTS = [f"r{i}@example.com" for i in range(8)]
+SEND = (
+    "import sys, netsword.cli as c; c.COMMAND_MODULES = ('netsword.cli.alerts_cmd',); "
+    "sys.exit(c.main(['alerts', 'send']))"
+)
+
+
+def _sender(tmp_path, server):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NETSWORD_")}
+    env.update(
+        PYTHONPATH=str(REPO), NETSWORD_PATHS_VAR_DIR=str(tmp_path / "var"), NETSWORD_SMTP_HOST="127.0.0.1",
+        NETSWORD_SMTP_PORT=str(server.port), NETSWORD_SMTP_SECURITY="starttls", NETSWORD_SMTP_USERNAME=server.user,
+        NETSWORD_SMTP_PASSWORD=server.password, NETSWORD_SMTP_CA_FILE=str(server.cert), NETSWORD_SMTP_TIMEOUT="10",
+    )  # fmt: skip
+    return subprocess.Popen([sys.executable, "-c", SEND], cwd=tmp_path, env=env, stderr=subprocess.PIPE)
+
+
+def test_sigkill_mid_batch_then_restart(tmp_path, smtp_server, watchlist, store, stored, new_lead):
+    server = smtp_server("starttls")
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(f"rules:\n  - {{id: all, to: [{', '.join(RECIPIENTS)}], min_score: 50}}\n", encoding="utf-8")
+    config = Config(paths=PathsConfig(var_dir=str(tmp_path / "var")), alerts=AlertsConfig())
+    queuer = AlertQueuer(config, watchlist, load_rules(rules), store=store)
+    queuer(*stored(new_lead("tb-1", 88)))
+    queuer.close()
+
+    server.recorder.stall_at_mail = 4  # the 4th message's MAIL FROM hangs until the sender is killed
+    first = _sender(tmp_path, server)
+    assert server.recorder.stalled.wait(60), first.communicate(timeout=5)
+    os.kill(first.pid, signal.SIGKILL)
+    first.wait(10)
+    server.recorder.release.set()
+    assert first.returncode == -signal.SIGKILL
+    assert len(server.recorder.received) == 3
+
+    with Outbox.for_config(config) as outbox:
+        assert outbox.counts() == {"pending": 5, "sent": 3, "failed": 0}
+        expected = {m.message_id for m in outbox.messages()}
+    assert len(expected) == 8
+
+    second = _sender(tmp_path, server)
+    _, err = second.communicate(timeout=60)
+    assert second.returncode == 0, err.decode()
+    assert b"sent 5 to 127.0.0.1" in err
+    ids = [i.strip() for i in server.recorder.ids()]
+    assert len(ids) == 8 and set(ids) == expected  # each message exactly once
+    assert sorted(str(m["To"]) for m in server.recorder.received) == sorted(RECIPIENTS)
+    with Outbox.for_config(config) as outbox:
+        assert outbox.counts() == {"pending": 0, "sent": 8, "failed": 0}
