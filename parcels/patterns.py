@@ -8,6 +8,7 @@ not written again.
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -169,6 +170,8 @@ def pattern_lead(p: Pattern, db: ParcelDB, mark: str, owner: str, now: str) -> L
         "links": [{"a": lk.a, "b": lk.b, "score": lk.score, "evidence": lk.evidence, "explain": lk.explain()}
                   for lk in links[:MAX_LINKS_IN_LEAD]],
     }  # fmt: skip
+    # stores hand the snapshot back with keys sorted; build it the same way so a re-run compares equal
+    snapshot = json.loads(json.dumps(snapshot, ensure_ascii=False, sort_keys=True))
     return Lead(
         lead_id=make_lead_id("parcels", p.cluster_key, p.entry_id),
         listing_id=p.cluster_key,

@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from pypinyin import lazy_pinyin
+
 COLUMNS = (
     "waybill", "shipped_at", "declared_contents", "declared_value", "currency", "weight", "origin", "destination",
     "sender_name", "sender_phone", "sender_address", "receiver_name", "receiver_phone", "receiver_address",
@@ -101,22 +103,21 @@ class Generator:
         return moment.strftime("%Y-%m-%d %H:%M:%S")
 
     def variant(self, base: Person, number: int) -> Person:
-        """The same party written differently: homophone names, phone formatting, abbreviated addresses."""
+        """The same party written differently, each form distinct even after normalisation: homophone or
+        romanised names, phone formatting (+86, spaces, dashes), abbreviated or shortened addresses."""
         if number == 0:
             return base
-        name = base.name
-        if number % 2 == 1:
-            name = name[0] + "".join(HOMOPHONES.get(c, c) for c in name[1:])
-        if number == 3:
-            name = " ".join(name)
         p = base.phone
-        phone = [f"+86 {p[:3]} {p[3:7]} {p[7:]}", f"{p[:3]}-{p[3:7]}-{p[7:]}", f"86{p}", p][number % 4]
-        address = base.address
-        if number % 2 == 0:
-            address = address.replace("省", "").replace("市", "", 1).replace("区", "")
-        else:
-            address = address.replace("号", "").replace("室", "")
-        return Person(name, phone, address)
+        homophone = base.name[0] + "".join(HOMOPHONES.get(c, c) for c in base.name[1:])
+        if homophone == base.name:
+            homophone = base.name + "先生"
+        abbreviated = base.address.replace("省", "").replace("市", "", 1).replace("区", "")
+        if number == 1:
+            return Person(homophone, f"+86 {p[:3]} {p[3:7]} {p[7:]}", abbreviated.replace("号", "-").replace("室", ""))
+        if number == 2:
+            romanised = " ".join(w.capitalize() for w in lazy_pinyin(base.name))
+            return Person(romanised, f"{p[:3]}-{p[3:7]}-{p[7:]}", base.address)
+        return Person(" ".join(homophone), f"86{p}", base.address.split("号")[0] + "号")
 
     def row(self, sender: Person, receiver: Person, contents: str, value: float, when: str) -> dict[str, Any]:
         return {
