@@ -113,14 +113,14 @@ QUERIES: dict[str, LeadQuery] = {
     "score range, newest 50": LeadQuery(min_score=90, sort="last_seen"),
     "full text 无叶风扇 (Chinese)": LeadQuery(text="无叶风扇"),
     "full text Neverfull (Latin)": LeadQuery(text="Neverfull"),
-    "page 200 (offset 10,000)": LeadQuery(offset=10_000),
+    "page 181 (offset 9,000)": LeadQuery(offset=9_000),
 }
 BARE_SQL = {
     "filter platform+status, top 50 by score": ("SELECT * FROM bare WHERE platform=? AND status=? ORDER BY score DESC, lead_id LIMIT 50", ("jd", "new")),
     "score range, newest 50": ("SELECT * FROM bare WHERE score>=? ORDER BY last_seen DESC, lead_id LIMIT 50", (90,)),
     "full text 无叶风扇 (Chinese)": ("SELECT * FROM bare WHERE title LIKE ? ORDER BY score DESC, lead_id LIMIT 50", ("%无叶风扇%",)),
     "full text Neverfull (Latin)": ("SELECT * FROM bare WHERE title LIKE ? ORDER BY score DESC, lead_id LIMIT 50", ("%Neverfull%",)),
-    "page 200 (offset 10,000)": ("SELECT * FROM bare ORDER BY score DESC, lead_id LIMIT 50 OFFSET 10000", ()),
+    "page 181 (offset 9,000)": ("SELECT * FROM bare ORDER BY score DESC, lead_id LIMIT 50 OFFSET 9000", ()),
 }  # fmt: skip
 
 

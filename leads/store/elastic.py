@@ -23,6 +23,7 @@ from netsword.models import Lead, utc_now
 
 PIT_KEEP_ALIVE = "2m"  # between two pages of an export, not for the whole export
 PAGE = 1000
+MAX_WINDOW = 10_000  # the cluster's default index.max_result_window: deeper pages need search_after
 
 
 class ElasticLeadStore(LeadStore):
@@ -79,6 +80,10 @@ class ElasticLeadStore(LeadStore):
             return None
 
     def search(self, query: LeadQuery) -> list[Lead]:
+        if query.offset + query.limit > MAX_WINDOW:
+            raise StoreError(
+                f"offset + limit may be at most {MAX_WINDOW} on Elasticsearch; export (iter_leads) reads further"
+            )
         response = self.client.search(
             index=self.alias,
             query=query_of(query),

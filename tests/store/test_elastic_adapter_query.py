@@ -80,6 +80,8 @@ def test_empty_query_matches_all_and_count_uses_count_api(ready: EsResponder) ->
         assert store.count(LeadQuery(sort="first_seen")) == 1234
         with pytest.raises(StoreError, match="sort must be one of"):
             store.search(LeadQuery(sort="price"))
+        with pytest.raises(StoreError, match="offset \\+ limit may be at most 10000"):
+            store.search(LeadQuery(offset=9_990, limit=20))
     assert ready.sent("POST", "/netsword-leads/_count")[0].json == {"query": {"match_all": {}}}
 
 
