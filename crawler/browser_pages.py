@@ -62,7 +62,7 @@ def browser_meta(profile: Profile, spec: PageSpec, *, search: bool) -> dict[str,
         methods.append(
             PageMethod("evaluate", LOAD_MORE_JS, [items, pagination.click, pagination.done, pagination.max_clicks])
         )
-        methods.append(PageMethod("wait_for_selector", pagination.done, state="attached", timeout=20000))
+        methods.append(PageMethod("wait_for_selector", pagination.done, state="attached", timeout=8000))
     if spec.wait_for:
-        methods.append(PageMethod("wait_for_selector", spec.wait_for, state="attached", timeout=20000))
+        methods.append(PageMethod("wait_for_selector", spec.wait_for, state="attached", timeout=8000))
     return {"playwright": True, "playwright_context": "crawl", "playwright_page_methods": methods}

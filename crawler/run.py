@@ -129,4 +129,6 @@ def run_crawl(
         cookies=load_cookies(cfg, profile.platform),
     )
     process.start()
-    return dict(crawler.stats.get_stats()) if crawler.stats else {}
+    stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
+    stats["listing_ids"] = sorted(getattr(crawler.spider, "seen", ()))
+    return stats

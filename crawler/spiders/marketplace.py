@@ -125,6 +125,9 @@ class MarketplaceSpider(scrapy.Spider):
 
     def _item(self, listing: dict[str, Any], response: Response, *, is_detail: bool = False) -> Iterator[ListingItem]:
         key = str(listing.get("id", ""))
+        # With JOBDIR, Scrapy persists `self.state`, so a resumed crawl still knows what it already handled.
+        if isinstance(getattr(self, "state", None), dict):
+            self.seen = self.state.setdefault("seen_ids", self.seen)
         if key in self.seen:  # the same listing on two result pages
             self.crawler.stats.inc_value("netsword/duplicates")
             return

@@ -7,7 +7,9 @@ Keywords default to the profile's own, else the watchlists' marks and variants. 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from pathlib import Path
 
 from netsword.cli import UsageError
 from netsword.cli.common import config_of, load_watchlist
@@ -25,6 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--base-url", default="", metavar="URL", help="point the profile at another address")
     p.add_argument("--watchlist", action="append", metavar="W", help="watchlist file(s) for keywords and matching")
     p.add_argument("--no-evidence", action="store_true", help="do not capture evidence for new leads")
+    p.add_argument("--stats-json", default="", metavar="FILE", help=argparse.SUPPRESS)  # for `netsword demo`
     p.set_defaults(func=run)
 
 
@@ -71,6 +74,8 @@ def run(args: argparse.Namespace) -> int:
     except CrawlSetupError as exc:
         raise UsageError(str(exc)) from None
     print_stats(profile.platform, stats)
+    if args.stats_json:
+        Path(args.stats_json).write_text(json.dumps(stats, default=str), encoding="utf-8")
     return 0 if stats.get("finish_reason") in ("finished", None) else 1
 
 

@@ -1,24 +1,40 @@
-"""`netsword demo`: the whole pipeline on embedded defaults, ending with a summary."""
+"""`netsword demo`: start the demo marketplace, crawl its four styles, match, store, keep evidence, score, summarise.
+
+Each crawl runs in a child `netsword crawl` process (Twisted's reactor cannot restart), one after another so the
+SQLite store has one writer. Keywords are the sample watchlists' marks for the goods the marketplace sells.
+Unless --no-serve, the marketplace stays up afterwards (and the triage UI address is shown when it exists).
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import json
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
-from leads.listings_io import BadLine, read_listings
-from leads.process import process
+from evidence.store import EvidenceStore
 from leads.store import LeadQuery, open_store
-from netsword.cli.common import build_index, config_of
+from netsword.cli.common import config_of, load_watchlist
+from netsword.cli.demo_score import lead_level_scores
 
-SAMPLE_LISTINGS = Path(__file__).resolve().parents[2] / "demo" / "sample_listings.jsonl"
+STYLES = ("demo-static", "demo-api", "demo-feed", "demo-browser")
 SCORE_BANDS = ((80, "high (80–100)"), (65, "medium (65–79)"), (0, "low (50–64)"))
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("demo", help="run the whole pipeline on the bundled demo data and print a summary")
-    p.add_argument("--no-serve", action="store_true", help="exit after the summary instead of serving the triage UI")
-    p.add_argument("--listings", default=str(SAMPLE_LISTINGS), metavar="FILE", help=argparse.SUPPRESS)
+    p = subparsers.add_parser("demo", help="crawl the bundled demo marketplace end to end and print a summary")
+    p.add_argument("--no-serve", action="store_true", help="exit after the summary instead of staying up")
+    p.add_argument("--keywords", type=int, default=10, metavar="N", help="how many watchlist marks to search for")
+    p.add_argument("--max-pages", type=int, default=5, metavar="N", help="result pages per keyword and style")
+    p.add_argument("--styles", default=",".join(STYLES), help="comma-separated profiles to crawl")
+    p.add_argument("--port", type=int, default=0, help="marketplace port (default: a free one)")
     p.set_defaults(func=run)
 
 
@@ -26,29 +42,105 @@ def band_of(score: int) -> str:
     return next(label for floor, label in SCORE_BANDS if score >= floor)
 
 
+def demo_keywords(watchlist: Any, truth: list[dict[str, Any]], limit: int) -> list[str]:
+    """Marks (and their first variant) of the entries the marketplace's infringing listings use, most used first."""
+    used = Counter(e for row in truth if row.get("label") == "infringing" for e in row.get("entry_ids", []))
+    terms: list[str] = []
+    for entry_id, _ in used.most_common():
+        entry = watchlist.get(entry_id) if hasattr(watchlist, "get") else None
+        mark = getattr(entry, "mark", "") or getattr(entry, "name", "")
+        variants = list(getattr(entry, "variants", ()) or getattr(entry, "keywords", ()) or ())
+        terms.extend(t for t in (mark, *variants[:1]) if t)
+        if len(dict.fromkeys(terms)) >= limit:
+            break
+    return list(dict.fromkeys(terms))[:limit]
+
+
+def fetch_json(url: str) -> Any:
+    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - our own loopback marketplace
+        return json.loads(response.read().decode("utf-8"))
+
+
+def crawl_child(args: argparse.Namespace, profile: str, base_url: str, keywords: list[str]) -> dict[str, Any]:
+    """One `netsword crawl` in a child process; returns its stats."""
+    with tempfile.TemporaryDirectory(prefix="netsword-demo-") as tmp:
+        stats_file = Path(tmp) / "stats.json"
+        cmd = [sys.executable, "-c", "from netsword.cli import run; run()"]
+        if getattr(args, "config", None):
+            cmd += ["--config", args.config]
+        cmd += ["crawl", profile, "--base-url", base_url, "--max-pages", str(args.max_pages)]
+        cmd += ["--stats-json", str(stats_file)]
+        for keyword in keywords:
+            cmd += ["--keyword", keyword]
+        started = time.monotonic()
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)  # noqa: S603 - our own command
+        stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
+        stats["seconds"] = round(time.monotonic() - started, 1)
+        if proc.returncode != 0:
+            stats["error"] = (proc.stderr.strip().splitlines() or ["failed"])[-1]
+        return stats
+
+
 def run(args: argparse.Namespace) -> int:
+    from demo.server import DemoMarket
+
     cfg = config_of(args)
-    index = build_index(cfg)
-    per_platform: Counter[str] = Counter()
-    bad = 0
+    watchlist = load_watchlist(None, cfg)
+    market = DemoMarket(port=args.port)
+    base_url = market.start()
+    try:
+        print(f"demo marketplace listening on {base_url}", flush=True)
+        truth = fetch_json(f"{base_url}/ground_truth.json")
+        keywords = demo_keywords(watchlist, truth, args.keywords)
+        print(f"keywords ({len(keywords)}): {', '.join(keywords)}", flush=True)
+        per_platform: dict[str, dict[str, Any]] = {}
+        for style in [s.strip() for s in args.styles.split(",") if s.strip()]:
+            print(f"crawling {style} …", flush=True)
+            stats = crawl_child(args, style, base_url, keywords)
+            per_platform[style] = stats
+            line = (f"  {style}: {stats.get('netsword/listings', 0)} listings, "
+                    f"{stats.get('netsword/leads_created', 0)} new leads, "
+                    f"{stats.get('netsword/malformed_items', 0) + stats.get('netsword/bad_listings', 0)} malformed, "
+                    f"{stats.get('retry_after/waits', 0)} retries waited, {stats['seconds']} s")  # fmt: skip
+            print(line + (f" — error: {stats['error']}" if "error" in stats else ""), flush=True)
+        summarise(cfg, per_platform, truth)
+        if args.no_serve:
+            return 0 if all("error" not in s for s in per_platform.values()) else 1
+        serve_until_interrupted(cfg, base_url)
+    finally:
+        market.stop()
+    return 0
+
+
+def summarise(cfg: Any, per_platform: dict[str, dict[str, Any]], truth: list[dict[str, Any]]) -> None:
+    platforms = {"demo-static", "demo-api", "demo-feed", "demo-browser"} & set(per_platform)
     with open_store(cfg.store_url) as store:
-        totals: Counter[str] = Counter()
-        for record in read_listings(args.listings):
-            if isinstance(record, BadLine):
-                bad += 1
-                continue
-            per_platform[record.platform] += 1
-            result = process(record, index, store, min_score=cfg.matching.min_score)
-            totals.update(result.report.as_dict())
-        leads = list(store.iter_leads(LeadQuery()))
-    print(f"NetSword demo — watchlist: {len(index.watchlist)} entries; store: {cfg.store_url}")
-    print("listings per platform: " + ", ".join(f"{p} {n}" for p, n in sorted(per_platform.items())))
-    print(f"leads: {len(leads)} in store (this run: {totals['created']} new, {totals['updated']} updated, "
-          f"{totals['unchanged']} unchanged); bad listings skipped: {bad}")  # fmt: skip
+        leads = [lead for lead in store.iter_leads(LeadQuery()) if lead.platform in platforms]
+    print()
+    print(f"NetSword demo — store: {cfg.store_url}")
+    print("listings per platform: " + ", ".join(
+        f"{p} {s.get('netsword/listings', 0)}" for p, s in per_platform.items()))  # fmt: skip
+    print(f"leads: {len(leads)}")
     bands = Counter(band_of(lead.score) for lead in leads)
     for _, label in SCORE_BANDS:
         print(f"  {label:16s} {bands[label]}")
-    print("top leads:")
-    for lead in leads[:10]:
-        print(f"  {lead.score:3d} {lead.entry_id:18s} {lead.platform:8s} {lead.title[:50]}")
-    return 0
+    scores = lead_level_scores(leads, truth, crawled={p: s.get("listing_ids", []) for p, s in per_platform.items()})
+    print(f"precision {scores.precision:.2f} ({scores.true_positives} of {scores.leads} leads are right)")
+    print(f"recall    {scores.recall:.2f} over the infringing listing–entry pairs the crawl saw "
+          f"({scores.true_positives} of {scores.expected}); "
+          f"{scores.seen_infringing} of {scores.all_infringing} infringing listings were reached")  # fmt: skip
+    evidence = EvidenceStore(cfg.evidence_dir)
+    captures = sum(1 for _ in evidence.iter_captures()) if (evidence.root / "captures").exists() else 0
+    print(f"evidence: {captures} captures under {cfg.evidence_dir} (check with: netsword evidence verify)")
+
+
+def serve_until_interrupted(cfg: Any, base_url: str) -> None:
+    print(f"demo marketplace stays up at {base_url}")
+    if importlib.util.find_spec("triage") is not None:
+        print(f"triage UI: http://{cfg.triage.host}:{cfg.triage.port}/ (netsword serve)")
+    print("press Ctrl-C to stop", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        print()

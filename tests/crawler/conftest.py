@@ -1,0 +1,50 @@
+"""Loopback fixtures: the demo marketplace on a free port, and a crawl run in a child process against it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHILD = Path(__file__).with_name("crawl_child.py")
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def market() -> Iterator[Any]:
+    """A demo marketplace with faults (5xx once, slow answers) but a generous rate limit."""
+    from demo.server import DemoMarket
+
+    server = DemoMarket(port=0, seed=11, rate_limit=500.0, fault_rate=0.05, slow_rate=0.02)
+    base_url = server.start()
+    server.base_url = base_url
+    yield server
+    server.stop()
+
+
+def run_crawl_child(var_dir: Path, profile: str, base_url: str, **kwargs: Any) -> dict[str, Any]:
+    """Crawl in a child process with its own var/ (store and evidence); returns the crawl stats."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NETSWORD_")}
+    env["NETSWORD_PATHS_VAR_DIR"] = str(var_dir)
+    env["PYTHONPATH"] = str(REPO)
+    payload = json.dumps({"profile": profile, "base_url": base_url, **kwargs})
+    proc = subprocess.run(  # noqa: S603 - our own test helper
+        [sys.executable, str(CHILD), payload], capture_output=True, text=True, env=env, cwd=var_dir, timeout=240
+    )
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("STATS ")]
+    assert proc.returncode == 0 and lines, proc.stderr[-3000:]
+    stats = json.loads(lines[-1][6:])
+    stats["_log"] = proc.stderr
+    return stats
+
+
+@pytest.fixture
+def crawl() -> Any:
+    """The child-process crawl helper (tests import nothing from each other under --import-mode=importlib)."""
+    return run_crawl_child

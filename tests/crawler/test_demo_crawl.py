@@ -1,0 +1,124 @@
+"""Crawls of the demo marketplace on loopback, one child process each: every style, faults, robots, resuming."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from evidence.store import EvidenceStore
+from leads.store import LeadQuery, open_store
+from netsword.cli.demo_score import lead_level_scores
+
+pytestmark = pytest.mark.timeout(300)
+KEYWORDS = ["耐克", "NIKE", "劳力士"]
+
+
+def _leads(var_dir: Path) -> list:
+    with open_store(f"sqlite:///{var_dir / 'netsword.db'}") as store:
+        return list(store.iter_leads(LeadQuery()))
+
+
+def _truth(base_url: str) -> list[dict]:
+    with urllib.request.urlopen(f"{base_url}/ground_truth.json") as response:  # noqa: S310 - loopback
+        return json.loads(response.read())
+
+
+def test_static_style_with_faults_detail_pages_and_evidence(market, tmp_path: Path, crawl) -> None:
+    stats = crawl(tmp_path, "demo-static", market.base_url, keywords=KEYWORDS, max_pages=3)
+    assert stats["finish_reason"] == "finished"
+    assert stats["netsword/listings"] >= 20
+    assert stats["netsword/detail_pages"] == stats["netsword/listings_seen"]
+    assert stats.get("retry_after/waits", 0) >= 1  # the marketplace fails some URLs once with 5xx
+    assert "netsword/failed_requests" not in stats
+    leads = _leads(tmp_path)
+    assert leads and stats["netsword/leads_created"] == len(leads)
+    scores = lead_level_scores(leads, _truth(market.base_url), {"demo-static": stats["listing_ids"]})
+    assert scores.precision >= 0.6 and scores.recall >= 0.5, scores
+    # every new lead's listing has a capture: raw page, screenshot (PNG), rendered page, all hashes intact
+    store = EvidenceStore(tmp_path / "evidence")
+    for lead in leads:
+        capture = store.captures_for(lead.platform, lead.listing_id)[0]
+        assert {f.role for f in capture.files} == {"response", "screenshot", "page"}
+        assert store.read(capture.file("screenshot").sha256).startswith(b"\x89PNG")
+        assert capture.profile == "demo-static" and capture.url.startswith(market.base_url)
+        assert "Cookie" not in capture.request_headers
+    assert store.verify().ok
+
+
+def test_api_style_with_cursor_and_detail(market, tmp_path: Path, crawl) -> None:
+    stats = crawl(tmp_path, "demo-api", market.base_url, keywords=KEYWORDS, max_pages=4, evidence=False)
+    assert stats["finish_reason"] == "finished"
+    assert stats["netsword/search_pages"] >= 2  # followed next_cursor
+    assert stats["netsword/listings"] >= 20
+    leads = _leads(tmp_path)
+    assert leads
+    assert any(lead.listing.get("description") for lead in leads)  # from /api/item/{id}
+
+
+def test_feed_style_counts_malformed_rows(market, tmp_path: Path, crawl) -> None:
+    stats = crawl(tmp_path, "demo-feed", market.base_url, evidence=False)
+    assert stats["finish_reason"] == "finished"
+    assert stats["netsword/listings"] >= 500
+    assert stats.get("netsword/malformed_items", 0) + stats.get("netsword/bad_listings", 0) >= 1
+    assert _leads(tmp_path)
+
+
+@pytest.mark.browser
+def test_browser_style_renders_with_chromium(market, tmp_path: Path, crawl) -> None:
+    stats = crawl(tmp_path, "demo-browser", market.base_url, keywords=KEYWORDS[:2], max_pages=2)
+    assert stats["finish_reason"] == "finished"
+    assert stats["netsword/listings"] >= 10  # nothing is there without running the page's JavaScript
+    assert stats["playwright/page_count/closed"] >= stats["netsword/detail_pages"]
+    leads = _leads(tmp_path)
+    assert leads
+    assert EvidenceStore(tmp_path / "evidence").verify().ok
+
+
+def test_rate_limit_is_honoured_with_retry_after(tmp_path: Path, crawl) -> None:
+    from demo.server import DemoMarket
+
+    slow = DemoMarket(port=0, seed=11, rate_limit=4.0, burst=4.0, fault_rate=0.0, slow_rate=0.0)
+    base_url = slow.start()
+    try:
+        stats = crawl(
+            tmp_path, "demo-static", base_url, keywords=["耐克"], max_pages=2, evidence=False
+        )
+    finally:
+        slow.stop()
+    assert stats["downloader/response_status_count/429"] >= 1
+    assert stats["retry_after/waits"] >= 1
+    assert "netsword/failed_requests" not in stats
+    assert stats["netsword/listings"] == stats["netsword/listings_seen"] >= 10
+
+
+def test_robots_txt_is_obeyed(market, tmp_path: Path, crawl) -> None:
+    profile = tmp_path / "private.yaml"
+    profile.write_text(
+        "platform: demo-private\nbase_url: http://127.0.0.1:1/\n"
+        "search:\n  url: '/private/search?q={keyword}'\n  items: li.item\n  fields: {id: '::attr(data-id)'}\n",
+        encoding="utf-8",
+    )
+    stats = crawl(tmp_path, str(profile), market.base_url, keywords=["耐克"], evidence=False)
+    assert stats["robotstxt/forbidden"] == 1
+    assert "netsword/search_pages" not in stats
+
+
+def test_interrupted_crawl_resumes_from_jobdir_without_duplicate_leads(market, tmp_path: Path, crawl) -> None:
+    jobdir = str(tmp_path / "job")
+    common = {"keywords": KEYWORDS, "max_pages": 3, "evidence": False, "jobdir": jobdir}
+    first = crawl(tmp_path, "demo-static", market.base_url, extra={"CLOSESPIDER_PAGECOUNT": 8}, **common)
+    assert first["finish_reason"] == "closespider_pagecount"
+    second = crawl(tmp_path, "demo-static", market.base_url, **common)
+    assert second["finish_reason"] == "finished"
+    assert set(first["listing_ids"]) <= set(second["listing_ids"])  # the second run knew the first one's listings
+    leads = _leads(tmp_path)
+    assert len({lead.lead_id for lead in leads}) == len(leads)
+    assert all(lead.times_seen == 1 for lead in leads)  # no listing was processed twice
+    full = tmp_path / "full"
+    full.mkdir()
+    whole = crawl(full, "demo-static", market.base_url, keywords=KEYWORDS, max_pages=3, evidence=False)
+    assert sorted(whole["listing_ids"]) == sorted(second["listing_ids"])
+    assert {lead.lead_id for lead in _leads(full)} == {lead.lead_id for lead in leads}
