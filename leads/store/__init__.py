@@ -20,6 +20,12 @@ def open_store(url: str, **options: object) -> LeadStore:
     if url.startswith(("http://", "https://")):
         from leads.store.elastic import ElasticLeadStore  # imported lazily: the client is only needed at scale
 
+        if not options:
+            # callers holding only a URL still get the auth/TLS settings (environment, ./netsword.toml or
+            # $NETSWORD_CONFIG); callers holding a Config should use open_store_from_config(cfg)
+            from netsword.config import load_config
+
+            return open_store_from_config(load_config(), url)
         return ElasticLeadStore(url, **options)  # type: ignore[arg-type]
     from leads.store.sqlite import SqliteLeadStore
 

@@ -147,3 +147,13 @@ def test_reindex_copies_into_next_version_and_swaps_alias_atomically(ready: EsRe
     # the swap happens after the copy, and the old index goes only after the swap
     order = [f"{r.method} {r.path}" for r in ready.requests]
     assert order.index("POST /_reindex") < order.index("POST /_aliases") < order.index("DELETE /netsword-leads-v1")
+
+
+def test_open_store_by_url_takes_auth_from_the_environment(
+    ready: EsResponder, isolated: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from leads.store import open_store
+
+    monkeypatch.setenv("NETSWORD_STORE_ES_API_KEY", "ZW52OmtleQ==")
+    open_store(ready.url).close()  # type: ignore[attr-defined]
+    assert ready.requests[-1].headers["authorization"] == "ApiKey ZW52OmtleQ=="
