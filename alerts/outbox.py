@@ -95,6 +95,8 @@ class Outbox:
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA busy_timeout=30000")
+        # As the lead store: with WAL, NORMAL survives a killed process; only a power cut may lose the last commits.
+        self.conn.execute("PRAGMA synchronous=NORMAL")
         self.schema_version = migrate(self.conn)
 
     @classmethod
