@@ -180,6 +180,7 @@ def run_status(args: argparse.Namespace) -> int:
     from alerts.schedule import digest_times, next_run
 
     cfg, _, rules = _rules(args)
+    tz = timezone_of(cfg)  # a bad time zone is reported before anything is printed
     now = _now()
     with Outbox.for_config(cfg) as outbox:
         counts = outbox.counts()
@@ -197,7 +198,6 @@ def run_status(args: argparse.Namespace) -> int:
         print(f"  pending {message.recipient}: {message.subject}{note}")
     for message in failed:
         print(f"  failed  {message.recipient}: {message.subject} — {message.last_error}")
-    tz = timezone_of(cfg)
     for period, at in digest_times(rules):
         print(f"next {period} digest{' at ' + at if at else ''}: {next_run(period, at, now, tz).isoformat()}")
     print(f"{len(rules.rules)} rules from {rules.source}")
