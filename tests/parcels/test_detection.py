@@ -133,12 +133,15 @@ def test_generator_is_deterministic() -> None:
     assert {name_pinyin(f.name) for f in forms} == {"zhangwei"}
 
 
-def test_cli_detect(planted, tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_cli_detect(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
     from netsword.cli import main
 
     monkeypatch.setenv("NETSWORD_PATHS_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("NETSWORD_PARCELS_PII_KEY", "another-key-0123456789")
-    tmp = planted[0]
-    assert main(["parcels", "import", str(tmp / "m.csv"), "--courier", "generic", "--detect"]) == 0
+    rows, plan = generate(1500, seed=5, n_fanout=1, n_consolidation=1)
+    write_manifest(rows, tmp_path / "m.csv")
+    assert main(["parcels", "import", str(tmp_path / "m.csv"), "--courier", "generic", "--detect"]) == 0
     out = capsys.readouterr().out
-    assert "6000 imported" in out and "7 patterns (7 new leads" in out
+    assert "1500 imported" in out and "2 patterns (2 new leads" in out
+    assert main(["parcels", "detect"]) == 0
+    assert "2 patterns (0 new leads, 0 updated, 2 unchanged)" in capsys.readouterr().out
