@@ -39,6 +39,7 @@ class ListingContext:
     """One listing, read once."""
 
     listing: Listing
+    folded: str
     spaced: str
     tokens: list[str]
     token_spans: list[tuple[int, int]]
@@ -50,12 +51,12 @@ class ListingContext:
     nominatives: list[tuple[int, int]]
     price_cny: float | None
     seller_keys: frozenset[str]
-    today: date
     _stream_to_spaced: list[int] = field(default_factory=list)
 
     @classmethod
     def read(cls, listing: Listing, scanners: ListingScanners) -> ListingContext:
-        text = spaced(fold(listing.text))
+        folded = fold(listing.text)
+        text = spaced(folded)
         spans = [m.span() for m in _TOKEN.finditer(text)]
         tokens = latin_tokens(text)
         goods_text = f"{text} {spaced(fold(listing.category))}" if listing.category else text
@@ -66,6 +67,7 @@ class ListingContext:
         )
         return cls(
             listing=listing,
+            folded=folded,
             spaced=text,
             tokens=tokens,
             token_spans=spans,
@@ -77,7 +79,6 @@ class ListingContext:
             nominatives=[(s, e) for s, e, _, _ in scanners.nominative.scan(text)],
             price_cny=to_cny(listing.price, listing.currency),
             seller_keys=seller_keys,
-            today=_listing_date(listing),
         )
 
     def span_of(self, script: str, position: int, length: int) -> tuple[int, int]:
@@ -91,6 +92,10 @@ class ListingContext:
         start = where[min(position, len(where) - 1)] if where else 0
         end = where[min(position + length - 1, len(where) - 1)] + 1 if where else 0
         return start, end
+
+    @property
+    def today(self) -> date:
+        return _listing_date(self.listing)
 
     def goods_outside(self, start: int, end: int) -> frozenset[int]:
         """Goods classes named outside spaced[start:end]: 龙井 inside 西湖龙井 says nothing about the goods sold."""

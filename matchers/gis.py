@@ -61,5 +61,5 @@ class GIMatcher:
         if ctx.cues:
             score += min(s.cue_word + s.cue_word_extra * (len(ctx.cues) - 1), s.cue_word_cap)
             reasons.append(Reason("cue_word", "counterfeit cue " + ", ".join(f"“{c}”" for c in ctx.cues)))
-        matched = find_span(ctx.listing.text, name) or name
+        matched = find_span(ctx.listing.text, name, ctx.folded) or name
         return Hit(gi.id, "geographical_indication", min(100.0, score), matched, tuple(reasons))

@@ -25,6 +25,7 @@ GLUE_WORDS = frozenset("air max official store outlet original new sale sport sp
                        "shoes shoe watch jp us uk hk".split())  # fmt: skip
 _ALL_CJK = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]+$")
 MAX_JOIN = 4
+CACHE_SIZE = 200_000
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,9 @@ class MarkIndex:
         self.near: dict[str, tuple[tuple[int, str], ...]] = {}
         self.near_first: dict[str, tuple[int, ...]] = {}
         self.forms_of: list[tuple[str, ...]] = []
+        # words repeat across listings (Zipf): remember each word's typo and glued readings; bounded, index-local
+        self._typo_cache: dict[str, tuple[str, ...]] = {}
+        self._glued_cache: dict[str, tuple[str, ...]] = {}
         latin: dict[str, set[int]] = {}
         cjk: dict[str, set[int]] = {}
         for i, tm in enumerate(trademarks):
@@ -158,39 +162,59 @@ class MarkIndex:
     def _glued(self, tokens: list[str], exact_tokens: set[int]) -> Iterator[Candidate]:
         if self._glued_empty:
             return
-        goods = goods_terms()
         for i, token in enumerate(tokens):
             if len(token) < 6 or i in exact_tokens:
                 continue
-            for end, key in self.glued.iter(token):
-                start = end - len(key) + 1
-                if start == 0:
-                    rest = token[end + 1 :]
-                elif end == len(token) - 1:
-                    rest = token[:start]
-                else:
-                    continue
-                if rest in GLUE_WORDS or rest in goods or rest.isdigit():
-                    for e in self.latin[key]:
-                        yield Candidate(e, "glued", key, token, "latin", i)
+            keys = self._glued_cache.get(token)
+            if keys is None:
+                keys = self._remember(self._glued_cache, token, tuple(self._glued_keys(token)))
+            for key in keys:
+                for e in self.latin[key]:
+                    yield Candidate(e, "glued", key, token, "latin", i)
+
+    def _glued_keys(self, token: str) -> Iterator[str]:
+        goods = goods_terms()
+        for end, key in self.glued.iter(token):
+            start = end - len(key) + 1
+            if start == 0:
+                rest = token[end + 1 :]
+            elif end == len(token) - 1:
+                rest = token[:start]
+            else:
+                continue
+            if rest in GLUE_WORDS or rest in goods or rest.isdigit():
+                yield key
 
     def _typos(self, tokens: list[str], exact_tokens: set[int]) -> Iterator[Candidate]:
-        deletes, blocked, latin = self.deletes, common_words(), self.latin
+        blocked, latin = common_words(), self.latin
         words = [(i, t) for i, t in enumerate(tokens) if len(t) >= 4 and i not in exact_tokens]
         words += [(i, tokens[i] + tokens[i + 1]) for i in range(len(tokens) - 1)
                   if len(tokens[i]) >= 3 and len(tokens[i + 1]) >= 3 and i not in exact_tokens]  # fmt: skip
         for i, word in words:
             if word in blocked or word in latin or not word.isalpha():
                 continue
-            seen: set[str] = set()
-            for variant in (word, *(word[:k] + word[k + 1 :] for k in range(len(word)))):
-                for key in deletes.get(variant, ()):
-                    if key in seen or key[0] != word[0]:
-                        continue
+            keys = self._typo_cache.get(word)
+            if keys is None:
+                keys = self._remember(self._typo_cache, word, tuple(self._typo_keys(word)))
+            for key in keys:
+                for e in latin[key]:
+                    yield Candidate(e, "typo", key, word, "latin", i)
+
+    def _typo_keys(self, word: str) -> Iterator[str]:
+        deletes, seen = self.deletes, set()
+        for variant in (word, *(word[:k] + word[k + 1 :] for k in range(len(word)))):
+            for key in deletes.get(variant, ()):
+                if key not in seen and key[0] == word[0]:
                     seen.add(key)
                     if self._is_typo(word, key):
-                        for e in latin[key]:
-                            yield Candidate(e, "typo", key, word, "latin", i)
+                        yield key
+
+    @staticmethod
+    def _remember(cache: dict[str, tuple[str, ...]], word: str, keys: tuple[str, ...]) -> tuple[str, ...]:
+        if len(cache) >= CACHE_SIZE:
+            cache.clear()  # crude but bounded; a busy vocabulary refills it within a few thousand listings
+        cache[word] = keys
+        return keys
 
     def _is_typo(self, word: str, key: str) -> bool:
         if OSA.distance(word, key) != 1:

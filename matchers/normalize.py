@@ -82,9 +82,19 @@ def fold_table() -> dict[int, str | None]:
 TRADITIONAL = _traditional_pairs()
 
 
+@lru_cache(maxsize=1)
+def _fold_list() -> list[int | str | None]:
+    """The fold table as a list over the BMP: str.translate then never raises for unmapped characters (faster)."""
+    table: list[int | str | None] = list(range(0x10000))
+    for code, value in fold_table().items():
+        if code < 0x10000:
+            table[code] = value
+    return table
+
+
 def fold(text: str) -> str:
     """NFKC, lower case, zero-width removed, look-alikes and traditional characters folded: `ＮІKЕ` → `nike`."""
-    table = fold_table()  # twice: capital look-alikes (К) map to letters, their lower cases (к) may not
+    table = _fold_list()  # twice: capital look-alikes (К) map to letters, their lower cases (к) may not
     return unicodedata.normalize("NFKC", text).translate(table).lower().translate(table)
 
 
@@ -112,7 +122,7 @@ def cjk_stream(folded: str) -> str:
 
 
 def latin_tokens(folded: str) -> list[str]:
-    return [skeleton_token(t) for t in _TOKEN.findall(folded)]
+    return [t if t.isalpha() else skeleton_token(t) for t in _TOKEN.findall(folded)]
 
 
 def has_cjk(text: str) -> bool:
@@ -128,13 +138,16 @@ def normalize_text(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-def find_span(text: str, needle_chars: str) -> str:
+def find_span(text: str, needle_chars: str, folded: str = "") -> str:
     """The original span of `text` whose folded letters spell `needle_chars` (separators skipped), or ''.
 
-    Only called once a hit is found, so walking the text character by character is affordable.
+    `folded` is fold(text) when the caller has it: where folding kept every position, a plain search finds the span.
+    Otherwise the text is walked character by character, which only hits (rare) pay for.
     """
     if not needle_chars:
         return ""
+    if folded and len(folded) == len(text) and (at := folded.find(needle_chars)) >= 0:
+        return text[at : at + len(needle_chars)]
     table = fold_table()
     folded = [
         (i, unicodedata.normalize("NFKC", ch).translate(table).lower().translate(table)) for i, ch in enumerate(text)

@@ -14,7 +14,7 @@ from matchers.mark_index import Candidate
 from matchers.normalize import TRADITIONAL, ZERO_WIDTH, find_span
 from matchers.price import to_cny
 from matchers.settings import MatchSettings
-from matchers.vocabulary import ordinary_words, related_classes
+from matchers.vocabulary import goods_terms, ordinary_words, related_classes
 from netsword.models import Hit, Reason
 from watchlists.model import Trademark
 
@@ -65,7 +65,7 @@ class TrademarkScorer:
         s = self.s
         best = max(found, key=lambda c: (getattr(s, _BASE[c.how]), _PREFERENCE[c.how], len(c.key)))
         reasons: list[Reason] = []
-        span = find_span(ctx.listing.text, best.found) or best.found
+        span = find_span(ctx.listing.text, best.found, ctx.folded) or best.found
         score = getattr(s, _BASE[best.how])
         short = self._is_short(best)
         ordinary = best.key in self.ordinary
@@ -85,21 +85,24 @@ class TrademarkScorer:
         # goods: the mark must be used for goods in (or related to) the entry's classes
         classes = set(tm.classes)
         related = set().union(*(self.related.get(c, frozenset()) for c in classes)) - classes
-        if ctx.goods and classes:
-            if ctx.goods & classes:
+        goods = ctx.goods
+        if best.how == "glued":  # `nikeshoes`: the glued word names the goods
+            goods = goods | frozenset(goods_terms().get(best.found.replace(best.key, "", 1), ()))
+        if goods and classes:
+            if goods & classes:
                 score += s.class_match
-                reasons.append(Reason("class_match", f"goods in class {self._show(ctx.goods & classes)} of {tm.mark}"))
-            elif ctx.goods & related:
+                reasons.append(Reason("class_match", f"goods in class {self._show(goods & classes)} of {tm.mark}"))
+            elif goods & related:
                 if short or ordinary or best.how == "homophone":
                     return None
                 score += s.related_class
-                reasons.append(Reason("related_class", f"goods in class {self._show(ctx.goods & related)}, related "
+                reasons.append(Reason("related_class", f"goods in class {self._show(goods & related)}, related "
                                                        f"to {tm.mark}'s classes"))  # fmt: skip
             else:
                 if short or ordinary or best.how != "exact" or not ctx.cues:
                     return None  # unrelated goods keep only an exact hit that carries counterfeit cues
                 score -= s.class_mismatch_penalty
-                reasons.append(Reason("class_mismatch", f"goods in class {self._show(ctx.goods)}, unrelated to "
+                reasons.append(Reason("class_mismatch", f"goods in class {self._show(goods)}, unrelated to "
                                                         f"{tm.mark}'s classes {self._show(classes)}"))  # fmt: skip
         elif short or best.how == "homophone" or (ordinary and best.script == "cjk"):
             return None  # short, ordinary-word and sound-alike marks need the goods to confirm them

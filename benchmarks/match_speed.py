@@ -1,0 +1,117 @@
+"""Matching speed: synthetic listings against 10,000 and 100,000 synthetic marks on one core, next to a naive baseline.
+
+Reports listings per second, index build time and index memory (resident-set growth while building), and the naive
+baseline measured in the same run: rapidfuzz `partial_ratio` of each listing against every mark form, on a sample.
+Usage: `python benchmarks/match_speed.py [--quick] [--listings N] [--marks 10000,100000]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import sys
+import time
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from matchers import compile_index  # noqa: E402
+from netsword.models import Listing  # noqa: E402
+from watchlists.model import Msrp, Trademark, Watchlist  # noqa: E402
+
+SYLLABLES = "ka ro mi ten zu vel dra qui lon bar sen tor ix nor pha gle mar cor sta vin bri lux zen dor fal".split()
+HANZI = "泰欧莱斯迪凯瑞诺丽雅恒达宝华康悦格朗帝轩美乐思源尚品佳盛卓越星辰锦绣澜汇聚仁和福顺兴旺"
+FILLER_ZH = "新款 正品 包邮 热卖 男女 同城 特价 现货 大码 时尚 百搭 经典 限量 秒杀 清仓 简约 休闲 家用 便携".split()
+FILLER_EN = "new hot sale free shipping men women classic limited edition fashion casual genuine quality".split()
+GOODS = "运动鞋 手提包 手表 手机 耳机 口红 香水 卫衣 积木 轮胎 茶叶 大米 shoes bag watch phone hoodie perfume".split()
+SAMPLE_BASELINE = 30
+
+
+def synthetic_marks(n: int, rng: random.Random) -> Watchlist:
+    marks, seen = [], set()
+    while len(marks) < n:
+        latin = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
+        hanzi = "".join(rng.choice(HANZI) for _ in range(rng.randint(3, 4)))
+        if latin in seen:
+            continue
+        seen.add(latin)
+        marks.append(Trademark(id=f"tm-{len(marks)}", mark=latin.upper(), variants=(hanzi,), classes=(rng.choice([9, 14, 18, 25, 3]),),
+                               msrp=Msrp(rng.choice([199, 999, 4999])), authorized_sellers=(f"{latin}官方旗舰店",)))  # fmt: skip
+    return Watchlist(trademarks=tuple(marks))
+
+
+def synthetic_listings(n: int, watchlist: Watchlist, rng: random.Random) -> list[Listing]:
+    listings = []
+    marks = watchlist.trademarks
+    for i in range(n):
+        words = rng.sample(FILLER_ZH, 4) + rng.sample(FILLER_EN, 2) + [rng.choice(GOODS)]
+        if rng.random() < 0.2:  # a fifth name a mark, some of them disguised
+            tm = rng.choice(marks)
+            form = rng.choice(tm.forms)
+            if rng.random() < 0.3 and form.isascii():
+                form = " ".join(form)
+            words.insert(rng.randint(0, len(words)), form)
+        title = " ".join(words)
+        listings.append(Listing(id=str(i), platform="bench", url=f"https://b/{i}", title=title,
+                                price=float(rng.choice([29, 199, 999])), currency="CNY"))  # fmt: skip
+    return listings
+
+
+def rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def naive_rate(listings: list[Listing], watchlist: Watchlist) -> float:
+    """Listings per second of rapidfuzz partial_ratio against every form of every mark (the naive baseline)."""
+    forms = [f.lower() for tm in watchlist.trademarks for f in tm.forms]
+    sample = listings[:SAMPLE_BASELINE]
+    start = time.perf_counter()
+    for listing in sample:
+        process.extract(listing.title.lower(), forms, scorer=fuzz.partial_ratio, score_cutoff=90, limit=None)
+    return len(sample) / (time.perf_counter() - start)
+
+
+def run(n_listings: int, n_marks: int, rng: random.Random) -> dict[str, float]:
+    watchlist = synthetic_marks(n_marks, rng)
+    listings = synthetic_listings(n_listings, watchlist, rng)
+    gc.collect()
+    before = rss_mib()
+    start = time.perf_counter()
+    index = compile_index(watchlist)
+    build = time.perf_counter() - start
+    memory = rss_mib() - before
+    index.match(listings[0])  # warm the lazily built tables
+    start = time.perf_counter()
+    hits = sum(len(index.match(listing)) for listing in listings)
+    rate = n_listings / (time.perf_counter() - start)
+    baseline = naive_rate(listings, watchlist)
+    return {"marks": n_marks, "listings": n_listings, "build_s": build, "memory_mib": memory, "rate": rate,
+            "baseline_rate": baseline, "speedup": rate / baseline, "hits": hits}  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="2,000 listings against 1,000 and 10,000 marks")
+    parser.add_argument("--listings", type=int, default=100_000)
+    parser.add_argument("--marks", default="10000,100000")
+    args = parser.parse_args(argv)
+    n_listings = 2_000 if args.quick else args.listings
+    mark_counts = [1_000, 10_000] if args.quick else [int(m) for m in args.marks.split(",")]
+    print(
+        f"{'marks':>8} {'listings':>9} {'build s':>8} {'index MiB':>9} {'listings/s':>11} {'naive/s':>8} {'speed-up':>8}"
+    )
+    for n_marks in mark_counts:
+        r = run(n_listings, n_marks, random.Random(n_marks))
+        print(f"{r['marks']:>8} {r['listings']:>9} {r['build_s']:>8.1f} {r['memory_mib']:>9.0f} {r['rate']:>11.0f} "
+              f"{r['baseline_rate']:>8.1f} {r['speedup']:>7.0f}×  ({r['hits']} hits)")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
