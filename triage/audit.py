@@ -77,18 +77,10 @@ class AuditLog:
     def entries(
         self, *, target: str | None = None, limit: int = 200, before_seq: int | None = None
     ) -> list[AuditEntry]:
-        clauses: list[str] = []  # fixed clauses; every value is a bound parameter
-        params: list[object] = []
-        if target is not None:
-            clauses.append("target = ?")
-            params.append(target)
-        if before_seq is not None:
-            clauses.append("seq < ?")
-            params.append(before_seq)
-        where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+        # one fixed statement: a NULL parameter switches its filter off
         rows = self.db.query(
-            f"SELECT * FROM audit_log{where} ORDER BY seq DESC LIMIT ?",  # noqa: S608 - fixed clauses only
-            (*params, limit),
+            "SELECT * FROM audit_log WHERE (? IS NULL OR target = ?) AND (? IS NULL OR seq < ?) ORDER BY seq DESC LIMIT ?",
+            (target, target, before_seq, before_seq, limit),
         )
         return [_entry_of(r) for r in rows]
 

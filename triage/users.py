@@ -17,8 +17,8 @@ ROLES = (INVESTIGATOR, SUPERVISOR, VIEWER)
 _USERNAME = re.compile(r"^[A-Za-z0-9._@-]{2,64}$")
 MIN_PASSWORD = 10
 _hasher = PasswordHasher()
-# verified against when the user does not exist, so a login takes as long either way
-_DUMMY_HASH = _hasher.hash("netsword-dummy-password")
+# verified against when the user does not exist, so a login takes as long either way (made on first use)
+_DUMMY_HASH = ""
 
 
 class UserError(ValueError):
@@ -56,6 +56,13 @@ class User:
         if self.scope_owners and owner not in self.scope_owners:
             return False
         return not (self.scope_entries and entry_id not in self.scope_entries)
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_HASH
+    if not _DUMMY_HASH:
+        _DUMMY_HASH = _hasher.hash("netsword-dummy-password")
+    return _DUMMY_HASH
 
 
 def check_password(password: str) -> None:
@@ -136,7 +143,7 @@ class UserStore:
     def authenticate(self, username: str, password: str) -> User | None:
         """The user when the password is right and the account enabled; None otherwise (same cost either way)."""
         rows = self.db.query("SELECT * FROM users WHERE username = ?", (username,))
-        stored = rows[0]["password_hash"] if rows else _DUMMY_HASH
+        stored = rows[0]["password_hash"] if rows else _dummy_hash()
         try:
             _hasher.verify(stored, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
