@@ -96,7 +96,7 @@ def counterfeit_offer(goods: g.Goods, rng: random.Random, disguise: str | None =
         title = " ".join(parts)
         desc = (f"{rng.choice(cues)}版本，{rng.choice(g.PASSING_CLAIMS)}，做工细节一比一还原。"
                 f"{rng.choice(('不退不换，懂的来。', '加微信看实拍。', '数量有限，先到先得。'))}")  # fmt: skip
-    signals = ("slang", "low_price")
+    signals: tuple[str, ...] = ("slang", "low_price")
     if any(term in title for term in ("莆田", "莆田鞋")):
         signals += ("putian",)
     return OfferSpec(title, desc, _price(rng, goods.fake_price), goods.category, seller, seller[1],
