@@ -61,7 +61,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[LeadStore]:
 def responder() -> Iterator[EsResponder]:
     """A loopback responder; the test fails if the client sent anything the test did not script."""
     es = EsResponder()
-    es.url = es.start()  # type: ignore[attr-defined]
+    es.start()
     try:
         yield es
     finally:

@@ -56,6 +56,7 @@ class EsResponder:
     routes: list[Route] = field(default_factory=list)
     requests: list[Recorded] = field(default_factory=list)
     unmatched: list[str] = field(default_factory=list)
+    url: str = ""  # set by start()
 
     def on(self, method: str, path: str, reply: Handler | Any, *, status: int = 200, times: int | None = None) -> None:
         """Answer `method path` (a regex matched against the whole path) with a handler or a fixed body.
@@ -113,7 +114,8 @@ class EsResponder:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
         self.thread.start()
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        return self.url
 
     def stop(self) -> None:
         self.server.shutdown()

@@ -55,7 +55,7 @@ class Cluster:
 
 
 def _store(es: EsResponder, bulk: BulkSettings = FAST) -> ElasticLeadStore:
-    return ElasticLeadStore(es.url, bulk=bulk, client_settings=ClientSettings(retry_backoff=0.001))  # type: ignore[attr-defined]
+    return ElasticLeadStore(es.url, bulk=bulk, client_settings=ClientSettings(retry_backoff=0.001))
 
 
 def test_new_leads_are_created_with_create_actions(ready: EsResponder) -> None:

@@ -29,7 +29,7 @@ def test_copy_sqlite_to_elasticsearch(isolated: Path, ready: EsResponder, capsys
         )
 
     ready.on("PUT", "/_bulk", bulk)
-    url = ready.url.replace("http://", "http://netsword:s3cret@")  # type: ignore[attr-defined]
+    url = ready.url.replace("http://", "http://netsword:s3cret@")
     assert main(["leads", "copy", "--from", f"sqlite:///{isolated / 'a.db'}", "--to", url, "--batch", "2"]) == 0
     err = capsys.readouterr().err
     assert "copied 5 leads" in err and "s3cret" not in err
@@ -54,7 +54,7 @@ def test_copy_elasticsearch_to_sqlite(isolated: Path, ready: EsResponder, monkey
 
     ready.on("POST", "/_search", page)
     ready.on("DELETE", "/_pit", {"succeeded": True, "num_freed": 1})
-    assert main(["leads", "copy", "--from", ready.url, "--to", f"sqlite:///{isolated / 'b.db'}"]) == 0  # type: ignore[attr-defined]
+    assert main(["leads", "copy", "--from", ready.url, "--to", f"sqlite:///{isolated / 'b.db'}"]) == 0
     with SqliteLeadStore(isolated / "b.db") as target:
         assert list(target.iter_leads(LeadQuery())) == leads
 
@@ -76,7 +76,7 @@ def test_copy_reports_documents_the_cluster_refused(
             bulk_response([bulk_item(op, "netsword-leads-v1", m["_id"], 403, refused) for op, m, _ in bulk_actions(r)]),
         ),
     )
-    assert main(["leads", "copy", "--from", f"sqlite:///{isolated / 'a.db'}", "--to", ready.url]) == 1  # type: ignore[attr-defined]
+    assert main(["leads", "copy", "--from", f"sqlite:///{isolated / 'a.db'}", "--to", ready.url]) == 1
     assert (
         "2 leads not written" in capsys.readouterr().err
         and "cluster_block_exception" in capsys.readouterr().err + refused["type"]

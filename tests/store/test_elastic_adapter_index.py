@@ -38,7 +38,7 @@ def _fresh_cluster(es: EsResponder, *plugin_sets: list[str]) -> None:
 
 def test_first_open_creates_template_and_versioned_index_behind_alias(responder: EsResponder) -> None:
     _fresh_cluster(responder, [])
-    ElasticLeadStore(responder.url).close()  # type: ignore[attr-defined]
+    ElasticLeadStore(responder.url).close()
     template = responder.sent("PUT", "/_index_template/netsword-leads")[0].json
     assert template["index_patterns"] == ["netsword-leads-v*"]
     mappings = template["template"]["mappings"]
@@ -75,27 +75,27 @@ def test_chinese_analyser_follows_the_plugins_on_every_node(
     responder: EsResponder, plugins: list[list[str]], tokenizer: str
 ) -> None:
     _fresh_cluster(responder, *plugins)
-    ElasticLeadStore(responder.url).close()  # type: ignore[attr-defined]
+    ElasticLeadStore(responder.url).close()
     template = responder.sent("PUT", "/_index_template/netsword-leads")[0].json
     assert template["template"]["settings"]["analysis"]["analyzer"]["lead_text"]["tokenizer"] == tokenizer
 
 
 def test_existing_alias_is_used_as_is_with_compat_headers(ready: EsResponder) -> None:
-    ElasticLeadStore(ready.url).close()  # type: ignore[attr-defined]
+    ElasticLeadStore(ready.url).close()
     assert [f"{r.method} {r.path}" for r in ready.requests] == ["GET /_alias/netsword-leads"]
     # the 9.x client would say compatible-with=9, which 8.x clusters refuse; the default asks for 8
     assert ready.requests[0].headers["accept"] == "application/vnd.elasticsearch+json; compatible-with=8"
 
 
 def test_compat_9_leaves_the_client_headers(ready: EsResponder) -> None:
-    ElasticLeadStore(ready.url, client_settings=ClientSettings(compat_version=9)).close()  # type: ignore[attr-defined]
+    ElasticLeadStore(ready.url, client_settings=ClientSettings(compat_version=9)).close()
     assert ready.requests[0].headers["accept"].endswith("compatible-with=9")
 
 
 def test_api_key_and_basic_auth_headers(ready: EsResponder) -> None:
-    ElasticLeadStore(ready.url, client_settings=ClientSettings(api_key="a2V5OnNlY3JldA==")).close()  # type: ignore[attr-defined]
+    ElasticLeadStore(ready.url, client_settings=ClientSettings(api_key="a2V5OnNlY3JldA==")).close()
     assert ready.requests[-1].headers["authorization"] == "ApiKey a2V5OnNlY3JldA=="
-    ElasticLeadStore(ready.url, client_settings=ClientSettings(username="netsword", password="pw")).close()  # type: ignore[attr-defined]
+    ElasticLeadStore(ready.url, client_settings=ClientSettings(username="netsword", password="pw")).close()
     expected = base64.b64encode(b"netsword:pw").decode()
     assert ready.requests[-1].headers["authorization"] == f"Basic {expected}"
 
@@ -108,7 +108,7 @@ def test_unreachable_or_refusing_cluster_is_a_store_error(responder: EsResponder
         status=401,
     )
     with pytest.raises(StoreError, match="cannot prepare index netsword-leads"):
-        ElasticLeadStore(responder.url)  # type: ignore[attr-defined]
+        ElasticLeadStore(responder.url)
 
 
 def test_reindex_copies_into_next_version_and_swaps_alias_atomically(ready: EsResponder) -> None:
@@ -123,7 +123,7 @@ def test_reindex_copies_into_next_version_and_swaps_alias_atomically(ready: EsRe
     )
     ready.on("POST", "/_aliases", acknowledged)
     ready.on("DELETE", "/netsword-leads-v1", acknowledged)
-    store = ElasticLeadStore(ready.url)  # type: ignore[attr-defined]
+    store = ElasticLeadStore(ready.url)
     report = store.reindex(delete_old=True)
     store.close()
     assert (report.old_index, report.new_index, report.documents, report.analysis) == (
@@ -155,5 +155,5 @@ def test_open_store_by_url_takes_auth_from_the_environment(
     from leads.store import open_store
 
     monkeypatch.setenv("NETSWORD_STORE_ES_API_KEY", "ZW52OmtleQ==")
-    open_store(ready.url).close()  # type: ignore[attr-defined]
+    open_store(ready.url).close()
     assert ready.requests[-1].headers["authorization"] == "ApiKey ZW52OmtleQ=="

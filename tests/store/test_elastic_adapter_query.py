@@ -35,7 +35,7 @@ def test_search_sends_filters_text_sort_and_paging(ready: EsResponder) -> None:
                       owner=("Nike Innovate C.V.",), assignee="wang", seller="潮鞋小铺", min_score=60, max_score=90,
                       since="2024-05-01T00:00:00Z", until="2024-06-01T00:00:00Z", text=" 耐克 Air ", sort="last_seen",
                       limit=20, offset=40)  # fmt: skip
-    with ElasticLeadStore(ready.url) as store:  # type: ignore[attr-defined]
+    with ElasticLeadStore(ready.url) as store:
         assert store.search(query) == [lead]
     body = ready.sent("POST", "/netsword-leads/_search")[0].json
     assert body == {
@@ -76,7 +76,7 @@ def test_empty_query_matches_all_and_count_uses_count_api(ready: EsResponder) ->
         "/netsword-leads/_count",
         {"count": 1234, "_shards": {"total": 1, "successful": 1, "skipped": 0, "failed": 0}},
     )
-    with ElasticLeadStore(ready.url) as store:  # type: ignore[attr-defined]
+    with ElasticLeadStore(ready.url) as store:
         assert store.count(LeadQuery(sort="first_seen")) == 1234
         with pytest.raises(StoreError, match="sort must be one of"):
             store.search(LeadQuery(sort="price"))
@@ -99,7 +99,7 @@ def test_iter_leads_uses_point_in_time_and_search_after(ready: EsResponder, monk
 
     ready.on("POST", "/_search", page)
     ready.on("DELETE", "/_pit", {"succeeded": True, "num_freed": 1})
-    with ElasticLeadStore(ready.url) as store:  # type: ignore[attr-defined]
+    with ElasticLeadStore(ready.url) as store:
         assert list(store.iter_leads(LeadQuery(platform=("taobao",), limit=1))) == leads
     assert ready.sent("POST", "/netsword-leads/_pit")[0].params == {"keep_alive": "2m"}
     searches = [r.json for r in ready.sent("POST", "/_search")]
@@ -118,7 +118,7 @@ def test_point_in_time_is_closed_when_the_export_stops_early(
     ready.on("POST", "/netsword-leads/_pit", {"id": "pit-1"})
     ready.on("POST", "/_search", _hits([make_lead("L1")], sort_of=lambda lead: [lead.score, lead.lead_id]))
     ready.on("DELETE", "/_pit", {"succeeded": True, "num_freed": 1})
-    with ElasticLeadStore(ready.url) as store:  # type: ignore[attr-defined]
+    with ElasticLeadStore(ready.url) as store:
         export = store.iter_leads(LeadQuery())
         next(export)
         export.close()
@@ -144,7 +144,7 @@ def test_aggregations_request_and_answer(ready: EsResponder) -> None:
         },
     }  # fmt: skip
     ready.on("POST", "/netsword-leads/_search", answer)
-    with ElasticLeadStore(ready.url) as store:  # type: ignore[attr-defined]
+    with ElasticLeadStore(ready.url) as store:
         stats = store.aggregate(LeadQuery(kind=("trademark",)), top=5)
     assert stats.as_dict() == {
         "total": 7,
@@ -173,7 +173,7 @@ def test_get_and_set_status_with_optimistic_concurrency(ready: EsResponder) -> N
     conflict = error_body("version_conflict_engine_exception", "version conflict, required seqNo [12]", 409)
     ready.on("POST", f"/{INDEX}/_update/{lead.lead_id}", {"_index": INDEX, "_id": lead.lead_id, "result": "updated"})
     ready.on("POST", f"/{INDEX}/_update/{lead.lead_id}", conflict, status=409, times=1)
-    with ElasticLeadStore(ready.url) as store:  # type: ignore[attr-defined]
+    with ElasticLeadStore(ready.url) as store:
         assert store.get(lead.lead_id) == lead
         assert store.get("ld-missing") is None
         changed = store.set_status(lead.lead_id, "triaged", assignee="li")
