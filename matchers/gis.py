@@ -17,13 +17,13 @@ class GIMatcher:
     def __init__(self, gis: tuple[GeographicalIndication, ...], settings: MatchSettings) -> None:
         self.s = settings
         self.related = related_classes()
-        names: dict[str, object] = {}
+        names: dict[str, list[GeographicalIndication]] = {}
         for gi in gis:
             for name in (gi.name, *gi.variants):
                 key = cjk_stream(fold(name)).replace("|", "")
                 if len(key) >= 2:
-                    names.setdefault(key, []).append(gi)  # type: ignore[union-attr]
-        self.names = PhraseScanner(names)
+                    names.setdefault(key, []).append(gi)
+        self.names = PhraseScanner(dict(names))
 
     def match(self, ctx: ListingContext) -> list[Hit]:
         hits: dict[str, Hit] = {}

@@ -148,13 +148,13 @@ def find_span(text: str, needle_chars: str, folded: str = "") -> str:
         return ""
     if folded and len(folded) == len(text) and (at := folded.find(needle_chars)) >= 0:
         return text[at : at + len(needle_chars)]
-    table = fold_table()
-    folded = [
-        (i, unicodedata.normalize("NFKC", ch).translate(table).lower().translate(table)) for i, ch in enumerate(text)
+    table = _fold_list()
+    chars = [
+        (i, unicodedata.normalize("NFKC", c).translate(table).lower().translate(table)) for i, c in enumerate(text)
     ]
-    for start in range(len(folded)):
+    for start in range(len(chars)):
         pos, begin, end = 0, -1, -1
-        for i, norm in folded[start:]:
+        for i, norm in chars[start:]:
             for ch in norm:
                 if not (ch.isalnum() or _is_cjk(ch) or ch in "$@"):
                     continue

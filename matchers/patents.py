@@ -55,13 +55,13 @@ class PatentMatcher:
         self.s = settings
         self.by_digits = {p.digits: pat for pat in patents if (p := parse_patent_number(pat.number))}
         self.related = related_classes()
-        terms: dict[str, object] = {}
+        terms: dict[str, list[Patent]] = {}
         for pat in patents:
             for term in (pat.title, *pat.keywords):
                 key = spaced(fold(term)).strip()
                 if len(key.replace(" ", "")) >= 3:
-                    terms.setdefault(key, []).append(pat)  # type: ignore[union-attr]
-        self.keywords = PhraseScanner(terms)
+                    terms.setdefault(key, []).append(pat)
+        self.keywords = PhraseScanner(dict(terms))
 
     def match(self, ctx: ListingContext) -> list[Hit]:
         hits: dict[str, Hit] = {}
