@@ -153,7 +153,12 @@ class RunHistory:
 
 
 def _record(row: Any) -> RunRecord:
-    return RunRecord(**{k: ("" if row[k] is None and k in ("ended_at", "message") else row[k]) for k in row.keys()})
+    return RunRecord(
+        run_id=row["run_id"], job_id=row["job_id"], kind=row["kind"], trigger=row["trigger"],
+        started_at=row["started_at"], ended_at=row["ended_at"] or "", outcome=row["outcome"], pages=row["pages"],
+        listings=row["listings"], new_leads=row["new_leads"], updated_leads=row["updated_leads"],
+        errors=row["errors"], pid=row["pid"], message=row["message"] or "",
+    )  # fmt: skip
 
 
 def _now_precise() -> str:

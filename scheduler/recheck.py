@@ -52,7 +52,7 @@ class Robots:
             parser.parse([])
             return parser
         if response.status_code in (401, 403):
-            parser.disallow_all = True
+            parser.parse(["User-agent: *", "Disallow: /"])
         elif response.status_code >= 400:
             parser.parse([])
         else:
