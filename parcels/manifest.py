@@ -31,11 +31,15 @@ class RowError(ValueError):
 
 
 def _clean(value: Any, field_name: str) -> str:
-    if value is None:
+    if type(value) is str:
+        text = value if value.isprintable() else _CONTROL.sub("", value)  # foreign input: no control characters
+        text = text.strip()
+    elif value is None:
         return ""
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+    elif isinstance(value, bool) or not isinstance(value, (int, float)):
         raise RowError(field_name, f"must be text, got {type(value).__name__}")
-    text = _CONTROL.sub("", str(value)).strip()  # manifests are foreign input: no control characters kept
+    else:
+        text = str(value)
     if len(text) > MAX_TEXT:
         raise RowError(field_name, f"longer than {MAX_TEXT} characters")
     return text

@@ -24,6 +24,7 @@ _UNIT_WORDS = re.compile(r"(?:号|室|单元|栋|幢|楼|[\s\W_])+", re.UNICODE)
 _ABBREVIATIONS = (("街道", "街"), ("大道", "道"), ("路口", "路"), ("大厦", "厦"))
 
 
+@lru_cache(maxsize=262_144)
 def normalize_phone(text: str) -> str:
     """Digits only, without the +86 / 0086 country code: '+86 138-0013-8000' → '13800138000'."""
     digits = _NON_DIGIT.sub("", unicodedata.normalize("NFKC", text or ""))

@@ -59,22 +59,26 @@ def explain(evidence: dict[str, object]) -> str:
 def compare(x: Sender, y: Sender) -> tuple[float, dict[str, object]]:
     """Weighted similarity 0–100 over the fields both senders have, and the per-field evidence."""
     evidence: dict[str, object] = {}
+    agreement: dict[str, float] = {}
     if x.phone_key and y.phone_key:
         evidence["phone"] = 100 if x.phone_key == y.phone_key else 0
+        agreement["phone"] = 100.0 if x.phone_key == y.phone_key else 0.0
     if x.name and y.name:
         written = fuzz.ratio(x.name, y.name)
         spoken = fuzz.ratio(x.pinyin, y.pinyin) if x.pinyin and y.pinyin else 0.0
         evidence["name"] = round(max(written, spoken))
+        agreement["name"] = max(written, spoken)
         if spoken > written:
             evidence["name_via"] = "pinyin"
     if x.address and y.address:
-        evidence["address"] = round(fuzz.ratio(x.address, y.address))
-    fields = [f for f in WEIGHTS if f in evidence]
+        agreement["address"] = fuzz.ratio(x.address, y.address)
+        evidence["address"] = round(agreement["address"])
+    fields = [f for f in WEIGHTS if f in agreement]
     if len(fields) < 2:
         evidence["score"] = 0.0
         return 0.0, evidence
     total = sum(WEIGHTS[f] for f in fields)
-    score = round(sum(WEIGHTS[f] * float(evidence[f]) for f in fields) / total, 1)  # type: ignore[arg-type]
+    score = round(sum(WEIGHTS[f] * agreement[f] for f in fields) / total, 1)
     evidence["score"] = score
     return score, evidence
 

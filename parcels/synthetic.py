@@ -207,3 +207,23 @@ def write_manifest(rows: list[dict[str, Any]], path: str | Path) -> None:
 def write_truth(plan: Plan, path: str | Path) -> None:
     Path(path).write_text(json.dumps({"seed": plan.seed, "parcels": plan.parcels, "patterns": plan.patterns},
                                      ensure_ascii=False, indent=1), encoding="utf-8")  # fmt: skip
+
+
+def evaluate(found: list[tuple[str, str, list[str]]], plan: Plan, min_overlap: float = 0.8) -> tuple[float, float]:
+    """Precision and recall of detected (kind, entry_id, waybills) against the planted patterns: a detection is
+    right when it is the planted pattern's kind and entry and holds at least `min_overlap` of its waybills."""
+    hit_truth: set[int] = set()
+    right = 0
+    for kind, entry_id, waybills in found:
+        got = set(waybills)
+        for n, truth in enumerate(plan.patterns):
+            planted = set(truth["waybills"])
+            if (truth["kind"], truth["entry_id"]) == (kind, entry_id) and len(got & planted) >= min_overlap * len(
+                planted
+            ):
+                right += 1
+                hit_truth.add(n)
+                break
+    precision = right / len(found) if found else 1.0
+    recall = len(hit_truth) / len(plan.patterns) if plan.patterns else 1.0
+    return precision, recall
