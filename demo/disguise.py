@@ -34,19 +34,23 @@ def spaced(mark: str, rng: random.Random) -> str:
 
 
 def typo(mark: str, rng: random.Random) -> str:
-    """A deliberate misspelling: a doubled, dropped or swapped letter (NIKKE, ROLX, CAHNEL)."""
+    """A deliberate misspelling: a doubled, dropped or swapped letter (NIKKE, ROLX, CAHNEL) that no longer
+    contains the mark itself (doubling an I of SK-II would not disguise it)."""
     word = mark.replace(" ", "")
     if len(word) < 3:
-        return word + word[-1]
+        return word + "_" + word[-1]
     i = rng.randrange(1, len(word) - 1)
-    operation = rng.choice(("double", "drop", "swap"))
-    if operation == "double":
-        out = word[: i + 1] + word[i] + word[i + 1 :]
-    elif operation == "drop":
-        out = word[:i] + word[i + 1 :]
-    else:
-        out = word[: i - 1] + word[i] + word[i - 1] + word[i + 1 :]
-    return out if out.lower() != word.lower() else word[: i + 1] + word[i] + word[i + 1 :]
+    candidates = {
+        "double": word[: i + 1] + word[i] + word[i + 1 :],
+        "drop": word[:i] + word[i + 1 :],
+        "swap": word[: i - 1] + word[i] + word[i - 1] + word[i + 1 :],
+    }
+    operations = list(candidates)
+    rng.shuffle(operations)
+    for operation in operations:
+        if word.lower() not in candidates[operation].lower():
+            return candidates[operation]
+    return candidates["drop"]
 
 
 LATIN_DISGUISES = {"homoglyph": homoglyph, "spacing": spaced, "typo": typo}

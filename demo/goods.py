@@ -47,7 +47,7 @@ GOODS: tuple[Goods, ...] = (
     Goods("tm-adidas", "运动鞋", "阿迪达斯", "adidas",
           ("Yeezy 350 椰子鞋", "Samba 德训鞋", "Ultraboost 跑鞋", "三叶草 Superstar 贝壳头"),
           (599, 1899), (79, 189), (("adidas官方旗舰店", "上海"),),
-          {"homophone": ("阿迪大斯", "阿迪哒斯"), "pinyin": ("adidasi",), "codeword": ("三道杠",)},
+          {"homophone": ("阿迪大斯", "阿迪哒斯"), "codeword": ("三道杠",)},
           ("Yeezy Boost 350 V2", "Samba OG Shoes"), SHOE_SLANG),
     Goods("tm-lining", "运动鞋", "李宁", "LI-NING",
           ("韦德之道 篮球鞋", "超轻20 跑鞋", "反伍 BADFIVE 板鞋"),
@@ -100,9 +100,9 @@ GOODS: tuple[Goods, ...] = (
           {"homophone": ("平果",), "pinyin": ("pingguo",)},
           ("iPhone 15 Pro 256GB", "MacBook Air M2 13-inch"), ("安卓系统 一比一", "全网通 高配版", "工厂货")),
     Goods("tm-xiaomi", "手机", "小米", "Xiaomi",
-          ("小米14 Pro 手机", "Redmi K70 手机", "小米手环8 NFC"),
+          ("14 Pro 5G 手机", "Redmi K70 手机", "手环8 NFC版"),
           (1099, 5999), (89, 399), (("小米官方旗舰店", "北京"),),
-          {"homophone": ("小咪",)}, ("Xiaomi 14 Pro Smartphone",), ("工厂货", "尾单"), ("XIAOMI",)),
+          {"homophone": ("小咪",)}, ("14 Pro 5G Smartphone",), ("工厂货", "尾单"), ("XIAOMI",)),
     Goods("tm-huawei", "手机", "华为", "HUAWEI",
           ("Mate 60 Pro 12+512G", "P60 Art 手机", "FreeBuds Pro 3 耳机"),
           (2999, 8999), (299, 899), (("华为官方旗舰店", "深圳"),),
@@ -291,6 +291,16 @@ GEO: tuple[FixedOffer, ...] = (
     FixedOffer("gi-gannan-navel-orange", _G, "infringing", "赣南脐橙 10斤装 新鲜 当季 特价", "水果", (19, 35),
                ("水果批发档口", "广西南宁")),
 )  # fmt: skip
+
+# what a platform's index knows a GI offer is about, even when the title splits or varies the name
+GI_NAMES = {
+    "gi-yangchenghu-crab": "阳澄湖大闸蟹",
+    "gi-xihu-longjing": "西湖龙井",
+    "gi-wuchang-rice": "五常大米",
+    "gi-anxi-tieguanyin": "安溪铁观音",
+    "gi-korla-pear": "库尔勒香梨",
+    "gi-gannan-navel-orange": "赣南脐橙",
+}
 
 FAKE_SELLERS: dict[str, tuple[tuple[str, str], ...]] = {
     "运动鞋": (("潮鞋工厂店", "福建莆田"), ("鞋王小铺", "福建莆田"), ("球鞋仓库", "福建晋江"), ("Sneaker Rep Store", "福建莆田")),

@@ -136,8 +136,10 @@ _FIXED_DESC = {
 
 
 def fixed_offer(offer: g.FixedOffer, rng: random.Random) -> OfferSpec:
+    claimed = (g.GI_NAMES[offer.entry_id],) if offer.entry_id in g.GI_NAMES and offer.label != "lookalike" else ()
+    terms = (*offer.search_terms, *claimed, offer.category)
     return OfferSpec(offer.title, _FIXED_DESC[offer.label], _price(rng, offer.price), offer.category, offer.seller,
-                     offer.ships_from or offer.seller[1], (*offer.search_terms, offer.category), (offer.entry_id,),
+                     offer.ships_from or offer.seller[1], terms, (offer.entry_id,),
                      offer.kind, offer.label, None, offer.signals, offer.cited_number)  # fmt: skip
 
 

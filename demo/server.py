@@ -73,8 +73,8 @@ class DemoMarket:
 
     @property
     def hits(self) -> Counter[str]:
-        """Requests seen so far, by path and query string."""
-        return self._realism.hits
+        """A snapshot of the requests seen so far, by path and query string (the live counter is the server's)."""
+        return Counter(self._realism.hits)
 
     def ground_truth(self) -> list[dict[str, Any]]:
         return self.catalogue.ground_truth()

@@ -106,3 +106,36 @@ def test_lookalike_traps_and_nominative_uses_present():
     for fragment in ("Nikon", "Omega-3", "Prado", "红富士苹果", "黄小米", "Channel"):
         assert any(fragment in title for title in traps), fragment
     assert any("适用于苹果" in row["title"] for row in rows if row["label"] == "nominative")
+
+
+def _search_word(entry) -> str:
+    if isinstance(entry, Trademark):
+        return entry.mark
+    if hasattr(entry, "keywords"):
+        return entry.keywords[0]
+    return entry.name
+
+
+def test_watched_listings_are_found_by_their_entry(watchlist):
+    """A crawler searching a watchlist's mark, patent keyword, patent number or GI name finds every offer of it."""
+    catalogue = build_catalogue()
+    for listing in catalogue.listings:
+        spec = listing.spec
+        if spec.label not in {"infringing", "genuine"}:
+            continue
+        entry = watchlist.get(spec.entry_ids[0])
+        found = catalogue.search(listing.platform, _search_word(entry))
+        if spec.cited_number:
+            found += catalogue.search(listing.platform, entry.number[2:14])
+        assert listing.id in found, (listing.title, _search_word(entry))
+
+
+def test_disguised_titles_avoid_the_plain_mark(watchlist):
+    from demo.catalogue import normalize_query
+
+    for listing in build_catalogue().listings:
+        if listing.spec.disguise:
+            entry = watchlist.get(listing.spec.entry_ids[0])
+            text = normalize_query(f"{listing.title} {listing.description}")
+            for form in entry.forms:
+                assert normalize_query(form) not in text, (listing.title, form)
