@@ -25,7 +25,8 @@ def test_demo_market_prints_url_and_serves():
     assert process.returncode == 0
 
 
-def test_demo_market_bad_port_is_a_usage_error():
-    result = subprocess.run([sys.executable, "-c", "from netsword.cli import run; run()", "demo-market", "--port",
-                             "70000"], capture_output=True, text=True, timeout=60)  # fmt: skip
-    assert result.returncode == 2 and "--port" in result.stderr
+def test_demo_market_bad_port_is_a_usage_error(capsys):
+    from netsword.cli import main
+
+    assert main(["demo-market", "--port", "70000"]) == 2
+    assert "--port" in capsys.readouterr().err
