@@ -44,18 +44,32 @@ def run_child(
     stop: threading.Event,
     grace: float = TERMINATE_GRACE,
     env: dict[str, str] | None = None,
+    finish_on_stop: bool = False,
+    hold_fds: tuple[int, ...] = (),
 ) -> ChildResult:
-    """Run argv until it exits, the time limit passes or `stop` is set; its stdout and stderr go to log_path."""
+    """Run argv until it exits, the time limit passes or `stop` is set; its stdout and stderr go to log_path.
+
+    On `stop` a child is terminated at once (a crawl checkpoints on SIGTERM), or with `finish_on_stop` first given
+    `grace` seconds to finish by itself (a digest is better sent than cut off). `hold_fds` (the job's lock file) are
+    inherited, so should this daemon die without stopping the child, the job stays locked until the child ends too.
+    """
     log_path.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(  # noqa: S603 - argv is our own interpreter and netsword's own arguments
             argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
-            env={**os.environ, **(env or {})},
+            pass_fds=hold_fds, env={**os.environ, **(env or {})},
         )  # fmt: skip
         timed_out = stopped = False
         while proc.poll() is None:
             if stop.wait(0.2):
+                if finish_on_stop:
+                    try:
+                        proc.wait(timeout=grace)
+                    except subprocess.TimeoutExpired:
+                        pass
+                    if proc.poll() is not None:
+                        break
                 stopped = True
             elif time.monotonic() - started > time_limit:
                 timed_out = True

@@ -120,7 +120,7 @@ def _lead_count(cfg: Config) -> int:
 
 
 def run_crawl(cfg: Config, spec: JobSpec, watchlist: Watchlist | None, *, log_path: Path, stop: threading.Event,
-              figures: RunFigures) -> tuple[str, str]:  # fmt: skip
+              figures: RunFigures, hold_fds: tuple[int, ...] = ()) -> tuple[str, str]:  # fmt: skip
     """Run one crawl job; fill `figures`; return (outcome, message)."""
     plan = plan_crawl(cfg, spec, watchlist)
     if not plan.keywords:
@@ -128,7 +128,12 @@ def run_crawl(cfg: Config, spec: JobSpec, watchlist: Watchlist | None, *, log_pa
     before = _lead_count(cfg)
     offset = log_path.stat().st_size if log_path.exists() else 0
     result = run_child(
-        plan.argv, log_path=log_path, time_limit=spec.time_limit, stop=stop, grace=cfg.scheduler.stop_grace
+        plan.argv,
+        log_path=log_path,
+        time_limit=spec.time_limit,
+        stop=stop,
+        grace=cfg.scheduler.stop_grace,
+        hold_fds=hold_fds,
     )
     with open(log_path, "rb") as fh:
         fh.seek(offset)

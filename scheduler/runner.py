@@ -35,6 +35,7 @@ class JobRunner:
                  watchlist: WatchlistHolder | None = None) -> None:  # fmt: skip
         self.cfg, self.specs, self.history, self.stop = cfg, dict(specs), history, stop
         self.watchlist = watchlist or WatchlistHolder()
+        self._local = threading.local()  # per worker thread: the running job's lock, handed to its child process
 
     def run(self, job_id: str, *, trigger: str = "schedule") -> RunRecord:
         """Run the job now and record it; raises KeyError for an unknown job and JobBusy when it is running."""
@@ -51,6 +52,7 @@ class JobRunner:
             lock.truncate()
             lock.write(f'{{"pid": {os.getpid()}, "host": "{os.uname().nodename}", "since": "{trigger}"}}\n')
             lock.flush()
+            self._local.hold_fds = (lock.fileno(),)
             return self._run_locked(spec, trigger)
 
     def _run_locked(self, spec: JobSpec, trigger: str) -> RunRecord:
@@ -75,7 +77,7 @@ class JobRunner:
             if self.watchlist.watchlist is None:
                 reload_watchlist(self.cfg, self.watchlist, RunFigures())
             return run_crawl(self.cfg, spec, self.watchlist.watchlist, log_path=self._log_path(spec, run_id),
-                             stop=self.stop, figures=figures)  # fmt: skip
+                             stop=self.stop, figures=figures, hold_fds=self._local.hold_fds)  # fmt: skip
         if spec.kind == "recheck":
             return run_recheck(self.cfg, spec, stop=self.stop, figures=figures)
         if spec.kind == "watchlist_reload":
@@ -92,7 +94,8 @@ class JobRunner:
     def _child(self, spec: JobSpec, run_id: str, args: list[str], figures: RunFigures) -> tuple[str, str]:
         log_path = self._log_path(spec, run_id)
         result = run_child(netsword_command(args, self.cfg.source), log_path=log_path, time_limit=spec.time_limit,
-                           stop=self.stop, grace=self.cfg.scheduler.stop_grace)  # fmt: skip
+                           stop=self.stop, grace=self.cfg.scheduler.stop_grace, finish_on_stop=True,
+                           hold_fds=self._local.hold_fds)  # fmt: skip
         tail = _tail(log_path)
         if result.killed:
             figures.errors += 1
