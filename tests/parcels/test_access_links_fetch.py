@@ -108,6 +108,7 @@ def feed_url() -> Iterator[str]:
 
 
 def test_fetch_downloads_and_imports(feed_url: str, tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)  # no stray ./netsword.toml
     monkeypatch.setenv("NETSWORD_PATHS_VAR_DIR", str(tmp_path / "var"))
     assert main(["parcels", "fetch", f"{feed_url}/feed.csv", "--courier", "generic", "--no-match"]) == 0
     assert "2 imported" in capsys.readouterr().out

@@ -136,6 +136,7 @@ def test_generator_is_deterministic() -> None:
 def test_cli_detect(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
     from netsword.cli import main
 
+    monkeypatch.chdir(tmp_path)  # no stray ./netsword.toml
     monkeypatch.setenv("NETSWORD_PATHS_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("NETSWORD_PARCELS_PII_KEY", "another-key-0123456789")
     rows, plan = generate(1500, seed=5, n_fanout=1, n_consolidation=1)
