@@ -138,7 +138,7 @@ class SchedulerDaemon:
         changes: list[str] = []
         stored = {job.id: job for job in self.scheduler.get_jobs()}
         for spec in self.specs.values():
-            fingerprint = spec.fingerprint()
+            fingerprint = f"{spec.fingerprint()}:{self.cfg.scheduler.timezone}"  # a new zone moves cron times
             job = stored.pop(spec.id, None)
             if not spec.enabled:
                 if job is not None:

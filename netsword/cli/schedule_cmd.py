@@ -41,7 +41,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _specs(args: argparse.Namespace, cfg: Config) -> list[Any]:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     from scheduler.jobs_loader import JobsFileError, load_jobs
+
+    try:
+        ZoneInfo(cfg.scheduler.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(f"scheduler.timezone: unknown time zone {cfg.scheduler.timezone!r}") from None
+    if cfg.scheduler.workers < 1:
+        raise UsageError(f"scheduler.workers: must be at least 1, got {cfg.scheduler.workers}")
 
     path = args.jobs or cfg.scheduler.jobs_file
     if not path:

@@ -119,3 +119,11 @@ def test_cli_list_shows_jobs_before_the_daemon_ran(isolated: Path, capsys: pytes
     out = capsys.readouterr().out
     assert "crawl-demo-static\tcrawl\tevery 6h\tnext: not scheduled yet" in out
     assert main(["schedule", "list"]) == 2  # no jobs file configured
+
+
+def test_cli_refuses_an_unknown_time_zone(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("NETSWORD_SCHEDULER_TIMEZONE", "Mars/Olympus")
+    assert main(["schedule", "run", "--jobs", str(SAMPLE)]) == 2
+    assert "scheduler.timezone: unknown time zone 'Mars/Olympus'" in capsys.readouterr().err
