@@ -70,13 +70,41 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def migrate(conn: sqlite3.Connection) -> int:
-    """Apply every migration newer than the database's `user_version`; returns the resulting version."""
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version > SCHEMA_VERSION:
-        raise RuntimeError(
-            f"database schema {version} is newer than this NetSword ({SCHEMA_VERSION}); upgrade NetSword"
-        )
-    for number in range(version + 1, SCHEMA_VERSION + 1):
-        with conn:
-            conn.executescript("BEGIN;" + MIGRATIONS[number - 1] + f"; PRAGMA user_version = {number};")
-    return SCHEMA_VERSION
+    """Apply every migration newer than the database's `user_version`; returns the resulting version.
+
+    Each step runs under BEGIN IMMEDIATE and re-reads the version inside the transaction, so two processes
+    opening a new database at once do not both try to create it.
+    """
+    while True:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise RuntimeError(
+                f"database schema {version} is newer than this NetSword ({SCHEMA_VERSION}); upgrade NetSword"
+            )
+        if version == SCHEMA_VERSION:
+            return SCHEMA_VERSION
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            current = conn.execute("PRAGMA user_version").fetchone()[0]
+            if current == version:
+                for statement in _statements(MIGRATIONS[version]):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {version + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements, keeping trigger bodies (which contain semicolons) whole."""
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements

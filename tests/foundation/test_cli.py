@@ -6,6 +6,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from leads.listings_io import read_listings
+from leads.process import process
+from leads.store import open_store
+from matchers import compile_index
+from netsword.models import Listing
+from watchlists import load_watchlists
+
 REPO = Path(__file__).resolve().parents[2]
 NETSWORD = str(Path(sys.executable).parent / "netsword")
 TRADEMARKS = REPO / "watchlists" / "samples" / "trademarks.yaml"
@@ -34,8 +41,14 @@ def test_match_writes_leads_sorted_by_score(isolated: Path) -> None:
 
 
 def test_match_min_score_and_stdout(isolated: Path) -> None:
-    result = run("match", "--watchlist", str(TRADEMARKS), "--listings", str(SAMPLE), "--min-score", "100", cwd=isolated)
-    assert result.returncode == 0 and result.stdout == ""
+    everything = run(
+        "match", "--watchlist", str(TRADEMARKS), "--listings", str(SAMPLE), "--min-score", "0", cwd=isolated
+    )
+    top = run("match", "--watchlist", str(TRADEMARKS), "--listings", str(SAMPLE), "--min-score", "90", cwd=isolated)
+    assert everything.returncode == 0 and top.returncode == 0
+    top_scores = [json.loads(line)["score"] for line in top.stdout.splitlines()]
+    assert all(score >= 90 for score in top_scores)
+    assert len(top_scores) < len(everything.stdout.splitlines())
     bad = run("match", "--listings", str(SAMPLE), "--min-score", "120", cwd=isolated)
     assert bad.returncode == 2 and "--min-score: must be 0–100" in bad.stderr
 
@@ -83,8 +96,11 @@ def test_bad_config_exits_2_naming_the_key(isolated: Path) -> None:
 
 
 def test_leads_list_show_export_over_the_store(isolated: Path) -> None:
-    demo = run("demo", "--no-serve", "--listings", str(SAMPLE), cwd=isolated)
-    assert demo.returncode == 0, demo.stderr
+    with open_store("sqlite:///var/netsword.db") as store:
+        index = compile_index(load_watchlists(sorted(TRADEMARKS.parent.glob("*.yaml"))))
+        for listing in read_listings(SAMPLE):
+            assert isinstance(listing, Listing)
+            process(listing, index, store, min_score=0)
     listed = run("leads", "list", "--limit", "3", cwd=isolated)
     assert listed.returncode == 0 and len(listed.stdout.splitlines()) == 3
     lead_id = listed.stdout.split()[5]

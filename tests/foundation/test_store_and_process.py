@@ -63,7 +63,7 @@ def test_full_text_search_and_filters(tmp_path: Path, index) -> None:
         for item in read_listings(SAMPLE):
             assert isinstance(item, Listing)
             process(item, index, store)
-        assert {lead.entry_id for lead in store.search(LeadQuery(text="跑步鞋"))} == {"tm-nike"}
+        assert {lead.listing_id for lead in store.search(LeadQuery(text="Air Max 270"))} == {"tb-1001"}
         assert store.search(LeadQuery(text="耐克"))  # two characters: the LIKE fallback
         assert store.count(LeadQuery(text='"; DROP TABLE leads; --')) == 0
         assert store.count(LeadQuery()) > 0
@@ -98,3 +98,18 @@ def test_find_leads_is_pure_and_thresholded(index) -> None:
     leads = find_leads(listing(), index, min_score=0)
     assert leads and leads[0].entry_id == "tm-nike"
     assert find_leads(listing(), index, min_score=101) == []
+
+
+def test_concurrent_first_open_does_not_race(tmp_path: Path) -> None:
+    """Two processes creating the same new database at once both end up with the full schema."""
+    import subprocess
+    import sys
+
+    code = "import sys; from leads.store.sqlite import SqliteLeadStore; SqliteLeadStore(sys.argv[1]).close()"
+    path = str(tmp_path / "race.db")
+    procs = [subprocess.Popen([sys.executable, "-c", code, path], cwd=REPO, stderr=subprocess.PIPE) for _ in range(4)]
+    for proc in procs:
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err.decode()
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
