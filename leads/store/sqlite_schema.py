@@ -64,6 +64,10 @@ MIGRATIONS: list[str] = [
     CREATE INDEX lead_status_history_lead ON lead_status_history(lead_id);
     CREATE INDEX leads_assignee_score ON leads(assignee, score DESC);
     """,
+    # 3: the dashboard's leads-per-day chart and "new since" queries
+    """
+    CREATE INDEX leads_first_seen ON leads(first_seen);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
