@@ -204,6 +204,14 @@ class Hit:
     cited_number: str = ""
 
 
+PARCEL_PLATFORM = "parcels"  # platform of parcel_pattern leads; declared-contents leads use "parcel:<courier>"
+
+
+def is_parcel_platform(platform: str) -> bool:
+    """Leads on these platforms come from parcel manifests and carry personal data."""
+    return platform == PARCEL_PLATFORM or platform.startswith("parcel:")
+
+
 def make_lead_id(platform: str, listing_id: str, entry_id: str) -> str:
     """Stable lead id: the same listing and entry always give the same id."""
     digest = hashlib.sha256(f"{platform}\x1f{listing_id}\x1f{entry_id}".encode()).hexdigest()
@@ -246,6 +254,10 @@ class Lead:
     def price(self) -> float | None:
         price = self.listing.get("price")
         return float(price) if isinstance(price, (int, float)) else None
+
+    @property
+    def from_parcels(self) -> bool:
+        return self.kind == "parcel_pattern" or is_parcel_platform(self.platform)
 
     def with_changes(self, **changes: Any) -> Lead:
         return replace(self, **changes)

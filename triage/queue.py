@@ -117,6 +117,6 @@ def to_query(f: QueueFilters, user: User, page_size: int, sort: str = "score") -
     return LeadQuery(
         status=tuple(f.status), kind=tuple(f.kind), platform=tuple(f.platform), entry_id=entries, owner=owners,
         assignee=f.assignee or None, seller=f.seller or None, min_score=f.min_score, max_score=f.max_score,
-        since=f.since or None, until=until or None, text=f.q, sort=sort,
+        since=f.since or None, until=until or None, text=f.q, sort=sort, exclude_parcels=not user.may_see_parcels,
         limit=page_size + 1, offset=(f.page - 1) * page_size,
     )  # fmt: skip

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from netsword.models import utc_now
+from netsword.models import Lead, utc_now
 from triage.db import TriageDB
 
 INVESTIGATOR, SUPERVISOR, VIEWER = "investigator", "supervisor", "rights_holder_viewer"
@@ -46,6 +46,14 @@ class User:
     @property
     def is_viewer(self) -> bool:
         return self.role == VIEWER
+
+    @property
+    def may_see_parcels(self) -> bool:
+        """Parcel leads carry personal data: only the roles parcels.access allows may see them."""
+        return not self.is_viewer
+
+    def may_see_lead(self, lead: Lead) -> bool:
+        return self.may_see(lead.owner, lead.entry_id) and (self.may_see_parcels or not lead.from_parcels)
 
     def may_see(self, owner: str, entry_id: str) -> bool:
         """Viewers see only leads within their scope (owners and entries each narrow it when set)."""

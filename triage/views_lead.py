@@ -17,6 +17,7 @@ from triage.actions import ActionError, assign, change_status
 from triage.extensions import related_sources
 from triage.highlight import segments
 from triage.i18n import DISMISS_REASONS
+from triage.shipper_links import linked_shippers
 from triage.users import INVESTIGATOR, SUPERVISOR
 from triage.web import error_page, guarded, render, safe_next, state, user_of, visible_lead
 
@@ -59,16 +60,18 @@ async def lead_page(request: Request) -> Response:
                             "truncated": len(text) > SOURCE_LIMIT})  # fmt: skip
     related = []
     for source in related_sources():
-        found = [other for other in source.provider(lead, st.store) if user.may_see(other.owner, other.entry_id)]
+        found = [other for other in source.provider(lead, st.store) if user.may_see_lead(other)]
         if found:
             related.append((source, found))
     actions = st.audit.entries(target=lead.lead_id, limit=50)
+    shippers = linked_shippers(st.config, lead, user.role)
     return render(request, "lead.html", {
         "lead": lead,
         "title_segments": segments(lead.title, needles),
         "description_segments": segments(str(lead.listing.get("description", "")), needles),
         "captures": captures, "sources": sources, "image_types": IMAGE_TYPES,
         "status_history": _status_history(st.store, lead.lead_id), "related": related, "actions": actions,
+        "shippers": shippers,
         "dismiss_reasons": DISMISS_REASONS,
         "next": safe_next(request.query_params.get("next"), f"/leads/{lead.lead_id}"),
     })  # fmt: skip

@@ -131,7 +131,7 @@ def guarded(*roles: str) -> Callable[[Endpoint], Endpoint]:
 def visible_lead(request: Request, lead_id: str) -> Lead | None:
     """The lead when it exists and the user may see it: a viewer guessing another owner's id gets None (404)."""
     lead = state(request).store.get(lead_id)
-    if lead is None or not user_of(request).may_see(lead.owner, lead.entry_id):
+    if lead is None or not user_of(request).may_see_lead(lead):
         return None
     return lead
 

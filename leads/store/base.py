@@ -55,6 +55,7 @@ class LeadQuery:
     since: str | None = None  # last_seen ≥ since (ISO 8601)
     until: str | None = None  # last_seen < until
     text: str = ""
+    exclude_parcels: bool = False  # leave out leads from parcel manifests (roles that may not see parcels)
     sort: str = "score"
     limit: int = 50
     offset: int = 0

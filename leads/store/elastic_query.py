@@ -7,6 +7,7 @@ from typing import Any
 
 from leads.store.aggregations import Bucket, DayBucket, LeadAggregations
 from leads.store.base import LeadQuery, StoreError
+from netsword.models import PARCEL_PLATFORM
 
 # Same orders as the SQLite store: the named field descending, lead_id ascending as the tie-breaker, which also
 # makes every sort key unique, as search_after needs.
@@ -36,14 +37,21 @@ def query_of(query: LeadQuery) -> dict[str, Any]:
     seen = {k: v for k, v in (("gte", query.since), ("lt", query.until)) if v}
     if seen:
         filters.append({"range": {"last_seen": seen}})
+    must_not: list[dict[str, Any]] = []
+    if query.exclude_parcels:
+        must_not = [{"term": {"kind": "parcel_pattern"}}, {"term": {"platform": PARCEL_PLATFORM}},
+                    {"prefix": {"platform": "parcel:"}}]  # fmt: skip
     must: list[dict[str, Any]] = []
     text = query.text.strip()
     if text:
         # a phrase, as in the SQLite store: the user's words in order, never query syntax
         must.append({"multi_match": {"query": text, "type": "phrase", "fields": TEXT_FIELDS}})
-    if not filters and not must:
+    if not filters and not must and not must_not:
         return {"match_all": {}}
-    return {"bool": {"filter": filters, "must": must}}
+    query_body: dict[str, Any] = {"filter": filters, "must": must}
+    if must_not:
+        query_body["must_not"] = must_not
+    return {"bool": query_body}
 
 
 def sort_of(query: LeadQuery) -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ from leads.store.base import (
     merge_seen,
 )
 from leads.store.sqlite_schema import migrate
-from netsword.models import Lead, Reason, utc_now
+from netsword.models import PARCEL_PLATFORM, Lead, Reason, utc_now
 
 _COLUMNS = (
     "lead_id", "listing_id", "platform", "url", "entry_id", "kind", "score", "matched", "reasons", "listing",
@@ -139,6 +139,9 @@ class SqliteLeadStore(LeadStore):
             if value is not None:
                 clauses.append(f"{column} {op} ?")
                 params.append(value)
+        if query.exclude_parcels:
+            clauses.append("kind != 'parcel_pattern' AND platform != ? AND platform NOT LIKE 'parcel:%'")
+            params.append(PARCEL_PLATFORM)
         if query.text.strip():
             text = query.text.strip()
             if len(text) >= 3:

@@ -187,3 +187,13 @@ def test_aggregations(store: LeadStore) -> None:
     assert [(b.key, b.count) for b in store.aggregate(LeadQuery(), top=1).top_platforms] == [("taobao", 2)]
     only_nike = store.aggregate(LeadQuery(entry_id=("tm-nike",)))
     assert only_nike.total == 2 and [b.key for b in only_nike.top_sellers] == ["鞋王"]
+
+
+def test_exclude_parcels_leaves_out_manifest_leads(store: LeadStore) -> None:
+    store.upsert_many([
+        make_lead("m1"),
+        make_lead("p1", platform="parcel:sf", title="耐克鞋 申报"),
+        make_lead("p2", platform="parcels", kind="parcel_pattern", title="蚂蚁搬家 耐克鞋"),
+    ])  # fmt: skip
+    assert store.count(LeadQuery()) == 3
+    assert [lead.listing_id for lead in store.search(LeadQuery(exclude_parcels=True))] == ["m1"]
