@@ -45,8 +45,8 @@ async def test_investigator_sees_linked_shippers_masked(app, config, leads, tmp_
     manifest.write_text(
         "waybill,shipped_at,declared_contents,declared_value,sender_name,sender_phone,sender_address,"
         "receiver_name,receiver_phone,receiver_address,origin,destination\n"
-        f"SF100001,2026-11-20T10:00:00Z,运动鞋,80,张伟,+86 138-1234-5678,广东省莆田市荔城区某路1号,"
-        f"李娜,13900001111,浙江省杭州市西湖区某路2号,莆田,杭州\n",
+        "SF100001,2026-11-20T10:00:00Z,运动鞋,80,张伟,+86 138-1234-5678,广东省莆田市荔城区某路1号,"
+        "李娜,13900001111,浙江省杭州市西湖区某路2号,莆田,杭州\n",
         encoding="utf-8",
     )
     assert netsword(["parcels", "import", str(manifest), "--courier", "generic", "--no-match"]) == 0
