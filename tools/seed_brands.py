@@ -49,6 +49,10 @@ OVERRIDES: dict[str, tuple[list[int], int | None, list[str]]] = {
     "wuliangye": ([33], 1099, ["五粮液官方旗舰店"]),
     "nintendo": ([9, 28], 1499, ["任天堂官方旗舰店"]),
     "disney": ([28, 25, 41], 99, ["迪士尼官方旗舰店"]),
+    "swarovski": ([14, 18], 500, ["施华洛世奇官方旗舰店"]),
+    "chinamobile": ([38, 9], None, []),
+    "chinaunicom": ([38, 9], None, []),
+    "chinatelecom": ([38, 9], None, []),
 }
 EXTRA_VARIANTS = {
     "louisvuitton": ["Louis Vuitton", "LV"],
@@ -193,7 +197,10 @@ def main(path: str) -> None:
     seen_han: set[str] = set(EXTRA_HAN)
     with open(path, encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
-            forms = [row["Name"].strip(), row["KeyName"].strip(), row["PlusName"].strip()]
+            name, key_name, plus = row["Name"].strip(), row["KeyName"].strip(), row["PlusName"].strip()
+            # KeyName is a short form of Name in most rows (中国南方航空 → 南航) but misaligned in a few
+            # (IBM → 渣打银行): keep it only when it shares a character with one of the other names
+            forms = [name, plus] + ([key_name] if set(key_name) & set(name + plus) else [])
             latin = next((f for f in forms if _LATIN.search(f) and not _HAN.search(f)), "")
             han = [f for f in dict.fromkeys(forms) if _HAN.search(f) and not _LATIN.search(f)]
             if (
@@ -231,6 +238,7 @@ def main(path: str) -> None:
             {"id": f"tm-{key}", **extra, "status": "registered", "contacts": [f"ip-{key}@rights.example.com"]}
         )
     header = "# Sample trademarks seeded from the Brand7 brand list (CodecWang/Brand7UWP); classes are NetSword's.\n"
+    yaml.SafeDumper.ignore_aliases = lambda *args: True  # type: ignore[method-assign]  # write lists out in full
     body = yaml.safe_dump({"version": 1, "trademarks": trademarks}, allow_unicode=True, sort_keys=False, width=120)
     sys.stdout.write(header + body)
 
