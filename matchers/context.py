@@ -1,5 +1,5 @@
-"""What one listing says about itself, computed once per listing: normalised text, goods classes, cue and evasion
-terms, price in CNY, seller. Every matcher reads it; nothing here depends on a watchlist entry.
+"""What one listing says about itself, computed once per listing: normalised text, goods classes, cue, evasion,
+nominative and second-hand terms, price in CNY, seller. Every matcher reads it; nothing here depends on an entry.
 """
 
 from __future__ import annotations
@@ -8,30 +8,29 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from matchers.normalize import fold, latin_tokens
+from matchers.normalize import fold, latin_tokens, spaced
 from matchers.price import to_cny
-from matchers.vocabulary import NOMINATIVE_CUES, CueTerm, PhraseScanner, goods_terms
+from matchers.vocabulary import NOMINATIVE_CUES, SECOND_HAND, CueTerm, MultiScanner, goods_terms
 from netsword.models import Listing
 
-_SEPARATORS = re.compile(r"[^\w$@]+|_")
 _TOKEN = re.compile(r"[a-z0-9$@]+")
 
 
-def spaced(text: str) -> str:
-    """Folded text with every run of separators, symbols and emoji turned into one space."""
-    return _SEPARATORS.sub(" ", text)
-
-
 class ListingScanners:
-    """The phrase automata shared by every listing: goods vocabulary, cue terms, evasion phrases, nominative cues."""
+    """One automaton shared by every listing over the goods vocabulary, cue terms, evasion phrases, nominative cues
+    and second-hand words: a listing is scanned once for all of them."""
 
     def __init__(self, cue_terms: list[CueTerm]) -> None:
-        self.goods = PhraseScanner({spaced(k).strip(): v for k, v in goods_terms().items()})
-        cues = {spaced(fold(t.term)).strip(): t for t in cue_terms if t.kind != "evasion"}
-        evasions = {spaced(fold(t.term)).strip(): t for t in cue_terms if t.kind == "evasion"}
-        self.cues = PhraseScanner(dict(cues))
-        self.evasions = PhraseScanner(dict(evasions))
-        self.nominative = PhraseScanner({spaced(fold(c)).strip(): c for c in NOMINATIVE_CUES})
+        def key(term: str) -> str:
+            return spaced(fold(term)).strip()
+
+        self.scanner = MultiScanner({
+            "goods": {spaced(k).strip(): v for k, v in goods_terms().items()},
+            "cue": {key(t.term): t for t in cue_terms if t.kind != "evasion"},
+            "evasion": {key(t.term): t for t in cue_terms if t.kind == "evasion"},
+            "nominative": {key(c): c for c in NOMINATIVE_CUES},
+            "second_hand": {key(c): c for c in SECOND_HAND},
+        })  # fmt: skip
 
 
 @dataclass
@@ -49,6 +48,7 @@ class ListingContext:
     cues: list[str]
     evasions: list[tuple[int, int, str]]
     nominatives: list[tuple[int, int]]
+    second_hand: list[str]
     price_cny: float | None
     seller_keys: frozenset[str]
     _stream_to_spaced: list[int] = field(default_factory=list)
@@ -57,10 +57,9 @@ class ListingContext:
     def read(cls, listing: Listing, scanners: ListingScanners) -> ListingContext:
         folded = fold(listing.text)
         text = spaced(folded)
-        spans = [m.span() for m in _TOKEN.finditer(text)]
-        tokens = latin_tokens(text)
-        goods_text = f"{text} {spaced(fold(listing.category))}" if listing.category else text
-        goods_found = [(s, e, p) for s, e, _, p in scanners.goods.scan(goods_text)]
+        size = len(text)
+        found = scanners.scanner.scan(f"{text} {spaced(fold(listing.category))}" if listing.category else text)
+        goods_found = found["goods"]
         seller = listing.seller
         seller_keys = (
             frozenset(fold(v).replace(" ", "") for v in (seller.name, seller.id) if v) if seller else frozenset()
@@ -69,20 +68,24 @@ class ListingContext:
             listing=listing,
             folded=folded,
             spaced=text,
-            tokens=tokens,
-            token_spans=spans,
+            tokens=latin_tokens(text),
+            token_spans=[m.span() for m in _TOKEN.finditer(text)],
             stream=text.replace(" ", ""),
-            goods=frozenset(c for _, _, classes in goods_found for c in classes),  # type: ignore[attr-defined]
-            goods_spans=[(s, e, p) for s, e, p in goods_found if s < len(text)],  # type: ignore[misc]
-            cues=sorted({term for _, _, term, _ in scanners.cues.scan(text)}),
-            evasions=[(s, e, t) for s, e, t, _ in scanners.evasions.scan(text)],
-            nominatives=[(s, e) for s, e, _, _ in scanners.nominative.scan(text)],
+            goods=frozenset(c for _, _, _, classes in goods_found for c in classes),  # type: ignore[attr-defined]
+            # category terms sit past the text: outside every mark, so goods_outside() counts them
+            goods_spans=[(s, e, p) for s, e, _, p in goods_found],  # type: ignore[misc]
+            cues=sorted({term for s, _, term, _ in found["cue"] if s < size}),
+            evasions=[(s, e, t) for s, e, t, _ in found["evasion"] if s < size],
+            nominatives=[(s, e) for s, e, _, _ in found["nominative"] if s < size],
+            second_hand=[t for s, _, t, _ in found["second_hand"] if s < size],
             price_cny=to_cny(listing.price, listing.currency),
             seller_keys=seller_keys,
         )
 
     def span_of(self, script: str, position: int, length: int) -> tuple[int, int]:
         """Where a candidate sits in `spaced`: from a token index (Latin) or a stream index (Chinese)."""
+        if script == "spaced":
+            return position, position + length
         if script == "latin":
             start = self.token_spans[position][0] if position < len(self.token_spans) else 0
             return start, start + length

@@ -28,7 +28,8 @@ def daigou_signals(listing: Listing, price_floor: float | None) -> list[tuple[Re
     if not claim:
         return []
     signals: list[tuple[Reason, int]] = []
-    origin = " ".join(p for p in (listing.ships_from, listing.location) if p).lower()
+    # where the parcel leaves from decides; a shop's stated location (often 香港) is only a fallback
+    origin = (listing.ships_from or listing.location or "").lower()
     if origin and not any(place in origin for place in OVERSEAS_PLACES):
         signals.append((Reason("daigou_contradiction", f"claims “{claim}” but ships from {origin}"), 15))
     if price_floor and listing.price is not None and listing.price < 0.5 * price_floor:

@@ -18,6 +18,7 @@ from watchlists.model import Watchlist
 
 __all__ = ["MatchIndex", "MatchSettings", "compile_index"]
 MIN_HIT_SCORE = 20  # hits below this are noise even for a low configured threshold
+FUZZY_CODES = frozenset({"typo", "homophone", "near_mark", "pinyin", "code_word"})
 
 
 class MatchIndex:
@@ -47,14 +48,23 @@ class MatchIndex:
         found: dict[int, list[Candidate]] = {}
         for candidate in self.marks.latin_candidates(ctx.tokens):
             found.setdefault(candidate.entry, []).append(candidate)
-        for candidate in self.marks.cjk_candidates(ctx.stream):
+        for candidate in self.marks.cjk_candidates(ctx.stream, ctx.spaced):
             found.setdefault(candidate.entry, []).append(candidate)
+        for candidate in self.marks.code_candidates(ctx.spaced):
+            found.setdefault(candidate.entry, []).append(candidate)
+        brands = sum(1 for candidates in found.values() if any(c.how == "exact" for c in candidates))
         hits = []
         for entry, candidates in found.items():
-            hit = self.scorer.score(self.marks.marks[entry], self.marks.forms_of[entry], candidates, ctx)
+            hit = self.scorer.score(self.marks.marks[entry], self.marks.forms_of[entry], candidates, ctx, brands)
             if hit:
                 hits.append(hit)
-        return hits
+        if len(hits) < 2:
+            return hits
+        # one misspelt or sound-alike word names one mark: `Carteir` is Cartier's typo, not also CARTELO's
+        best: dict[str, float] = {}
+        for hit in hits:
+            best[hit.matched] = max(best.get(hit.matched, 0.0), hit.score)
+        return [h for h in hits if h.score >= best[h.matched] or h.reasons[0].code not in FUZZY_CODES]
 
 
 def compile_index(watchlist: Watchlist, settings: MatchSettings | None = None, cue_lexicon: str = "") -> MatchIndex:

@@ -16,8 +16,8 @@ import ahocorasick
 from rapidfuzz.distance import OSA
 
 from matchers.chinese import codes_of, pinyin_of
-from matchers.normalize import cjk_stream, fold, has_cjk, latin_key
-from matchers.vocabulary import common_words, goods_terms
+from matchers.normalize import cjk_stream, fold, has_cjk, latin_key, spaced
+from matchers.vocabulary import PhraseScanner, code_words, common_words, goods_terms
 from watchlists.model import Trademark
 
 # a glued mark (`nikeshoes`) counts when the rest of the token is one of these, a goods word or a number
@@ -33,11 +33,11 @@ class Candidate:
     """One way a listing's text matched one mark's form, before scoring."""
 
     entry: int  # position in MarkIndex.marks
-    how: str  # exact | glued | typo | pinyin | homophone | near_mark
+    how: str  # exact | glued | typo | pinyin | homophone | near_mark | codeword
     key: str  # the indexed key of the form
     found: str  # the normalised text that matched
-    script: str  # latin | cjk
-    position: int  # token index (latin) or character index (cjk) where it was found
+    script: str  # latin | cjk | spaced
+    position: int  # token index (latin), character index in the stream (cjk) or in the spaced text (spaced)
 
 
 class MarkIndex:
@@ -79,6 +79,7 @@ class MarkIndex:
         self.cjk = {k: tuple(sorted(v)) for k, v in cjk.items()}
         self._build_latin_fuzzy()
         self._build_cjk()
+        self._build_code_words()
 
     def _build_latin_fuzzy(self) -> None:
         self.glued = ahocorasick.Automaton()
@@ -119,6 +120,19 @@ class MarkIndex:
         self.pinyin = {k: tuple(sorted(v)) for k, v in pinyin.items()}
         self.near = {k: tuple(v) for k, v in near.items()}
         self.near_first = {k: tuple(sorted(v)) for k, v in near_first.items()}
+
+    def _build_code_words(self) -> None:
+        """Bundled seller code words (data/code_words.tsv) for the marks this watchlist holds, by any form."""
+        by_key: dict[str, set[int]] = {}
+        for i, keys in enumerate(self.forms_of):
+            for key in keys:
+                by_key.setdefault(key, set()).add(i)
+        words: dict[str, set[int]] = {}
+        for word, mark in code_words():
+            key = latin_key(mark) if not has_cjk(mark) else cjk_stream(fold(mark))
+            for e in by_key.get(key, ()):
+                words.setdefault(spaced(fold(word)).strip(), set()).add(e)
+        self.code_words = PhraseScanner({w: tuple(sorted(v)) for w, v in words.items()})
 
     # ---- lookups -------------------------------------------------------------------------------------------
 
@@ -188,8 +202,10 @@ class MarkIndex:
     def _typos(self, tokens: list[str], exact_tokens: set[int]) -> Iterator[Candidate]:
         blocked, latin = common_words(), self.latin
         words = [(i, t) for i, t in enumerate(tokens) if len(t) >= 4 and i not in exact_tokens]
+        # a mark split by a separator and mistyped (`LI-NIING`, `SKK-II`)
         words += [(i, tokens[i] + tokens[i + 1]) for i in range(len(tokens) - 1)
-                  if len(tokens[i]) >= 3 and len(tokens[i + 1]) >= 3 and i not in exact_tokens]  # fmt: skip
+                  if len(tokens[i]) >= 2 and len(tokens[i + 1]) >= 2 and len(tokens[i]) + len(tokens[i + 1]) >= 5
+                  and i not in exact_tokens]  # fmt: skip
         for i, word in words:
             if word in blocked or word in latin or not word.isalpha():
                 continue
@@ -204,7 +220,8 @@ class MarkIndex:
         deletes, seen = self.deletes, set()
         for variant in (word, *(word[:k] + word[k + 1 :] for k in range(len(word)))):
             for key in deletes.get(variant, ()):
-                if key not in seen and key[0] == word[0]:
+                # the first letter is kept, or swapped with the second (`osny`, `inke`, `ydson`)
+                if key not in seen and (key[0] == word[0] or (word[:2] == key[1::-1] and word[2:] == key[2:])):
                     seen.add(key)
                     if self._is_typo(word, key):
                         yield key
@@ -228,8 +245,9 @@ class MarkIndex:
             word[k] == word[k + 1] and word[:k] + word[k + 1 :] == key for k in range(len(word) - 1)
         )
 
-    def cjk_candidates(self, stream: str) -> Iterator[Candidate]:
-        """Exact, homophone and one-character-changed matches in the listing's Chinese characters."""
+    def cjk_candidates(self, stream: str, spaced: str) -> Iterator[Candidate]:
+        """Exact, homophone and one-character-changed matches in the listing's Chinese characters (`stream`: the
+        spaced text without its spaces)."""
         cjk = self.cjk
         exact_spans: list[tuple[int, int]] = []
         if not self._codes_empty:
@@ -244,9 +262,15 @@ class MarkIndex:
                 for e, key in owners:
                     if key != found and found not in cjk:
                         yield Candidate(e, "homophone", key, found, "cjk", start)
-        yield from self._near_marks(stream, exact_spans)
+        yield from self._near_marks(stream, spaced, exact_spans)
 
-    def _near_marks(self, stream: str, exact_spans: list[tuple[int, int]]) -> Iterator[Candidate]:
+    def code_candidates(self, spaced: str) -> Iterator[Candidate]:
+        """Seller code words for a watched mark (`驴牌`, `绿水鬼`, `双G`), found in the spaced text."""
+        for start, end, word, entries in self.code_words.scan(spaced):
+            for e in entries:  # type: ignore[attr-defined]
+                yield Candidate(e, "codeword", word, spaced[start:end], "spaced", start)
+
+    def _near_marks(self, stream: str, spaced: str, exact_spans: list[tuple[int, int]]) -> Iterator[Candidate]:
         near, first, cjk = self.near, self.near_first, self.cjk
         for i, char in enumerate(stream):
             lengths = first.get(char)
@@ -256,6 +280,8 @@ class MarkIndex:
                 window = stream[i : i + length]
                 if len(window) < length or window in cjk or not _ALL_CJK.match(window):
                     continue
+                if window not in spaced:
+                    continue  # the window straddles two words: a changed character *and* a separator is no mark
                 if any(s <= i and i + length - 1 <= e for s, e in exact_spans):
                     continue
                 for k in range(1, length):

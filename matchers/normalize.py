@@ -22,6 +22,7 @@ LEET = str.maketrans(
 _TOKEN = re.compile(r"[a-z0-9$@]+")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _NOT_WORD = re.compile(r"[\W_]+")
+_SEPARATORS = re.compile(r"[^\w$@]+|_")
 
 
 def _is_cjk(char: str) -> bool:
@@ -100,14 +101,17 @@ def fold(text: str) -> str:
 
 _LEET_INNER = re.compile(r"(?<=[a-z])[0134579$@!](?=[a-z])|^[$@](?=[a-z])")
 _LEET_LAST = re.compile(r"(?<=[a-z]{3})[013457]$")
+# a leading digit before three letters (`5ony`, `0mega`, `4ppl3`); `4k`, `5g`, `3d` stay digits
+_LEET_FIRST = re.compile(r"^[0134579](?=[a-z]{3})")
 
 
 def skeleton_token(token: str) -> str:
-    """Digits read as letters where they sit between letters (`n1ke` → `nike`, `g0cci`, `$ony`); `air270` is kept."""
+    """Digits read as letters between letters or before a word (`n1ke`, `g0cci`, `$ony`, `5ony`); `air270` is kept."""
     if token.isalpha() or token.isdigit():
         return token
     token = _LEET_INNER.sub(lambda m: m.group().translate(LEET), token)
-    return _LEET_LAST.sub(lambda m: m.group().translate(LEET), token)
+    token = _LEET_LAST.sub(lambda m: m.group().translate(LEET), token)
+    return _LEET_FIRST.sub(lambda m: m.group().translate(LEET), token)
 
 
 def latin_key(form: str) -> str:
@@ -119,6 +123,11 @@ def cjk_stream(folded: str) -> str:
     """The folded text with separators, symbols and emoji removed, so `耐★克` reads `耐克`; Latin runs become `|`."""
     squeezed = _NOT_WORD.sub("", folded)
     return re.sub(r"[a-z0-9]+", "|", squeezed)
+
+
+def spaced(text: str) -> str:
+    """Folded text with every run of separators, symbols and emoji turned into one space."""
+    return _SEPARATORS.sub(" ", text)
 
 
 def latin_tokens(folded: str) -> list[str]:

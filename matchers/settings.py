@@ -16,6 +16,7 @@ class MatchSettings:
     pinyin_score: float = 45  # a Chinese form's pinyin spelled out in Latin letters
     homophone_score: float = 45  # Chinese characters read like the mark (same toneless pinyin)
     near_mark_score: float = 45  # a Chinese mark of three or more characters with one character changed
+    codeword_score: float = 45  # sellers' code word for the mark (驴牌, 绿水鬼, 双G), in the entry's own goods
     distinctive_bonus: float = 5  # a long, distinctive mark whose goods could not be inferred
     # goods
     class_match: float = 15  # the listing's goods fall in one of the entry's Nice classes
@@ -32,7 +33,8 @@ class MatchSettings:
     absurd_price: float = 30
     unauthorized_seller: float = 5  # the entry names its sellers and this one is not among them
     # legitimate use
-    nominative_penalty: float = 45  # 适用于 / compatible with + mark + accessory
+    nominative_penalty: float = 45  # 适用于 / compatible with + mark + accessory, or a list of 3+ marks
+    resale_penalty: float = 20  # 闲置 / 九成新 / used at a plausible price with no counterfeit signal
     # patents and geographical indications
     false_marking_score: float = 70
     patent_citation_score: float = 60

@@ -14,16 +14,34 @@ from matchers.mark_index import Candidate
 from matchers.normalize import TRADITIONAL, ZERO_WIDTH, find_span
 from matchers.price import to_cny
 from matchers.settings import MatchSettings
-from matchers.vocabulary import goods_terms, ordinary_words, related_classes
+from matchers.vocabulary import common_words, goods_terms, ordinary_words, related_classes
 from netsword.models import Hit, Reason
 from watchlists.model import Trademark
 
 # how a candidate was found → (settings field of its base score, reason code)
 _BASE = {"exact": "exact_score", "glued": "exact_score", "typo": "typo_score", "pinyin": "pinyin_score",
-         "homophone": "homophone_score", "near_mark": "near_mark_score"}  # fmt: skip
+         "homophone": "homophone_score", "near_mark": "near_mark_score", "codeword": "codeword_score"}  # fmt: skip
 # on equal base scores the more certain reading wins: `amani` is 阿玛尼's pinyin before it is a typo of ARMANI
-_PREFERENCE = {"exact": 6, "glued": 5, "pinyin": 4, "homophone": 3, "near_mark": 2, "typo": 1}
+_PREFERENCE = {"exact": 7, "glued": 6, "pinyin": 5, "homophone": 4, "near_mark": 3, "codeword": 2, "typo": 1}
 _CONTEXT_CHARS = 14
+BRAND_LIST = 3  # a listing naming this many marks plainly lists what its goods fit (车标 大众 奥迪 宝马 …)
+# a mark used as a way to reach the seller: 加微信, 微信号, 联系微信, add wechat
+_CONTACT_BEFORE = ("加", "联系", "私信", "私聊", "add", "contact")
+_CONTACT_AFTER = ("号", "联系", "咨询", "同号", "id")
+_PLACE_SUFFIXES = frozenset("镇乡村县市区街路")  # a Chinese mark followed by one of these names a place
+
+
+def _is_cjk(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"
+
+
+def _contact_use(text: str, start: int, end: int) -> bool:
+    before, after = text[max(0, start - 8) : start].rstrip(), text[end : end + 4].lstrip()
+    if any(before.endswith(w) and (w[0] > "~" or len(before) == len(w) or not before[-len(w) - 1].isalnum())
+           for w in _CONTACT_BEFORE):  # fmt: skip
+        return True
+    return any(after.startswith(w) and (w[-1] > "~" or len(after) == len(w) or not after[len(w)].isalnum())
+               for w in _CONTACT_AFTER)  # fmt: skip
 
 
 def disguises(span: str, key: str, registered: tuple[str, ...]) -> list[Reason]:
@@ -60,19 +78,35 @@ class TrademarkScorer:
         self.s = settings
         self.related = related_classes()
         self.ordinary = ordinary_words()
+        self.other_words = common_words()
 
-    def score(self, tm: Trademark, keys: tuple[str, ...], found: list[Candidate], ctx: ListingContext) -> Hit | None:
+    def score(
+        self, tm: Trademark, keys: tuple[str, ...], found: list[Candidate], ctx: ListingContext, brands: int = 1
+    ) -> Hit | None:
+        """The hit for one entry from its candidates, or None; `brands`: how many marks the listing names plainly."""
         s = self.s
         best = max(found, key=lambda c: (getattr(s, _BASE[c.how]), _PREFERENCE[c.how], len(c.key)))
-        reasons: list[Reason] = []
-        span = find_span(ctx.listing.text, best.found, ctx.folded) or best.found
-        score = getattr(s, _BASE[best.how])
         short = self._is_short(best)
         ordinary = best.key in self.ordinary
+        start, end = ctx.span_of(best.script, best.position, len(best.found))
+        if best.how in ("homophone", "near_mark") and not self._stands_alone(best, ctx, start, end):
+            return None
+        if _contact_use(ctx.spaced, start, end):
+            return None  # 加微信 / 微信号: the mark names a way to reach the seller, not the goods sold
+        if best.script == "cjk" and ctx.spaced[end : end + 1] in _PLACE_SUFFIXES and not ctx.cues:
+            return None  # 茅台镇 is the town the liquor comes from; without slang it names a place, not the mark
+        # goods first: most candidates of a large watchlist end here, before any text is built
+        goods = self._goods(tm, best, ctx, short, ordinary)
+        if goods is None:
+            return None
+        score, goods_reason = goods
+        score += getattr(s, _BASE[best.how])
+        reasons: list[Reason] = []
+        span = find_span(ctx.listing.text, best.found, ctx.folded) or best.found
         if best.how in ("exact", "glued"):
             hidden = disguises(span, best.key, tm.forms) if best.how == "exact" else []
             if hidden:
-                score = s.disguise_score
+                score += s.disguise_score - s.exact_score
                 reasons.extend(hidden)
             code = "exact_mark" if best.key == keys[0] else "variant_mark"
             reasons.insert(0, Reason(code, f"“{span}” is a registered form of {tm.mark} ({tm.owner or tm.id})"))
@@ -80,57 +114,10 @@ class TrademarkScorer:
                 reasons.append(Reason("glued", f"“{tm.mark}” is glued to other words in “{span}”"))
         else:
             reasons.append(self._fuzzy_reason(best, span, tm))
-        start, end = ctx.span_of(best.script, best.position, len(best.found))
-        counterfeit = 0.0
-        # goods: the mark must be used for goods in (or related to) the entry's classes
-        classes = set(tm.classes)
-        related = set().union(*(self.related.get(c, frozenset()) for c in classes)) - classes
-        goods = ctx.goods
-        if best.how == "glued":  # `nikeshoes`: the glued word names the goods
-            goods = goods | frozenset(goods_terms().get(best.found.replace(best.key, "", 1), ()))
-        if goods and classes:
-            if goods & classes:
-                score += s.class_match
-                reasons.append(Reason("class_match", f"goods in class {self._show(goods & classes)} of {tm.mark}"))
-            elif goods & related:
-                if short or ordinary or best.how == "homophone":
-                    return None
-                score += s.related_class
-                reasons.append(Reason("related_class", f"goods in class {self._show(goods & related)}, related "
-                                                       f"to {tm.mark}'s classes"))  # fmt: skip
-            else:
-                if short or ordinary or best.how != "exact" or not ctx.cues:
-                    return None  # unrelated goods keep only an exact hit that carries counterfeit cues
-                score -= s.class_mismatch_penalty
-                reasons.append(Reason("class_mismatch", f"goods in class {self._show(goods)}, unrelated to "
-                                                        f"{tm.mark}'s classes {self._show(classes)}"))  # fmt: skip
-        elif short or best.how == "homophone" or (ordinary and best.script == "cjk"):
-            return None  # short, ordinary-word and sound-alike marks need the goods to confirm them
-        elif not ordinary and best.how in ("exact", "glued"):
-            score += s.distinctive_bonus
-        # counterfeit signals
-        if ctx.cues:
-            counterfeit += min(s.cue_word + s.cue_word_extra * (len(ctx.cues) - 1), s.cue_word_cap)
-            reasons.append(Reason("cue_word", "counterfeit cue " + ", ".join(f"“{c}”" for c in ctx.cues)))
-        near = [t for a, b, t in ctx.evasions if b >= start - _CONTEXT_CHARS and a <= end + _CONTEXT_CHARS]
-        if near:
-            counterfeit += s.evasion_phrase
-            reasons.append(Reason("evasion_phrase", f"“{near[0]}” next to the mark: a look-alike claim"))
-        floor = to_cny(tm.msrp.min, tm.msrp.currency) if tm.msrp else None
-        if floor and ctx.price_cny is not None and ctx.price_cny > 0:
-            ratio = ctx.price_cny / floor
-            price = f"{ctx.listing.price:g} {ctx.listing.currency}"
-            if ratio < s.absurd_price_ratio:
-                counterfeit += s.absurd_price
-                reasons.append(Reason("price_anomaly", f"{price} is under {s.absurd_price_ratio:.0%} of the lowest "
-                                                       f"genuine price {tm.msrp.min:g} {tm.msrp.currency}"))  # type: ignore[union-attr]  # fmt: skip
-            elif ratio < s.price_ratio:
-                counterfeit += s.price_anomaly
-                reasons.append(Reason("price_anomaly", f"{price} is under {s.price_ratio:.0%} of the lowest genuine "
-                                                       f"price {tm.msrp.min:g} {tm.msrp.currency}"))  # type: ignore[union-attr]  # fmt: skip
-        for reason, points in daigou_signals(ctx.listing, floor):
-            counterfeit += points
-            reasons.append(reason)
+        if goods_reason:
+            reasons.append(goods_reason)
+        nominative = any(b >= start - _CONTEXT_CHARS and a < start for a, b in ctx.nominatives)
+        counterfeit, price_ok = self._counterfeit(tm, ctx, start, end, nominative, reasons)
         if ordinary and best.script == "cjk" and not counterfeit and not self._confirmed(tm, keys, best, ctx, end):
             return None
         # legitimate use
@@ -142,11 +129,94 @@ class TrademarkScorer:
             score += s.unauthorized_seller
             reasons.append(Reason("unauthorized_seller", f"{ctx.listing.seller_name or 'the seller'} is not among "
                                                          f"{tm.mark}'s authorised sellers"))  # fmt: skip
-        if any(b >= start - _CONTEXT_CHARS and a < start for a, b in ctx.nominatives):
+        if nominative:
             score -= s.nominative_penalty
             reasons.append(Reason("nominative_use", f"the listing names {tm.mark} to say what its goods fit"))
+        elif brands >= BRAND_LIST and not counterfeit:
+            score -= s.nominative_penalty
+            reasons.append(Reason("brand_list", f"the listing names {brands} marks: a list of what its goods fit"))
+        if ctx.second_hand and not counterfeit and price_ok:
+            score -= s.resale_penalty
+            reasons.append(Reason("private_resale", f"“{ctx.second_hand[0]}”: a private second-hand sale at a "
+                                                    "plausible price, no counterfeit signal"))  # fmt: skip
         total = max(0.0, min(100.0, score + counterfeit))
         return Hit(tm.id, "trademark", round(total, 1), span, tuple(reasons))
+
+    def _goods(
+        self, tm: Trademark, best: Candidate, ctx: ListingContext, short: bool, ordinary: bool
+    ) -> tuple[float, Reason | None] | None:
+        """Points and reason for the goods: the mark must be used for goods in (or related to) the entry's classes.
+        None drops the candidate."""
+        s = self.s
+        classes = set(tm.classes)
+        goods = ctx.goods
+        if best.how == "glued":  # `nikeshoes`: the glued word names the goods
+            goods = goods | frozenset(goods_terms().get(best.found.replace(best.key, "", 1), ()))
+        if not (goods and classes):
+            if short or best.how in ("homophone", "codeword") or (ordinary and best.script == "cjk"):
+                return None  # short, ordinary-word, sound-alike and code-word marks need the goods to confirm them
+            if not ordinary and best.how in ("exact", "glued"):
+                return s.distinctive_bonus, None
+            return 0.0, None
+        if goods & classes:
+            return s.class_match, Reason("class_match", f"goods in class {self._show(goods & classes)} of {tm.mark}")
+        related = set().union(*(self.related.get(c, frozenset()) for c in classes)) - classes
+        if goods & related:
+            if short or ordinary or best.how in ("homophone", "codeword"):
+                return None
+            return s.related_class, Reason("related_class", f"goods in class {self._show(goods & related)}, related "
+                                                            f"to {tm.mark}'s classes")  # fmt: skip
+        if short or ordinary or best.how != "exact" or not ctx.cues:
+            return None  # unrelated goods keep only an exact hit that carries counterfeit cues
+        return -s.class_mismatch_penalty, Reason("class_mismatch", f"goods in class {self._show(goods)}, unrelated "
+                                                                   f"to {tm.mark}'s classes {self._show(classes)}")  # fmt: skip
+
+    def _counterfeit(
+        self, tm: Trademark, ctx: ListingContext, start: int, end: int, nominative: bool, reasons: list[Reason]
+    ) -> tuple[float, bool]:
+        """Points for counterfeit signals (reasons appended), and whether the price is plausible for genuine goods."""
+        s = self.s
+        points = 0.0
+        if ctx.cues:
+            points += min(s.cue_word + s.cue_word_extra * (len(ctx.cues) - 1), s.cue_word_cap)
+            reasons.append(Reason("cue_word", "counterfeit cue " + ", ".join(f"“{c}”" for c in ctx.cues)))
+        near = [t for a, b, t in ctx.evasions if b >= start - _CONTEXT_CHARS and a <= end + _CONTEXT_CHARS]
+        if near:
+            points += s.evasion_phrase
+            reasons.append(Reason("evasion_phrase", f"“{near[0]}” next to the mark: a look-alike claim"))
+        floor = to_cny(tm.msrp.min, tm.msrp.currency) if tm.msrp else None
+        price_ok = True
+        # an accessory's price says nothing about the branded product it fits
+        if floor and ctx.price_cny is not None and ctx.price_cny > 0 and not nominative:
+            ratio = ctx.price_cny / floor
+            price = f"{ctx.listing.price:g} {ctx.listing.currency}"
+            lowest = f"{tm.msrp.min:g} {tm.msrp.currency}"  # type: ignore[union-attr]
+            if ratio < s.absurd_price_ratio:
+                points += s.absurd_price
+                reasons.append(Reason("price_anomaly", f"{price} is under {s.absurd_price_ratio:.0%} of the lowest "
+                                                       f"genuine price {lowest}"))  # fmt: skip
+            elif ratio < s.price_ratio:
+                points += s.price_anomaly
+                reasons.append(Reason("price_anomaly", f"{price} is under {s.price_ratio:.0%} of the lowest genuine "
+                                                       f"price {lowest}"))  # fmt: skip
+            price_ok = ratio >= s.price_ratio
+        for reason, extra in daigou_signals(ctx.listing, floor):
+            points += extra
+            reasons.append(reason)
+        return points, price_ok
+
+    def _stands_alone(self, best: Candidate, ctx: ListingContext, start: int, end: int) -> bool:
+        """A sound-alike or one-character-changed span is a mark only as a word of its own: not another name
+        (普拉多 is the Prado car), not a piece of a goods word (创意汽车 holds 意汽), and a two-character one not
+        wedged between other characters (防伪芯片 holds 伪芯)."""
+        if best.found in self.other_words:
+            return False
+        if any(a < end and b > start and (a < start or b > end) for a, b, _ in ctx.goods_spans):
+            return False
+        if len(best.found) > 2:
+            return True
+        text = ctx.spaced
+        return not (start > 0 and _is_cjk(text[start - 1]) and end < len(text) and _is_cjk(text[end]))
 
     def _is_short(self, c: Candidate) -> bool:
         return len(c.key) <= (self.s.short_latin_max if c.script == "latin" else 2)
@@ -170,4 +240,6 @@ class TrademarkScorer:
             return Reason("pinyin", f"“{span}” spells out the pinyin of {tm.mark}'s Chinese name")
         if c.how == "homophone":
             return Reason("homophone", f"“{span}” sounds like “{c.key}” ({tm.mark})")
+        if c.how == "codeword":
+            return Reason("code_word", f"“{span}” is sellers' code for {tm.mark}")
         return Reason("near_mark", f"“{span}” differs from “{c.key}” ({tm.mark}) in one character")

@@ -16,6 +16,9 @@ DATA_DIR = Path(__file__).parent / "data"
 # words before a mark that say the goods are *for* the branded product, not *of* it
 NOMINATIVE_CUES = ("适用于", "适用", "兼容", "适配", "专用于", "配套", "for", "compatible with", "fits", "fit for",
                    "works with", "replacement for")  # fmt: skip
+# words of a private second-hand sale (`闲置 … 九成新`): with no counterfeit signal, a plain resale of a genuine item
+SECOND_HAND = ("闲置", "个人闲置", "自用", "二手", "九成新", "九五新", "八成新", "95新", "99新", "转让", "used",
+               "pre-owned", "preowned", "second hand", "secondhand")  # fmt: skip
 
 
 class VocabularyError(ValueError):
@@ -77,6 +80,17 @@ def related_classes() -> dict[int, frozenset[int]]:
 
 
 @lru_cache(maxsize=1)
+def code_words() -> tuple[tuple[str, str], ...]:
+    """(code word, the mark it stands for) pairs of data/code_words.tsv: seller slang such as 驴牌 for Louis Vuitton."""
+    out = []
+    for number, cols in _rows(DATA_DIR / "code_words.tsv"):
+        if len(cols) < 2 or not cols[0].strip() or not cols[1].strip():
+            raise VocabularyError(f"code_words.tsv:{number}: mark: missing")
+        out.append((cols[0].strip(), cols[1].strip()))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
 def ordinary_words() -> frozenset[str]:
     return frozenset(fold(cols[0].strip()) for _, cols in _rows(DATA_DIR / "ordinary_words.txt"))
 
@@ -86,10 +100,40 @@ def common_words() -> frozenset[str]:
     return frozenset(fold(cols[0].strip()) for _, cols in _rows(DATA_DIR / "common_words.txt"))
 
 
+class MultiScanner:
+    """One automaton for several vocabularies (`{kind: {term: payload}}`), so a listing is scanned once for all."""
+
+    def __init__(self, vocabularies: dict[str, dict[str, object]]) -> None:
+        self._kinds = tuple(vocabularies)
+        merged: dict[str, list[tuple[str, object]]] = {}
+        for kind, terms in vocabularies.items():
+            for term, payload in terms.items():
+                if term:
+                    merged.setdefault(term, []).append((kind, payload))
+        self._scanner = PhraseScanner(merged, nested=True)  # type: ignore[arg-type]
+
+    def scan(self, text: str) -> dict[str, list[tuple[int, int, str, object]]]:
+        """{kind: [(start, end, term, payload)]}; within one kind, terms inside a longer found term are dropped."""
+        out: dict[str, list[tuple[int, int, str, object]]] = {kind: [] for kind in self._kinds}
+        for start, end, term, owners in self._scanner.scan(text):
+            for kind, payload in owners:  # type: ignore[attr-defined]
+                out[kind].append((start, end, term, payload))
+        for kind, found in out.items():
+            if len(found) > 1:
+                out[kind] = _outermost(found)
+        return out
+
+
+def _outermost(found: list[tuple[int, int, str, object]]) -> list[tuple[int, int, str, object]]:
+    """Drop terms inside a longer found term (手机 inside 手机壳)."""
+    return [f for f in found if not any(o[0] <= f[0] and f[1] <= o[1] and o != f for o in found)]
+
+
 class PhraseScanner:
     """Finds folded terms in folded text; Latin terms only as whole words, longer terms hiding shorter ones inside."""
 
-    def __init__(self, terms: dict[str, object]) -> None:
+    def __init__(self, terms: dict[str, object], nested: bool = False) -> None:
+        self._nested = nested  # keep terms inside longer ones (the caller sorts them out)
         self._automaton = ahocorasick.Automaton()
         for term, payload in terms.items():
             if term:
@@ -109,6 +153,6 @@ class PhraseScanner:
             if term[-1].isascii() and end + 1 < len(text) and text[end + 1].isascii() and text[end + 1].isalnum():
                 continue
             found.append((start, end + 1, term, payload))
-        if len(found) > 1:  # drop terms inside a longer found term (手机 inside 手机壳)
-            found = [f for f in found if not any(o[0] <= f[0] and f[1] <= o[1] and o != f for o in found)]
+        if len(found) > 1 and not self._nested:
+            found = _outermost(found)
         return found

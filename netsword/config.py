@@ -56,6 +56,7 @@ class MatchingConfig:
     pinyin_score: float = 45.0
     homophone_score: float = 45.0
     near_mark_score: float = 45.0
+    codeword_score: float = 45.0
     distinctive_bonus: float = 5.0
     class_match: float = 15.0
     related_class: float = 8.0
@@ -70,6 +71,7 @@ class MatchingConfig:
     absurd_price: float = 30.0
     unauthorized_seller: float = 5.0
     nominative_penalty: float = 45.0
+    resale_penalty: float = 20.0
     false_marking_score: float = 70.0
     patent_citation_score: float = 60.0
     patent_keyword_score: float = 45.0
