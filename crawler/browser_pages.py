@@ -22,14 +22,18 @@ LOAD_MORE_JS = """
 async ([items, click, done, maxClicks]) => {
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   const count = () => document.querySelectorAll(items).length;
-  for (let clicks = 0; clicks < maxClicks; clicks++) {
+  const deadline = Date.now() + 20000;
+  for (let clicks = 0; clicks < maxClicks && Date.now() < deadline; clicks++) {
     if (document.querySelector(done)) return clicks;
     const button = document.querySelector(click);
     const before = count();
     if (button && !button.disabled) button.click();
-    for (let waited = 0; waited < 10000 && count() === before && !document.querySelector(done); waited += 25) {
+    // No button at all (an error page, or a layout we do not know): give up soon rather than spin.
+    const limit = button ? 10000 : 2000;
+    for (let waited = 0; waited < limit && count() === before && !document.querySelector(done); waited += 25) {
       await sleep(25);
     }
+    if (!button && count() === before) return -1;
   }
   return maxClicks;
 }

@@ -60,6 +60,6 @@ PLAYWRIGHT_MAX_CONTEXTS = 2
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30000
 PLAYWRIGHT_ABORT_REQUEST = "crawler.browser_pages.abort_heavy_request"
-PLAYWRIGHT_CONTEXTS = {"crawl": {}, "evidence": {}}
+PLAYWRIGHT_CONTEXTS: dict[str, dict[str, object]] = {"crawl": {}, "evidence": {}}
 
 NETSWORD_EVIDENCE = True

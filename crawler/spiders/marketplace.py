@@ -50,7 +50,7 @@ class MarketplaceSpider(scrapy.Spider):
             keywords = [k for k in keywords.split(",") if k.strip()]
         self.keywords = list(keywords or self.profile.keywords)
         self.max_pages = int(max_pages or self.profile.pagination.max_pages or 50)
-        self.cookies = dict(cookies or {})
+        self.cookies: dict[str | bytes, str | bytes | bool | float | int] = {k: v for k, v in (cookies or {}).items()}
         self.headers = {k: expand_env(v) for k, v in self.profile.headers.items()}
         self.allowed_domains = sorted({urlsplit(f"//{h}").hostname or h for h in self.profile.hosts})
         self.seen: set[str] = set()
@@ -126,8 +126,9 @@ class MarketplaceSpider(scrapy.Spider):
     def _item(self, listing: dict[str, Any], response: Response, *, is_detail: bool = False) -> Iterator[ListingItem]:
         key = str(listing.get("id", ""))
         # With JOBDIR, Scrapy persists `self.state`, so a resumed crawl still knows what it already handled.
-        if isinstance(getattr(self, "state", None), dict):
-            self.seen = self.state.setdefault("seen_ids", self.seen)
+        state = getattr(self, "state", None)
+        if isinstance(state, dict):
+            self.seen = state.setdefault("seen_ids", self.seen)
         if key in self.seen:  # the same listing on two result pages
             self.crawler.stats.inc_value("netsword/duplicates")
             return
@@ -147,7 +148,7 @@ class MarketplaceSpider(scrapy.Spider):
             if response.request
             else {},
             body=response.body,
-            media_type=response.headers.get("Content-Type", b"").decode("latin-1").split(";")[0] or "text/html",
+            media_type=(response.headers.get("Content-Type") or b"").decode("latin-1").split(";")[0] or "text/html",
             screenshot_url=listing_url_allowed(self.profile, str(listing.get("url", ""))) or own_page,
         )
 

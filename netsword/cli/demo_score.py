@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,14 +27,12 @@ class LeadScores:
 
 
 def lead_level_scores(
-    leads: Iterable[Lead], truth: list[Mapping[str, Any]], crawled: Mapping[str, Iterable[str]]
+    leads: Iterable[Lead], truth: Sequence[Mapping[str, Any]], crawled: Mapping[str, Iterable[str]]
 ) -> LeadScores:
     """A lead is right when ground truth marks its listing infringing on its entry; recall counts the pairs of
     listings the crawl actually saw (`crawled`: platform → listing ids), so it measures matching, not reach."""
     seen = {(platform, str(i)) for platform, ids in crawled.items() for i in ids}
-    infringing = [
-        row for row in truth if row.get("label") == "infringing" and row.get("platform") in crawled
-    ]
+    infringing = [row for row in truth if row.get("label") == "infringing" and row.get("platform") in crawled]
     expected = {
         (row["platform"], str(row["listing_id"]), entry)
         for row in infringing

@@ -83,9 +83,7 @@ def test_rate_limit_is_honoured_with_retry_after(tmp_path: Path, crawl) -> None:
     slow = DemoMarket(port=0, seed=11, rate_limit=4.0, burst=4.0, fault_rate=0.0, slow_rate=0.0)
     base_url = slow.start()
     try:
-        stats = crawl(
-            tmp_path, "demo-static", base_url, keywords=["耐克"], max_pages=2, evidence=False
-        )
+        stats = crawl(tmp_path, "demo-static", base_url, keywords=["耐克"], max_pages=2, evidence=False)
     finally:
         slow.stop()
     assert stats["downloader/response_status_count/429"] >= 1
