@@ -23,9 +23,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from matchers import compile_index  # noqa: E402
+from matchers.chinese import pinyin_of  # noqa: E402
 from matchers.normalize import has_cjk, latin_key  # noqa: E402
 from matchers.vocabulary import goods_terms, ordinary_words, related_classes  # noqa: E402
-from matchers.chinese import pinyin_of  # noqa: E402
 from netsword.cli.common import sample_watchlists  # noqa: E402
 from netsword.models import Listing  # noqa: E402
 from watchlists import load_watchlists  # noqa: E402
