@@ -18,10 +18,10 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def market() -> Iterator[Any]:
-    """A demo marketplace with faults (5xx once, slow answers) but a generous rate limit."""
+    """A demo marketplace with faults (15 % of URLs fail once with 5xx; some answers are slow) but a generous rate limit."""
     from demo.server import DemoMarket
 
-    server = DemoMarket(port=0, seed=11, rate_limit=500.0, fault_rate=0.05, slow_rate=0.02)
+    server = DemoMarket(port=0, seed=11, rate_limit=500.0, fault_rate=0.15, slow_rate=0.02)
     base_url = server.start()
     server.base_url = base_url
     yield server
