@@ -49,7 +49,7 @@ def crawl_settings(
     jobdir: str = "",
     evidence: bool = True,
     index: Any = None,
-    listeners: list[Any] | None = None,
+    alerts: bool = False,
     extra: dict[str, Any] | None = None,
 ) -> Settings:
     settings = Settings()
@@ -64,7 +64,7 @@ def crawl_settings(
             "DOWNLOAD_DELAY": profile.delay if profile.delay >= 0 else c.download_delay,
             "NETSWORD_CONFIG": cfg,
             "NETSWORD_INDEX": index,
-            "NETSWORD_LISTENERS": listeners or [],
+            "NETSWORD_ALERTS": alerts,
             "NETSWORD_EVIDENCE": evidence,
         },
         priority="cmdline",
@@ -111,13 +111,11 @@ def run_crawl(
     jobdir: str = "",
     evidence: bool = True,
     index: Any = None,
-    listeners: list[Any] | None = None,
+    alerts: bool = False,
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Crawl one platform to the end (blocking); returns Scrapy's stats for the crawl."""
-    settings = crawl_settings(
-        cfg, profile, jobdir=jobdir, evidence=evidence, index=index, listeners=listeners, extra=extra
-    )
+    settings = crawl_settings(cfg, profile, jobdir=jobdir, evidence=evidence, index=index, alerts=alerts, extra=extra)
     process = CrawlerProcess(settings, install_root_handler=True)
     crawler = process.create_crawler(MarketplaceSpider)
     process.crawl(

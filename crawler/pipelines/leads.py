@@ -1,9 +1,11 @@
 """LeadPipeline: each ListingItem becomes a `netsword.models.Listing` and goes through `leads.process` (the one path).
 
 Settings: NETSWORD_CONFIG (a netsword.config.Config), NETSWORD_INDEX (a compiled MatchIndex; built from the
-configuration when absent), NETSWORD_LISTENERS (lead listeners, e.g. alerts.AlertQueuer). A listing that fails
+configuration when absent), NETSWORD_ALERTS (queue alert emails for stored leads through alerts.AlertQueuer, built
+here from the configuration: settings are copied, so live objects cannot travel in them). A listing that fails
 validation is logged and counted (netsword/bad_listings) and dropped; the crawl goes on.
-Stats: netsword/listings, netsword/leads_created, netsword/leads_updated, netsword/leads_unchanged.
+Stats: netsword/listings, netsword/leads_created, netsword/leads_updated, netsword/leads_unchanged,
+netsword/alerts_queued.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ class LeadPipeline:
         settings = crawler.settings
         self.cfg: Config = settings.get("NETSWORD_CONFIG") or load_config()
         self.index = settings.get("NETSWORD_INDEX")
-        self.listeners = list(settings.get("NETSWORD_LISTENERS") or [])
+        self.alerts = settings.getbool("NETSWORD_ALERTS")
+        self.listeners: list[Any] = []
         self.store: Any = None
 
     @classmethod
@@ -42,8 +45,18 @@ class LeadPipeline:
 
             self.index = build_index(self.cfg)
         self.store = open_store(self.cfg.store_url)
+        if self.alerts:
+            from alerts.queuer import AlertQueuer
+            from alerts.rules import rules_for
+
+            self.listeners.append(
+                AlertQueuer(self.cfg, self.index.watchlist, rules_for(self.cfg, self.index.watchlist))
+            )
 
     def close_spider(self) -> None:
+        for listener in self.listeners:
+            self.crawler.stats.set_value("netsword/alerts_queued", listener.queued)
+            listener.close()
         if self.store is not None:
             self.store.close()
 

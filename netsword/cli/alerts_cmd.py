@@ -134,6 +134,13 @@ def _stored_leads(cfg, rules, limit: int):  # type: ignore[no-untyped-def]
         return store.search(LeadQuery(min_score=floor, limit=limit))
 
 
+def send_immediate(cfg) -> int:  # type: ignore[no-untyped-def]
+    """Compose the waiting immediate alerts and send everything due (what `netsword alerts send` does)."""
+    from alerts.compose import compose_immediate
+
+    return _deliver(cfg, lambda outbox, renderer: compose_immediate(outbox, renderer, _now()))
+
+
 def _deliver(cfg, compose, *, retry_now: bool = False) -> int:  # type: ignore[no-untyped-def]
     from alerts.outbox import Outbox
     from alerts.render import Renderer

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from netsword.cli import UsageError
 from netsword.cli.common import config_of, load_watchlist
+from netsword.config import Config
 from watchlists import Watchlist
 
 STAT_PREFIXES = ("netsword/", "retry_after/", "downloader/response_count", "item_dropped_count", "robotstxt/")
@@ -27,6 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--base-url", default="", metavar="URL", help="point the profile at another address")
     p.add_argument("--watchlist", action="append", metavar="W", help="watchlist file(s) for keywords and matching")
     p.add_argument("--no-evidence", action="store_true", help="do not capture evidence for new leads")
+    p.add_argument("--no-alerts", action="store_true", help="do not queue alert emails for the leads stored")
     p.add_argument("--stats-json", default="", metavar="FILE", help=argparse.SUPPRESS)  # for `netsword demo`
     p.set_defaults(func=run)
 
@@ -45,6 +47,16 @@ def watchlist_keywords(watchlist: Watchlist, limit: int = 0) -> list[str]:
     return unique[:limit] if limit else unique
 
 
+def check_alert_rules(cfg: Config, watchlist: Watchlist) -> None:
+    """Refuse a bad alert rules file before crawling (exit 2), not in the middle of the crawl."""
+    from alerts.rules import RulesError, rules_for
+
+    try:
+        rules_for(cfg, watchlist)
+    except RulesError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def run(args: argparse.Namespace) -> int:
     from crawler.profile_loader import ProfileError, load_profile
     from crawler.run import CrawlSetupError, run_crawl
@@ -57,9 +69,12 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     if args.max_pages < 0:
         raise UsageError("--max-pages: must be ≥ 0")
+    watchlist = load_watchlist(args.watchlist, cfg)
     keywords = list(args.keyword or profile.keywords)
     if not keywords and profile.uses_keywords:
-        keywords = watchlist_keywords(load_watchlist(args.watchlist, cfg))
+        keywords = watchlist_keywords(watchlist)
+    if not args.no_alerts:
+        check_alert_rules(cfg, watchlist)
     try:
         stats = run_crawl(
             cfg,
@@ -70,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
             jobdir=args.jobdir,
             evidence=not args.no_evidence,
             index=build_index(cfg, args.watchlist),
+            alerts=not args.no_alerts,
         )
     except CrawlSetupError as exc:
         raise UsageError(str(exc)) from None

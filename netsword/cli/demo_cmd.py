@@ -2,13 +2,13 @@
 
 Each crawl runs in a child `netsword crawl` process (Twisted's reactor cannot restart), one after another so the
 SQLite store has one writer. Keywords are the sample watchlists' marks for the goods the marketplace sells.
-Unless --no-serve, the marketplace stays up afterwards (and the triage UI address is shown when it exists).
+Queued alerts are then sent (as .eml files under the outbox directory when no SMTP server is configured). Unless
+--no-serve, the marketplace stays up and the triage UI is served with demo accounts whose passwords are printed.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import subprocess
 import sys
@@ -104,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
                     f"{stats.get('retry_after/waits', 0)} retries waited, {stats['seconds']} s")  # fmt: skip
             print(line + (f" — error: {stats['error']}" if "error" in stats else ""), flush=True)
         summarise(cfg, per_platform, truth)
+        send_alerts(cfg)
         if args.no_serve:
             return 0 if all("error" not in s for s in per_platform.values()) else 1
         serve_until_interrupted(cfg, base_url)
@@ -134,13 +135,26 @@ def summarise(cfg: Any, per_platform: dict[str, dict[str, Any]], truth: list[dic
     print(f"evidence: {captures} captures under {cfg.evidence_dir} (check with: netsword evidence verify)")
 
 
+def send_alerts(cfg: Any) -> None:
+    """Send the alerts the crawls queued: to the SMTP server when one is configured, else as .eml files."""
+    from netsword.cli.alerts_cmd import send_immediate
+
+    send_immediate(cfg)
+    if not cfg.smtp.host:
+        written = len(list(cfg.outbox_dir.glob("*.eml"))) if cfg.outbox_dir.exists() else 0
+        print(f"alerts: {written} messages in {cfg.outbox_dir}/ (no SMTP server configured)")
+
+
 def serve_until_interrupted(cfg: Any, base_url: str) -> None:
+    """Keep the marketplace up and serve the triage UI with the demo accounts until Ctrl-C."""
+    from triage import seed_demo_users
+    from triage.server import serve
+
     print(f"demo marketplace stays up at {base_url}")
-    if importlib.util.find_spec("triage") is not None:
-        print(f"triage UI: http://{cfg.triage.host}:{cfg.triage.port}/ (netsword serve)")
-    print("press Ctrl-C to stop", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        print()
+    created = seed_demo_users(cfg)
+    for username, password in created.items():
+        print(f"  account {username!r}, password {password!r}")
+    if not created:
+        print("  demo accounts exist already (reset a password with: netsword users passwd NAME)")
+    print(f"triage UI: http://{cfg.triage.host}:{cfg.triage.port}/ — press Ctrl-C to stop", flush=True)
+    serve(cfg)

@@ -21,6 +21,7 @@ stats = run_crawl(
     base_url=args["base_url"],
     jobdir=args.get("jobdir", ""),
     evidence=args.get("evidence", True),
+    alerts=args.get("alerts", False),
     extra=args.get("extra") or {},
 )
 print("STATS " + json.dumps(stats, default=str))
