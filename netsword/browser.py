@@ -27,6 +27,9 @@ LAUNCH_ARGS = (
     "--disable-dev-shm-usage",
 )
 INSTALL_HINT = "install Chromium (Debian/Ubuntu: apt-get install -y chromium) or set NETSWORD_BROWSER_EXECUTABLE"
+# Without a CJK font, Chinese text in evidence screenshots and the UI renders as empty boxes.
+CJK_FONT_PACKAGE = "fonts-wqy-microhei"
+CJK_FONT_HINT = f"install a Chinese font (Debian/Ubuntu: apt-get install -y {CJK_FONT_PACKAGE} or fonts-noto-cjk)"
 
 
 class BrowserNotFound(RuntimeError):
@@ -69,13 +72,36 @@ def ensure_browser(configured: str = "", *, auto_install: bool = True) -> str:
         return found
     if auto_install and _can_install():
         print("netsword: no Chromium found; installing Debian's chromium package …", file=sys.stderr)
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=False, env=env)
+        _apt_install("chromium")
         found = find_browser()
         if found:
             return found
     raise BrowserNotFound(f"no Chromium or Chrome found; {INSTALL_HINT}")
+
+
+def _apt_install(package: str) -> None:
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", package], check=False, env=env)
+
+
+def cjk_fonts() -> list[str]:
+    """Font families that cover Chinese, as fontconfig sees them ([] when none, or no fontconfig)."""
+    try:
+        out = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return sorted({line.split(",")[0].strip() for line in out.stdout.splitlines() if line.strip()})
+
+
+def ensure_cjk_font(*, auto_install: bool = True) -> list[str]:
+    """Chinese fonts for screenshots, installing Debian's when allowed; [] (and a warning) when there are none."""
+    found = cjk_fonts()
+    if not found and auto_install and _can_install():
+        print(f"netsword: no Chinese font found; installing Debian's {CJK_FONT_PACKAGE} …", file=sys.stderr)
+        _apt_install(CJK_FONT_PACKAGE)
+        found = cjk_fonts()
+    return found
 
 
 def browser_version(path: str) -> str:
@@ -104,6 +130,12 @@ def main() -> int:
         print(f"netsword: {exc}", file=sys.stderr)
         return 1
     print(f"browser: {path}")
+    fonts = ensure_cjk_font(auto_install=cfg.browser.auto_install)
+    if fonts:
+        print(f"Chinese fonts: {', '.join(fonts[:3])}")
+    else:
+        print(f"netsword: warning: no Chinese font; screenshots will show boxes for Chinese text; {CJK_FONT_HINT}",
+              file=sys.stderr)  # fmt: skip
     return 0
 
 

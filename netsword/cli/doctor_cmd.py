@@ -6,7 +6,7 @@ import argparse
 import smtplib
 import sys
 
-from netsword.browser import browser_version, find_browser
+from netsword.browser import CJK_FONT_HINT, browser_version, cjk_fonts, find_browser
 from netsword.cli.common import config_of
 
 
@@ -30,6 +30,8 @@ def run(args: argparse.Namespace) -> int:
         line(True, "browser", f"{browser} ({browser_version(browser)})")
     else:
         line(False, "browser", "not found: apt-get install -y chromium, or set NETSWORD_BROWSER_EXECUTABLE")
+    fonts = cjk_fonts()
+    line(bool(fonts), "fonts", f"Chinese: {', '.join(fonts[:3])}" if fonts else f"no Chinese font: {CJK_FONT_HINT}")
     try:
         from leads.store import open_store
 

@@ -43,3 +43,13 @@ def test_real_system_browser_is_found() -> None:
     path = browser.find_browser(os.environ.get("NETSWORD_BROWSER_EXECUTABLE", ""))
     assert path, "run `make setup` (installs chromium) or set NETSWORD_BROWSER_EXECUTABLE"
     assert "chrom" in browser.browser_version(path).lower()
+
+
+def test_a_chinese_font_is_installed_for_screenshots() -> None:
+    """Set-up installs a CJK font (Debian's fonts-wqy-microhei) so Chinese evidence is legible, not boxes."""
+    assert browser.cjk_fonts(), browser.CJK_FONT_HINT
+
+
+def test_no_fontconfig_means_no_fonts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert browser.cjk_fonts() == []
