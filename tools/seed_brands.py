@@ -54,6 +54,18 @@ OVERRIDES: dict[str, tuple[list[int], int | None, list[str]]] = {
     "chinaunicom": ([38, 9], None, []),
     "chinatelecom": ([38, 9], None, []),
 }
+# registrants of the marks the demo relies on (public knowledge); other entries get a placeholder owner
+OWNERS = {
+    "nike": "Nike Innovate C.V.", "adidas": "adidas AG", "puma": "PUMA SE", "lining": "李宁(中国)体育用品有限公司",
+    "apple": "Apple Inc.", "huawei": "华为技术有限公司", "samsung": "Samsung Electronics Co., Ltd.",
+    "sony": "Sony Group Corporation", "canon": "Canon Inc.", "nikon": "Nikon Corporation",
+    "omega": "Omega SA", "rolex": "Rolex SA", "cartier": "Cartier International AG", "chanel": "CHANEL SARL",
+    "gucci": "Guccio Gucci S.p.A.", "prada": "Prada S.A.", "hermes": "Hermès International",
+    "louisvuitton": "Louis Vuitton Malletier", "dior": "Christian Dior Couture", "armani": "Giorgio Armani S.p.A.",
+    "esteelauder": "Estee Lauder Cosmetics Ltd.", "loreal": "L'Oréal", "lancome": "Lancôme Parfums et Beauté & Cie",
+    "moutai": "中国贵州茅台酒厂(集团)有限责任公司", "wuliangye": "宜宾五粮液股份有限公司", "nintendo": "Nintendo Co., Ltd.",
+    "disney": "Disney Enterprises, Inc.", "swarovski": "Swarovski AG",
+}
 EXTRA_VARIANTS = {
     "louisvuitton": ["Louis Vuitton", "LV"],
     "esteelauder": ["Estée Lauder"],
@@ -222,7 +234,7 @@ def main(path: str) -> None:
                 "id": f"tm-{key}",
                 "mark": latin.upper() if len(latin) <= 4 else latin,
                 "variants": han + EXTRA_VARIANTS.get(key, []),
-                "owner": f"{latin} (brand owner, {row['Country']})",
+                "owner": OWNERS.get(key, f"{latin} (brand owner, {row['Country']})"),
                 "classes": classes,
                 "status": "registered",
             }

@@ -196,7 +196,7 @@ def store(tmp_path: Path) -> Iterator[SqliteLeadStore]:
 
 def make_lead(
     listing_id: str, score: int, *, title: str = "", entry: str = "tm-nike", platform: str = "taobao",
-    price: float = 189.0, seller: str = "潮鞋工厂店", owner: str = "NIKE (brand owner, 美国)",
+    price: float = 189.0, seller: str = "潮鞋工厂店", owner: str = "Nike Innovate C.V.",
 ) -> Lead:  # fmt: skip
     title = title or f"耐克 Air Max 270 高仿 1:1 原单 {listing_id}"
     listing = {"id": listing_id, "platform": platform, "url": f"https://{platform}.example.com/item/{listing_id}",
