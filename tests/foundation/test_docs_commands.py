@@ -12,13 +12,16 @@ from netsword.cli import build_parser
 
 REPO = Path(__file__).resolve().parents[2]
 PAGES = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
-_FENCE = re.compile(r"```(?:sh|bash|console|shell)?\n(.*?)```", re.S)
+_FENCE = re.compile(r"```(\w*)\n(.*?)```", re.S)
+_SHELL = ("", "sh", "bash", "console", "shell")
 
 
 def _commands() -> list[tuple[str, str]]:
     found = []
     for page in PAGES:
-        for block in _FENCE.findall(page.read_text(encoding="utf-8")):
+        for language, block in _FENCE.findall(page.read_text(encoding="utf-8")):
+            if language not in _SHELL:
+                continue
             for line in block.splitlines():
                 line = line.split(" #", 1)[0].strip()
                 match = re.search(r"(?:^|\s|/)netsword\s+(.*)$", line)
