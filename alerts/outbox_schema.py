@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from netsword.sqlite_migrations import migrate as run_migrations
+
 MIGRATIONS: list[str] = [
     # 1: items, messages, bands (IF NOT EXISTS: two processes may migrate a new file at the same moment)
     """
@@ -61,14 +63,5 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def migrate(conn: sqlite3.Connection) -> int:
-    """Apply every outbox migration newer than the recorded version; returns the resulting version."""
-    conn.execute("CREATE TABLE IF NOT EXISTS alert_schema (version INTEGER NOT NULL)")
-    row = conn.execute("SELECT version FROM alert_schema").fetchone()
-    version = row[0] if row else 0
-    if version > SCHEMA_VERSION:
-        raise RuntimeError(f"alert outbox schema {version} is newer than this NetSword ({SCHEMA_VERSION})")
-    for number in range(version + 1, SCHEMA_VERSION + 1):
-        # executescript commits first; the BEGIN makes each migration and its version bump one transaction.
-        bump = f"DELETE FROM alert_schema; INSERT INTO alert_schema(version) VALUES ({number});"  # noqa: S608
-        conn.executescript("BEGIN IMMEDIATE;" + MIGRATIONS[number - 1] + ";" + bump + "COMMIT;")
-    return SCHEMA_VERSION
+    """Apply every outbox migration newer than the version in `alert_schema`; returns the resulting version."""
+    return run_migrations(conn, MIGRATIONS, version_table="alert_schema", label="alert outbox")

@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 from netsword.config import Config
+from netsword.sqlite_migrations import migrate as run_migrations
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: parcels, shipper resolution, seller links and the reveal audit log
@@ -77,17 +78,8 @@ MIGRATIONS: tuple[str, ...] = (
 
 
 def migrate(conn: sqlite3.Connection) -> int:
-    """Apply the migrations not yet applied, each in its own transaction; returns the schema version."""
-    conn.execute("CREATE TABLE IF NOT EXISTS parcels_schema_version (version INTEGER NOT NULL)")
-    row = conn.execute("SELECT max(version) FROM parcels_schema_version").fetchone()
-    version = int(row[0] or 0)
-    for number, script in enumerate(MIGRATIONS, start=1):
-        if number <= version:
-            continue
-        # executescript commits first; the script and its version row then go in one transaction
-        conn.executescript(f"BEGIN;\n{script}\nINSERT INTO parcels_schema_version(version) VALUES ({number});\nCOMMIT;")
-        version = number
-    return version
+    """Apply the parcel migrations not yet applied; returns the schema version."""
+    return run_migrations(conn, MIGRATIONS, version_table="parcels_schema_version", label="parcels")
 
 
 class ParcelDB:

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from netsword.sqlite_migrations import migrate
+
 MIGRATIONS: list[str] = [
     # 1: accounts, sessions, login throttling, the hash-chained audit log and referral packages
     """
@@ -81,16 +83,7 @@ class TriageDB:
 
     def _migrate(self) -> int:
         with self.lock:
-            self.conn.execute("CREATE TABLE IF NOT EXISTS triage_schema (version INTEGER NOT NULL)")
-            row = self.conn.execute("SELECT max(version) FROM triage_schema").fetchone()
-            version = int(row[0] or 0)
-            if version > SCHEMA_VERSION:
-                raise RuntimeError(f"triage.db schema {version} is newer than this NetSword ({SCHEMA_VERSION})")
-            for number in range(version + 1, SCHEMA_VERSION + 1):
-                self.conn.executescript("BEGIN;" + MIGRATIONS[number - 1])
-                self.conn.execute("INSERT INTO triage_schema(version) VALUES (?)", (number,))
-                self.conn.execute("COMMIT")
-        return SCHEMA_VERSION
+            return migrate(self.conn, MIGRATIONS, version_table="triage_schema", label="triage.db")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from netsword.sqlite_migrations import split_statements
+
 MIGRATIONS: list[str] = [
     # 1: leads, their full-text index (trigram: works for Chinese without a word segmenter) and lookups
     """
@@ -91,24 +93,10 @@ def migrate(conn: sqlite3.Connection) -> int:
         try:
             current = conn.execute("PRAGMA user_version").fetchone()[0]
             if current == version:
-                for statement in _statements(MIGRATIONS[version]):
+                for statement in split_statements(MIGRATIONS[version]):
                     conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {version + 1}")
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-
-
-def _statements(script: str) -> list[str]:
-    """Split a migration into statements, keeping trigger bodies (which contain semicolons) whole."""
-    statements: list[str] = []
-    buffer = ""
-    for line in script.splitlines(keepends=True):
-        buffer += line
-        if sqlite3.complete_statement(buffer):
-            statements.append(buffer.strip())
-            buffer = ""
-    if buffer.strip():
-        statements.append(buffer.strip())
-    return statements
