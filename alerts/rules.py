@@ -15,6 +15,20 @@ from typing import Any
 
 from netsword.config import Config
 from netsword.models import LEAD_KINDS, Lead
+from netsword.yaml_validation import (
+    Invalid,
+    Problem,
+    Schema,
+    check_fields,
+    dotted,
+    identifier,
+    int_range,
+    line_of,
+    one_of,
+    read_source,
+    text,
+    texts,
+)
 from watchlists.model import Watchlist
 from watchlists.yaml_lines import Path_, YamlShapeError, load_with_lines
 
@@ -22,7 +36,6 @@ log = logging.getLogger(__name__)
 DELIVERIES = ("immediate", "digest")
 PERIODS = ("hourly", "daily")
 LANGUAGES = ("zh", "en")
-_ID = re.compile(r"^[a-z0-9._:-]+$")
 # Deliberately simple ASCII addresses (no SMTPUTF8 needed); the SMTP server has the final word.
 ADDRESS = re.compile(r"^[A-Za-z0-9._%+'=-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -98,97 +111,50 @@ def contacts_rules(watchlist: Watchlist, *, min_score: int = 70, language: str =
     return RuleSet(tuple(rules), {}, language, hourly_cap, source="watchlist contacts")
 
 
-class _Bad(ValueError):
-    pass
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise _Bad(f"must be text, got {type(value).__name__}")
-    text = str(value).strip()
-    if not text:
-        raise _Bad("must not be empty")
-    return text
-
-
-def _texts(value: Any) -> tuple[str, ...]:
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list):
-        raise _Bad(f"must be a list, got {type(value).__name__}")
-    return tuple(_text(v) for v in value)
-
-
 def _address(value: Any) -> str:
-    text = _text(value)
-    if not ADDRESS.match(text):
-        raise _Bad(f"{text!r} is not an email address")
-    return text
+    address = text(value)
+    if not ADDRESS.match(address):
+        raise Invalid(f"{address!r} is not an email address")
+    return address
 
 
 def _addresses(value: Any) -> tuple[str, ...]:
-    out = tuple(_address(v) for v in _texts(value))
+    out = tuple(_address(v) for v in texts(value))
     if not out:
-        raise _Bad("must name at least one recipient")
+        raise Invalid("must name at least one recipient")
     return out
 
 
-def _rule_id(value: Any) -> str:
-    text = _text(value)
-    if not _ID.match(text):
-        raise _Bad(f"{text!r} must use only a-z 0-9 . _ : -")
-    return text
-
-
-def _int_range(low: int, high: int) -> Callable[[Any], int]:
-    def check(value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise _Bad(f"must be a whole number {low}–{high}, got {value!r}")
-        return value
-
-    return check
-
-
-def _one_of(choices: tuple[str, ...]) -> Callable[[Any], str]:
-    def check(value: Any) -> str:
-        text = _text(value)
-        if text not in choices:
-            raise _Bad(f"must be one of {', '.join(choices)}, got {text!r}")
-        return text
-
-    return check
-
-
 def _kinds(value: Any) -> tuple[str, ...]:
-    return tuple(_one_of(LEAD_KINDS)(v) for v in _texts(value))
+    return tuple(one_of(LEAD_KINDS)(v) for v in texts(value))
 
 
 def _local_time(value: Any) -> str:
     # YAML 1.1 reads an unquoted 08:30 as the sexagesimal number 510; accept it and turn it back into HH:MM.
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
         value = f"{value // 60:02d}:{value % 60:02d}"
-    text = _text(value)
-    if not _TIME.match(text):
-        raise _Bad(f"must be a local time HH:MM, got {text!r}")
-    return text
+    local = text(value)
+    if not _TIME.match(local):
+        raise Invalid(f"must be a local time HH:MM, got {local!r}")
+    return local
 
 
-_RECIPIENT_FIELDS: dict[str, tuple[Callable[[Any], Any], bool]] = {
+_RECIPIENT_FIELDS: Schema = {
     "address": (_address, True),
-    "name": (_text, False),
-    "language": (_one_of(LANGUAGES), False),
-    "hourly_cap": (_int_range(0, 10_000), False),
+    "name": (text, False),
+    "language": (one_of(LANGUAGES), False),
+    "hourly_cap": (int_range(0, 10_000), False),
 }
-_RULE_FIELDS: dict[str, tuple[Callable[[Any], Any], bool]] = {
-    "id": (_rule_id, True),
+_RULE_FIELDS: Schema = {
+    "id": (identifier, True),
     "to": (_addresses, True),
-    "entries": (_texts, False),
-    "owners": (_texts, False),
+    "entries": (texts, False),
+    "owners": (texts, False),
     "kinds": (_kinds, False),
-    "platforms": (_texts, False),
-    "min_score": (_int_range(0, 100), False),
-    "delivery": (_one_of(DELIVERIES), False),
-    "digest": (_one_of(PERIODS), False),
+    "platforms": (texts, False),
+    "min_score": (int_range(0, 100), False),
+    "delivery": (one_of(DELIVERIES), False),
+    "digest": (one_of(PERIODS), False),
     "at": (_local_time, False),
 }
 
@@ -199,22 +165,15 @@ def load_rules(
     """Read and validate a rules file; raises RulesError listing every problem as `file:line: field: message`."""
     name = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise RulesError([f"{name}:0: no such file"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RulesError([f"{name}:0: cannot read: {exc}"]) from None
-    try:
-        data, lines = load_with_lines(text)
+        data, lines = load_with_lines(read_source(path))
+    except Invalid as exc:
+        raise RulesError([str(Problem(name, 0, "", str(exc)))]) from None
     except YamlShapeError as exc:
         raise RulesError([f"{name}:{exc.line}: {exc}"]) from None
     problems: list[str] = []
 
     def bad(at: Path_, message: str) -> None:
-        field_name = ".".join(str(p) for p in at)
-        # A missing field has no line of its own: point at the nearest enclosing item that has one.
-        known = next((lines[at[:n]] for n in range(len(at), -1, -1) if at[:n] in lines), 1)
-        problems.append(f"{name}:{known}: {field_name + ': ' if field_name else ''}{message}")
+        problems.append(str(Problem(name, line_of(lines, at), dotted(at), message)))
 
     if not isinstance(data, dict):
         bad((), "must be a mapping with `rules:` (and optionally `recipients:`)")
@@ -256,7 +215,7 @@ def load_rules(
 def _parse_items(
     data: dict[str, Any],
     section: str,
-    schema: dict[str, tuple[Callable[[Any], Any], bool]],
+    schema: Schema,
     bad: Callable[[Path_, str], None],
 ) -> list[tuple[Path_, dict[str, Any]]]:
     items = data.get(section) or []
@@ -269,23 +228,12 @@ def _parse_items(
         if not isinstance(item, dict):
             bad(at, "must be a mapping")
             continue
-        fields: dict[str, Any] = {}
-        ok = True
-        for key, value in item.items():
-            if key not in schema:
-                bad((*at, key), f"unknown field (known: {', '.join(schema)})")
-                ok = False
-                continue
-            try:
-                fields[key] = schema[key][0](value)
-            except _Bad as exc:
-                bad((*at, key), str(exc))
-                ok = False
-        for key, (_, required) in schema.items():
-            if required and key not in item:
-                bad(at, f"{key}: is required")
-                ok = False
-        if ok:
+        fields, field_problems, missing = check_fields(item, schema)
+        for key, message in field_problems:
+            bad((*at, key), message)
+        for key in missing:
+            bad(at, f"{key}: is required")
+        if not field_problems and not missing:
             out.append((at, fields))
     return out
 

@@ -14,6 +14,7 @@ from typing import Any
 from apscheduler.triggers.cron import CronTrigger
 
 from netsword.models import LEAD_STATUSES
+from netsword.yaml_validation import Invalid, Problem, dotted, line_of, read_source
 from scheduler.jobs import (
     JOB_KINDS,
     WATCHLIST_KEYWORDS,
@@ -43,12 +44,6 @@ class JobsFileError(ValueError):
         self.problems = problems
 
 
-class _Bad(ValueError):
-    def __init__(self, key: str | int | None, message: str) -> None:
-        super().__init__(message)
-        self.key = key
-
-
 def parse_duration(value: Any) -> float:
     """Seconds from a number or text such as `90`, `30s`, `5m`, `6h`, `1d`."""
     if isinstance(value, bool):
@@ -69,41 +64,41 @@ def _duration(data: Mapping[str, Any], key: str, default: float, *, positive: bo
     try:
         seconds = parse_duration(data[key])
     except ValueError as exc:
-        raise _Bad(key, str(exc)) from None
+        raise Invalid(key=key, message=str(exc)) from None
     if positive and seconds <= 0:
-        raise _Bad(key, "must be more than 0")
+        raise Invalid(key=key, message="must be more than 0")
     return seconds
 
 
 def _text(data: Mapping[str, Any], key: str, default: str = "", *, required: bool = False) -> str:
     if key not in data:
         if required:
-            raise _Bad(key, "is required")
+            raise Invalid(key=key, message="is required")
         return default
     value = data[key]
     if not isinstance(value, str) or not value.strip():
-        raise _Bad(key, f"must be non-empty text, got {value!r}")
+        raise Invalid(key=key, message=f"must be non-empty text, got {value!r}")
     return value.strip()
 
 
 def _int(data: Mapping[str, Any], key: str, default: int, minimum: int = 0) -> int:
     value = data.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise _Bad(key, f"must be a whole number ≥ {minimum}, got {value!r}")
+        raise Invalid(key=key, message=f"must be a whole number ≥ {minimum}, got {value!r}")
     return value
 
 
 def _number(data: Mapping[str, Any], key: str, default: float) -> float:
     value = data.get(key, default)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise _Bad(key, f"must be a number ≥ 0, got {value!r}")
+        raise Invalid(key=key, message=f"must be a number ≥ 0, got {value!r}")
     return float(value)
 
 
 def _bool(data: Mapping[str, Any], key: str, default: bool) -> bool:
     value = data.get(key, default)
     if not isinstance(value, bool):
-        raise _Bad(key, f"must be true or false, got {value!r}")
+        raise Invalid(key=key, message=f"must be true or false, got {value!r}")
     return value
 
 
@@ -114,10 +109,10 @@ def _texts(
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise _Bad(key, f"must be a list of text, got {value!r}")
+        raise Invalid(key=key, message=f"must be a list of text, got {value!r}")
     for item in value:
         if allowed and item not in allowed:
-            raise _Bad(key, f"{item!r} is not one of {', '.join(allowed)}")
+            raise Invalid(key=key, message=f"{item!r} is not one of {', '.join(allowed)}")
     return tuple(v.strip() for v in value)
 
 
@@ -130,10 +125,10 @@ def _crawl(data: Mapping[str, Any]) -> CrawlOptions:
         elif isinstance(raw, list) and raw and all(isinstance(k, str) and k.strip() for k in raw):
             keywords = tuple(k.strip() for k in raw)
         else:
-            raise _Bad("keywords", f"must be `watchlist` or a non-empty list of keywords, got {raw!r}")
+            raise Invalid(key="keywords", message=f"must be `watchlist` or a non-empty list of keywords, got {raw!r}")
     base_url = _text(data, "base_url")
     if base_url and not base_url.startswith(("http://", "https://")):
-        raise _Bad("base_url", f"must start with http:// or https://, got {base_url!r}")
+        raise Invalid(key="base_url", message=f"must start with http:// or https://, got {base_url!r}")
     return CrawlOptions(
         profile=_text(data, "profile", required=True),
         keywords=keywords,
@@ -148,7 +143,7 @@ def _crawl(data: Mapping[str, Any]) -> CrawlOptions:
 def _digest(data: Mapping[str, Any]) -> DigestOptions:
     period = _text(data, "period", "daily")
     if period not in ("hourly", "daily"):
-        raise _Bad("period", f"must be hourly or daily, got {period!r}")
+        raise Invalid(key="period", message=f"must be hourly or daily, got {period!r}")
     return DigestOptions(period=period)
 
 
@@ -184,30 +179,32 @@ assert set(_KINDS) == set(JOB_KINDS)
 
 def _schedule(data: Mapping[str, Any]) -> Schedule:
     if ("every" in data) == ("cron" in data):
-        raise _Bad(None, "needs exactly one of `every` (a duration) or `cron` (five cron fields)")
+        raise Invalid("needs exactly one of `every` (a duration) or `cron` (five cron fields)")
     if "every" in data:
         return Schedule(every=_duration(data, "every", 0.0, positive=True))
     cron = _text(data, "cron")
     try:
         CronTrigger.from_crontab(cron)
     except ValueError as exc:
-        raise _Bad("cron", f"not a valid cron expression ({exc})") from None
+        raise Invalid(key="cron", message=f"not a valid cron expression ({exc})") from None
     return Schedule(cron=cron)
 
 
 def _job(data: Any, defaults: Mapping[str, Any]) -> JobSpec:
     if not isinstance(data, Mapping):
-        raise _Bad(None, f"must be a mapping, got {type(data).__name__}")
+        raise Invalid(f"must be a mapping, got {type(data).__name__}")
     kind = _text(data, "kind", required=True)
     if kind not in _KINDS:
-        raise _Bad("kind", f"must be one of {', '.join(JOB_KINDS)}, got {kind!r}")
+        raise Invalid(key="kind", message=f"must be one of {', '.join(JOB_KINDS)}, got {kind!r}")
     known, build = _KINDS[kind]
     for key in data:
         if key not in _COMMON | known:
-            raise _Bad(key, f"unknown key for a {kind} job (known: {', '.join(sorted(_COMMON | known))})")
+            raise Invalid(
+                key=key, message=f"unknown key for a {kind} job (known: {', '.join(sorted(_COMMON | known))})"
+            )
     job_id = _text(data, "id", required=True)
     if not _ID.match(job_id):
-        raise _Bad("id", f"{job_id!r} must use only a-z 0-9 . _ - (at most 64)")
+        raise Invalid(key="id", message=f"{job_id!r} must use only a-z 0-9 . _ - (at most 64)")
     merged = {**defaults, **data}
     return JobSpec(
         id=job_id,
@@ -221,13 +218,6 @@ def _job(data: Any, defaults: Mapping[str, Any]) -> JobSpec:
     )
 
 
-def _line(lines: Mapping[Path_, int], path: Path_) -> int:
-    for n in range(len(path), -1, -1):
-        if path[:n] in lines:
-            return lines[path[:n]]
-    return 1
-
-
 def parse_jobs(text: str, source: str = "<jobs>") -> list[JobSpec]:
     """Every job in the text; raises JobsFileError listing every problem."""
     try:
@@ -237,8 +227,7 @@ def parse_jobs(text: str, source: str = "<jobs>") -> list[JobSpec]:
     problems: list[str] = []
 
     def problem(path: Path_, message: str) -> None:
-        name = ".".join(str(p) for p in path) or "jobs file"
-        problems.append(f"{source}:{_line(lines, path)}: {name}: {message}")
+        problems.append(str(Problem(source, line_of(lines, path), dotted(path) or "jobs file", message)))
 
     if not isinstance(data, Mapping):
         raise JobsFileError([f"{source}:1: jobs file: must be a mapping with `jobs:`"])
@@ -263,10 +252,10 @@ def parse_jobs(text: str, source: str = "<jobs>") -> list[JobSpec]:
     for n, raw in enumerate(raw_jobs):
         try:
             job = _job(raw, {k: v for k, v in defaults.items() if k in _DEFAULTABLE})
-        except _Bad as exc:
+        except Invalid as exc:
             problem(("jobs", n) if exc.key is None else ("jobs", n, exc.key), str(exc))
             continue
-        line = _line(lines, ("jobs", n))
+        line = line_of(lines, ("jobs", n))
         if job.id in seen:
             problem(("jobs", n, "id"), f"duplicate job id {job.id!r} (first on line {seen[job.id]})")
             continue
@@ -280,9 +269,7 @@ def parse_jobs(text: str, source: str = "<jobs>") -> list[JobSpec]:
 def load_jobs(path: str | Path) -> list[JobSpec]:
     """Read and validate a jobs file; raises JobsFileError (also for a missing or unreadable file)."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise JobsFileError([f"{path}:1: jobs file: no such file"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise JobsFileError([f"{path}:1: jobs file: cannot read: {exc}"]) from None
+        text = read_source(path)
+    except Invalid as exc:
+        raise JobsFileError([str(Problem(str(path), 1, "jobs file", str(exc)))]) from None
     return parse_jobs(text, str(path))

@@ -139,3 +139,9 @@ def test_missing_file(tmp_path: Path) -> None:
 def test_not_a_mapping(tmp_path: Path) -> None:
     with pytest.raises(WatchlistError, match=":1: a watchlist must be a mapping"):
         load_watchlists([write(tmp_path, "a.yaml", "- 1\n- 2\n")])
+
+
+def test_a_required_field_left_empty_is_reported_not_a_crash(tmp_path: Path) -> None:
+    text = "version: 1\ntrademarks:\n  - id: tm-empty\n    mark:\n"
+    with pytest.raises(WatchlistError, match=r":3: trademarks\[0\]: mark is required"):
+        load_watchlists([write(tmp_path, "a.yaml", text)])
