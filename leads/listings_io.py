@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from netsword.models import Listing, ListingError
 
@@ -20,24 +21,31 @@ class BadLine:
         return f"{self.file}:{self.line}: {self.reason}"
 
 
-def read_listings(path: str | Path) -> Iterator[Listing | BadLine]:
-    """Yield a Listing or a BadLine for every non-blank line; never raises for bad content."""
-    name = str(path)
+def json_lines(path: str | Path) -> Iterator[tuple[int, Any, str]]:
+    """(line number, parsed value, "") or (line number, None, why not) for every non-blank line of a JSONL file."""
     with open(path, "rb") as fh:
         for number, raw in enumerate(fh, start=1):
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                yield BadLine(name, number, f"not UTF-8 ({exc.reason} at byte {exc.start})")
+                yield number, None, f"not UTF-8 ({exc.reason} at byte {exc.start})"
                 continue
             if not text.strip():
                 continue
             try:
-                data = json.loads(text)
+                yield number, json.loads(text), ""
             except json.JSONDecodeError as exc:
-                yield BadLine(name, number, f"not valid JSON: {exc.msg} at column {exc.colno}")
-                continue
-            try:
-                yield Listing.from_dict(data)
-            except ListingError as exc:
-                yield BadLine(name, number, str(exc))
+                yield number, None, f"not valid JSON: {exc.msg} at column {exc.colno}"
+
+
+def read_listings(path: str | Path) -> Iterator[Listing | BadLine]:
+    """Yield a Listing or a BadLine for every non-blank line; never raises for bad content."""
+    name = str(path)
+    for number, data, error in json_lines(path):
+        if error:
+            yield BadLine(name, number, error)
+            continue
+        try:
+            yield Listing.from_dict(data)
+        except ListingError as exc:
+            yield BadLine(name, number, str(exc))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 import math
 import re
 from collections.abc import Iterator, Mapping
@@ -11,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from leads.listings_io import json_lines
 from parcels.mapping import REQUIRED_COLUMNS, CourierMapping, MappingError
 from parcels.model import BadRow, Parcel
 from parcels.normalize import normalize_phone, phone_is_plausible
@@ -190,29 +190,19 @@ def _dotted(data: Mapping[str, Any], key: str) -> Any:
 
 def _read_jsonl(path: Path, mapping: CourierMapping) -> Iterator[Parcel | BadRow]:
     name = str(path)
-    with open(path, "rb") as fh:
-        for number, raw in enumerate(fh, start=1):
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                yield BadRow(name, number, "row", f"not UTF-8 ({exc.reason} at byte {exc.start})")
-                continue
-            if not text.strip():
-                continue
-            try:
-                data = json.loads(text)
-            except json.JSONDecodeError as exc:
-                yield BadRow(name, number, "row", f"not valid JSON: {exc.msg} at column {exc.colno}")
-                continue
-            if not isinstance(data, dict):
-                yield BadRow(name, number, "row", f"must be a JSON object, got {type(data).__name__}")
-                continue
-            values = {}
-            for field_name, alternatives in mapping.columns.items():
-                values[field_name] = next(
-                    (v for v in (_dotted(data, c) for c in alternatives) if v is not None and v != ""), None
-                )
-            try:
-                yield parcel_from_values(values, mapping)
-            except RowError as exc:
-                yield BadRow(name, number, exc.field, exc.reason)
+    for number, data, error in json_lines(path):
+        if error:
+            yield BadRow(name, number, "row", error)
+            continue
+        if not isinstance(data, dict):
+            yield BadRow(name, number, "row", f"must be a JSON object, got {type(data).__name__}")
+            continue
+        values = {}
+        for field_name, alternatives in mapping.columns.items():
+            values[field_name] = next(
+                (v for v in (_dotted(data, c) for c in alternatives) if v is not None and v != ""), None
+            )
+        try:
+            yield parcel_from_values(values, mapping)
+        except RowError as exc:
+            yield BadRow(name, number, exc.field, exc.reason)
