@@ -105,9 +105,9 @@ class AlertQueuer:
 
     def _stored_status(self, lead_id: str) -> str:
         if self._store is None:
-            from leads.store import open_store
+            from leads.store import open_store_from_config
 
-            self._store, self._own_store = open_store(self.config.store_url), True
+            self._store, self._own_store = open_store_from_config(self.config), True
         stored = self._store.get(lead_id)
         return stored.status if stored else "new"
 

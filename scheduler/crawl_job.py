@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from leads.store import LeadQuery, open_store
+from leads.store import LeadQuery, open_store_from_config
 from netsword.config import Config
 from scheduler.child import netsword_command, run_child
 from scheduler.history import FAILED, INTERRUPTED, OK, TIMEOUT, RunFigures
@@ -115,7 +115,7 @@ def read_stats(stats_file: Path, log_text: str) -> dict[str, int]:
 
 
 def _lead_count(cfg: Config) -> int:
-    with open_store(cfg.store_url) as store:
+    with open_store_from_config(cfg) as store:
         return store.count(LeadQuery())
 
 

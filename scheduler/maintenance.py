@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from evidence import EvidenceStore
-from leads.store import LeadQuery, open_store
+from leads.store import LeadQuery, open_store_from_config
 from netsword.cli.common import watchlist_paths
 from netsword.config import Config
 from scheduler.history import FAILED, OK, RunFigures, RunHistory
@@ -79,7 +79,7 @@ def _prune_evidence(cfg: Config, days: float) -> tuple[int, int]:
     store = EvidenceStore(cfg.evidence_dir)
     if not (store.root / "captures").exists():
         return 0, 0
-    with open_store(cfg.store_url) as leads:
+    with open_store_from_config(cfg) as leads:
         keep = {(lead.platform, lead.listing_id) for lead in leads.iter_leads(LeadQuery(status=KEEP_EVIDENCE_STATUSES))}
     cutoff = (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S")
     referenced: set[str] = set()

@@ -16,7 +16,7 @@ from urllib.robotparser import RobotFileParser
 
 import httpx
 
-from leads.store import LeadQuery, LeadStore, open_store
+from leads.store import LeadQuery, LeadStore, open_store_from_config
 from leads.store.base import TAKEN_DOWN, StoreError
 from netsword.config import Config
 from netsword.models import Lead, utc_now
@@ -114,7 +114,7 @@ def run_recheck(cfg: Config, spec: JobSpec, *, stop: threading.Event, figures: R
     last_hit: dict[str, float] = {}
     headers = {"User-Agent": cfg.crawler.user_agent}
     with (
-        open_store(cfg.store_url) as store,
+        open_store_from_config(cfg) as store,
         httpx.Client(
             headers=headers, timeout=options.timeout, follow_redirects=True, proxy=cfg.crawler.proxy or None
         ) as client,

@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from evidence.store import EvidenceStore
-from leads.store import LeadStore, open_store
+from leads.store import LeadStore, open_store_from_config
 from netsword.config import Config
 from triage import views_admin, views_auth, views_lead, views_queue, views_referrals
 from triage.aggregates import DashboardCache
@@ -57,7 +57,7 @@ ROUTES = [
 
 def build_state(config: Config, store: LeadStore | None = None) -> TriageState:
     db = TriageDB(triage_db_path(config.var_dir))
-    store = store or open_store(config.store_url)
+    store = store or open_store_from_config(config)
     templates = Jinja2Templates(directory=str(PACKAGE / "templates"))
     return TriageState(
         config=config,

@@ -127,10 +127,10 @@ def run_preview(args: argparse.Namespace) -> int:
 
 
 def _stored_leads(cfg, rules, limit: int):  # type: ignore[no-untyped-def]
-    from leads.store import LeadQuery, open_store
+    from leads.store import LeadQuery, open_store_from_config
 
     floor = min((rule.min_score for rule in rules.rules), default=101)
-    with open_store(cfg.store_url) as store:
+    with open_store_from_config(cfg) as store:
         return store.search(LeadQuery(min_score=floor, limit=limit))
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from evidence.store import EvidenceStore
-from leads.store import LeadQuery, open_store
+from leads.store import LeadQuery, open_store_from_config
 from netsword.cli.common import config_of, load_watchlist
 from netsword.cli.demo_score import lead_level_scores
 
@@ -115,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
 
 def summarise(cfg: Any, per_platform: dict[str, dict[str, Any]], truth: list[dict[str, Any]]) -> None:
     platforms = {"demo-static", "demo-api", "demo-feed", "demo-browser"} & set(per_platform)
-    with open_store(cfg.store_url) as store:
+    with open_store_from_config(cfg) as store:
         leads = [lead for lead in store.iter_leads(LeadQuery()) if lead.platform in platforms]
     print()
     print(f"NetSword demo — store: {cfg.store_url}")

@@ -33,9 +33,9 @@ def run(args: argparse.Namespace) -> int:
     fonts = cjk_fonts()
     line(bool(fonts), "fonts", f"Chinese: {', '.join(fonts[:3])}" if fonts else f"no Chinese font: {CJK_FONT_HINT}")
     try:
-        from leads.store import open_store
+        from leads.store import open_store_from_config
 
-        with open_store(cfg.store_url) as store:
+        with open_store_from_config(cfg) as store:
             from leads.store import LeadQuery
 
             line(True, "store", f"{cfg.store_url} ({store.count(LeadQuery())} leads)")

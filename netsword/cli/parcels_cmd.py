@@ -64,7 +64,7 @@ def _import_options(p: argparse.ArgumentParser) -> None:
 
 
 def _do_import(args: argparse.Namespace, cfg: Config, path: Path) -> int:
-    from leads.store import open_store
+    from leads.store import open_store_from_config
     from netsword.cli import UsageError
     from parcels.context import open_parcel_db, vault_of
     from parcels.importer import import_manifest
@@ -77,7 +77,7 @@ def _do_import(args: argparse.Namespace, cfg: Config, path: Path) -> int:
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
     index = None if args.no_match else build_index(cfg, args.watchlist)
-    store = open_store(cfg.store_url) if index is not None and cfg.parcels.declared_leads else None
+    store = open_store_from_config(cfg) if index is not None and cfg.parcels.declared_leads else None
     try:
         with open_parcel_db(cfg) as db:
             try:
@@ -137,12 +137,12 @@ def _detect(cfg: Config, db, watchlist, store) -> None:  # type: ignore[no-untyp
 
 
 def run_detect(args: argparse.Namespace) -> int:
-    from leads.store import open_store
+    from leads.store import open_store_from_config
     from parcels.context import open_parcel_db
 
     cfg = config_of(args)
     index = build_index(cfg, args.watchlist)
-    with open_store(cfg.store_url) as store, open_parcel_db(cfg) as db:
+    with open_store_from_config(cfg) as store, open_parcel_db(cfg) as db:
         _detect(cfg, db, index.watchlist, store)
     return 0
 
