@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
+from netsword.cli.terminal import printable, printable_block
 from netsword.config import Config, load_config
 
 
@@ -85,9 +86,10 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def _print_message(message: EmailMessage, html: bool) -> None:
-    print(f"To: {message['To']}\nSubject: {message['Subject']}\nMessage-ID: {message['Message-ID']}\n")
+    # Titles in the message are scraped text: no escape sequence of theirs reaches the terminal.
+    print(f"To: {message['To']}\nSubject: {printable(str(message['Subject']))}\nMessage-ID: {message['Message-ID']}\n")
     part = message.get_body(("html",) if html else ("plain",))
-    print(part.get_content() if part is not None else "")
+    print(printable_block(part.get_content()) if part is not None else "")
     print("=" * 78)
 
 
@@ -198,13 +200,13 @@ def run_status(args: argparse.Namespace) -> int:
     print("alerts waiting for a message: " + (", ".join(f"{k} {n}" for k, n in sorted(waiting.items())) or "none"))
     for message in pending:
         note = (
-            f" — attempt {message.attempts}, next {message.next_attempt_at}: {message.last_error}"
+            f" — attempt {message.attempts}, next {message.next_attempt_at}: {printable(message.last_error)}"
             if message.attempts
             else ""
         )
-        print(f"  pending {message.recipient}: {message.subject}{note}")
+        print(f"  pending {message.recipient}: {printable(message.subject)}{note}")
     for message in failed:
-        print(f"  failed  {message.recipient}: {message.subject} — {message.last_error}")
+        print(f"  failed  {message.recipient}: {printable(message.subject)} — {printable(message.last_error)}")
     for period, at in digest_times(rules):
         print(f"next {period} digest{' at ' + at if at else ''}: {next_run(period, at, now, tz).isoformat()}")
     print(f"{len(rules.rules)} rules from {rules.source}")

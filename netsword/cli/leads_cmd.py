@@ -9,6 +9,7 @@ import sys
 
 from leads.store import LeadQuery, open_store_from_config
 from netsword.cli.common import config_of
+from netsword.cli.terminal import printable
 from netsword.models import LEAD_KINDS, LEAD_STATUSES
 
 CSV_FIELDS = ("lead_id", "score", "kind", "entry_id", "platform", "listing_id", "status", "title", "price", "seller",
@@ -66,7 +67,7 @@ def run_list(args: argparse.Namespace) -> int:
         query = _query(args, limit=args.limit)
         total = store.count(query)
         for lead in store.search(query):
-            title = " ".join(lead.title.split())[:60]
+            title = printable(lead.title)[:60]
             print(f"{lead.score:3d}  {lead.status:9s} {lead.kind:22s} {lead.entry_id:20s} {lead.platform:10s} "
                   f"{lead.lead_id}  {title}")  # fmt: skip
         print(f"{min(total, args.limit)} of {total} leads", file=sys.stderr)

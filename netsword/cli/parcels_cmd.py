@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from netsword.cli.common import build_index, config_of
+from netsword.cli.terminal import printable
 from netsword.config import Config
 
 
@@ -130,7 +131,7 @@ def _detect(cfg: Config, db, watchlist, store) -> None:  # type: ignore[no-untyp
     print(f"netsword parcels detect: {resolved.senders} senders, {resolved.links} links, {resolved.shippers} shippers")
     report = detect_patterns(db, pattern_settings(cfg), watchlist=watchlist, store=store)
     for lead in report.leads:
-        print(f"  {lead.score:3d}  {lead.lead_id}  {lead.title}")
+        print(f"  {lead.score:3d}  {lead.lead_id}  {printable(lead.title)}")
     counts = report.stored.as_dict()
     print(f"netsword parcels detect: {len(report.patterns)} patterns ({counts['created']} new leads, "
           f"{counts['updated']} updated, {counts['unchanged']} unchanged)")  # fmt: skip

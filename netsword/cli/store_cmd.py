@@ -8,12 +8,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import unicodedata
 from urllib.parse import urlsplit, urlunsplit
 
 from leads.store import LeadQuery, LeadStore, StoreError, open_store_from_config
 from netsword.cli import leads_cmd
 from netsword.cli.common import config_of
+from netsword.cli.terminal import printable
 from netsword.config import Config
 from netsword.models import LEAD_KINDS, LEAD_STATUSES, Lead
 
@@ -57,11 +57,6 @@ def shown(url: str) -> str:
     host = parts.hostname or ""
     netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
     return urlunsplit(parts._replace(netloc=netloc))
-
-
-def printable(text: str) -> str:
-    """Scraped text on one terminal line: control characters (escape sequences, newlines) become spaces."""
-    return " ".join("".join(" " if unicodedata.category(c) == "Cc" else c for c in text).split())
 
 
 def _open(cfg: Config, url: str) -> LeadStore:

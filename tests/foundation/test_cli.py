@@ -120,3 +120,15 @@ def test_doctor_reports_a_missing_browser(isolated: Path) -> None:
     assert result.returncode == 1
     assert "ERR  browser  not found" in result.stdout
     assert "ok   python" in result.stdout and "ok   store" in result.stdout
+
+
+def test_leads_list_never_prints_a_hostile_titles_escape_sequences(isolated: Path) -> None:
+    index = compile_index(load_watchlists([TRADEMARKS]))
+    hostile = "NIKE 耐克 Air Max \x1b]0;pwned\x07\x1b[2J\x1b[31mred\rover\nwritten"
+    listing = Listing.from_dict({"platform": "jd", "id": "x1", "url": "https://item.jd.com/x1.html", "title": hostile})
+    with open_store("sqlite:///var/netsword.db") as store:
+        assert process(listing, index, store, min_score=0)
+    listed = run("leads", "list", cwd=isolated)
+    assert listed.returncode == 0, listed.stderr
+    assert "\x1b" not in listed.stdout and "\x07" not in listed.stdout and "\r" not in listed.stdout
+    assert len(listed.stdout.splitlines()) == 1 and "耐克" in listed.stdout
