@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, Text, create_engine, delete, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 from netsword.config import Config
 
@@ -89,7 +90,13 @@ class RunHistory:
 
     def __init__(self, url: str) -> None:
         self.engine = _engine(url)
-        metadata.create_all(self.engine)
+        try:
+            metadata.create_all(self.engine)
+        except OperationalError as exc:
+            # create_all checks then creates: a second process creating a new database at the same moment can
+            # lose that race; the table then exists, which is all we need
+            if "already exists" not in str(exc):
+                raise
 
     def start(self, job_id: str, kind: str, *, trigger: str = "schedule", pid: int | None = None) -> str:
         run_id = "run-" + uuid.uuid4().hex[:20]
