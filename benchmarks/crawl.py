@@ -1,11 +1,15 @@
-"""Crawl throughput: NetSword's spider vs a bare Scrapy spider fetching the same pages, in the same run.
+"""Crawl throughput: NetSword's spider vs a bare Scrapy spider fetching the same pages, in the same run; browser memory.
 
-    python benchmarks/crawl.py [--styles static,api,browser] [--keywords N] [--renders N]
+    python benchmarks/crawl.py [--styles static,api,browser] [--keywords N] [--browser-keywords N] [--repeat N]
+                               [--renders N] [--renders-minutes M]
 
-For each style the NetSword crawl (parse, match, store; no evidence) runs first in a child process and logs every
-URL it fetched; a bare spider then downloads exactly those URLs (through Chromium for the browser style) and the
-ratio of pages/s is printed. `--renders N` then renders one browser page N times through scrapy-playwright and
-prints the resident memory of Python plus Chromium every N/10 renders, to show whether it stays flat.
+For each style the NetSword crawl (parse, match, store; no evidence) runs in a child process and logs every URL it
+fetched; a bare spider then downloads exactly those URLs (through Chromium, a new page per URL as scrapy-playwright
+does by default, for the browser style) and the ratio of pages/s is printed, with the CPU seconds each side used
+during its crawl (Python; plus Chromium for the browser style). `--repeat N` runs each pair N times and prints the
+median ratio. `--renders N` then renders browser item pages N times through NetSword's page pool and prints the
+proportional set size (PSS, shared pages counted once) of the Python process and of Chromium's processes at
+intervals, to show whether memory stays flat; `--renders-minutes` stops it early and says how many were done.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,45 +28,99 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 CHILD = r"""
-import json, sys, time
+import json, os, sys, time
 import scrapy
 from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 args = json.loads(sys.argv[1])
-times, urls = [], []
+times, cpu, urls, tree_cpu = [], [], [], []
+
+def tree():
+    # this process's descendants (Playwright's driver and Chromium), nobody else's
+    parents = {}
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    parents[int(pid)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                pass
+    found, grew = {os.getpid()}, True
+    while grew:
+        grew = False
+        for pid, ppid in parents.items():
+            if ppid in found and pid not in found:
+                found.add(pid); grew = True
+    return sorted(found - {os.getpid()})
+
+def children_cpu():
+    total = 0
+    for pid in tree():
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+def pss_mb(pid):
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
 def on_response(response, request, spider):
-    times.append(time.monotonic()); urls.append(response.url)
+    times.append(time.monotonic()); cpu.append(time.process_time()); urls.append(response.url)
+    if args["browser"] and len(times) == 1:
+        tree_cpu.append(children_cpu())
+    every = args.get("memory_every")
+    if every and len(times) % every == 0:
+        kids = tree()
+        print(f"MEM {len(times)} {time.monotonic() - times[0]:.0f} {pss_mb(os.getpid()):.0f} "
+              f"{sum(pss_mb(p) for p in kids):.0f} {len(kids)}", flush=True)
+
+def on_closed(spider):
+    if args["browser"]:
+        tree_cpu.append(children_cpu())
+
 def hook(crawler):
     crawler.signals.connect(on_response, signal=signals.response_received)
+    crawler.signals.connect(on_closed, signal=signals.spider_closed)
+
+from crawler.profile_loader import load_profile
+profile = load_profile(args["profile"]).with_base_url(args["base_url"])
 if args["mode"] == "netsword":
-    from crawler.profile_loader import load_profile
     from crawler.run import crawl_settings
     from crawler.spiders.marketplace import MarketplaceSpider
     from netsword.config import load_config
-    cfg = load_config(); profile = load_profile(args["profile"])
-    settings = crawl_settings(cfg, profile, evidence=False, extra={"LOG_LEVEL": "WARNING", "AUTOTHROTTLE_ENABLED": False})
+    settings = crawl_settings(load_config(), profile, evidence=False,
+                              extra={"LOG_LEVEL": "WARNING", "AUTOTHROTTLE_ENABLED": False, **args.get("extra", {})})
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(MarketplaceSpider); hook(crawler)
-    process.crawl(crawler, profile=profile, keywords=args["keywords"], max_pages=args["max_pages"], base_url=args["base_url"])
+    process.crawl(crawler, profile=profile, keywords=args["keywords"], max_pages=args["max_pages"])
 else:
     from crawler.browser_pages import browser_meta
-    from crawler.profile_loader import load_profile
-    profile = load_profile(args["profile"]).with_base_url(args["base_url"])
     class Bare(scrapy.Spider):
         name = "bare"
         async def start(self):
-            for n, url in enumerate(args["urls"]):
+            for url in args["urls"]:
                 meta = {}
                 if args["browser"]:
-                    spec = profile.search if "/search" in url else profile.detail.page
-                    meta = browser_meta(profile, spec, search="/search" in url)
-                    if args.get("reuse_page"):
-                        meta = {**meta, "playwright_context": "crawl"}
+                    search = "/search" in url
+                    meta = browser_meta(profile, profile.search if search else profile.detail.page, search=search)
+                    if not args.get("page_pool"):
+                        meta.pop("netsword_page_pool")  # scrapy-playwright's default: a new page per URL
                 yield scrapy.Request(url, meta=meta, dont_filter=True, callback=self.parse)
         def parse(self, response):
             return None
     settings = {"LOG_LEVEL": "WARNING", "ROBOTSTXT_OBEY": False, "CONCURRENT_REQUESTS_PER_DOMAIN": args["concurrency"],
-                "TELNETCONSOLE_ENABLED": False, "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7"}
+                "TELNETCONSOLE_ENABLED": False, "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
+                "CLOSESPIDER_TIMEOUT": args.get("timeout", 0)}
     if args["browser"]:
         from netsword.browser import ensure_browser, launch_args
         h = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
@@ -69,101 +128,140 @@ else:
             "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
             "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": ensure_browser(), "args": launch_args()},
             "PLAYWRIGHT_ABORT_REQUEST": "crawler.browser_pages.abort_heavy_request",
+            "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 16,
+            "DOWNLOADER_MIDDLEWARES": {"crawler.middlewares.page_pool.PagePoolMiddleware": 950},
             "PLAYWRIGHT_CONTEXTS": {"crawl": {}}})
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(Bare); hook(crawler)
-    if args.get("memory_every"):
-        import os, subprocess
-        def rss_mb():
-            # this process and all its descendants (Playwright's driver and Chromium), nobody else's
-            rows = [r.split() for r in subprocess.run(["ps", "-e", "-o", "pid=,ppid=,rss="],
-                                                       capture_output=True, text=True).stdout.splitlines()]
-            tree, total, grew = {os.getpid()}, 0, True
-            while grew:
-                grew = False
-                for pid, ppid, _ in rows:
-                    if int(ppid) in tree and int(pid) not in tree:
-                        tree.add(int(pid)); grew = True
-            return sum(int(rss) for pid, _, rss in rows if int(pid) in tree) // 1024
-        def sample(response, request, spider):
-            if len(times) % args["memory_every"] == 0:
-                print(f"MEM {len(times)} {rss_mb()}", flush=True)
-        crawler.signals.connect(sample, signal=signals.response_received)
     process.crawl(crawler)
 process.start()
-span = (times[-1] - times[0]) if len(times) > 1 else 0.0
-print("RESULT " + json.dumps({"pages": len(times), "seconds": span, "urls": urls}))
+n = len(times)
+result = {"pages": n, "seconds": times[-1] - times[0] if n > 1 else 0.0, "urls": urls,
+          "cpu": cpu[-1] - cpu[0] if n > 1 else 0.0,
+          "browser_cpu": tree_cpu[-1] - tree_cpu[0] if len(tree_cpu) > 1 else 0.0,
+          "stats": {k: v for k, v in crawler.stats.get_stats().items() if isinstance(v, (int, float))}}
+print("RESULT " + json.dumps(result))
 """
 
 STYLES = {"static": "demo-static", "api": "demo-api", "browser": "demo-browser"}
+# Goods words first (each finds dozens to a hundred listings, so a run fetches hundreds of pages), then marks.
+KEYWORDS = [
+    "包",
+    "正品",
+    "新款",
+    "鞋",
+    "手机",
+    "手表",
+    "NIKE",
+    "耐克",
+    "Gucci",
+    "古驰",
+    "劳力士",
+    "茅台",
+    "兰蔻",
+    "LANCOME",
+]
+BROWSER_KEYWORDS = ["手机", "NIKE", "白酒", "手表", "鞋", "新款", "正品", "包"]
 
 
 def child(args: dict, var_dir: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NETSWORD_")}
     env.update(NETSWORD_PATHS_VAR_DIR=var_dir, PYTHONPATH=str(REPO))
-    proc = subprocess.run(  # noqa: S603 - our own benchmark child
-        [sys.executable, "-c", CHILD, json.dumps(args)], capture_output=True, text=True, env=env, check=False
-    )
-    for line in proc.stdout.splitlines():
+    proc = subprocess.Popen(  # noqa: S603 - our own benchmark child
+        [sys.executable, "-c", CHILD, json.dumps(args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=env,
+    )  # fmt: skip
+    result = None
+    assert proc.stdout is not None and proc.stderr is not None
+    for line in proc.stdout:
         if line.startswith("MEM "):
-            renders, rss = line.split()[1:3]
-            print(f"   renders {renders:>6s}  rss {rss:>5s} MB", flush=True)
-    result = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
-    if not result:
-        raise SystemExit(f"benchmark child failed:\n{proc.stderr[-2000:]}")
-    return json.loads(result[-1][7:])
+            renders, seconds, python, chromium, processes = line.split()[1:6]
+            print(f"   renders {renders:>6s}  {seconds:>5s} s   PSS python {python:>5s} MB   chromium {chromium:>5s} MB"
+                  f" ({processes} processes)", flush=True)  # fmt: skip
+        elif line.startswith("RESULT "):
+            result = json.loads(line[7:])
+    stderr = proc.stderr.read()
+    proc.wait()
+    if result is None:
+        raise SystemExit(f"benchmark child failed:\n{stderr[-2000:]}")
+    return result
 
 
 def rate(result: dict) -> float:
     return (result["pages"] - 1) / result["seconds"] if result["seconds"] else 0.0
 
 
+def cpu_text(result: dict) -> str:
+    text = f"cpu {result['cpu']:5.1f} s"
+    return text + (f" + chromium {result['browser_cpu']:5.1f} s" if result.get("browser_cpu") else "")
+
+
+def compare(style: str, keywords: list[str], opts: argparse.Namespace, base_url: str, tmp: str) -> float:
+    profile = STYLES[style]
+    browser = style == "browser"
+    ours = child({"mode": "netsword", "profile": profile, "base_url": base_url, "keywords": keywords,
+                  "max_pages": opts.max_pages, "browser": browser}, tmp)  # fmt: skip
+    bare = child({"mode": "bare", "profile": profile, "base_url": base_url, "urls": ours["urls"], "browser": browser,
+                  "concurrency": 2 if browser else 8}, tmp)  # fmt: skip
+    a, b = rate(ours), rate(bare)
+    unit = "renders/s" if browser else "pages/s"
+    print(f"{style:8s} netsword {a:6.1f} {unit} ({ours['pages']} pages in {ours['seconds']:5.1f} s, {cpu_text(ours)})"
+          f"   bare {b:6.1f} {unit} ({bare['seconds']:5.1f} s, {cpu_text(bare)})   ratio {a / b if b else 0:.2f}",
+          flush=True)  # fmt: skip
+    return a / b if b else 0.0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--styles", default="static,api,browser")
-    parser.add_argument("--keywords", type=int, default=6)
+    parser.add_argument("--keywords", type=int, default=8, help="static and api: the first N of KEYWORDS")
+    parser.add_argument("--browser-keywords", type=int, default=2, help="browser: the first N of BROWSER_KEYWORDS")
     parser.add_argument("--max-pages", type=int, default=10)
-    parser.add_argument("--renders", type=int, default=0, help="memory check: render a browser page N times")
+    parser.add_argument("--repeat", type=int, default=3, help="run each comparison N times; print the median ratio")
+    parser.add_argument("--renders", type=int, default=0, help="memory check: render browser item pages N times")
+    parser.add_argument("--renders-minutes", type=float, default=0, help="stop the memory check after M minutes")
     opts = parser.parse_args()
 
     from demo.server import DemoMarket
 
-    # marks the demo marketplace sells, so searches return several pages
-    keywords = ["NIKE", "耐克", "Gucci", "古驰", "劳力士", "茅台", "兰蔻", "LANCOME"][: opts.keywords]
     market = DemoMarket(port=0, rate_limit=0, fault_rate=0.0, slow_rate=0.0)
     base_url = market.start()
-    print(f"demo marketplace {base_url}; keywords: {', '.join(keywords)}")
+    print(f"demo marketplace {base_url}; {os.cpu_count()} cores; load {os.getloadavg()[0]:.2f}")
     try:
         with tempfile.TemporaryDirectory(prefix="netsword-bench-") as tmp:
             for style in [s.strip() for s in opts.styles.split(",") if s.strip()]:
-                profile = STYLES[style]
-                ours = child({"mode": "netsword", "profile": profile, "base_url": base_url, "keywords": keywords,
-                              "max_pages": opts.max_pages}, tmp)  # fmt: skip
-                bare = child({"mode": "bare", "profile": profile, "base_url": base_url, "urls": ours["urls"],
-                              "browser": style == "browser", "concurrency": 8 if style != "browser" else 2}, tmp)  # fmt: skip
-                a, b = rate(ours), rate(bare)
-                print(f"{style:8s} netsword {a:7.1f} pages/s ({ours['pages']} pages)   bare scrapy {b:7.1f} pages/s   "
-                      f"ratio {a / b if b else 0:.2f}")  # fmt: skip
+                words = BROWSER_KEYWORDS[: opts.browser_keywords] if style == "browser" else KEYWORDS[: opts.keywords]
+                print(f"{style}: keywords {', '.join(words)}")
+                ratios = [compare(style, words, opts, base_url, tmp) for _ in range(max(1, opts.repeat))]
+                print(f"{style:8s} median ratio {statistics.median(ratios):.2f} over {len(ratios)} runs", flush=True)
             if opts.renders:
-                url = f"{base_url}/browser/item/" + _some_browser_id(base_url)
-                every = max(1, opts.renders // 10)
-                print(f"memory over {opts.renders} renders of {url}:")
-                started = time.monotonic()
-                result = child({"mode": "bare", "profile": "demo-browser", "base_url": base_url,
-                                "urls": [url] * opts.renders, "browser": True, "concurrency": 2,
-                                "memory_every": every}, tmp)  # fmt: skip
-                print(f"   {result['pages']} renders in {time.monotonic() - started:.1f} s ({rate(result):.1f}/s)")
+                memory_check(opts, base_url, tmp)
     finally:
         market.stop()
     return 0
 
 
-def _some_browser_id(base_url: str) -> str:
+def memory_check(opts: argparse.Namespace, base_url: str, tmp: str) -> None:
+    ids = _browser_ids(base_url)
+    urls = [f"{base_url}/browser/item/{ids[n % len(ids)]}" for n in range(opts.renders)]
+    every = max(1, opts.renders // 20)
+    print(f"memory over {opts.renders} renders of {len(ids)} different browser item pages (page pool, 2 at a time):")
+    started = time.monotonic()
+    result = child({"mode": "bare", "profile": "demo-browser", "base_url": base_url, "urls": urls, "browser": True,
+                    "concurrency": 2, "page_pool": True, "memory_every": every,
+                    "timeout": int(opts.renders_minutes * 60)}, tmp)  # fmt: skip
+    stats = result["stats"]
+    print(f"   {result['pages']} renders in {time.monotonic() - started:.1f} s ({rate(result):.1f}/s, {cpu_text(result)});"
+          f" pages opened {stats.get('netsword/browser_pages_opened', 0)}, closed"
+          f" {stats.get('netsword/browser_pages_closed', 0)}")  # fmt: skip
+
+
+def _browser_ids(base_url: str) -> list[str]:
     import urllib.request
 
     with urllib.request.urlopen(f"{base_url}/ground_truth.json") as response:  # noqa: S310 - loopback
         truth = json.loads(response.read())
-    return next(str(row["listing_id"]) for row in truth if row["platform"] == "demo-browser")
+    return sorted({str(row["listing_id"]) for row in truth if row["platform"] == "demo-browser"})
 
 
 if __name__ == "__main__":

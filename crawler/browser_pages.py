@@ -1,7 +1,8 @@
 """What the crawler asks of Chromium: browser meta for a request, the load-more script, blocking heavy resources.
 
 Crawl pages never load images, fonts or media (they cost time and memory and tell the parser nothing);
-evidence pages load everything, so their screenshots show what a buyer sees.
+evidence pages load everything, so their screenshots show what a buyer sees. Crawl pages are pooled and reused
+(crawler/middlewares/page_pool.py).
 """
 
 from __future__ import annotations
@@ -69,4 +70,10 @@ def browser_meta(profile: Profile, spec: PageSpec, *, search: bool) -> dict[str,
         methods.append(PageMethod("wait_for_selector", pagination.done, state="attached", timeout=8000))
     if spec.wait_for:
         methods.append(PageMethod("wait_for_selector", spec.wait_for, state="attached", timeout=8000))
-    return {"playwright": True, "playwright_context": "crawl", "playwright_page_methods": methods}
+    # netsword_page_pool: crawler.middlewares.page_pool navigates an open page rather than opening one per URL.
+    return {
+        "playwright": True,
+        "playwright_context": "crawl",
+        "playwright_page_methods": methods,
+        "netsword_page_pool": True,
+    }

@@ -12,6 +12,9 @@ ROBOTSTXT_OBEY = True
 USER_AGENT = "NetSwordBot/0.1 (+https://example.org/netsword)"
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 8
+# Scrapy starts this many asyncio tasks for EVERY callback's output (100 by default): most of the crawl's CPU on a
+# fast site. A search page's requests and a detail page's one item need no more than a few.
+CONCURRENT_ITEMS = 4
 DOWNLOAD_DELAY = 0.0
 DOWNLOAD_TIMEOUT = 30
 AUTOTHROTTLE_ENABLED = True
@@ -42,6 +45,8 @@ RETRY_AFTER_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.retry_after.RetryAfterMiddleware": 550,
+    # next to the download handler, so that a page is back in the pool before any retry copies the request's meta
+    "crawler.middlewares.page_pool.PagePoolMiddleware": 950,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.leads.LeadPipeline": 300,
@@ -57,7 +62,8 @@ TELNETCONSOLE_ENABLED = False
 # scrapy-playwright: installed as the download handler only when a crawl renders pages or captures evidence.
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_MAX_CONTEXTS = 2
-PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
+# Scrapy's concurrency limits browser pages; the page pool needs a page per request in flight, never waiting for one.
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = CONCURRENT_REQUESTS
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30000
 PLAYWRIGHT_ABORT_REQUEST = "crawler.browser_pages.abort_heavy_request"
 PLAYWRIGHT_CONTEXTS: dict[str, dict[str, object]] = {"crawl": {}, "evidence": {}}

@@ -1,26 +1,33 @@
-"""LeadPipeline: each ListingItem becomes a `netsword.models.Listing` and goes through `leads.process` (the one path).
+"""LeadPipeline: ListingItems become `netsword.models.Listing`s and go through `leads.process` in batches (one path).
 
-Settings: NETSWORD_CONFIG (a netsword.config.Config), NETSWORD_INDEX (a compiled MatchIndex; built from the
+Listings are collected for up to NETSWORD_LEAD_BATCH items or NETSWORD_LEAD_BATCH_SECONDS and handed together to
+`leads.process.process_batch` (the same matching, outcomes and listener calls as `process`, with one store write),
+in a worker thread when NETSWORD_LEAD_THREAD is on, one batch at a time. An item leaves this pipeline only once
+its batch is stored, so whatever the crawl reports as done (stats, evidence, a JOBDIR resume) is in the store.
+Other settings: NETSWORD_CONFIG (a netsword.config.Config), NETSWORD_INDEX (a compiled MatchIndex; built from the
 configuration when absent), NETSWORD_ALERTS (queue alert emails for stored leads through alerts.AlertQueuer, built
 here from the configuration: settings are copied, so live objects cannot travel in them). A listing that fails
-validation is logged and counted (netsword/bad_listings) and dropped; the crawl goes on.
+validation is logged and counted (netsword/bad_listings) and dropped; a batch the store refuses is logged and
+counted (netsword/lead_batch_failures) and its items dropped; the crawl goes on.
 Stats: netsword/listings, netsword/leads_created, netsword/leads_updated, netsword/leads_unchanged,
-netsword/alerts_queued.
+netsword/lead_batches, netsword/alerts_queued.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from leads.process import process
+from leads.process import ProcessResult, process_batch
 from leads.store import open_store
-from leads.store.base import CREATED
+from leads.store.base import CREATED, StoreError
 from netsword.config import Config, load_config
-from netsword.models import Lead, Listing, ListingError, utc_now
+from netsword.models import Listing, ListingError, utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +39,16 @@ class LeadPipeline:
         self.cfg: Config = settings.get("NETSWORD_CONFIG") or load_config()
         self.index = settings.get("NETSWORD_INDEX")
         self.alerts = settings.getbool("NETSWORD_ALERTS")
+        self.batch_size = max(1, settings.getint("NETSWORD_LEAD_BATCH", 50))
+        self.batch_seconds = settings.getfloat("NETSWORD_LEAD_BATCH_SECONDS", 0.2)
+        self.threaded = settings.getbool("NETSWORD_LEAD_THREAD", True)
         self.listeners: list[Any] = []
         self.store: Any = None
+        self.pending: list[tuple[Listing, asyncio.Future[ProcessResult]]] = []
+        self.timer: asyncio.TimerHandle | None = None
+        self.writing: set[asyncio.Task[None]] = set()
+        self.lock = asyncio.Lock()  # one batch at a time, in order: outcomes depend on what is already stored
+        self.executor: ThreadPoolExecutor | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> LeadPipeline:
@@ -52,40 +67,84 @@ class LeadPipeline:
             self.listeners.append(
                 AlertQueuer(self.cfg, self.index.watchlist, rules_for(self.cfg, self.index.watchlist))
             )
+        if self.threaded:
+            self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="netsword-leads")
 
-    def close_spider(self) -> None:
+    async def close_spider(self) -> None:
+        if self.pending:
+            self._flush()
+        while self.writing:
+            await asyncio.gather(*self.writing, return_exceptions=True)
+        if self.executor is not None:
+            self.executor.shutdown(wait=True)
         for listener in self.listeners:
             self.crawler.stats.set_value("netsword/alerts_queued", listener.queued)
             listener.close()
         if self.store is not None:
             self.store.close()
 
-    def process_item(self, item: Any) -> Any:
-        stats = self.crawler.stats
+    async def process_item(self, item: Any) -> Any:
         data = dict(item["listing"])
         data.setdefault("crawled_at", utc_now())
         try:
             listing = Listing.from_dict(data)
         except ListingError as exc:
-            stats.inc_value("netsword/bad_listings")
+            self.crawler.stats.inc_value("netsword/bad_listings")
             logger.warning("bad listing %s %s: %s", item.get("profile"), str(data.get("id", "?"))[:80], exc)
             raise DropItem(f"bad listing: {exc}") from None
-        stats.inc_value("netsword/listings")
-        created: list[str] = []
-
-        def note_created(lead: Lead, outcome: str) -> None:
-            if outcome == CREATED:
-                created.append(lead.lead_id)
-
-        result = process(
-            listing,
-            self.index,
-            self.store,
-            min_score=self.cfg.matching.min_score,
-            listeners=[*self.listeners, note_created],
-        )
-        for outcome, count in result.report.as_dict().items():
-            if count:
-                stats.inc_value(f"netsword/leads_{outcome}", count)
-        item["new_leads"] = created
+        self.crawler.stats.inc_value("netsword/listings")
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[ProcessResult] = loop.create_future()
+        self.pending.append((listing, done))
+        if len(self.pending) >= self.batch_size:
+            self._flush()
+        elif self.timer is None:
+            self.timer = loop.call_later(self.batch_seconds, self._flush)
+        try:
+            result = await done
+        except StoreError as exc:
+            raise DropItem(f"not stored: {exc}") from None
+        item["new_leads"] = [
+            lead.lead_id for lead, o in zip(result.leads, result.outcomes, strict=True) if o == CREATED
+        ]
         return item
+
+    def _flush(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        batch, self.pending = self.pending, []
+        if batch:
+            task = asyncio.ensure_future(self._write(batch))
+            self.writing.add(task)
+            task.add_done_callback(self.writing.discard)
+
+    async def _write(self, batch: list[tuple[Listing, asyncio.Future[ProcessResult]]]) -> None:
+        listings = [listing for listing, _ in batch]
+        async with self.lock:
+            try:
+                if self.executor is not None:
+                    results = await asyncio.get_running_loop().run_in_executor(self.executor, self._process, listings)
+                else:
+                    results = self._process(listings)
+            except Exception as exc:  # noqa: BLE001 - a refused batch costs its items, never the crawl
+                self.crawler.stats.inc_value("netsword/lead_batch_failures")
+                logger.error("storing %d listings failed: %s", len(batch), exc)
+                error = exc if isinstance(exc, StoreError) else StoreError(str(exc))
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(error)
+                return
+        stats = self.crawler.stats
+        stats.inc_value("netsword/lead_batches")
+        for (_, done), result in zip(batch, results, strict=True):
+            for outcome, count in result.report.as_dict().items():
+                if count:
+                    stats.inc_value(f"netsword/leads_{outcome}", count)
+            if not done.done():
+                done.set_result(result)
+
+    def _process(self, listings: list[Listing]) -> list[ProcessResult]:
+        return process_batch(
+            listings, self.index, self.store, min_score=self.cfg.matching.min_score, listeners=self.listeners
+        )

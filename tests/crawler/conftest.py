@@ -28,15 +28,19 @@ def market() -> Iterator[Any]:
     server.stop()
 
 
-def run_crawl_child(var_dir: Path, profile: str, base_url: str, **kwargs: Any) -> dict[str, Any]:
-    """Crawl in a child process with its own var/ (store and evidence); returns the crawl stats."""
+def child_command(var_dir: Path, profile: str, base_url: str, **kwargs: Any) -> dict[str, Any]:
+    """subprocess arguments for a crawl in a child process with its own var/ (store and evidence)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("NETSWORD_")}
     env["NETSWORD_PATHS_VAR_DIR"] = str(var_dir)
     env["PYTHONPATH"] = str(REPO)
     payload = json.dumps({"profile": profile, "base_url": base_url, **kwargs})
-    proc = subprocess.run(  # noqa: S603 - our own test helper
-        [sys.executable, str(CHILD), payload], capture_output=True, text=True, env=env, cwd=var_dir, timeout=240
-    )
+    return {"args": [sys.executable, str(CHILD), payload], "env": env, "cwd": var_dir}
+
+
+def run_crawl_child(var_dir: Path, profile: str, base_url: str, **kwargs: Any) -> dict[str, Any]:
+    """Crawl in a child process with its own var/ (store and evidence); returns the crawl stats."""
+    command = child_command(var_dir, profile, base_url, **kwargs)
+    proc = subprocess.run(**command, capture_output=True, text=True, timeout=240)  # noqa: S603 - our own helper
     lines = [line for line in proc.stdout.splitlines() if line.startswith("STATS ")]
     assert proc.returncode == 0 and lines, proc.stderr[-3000:]
     stats = json.loads(lines[-1][6:])
@@ -48,3 +52,9 @@ def run_crawl_child(var_dir: Path, profile: str, base_url: str, **kwargs: Any) -
 def crawl() -> Any:
     """The child-process crawl helper (tests import nothing from each other under --import-mode=importlib)."""
     return run_crawl_child
+
+
+@pytest.fixture
+def crawl_command() -> Any:
+    """`child_command`: the arguments to start a crawl child yourself (to stop or kill it)."""
+    return child_command

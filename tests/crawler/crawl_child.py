@@ -1,17 +1,43 @@
 """Run one crawl in a fresh process for the loopback tests (Twisted's reactor runs once per process).
 
 Usage: python crawl_child.py '{"profile": …, "base_url": …, "keywords": […], "max_pages": N, "jobdir": …,
-"extra": {…}, "evidence": bool}' — prints the crawl stats as one JSON line at the end.
+"extra": {…}, "evidence": bool, "ack_file": path}' — prints the crawl stats as one JSON line at the end.
+With `ack_file`, every item the crawl reports as done (Scrapy's item_scraped) is written there at once, one JSON
+line each, so a test that kills the crawl knows what had been acknowledged.
 """
 
 import json
 import sys
 
+from scrapy import signals
+
 from crawler.profile_loader import load_profile
 from crawler.run import run_crawl
 from netsword.config import load_config
 
+
+class AckLog:
+    """A Scrapy extension: one line per item that came out of every pipeline (listing id, new lead ids)."""
+
+    def __init__(self, path: str) -> None:
+        self.file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - open for the whole crawl
+
+    @classmethod
+    def from_crawler(cls, crawler):  # type: ignore[no-untyped-def]
+        ext = cls(crawler.settings["TEST_ACK_FILE"])
+        crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
+        return ext
+
+    def item_scraped(self, item):  # type: ignore[no-untyped-def]
+        line = {"id": item["listing"]["id"], "new_leads": item.get("new_leads", [])}
+        self.file.write(json.dumps(line) + "\n")
+        self.file.flush()  # in the kernel now: survives kill -9 of this process
+
+
 args = json.loads(sys.argv[1])
+extra = args.get("extra") or {}
+if args.get("ack_file"):
+    extra = {**extra, "TEST_ACK_FILE": args["ack_file"], "EXTENSIONS": {"__main__.AckLog": 0}}
 profile = load_profile(args["profile"])
 stats = run_crawl(
     load_config(),
@@ -22,6 +48,6 @@ stats = run_crawl(
     jobdir=args.get("jobdir", ""),
     evidence=args.get("evidence", True),
     alerts=args.get("alerts", False),
-    extra=args.get("extra") or {},
+    extra=extra,
 )
 print("STATS " + json.dumps(stats, default=str))

@@ -71,10 +71,34 @@ def test_browser_style_renders_with_chromium(market, tmp_path: Path, crawl) -> N
     stats = crawl(tmp_path, "demo-browser", market.base_url, keywords=KEYWORDS[:2], max_pages=2)
     assert stats["finish_reason"] == "finished"
     assert stats["netsword/listings"] >= 10  # nothing is there without running the page's JavaScript
-    assert stats["playwright/page_count/closed"] >= stats["netsword/detail_pages"]
+    # two pooled pages (the profile's concurrency) served every search and detail page, and were closed at the end
+    assert stats["netsword/browser_pages_opened"] <= 2
+    assert stats["netsword/browser_pages_reused"] >= stats["netsword/detail_pages"]
+    assert stats["netsword/browser_pages_closed"] == stats["netsword/browser_pages_opened"]
+    # crawl pages never load images; evidence screenshots do
+    assert stats["playwright/request_count/aborted"] >= stats["netsword/detail_pages"]
+    assert stats["playwright/response_count/resource_type/image"] == stats["netsword/evidence_screenshots"] >= 1
     leads = _leads(tmp_path)
     assert leads
     assert EvidenceStore(tmp_path / "evidence").verify().ok
+
+
+@pytest.mark.browser
+def test_browser_pages_that_fail_are_closed_not_reused(market, tmp_path: Path, crawl) -> None:
+    """Every detail page is on a port nobody listens on: each failure closes its page; none stays open."""
+    profile = tmp_path / "refused.yaml"
+    text = (Path(__file__).resolve().parents[2] / "crawler" / "profiles" / "demo-browser.yaml").read_text("utf-8")
+    text = text.replace("platform: demo-browser", "platform: demo-refused").replace(
+        "  follow: ['^/browser/item/[^/?#]+$']", "  url: 'http://127.0.0.1:9/browser/item/{id}'"
+    )
+    profile.write_text(text, encoding="utf-8")
+    stats = crawl(tmp_path, str(profile), market.base_url, keywords=["NIKE"], max_pages=1, evidence=False,
+                  extra={"RETRY_TIMES": 0, "ROBOTSTXT_OBEY": False})  # fmt: skip
+    assert stats["finish_reason"] == "finished"
+    failed = stats["netsword/failed_requests"]
+    assert failed >= 5 and "netsword/listings_seen" not in stats  # every detail page failed
+    assert stats["netsword/browser_pages_opened"] >= failed  # a failed page is never handed out again
+    assert stats["netsword/browser_pages_closed"] == stats["netsword/browser_pages_opened"]
 
 
 def test_rate_limit_is_honoured_with_retry_after(tmp_path: Path, crawl) -> None:

@@ -88,3 +88,23 @@ def test_jsonp_and_script_embedded_json() -> None:
     page = '<script>window.data = {"x": "};"};\nvar other = 1;</script>'
     assert extract_embedded(page, "window.data") == {"x": "};"}
     assert extract_embedded("export const data = [1];", "data") == [1]
+
+
+def test_aliexpress_item_search_api() -> None:
+    """A third-party AliExpress data API's item_search answer: 20 listings, no sellers, prices in USD."""
+    profile = load_profile("aliexpress-item-search")
+    body = _read("aliexpress_item_search_iphone.json")
+    url = "https://aliexpress-datahub.p.rapidapi.com/item_search?q=iphone&page=1&locale=en_US&currency=USD"
+    assert parse_page(profile, body, url).errors == []
+    listings = listings_from(profile, body, url)
+    assert len(listings) == 20 and len({listing.id for listing in listings}) == 20
+    head = listings[0]
+    assert head.id == "1005004802418706"  # a JSON number, kept exactly as text
+    assert head.title.startswith("Original Apple iPhone 12 Pro")
+    assert (head.price, head.currency, head.sales) == (pytest.approx(798.89), "USD", 0)
+    assert head.url == "https://www.aliexpress.com/item/1005004802418706.html"
+    assert head.images == ("https://ae01.alicdn.com/kf/A11d76c3e77f045f3989c8d15d3e1d711W.jpg",)  # was //ae01…
+    assert head.platform == "aliexpress" and head.seller is None
+    assert listings[2].price == pytest.approx(41.07) and listings[2].sales == 666
+    assert all(listing.price and listing.currency == "USD" for listing in listings)
+    assert profile.headers["X-RapidAPI-Key"] == "${RAPIDAPI_KEY}"  # the key comes from the environment at crawl time
