@@ -28,6 +28,7 @@ _COLUMNS = (
     "title", "seller", "price", "owner", "cited_number", "first_seen", "last_seen", "status", "times_seen",
     "assignee", "price_history",
 )  # fmt: skip
+_IN_CHUNK = 500  # ids per SELECT … IN (…): well under SQLite's variable limit
 _ORDER = {
     "score": "score DESC, lead_id",
     "last_seen": "last_seen DESC, lead_id",
@@ -90,20 +91,31 @@ class SqliteLeadStore(LeadStore):
         self.schema_version = migrate(self.conn)
 
     def upsert_many(self, leads: Iterable[Lead]) -> UpsertReport:
+        """Merge each lead into what is stored; the stored rows are read and written in chunks, not one by one."""
         report = UpsertReport()
         placeholders = ",".join("?" * len(_COLUMNS))
         update = ",".join(f"{c}=excluded.{c}" for c in _COLUMNS[1:])
         sql = f"INSERT INTO leads ({','.join(_COLUMNS)}) VALUES ({placeholders}) ON CONFLICT(lead_id) DO UPDATE SET {update}"  # noqa: S608 - fixed column names
+        batch = list(leads)
         with self._lock, self.conn:
-            for lead in leads:
-                old_row = self.conn.execute("SELECT * FROM leads WHERE lead_id = ?", (lead.lead_id,)).fetchone()
-                if old_row is None:
-                    stored, outcome = first_sighting(lead), CREATED
-                else:
-                    stored, outcome = merge_seen(_lead_of(old_row), lead)
-                self.conn.execute(sql, _row_of(stored))
+            known = self._stored([lead.lead_id for lead in batch])
+            for lead in batch:  # in order: the same lead twice in one batch is merged twice
+                old = known.get(lead.lead_id)
+                stored, outcome = (first_sighting(lead), CREATED) if old is None else merge_seen(old, lead)
+                known[lead.lead_id] = stored
                 report.add(outcome)
+            written = {lead.lead_id: known[lead.lead_id] for lead in batch}
+            self.conn.executemany(sql, [_row_of(lead) for lead in written.values()])
         return report
+
+    def _stored(self, lead_ids: list[str]) -> dict[str, Lead]:
+        found: dict[str, Lead] = {}
+        unique = list(dict.fromkeys(lead_ids))
+        for start in range(0, len(unique), _IN_CHUNK):
+            chunk = unique[start : start + _IN_CHUNK]
+            sql = f"SELECT * FROM leads WHERE lead_id IN ({','.join('?' * len(chunk))})"  # noqa: S608 - placeholders only
+            found.update((row["lead_id"], _lead_of(row)) for row in self.conn.execute(sql, chunk))
+        return found
 
     def put_raw(self, leads: Iterable[Lead]) -> int:
         placeholders = ",".join("?" * len(_COLUMNS))

@@ -70,6 +70,15 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX leads_first_seen ON leads(first_seen);
     """,
+    # 4: re-index a lead's text only when its title or match changed, not on every sighting
+    """
+    DROP TRIGGER leads_fts_update;
+    CREATE TRIGGER leads_fts_update AFTER UPDATE OF title, matched ON leads
+    WHEN old.title IS NOT new.title OR old.matched IS NOT new.matched BEGIN
+        INSERT INTO leads_fts(leads_fts, rowid, title, matched) VALUES ('delete', old.rowid, old.title, old.matched);
+        INSERT INTO leads_fts(rowid, title, matched) VALUES (new.rowid, new.title, new.matched);
+    END;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

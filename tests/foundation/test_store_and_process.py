@@ -113,3 +113,13 @@ def test_concurrent_first_open_does_not_race(tmp_path: Path) -> None:
         assert proc.returncode == 0, err.decode()
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_full_text_follows_a_changed_title(tmp_path: Path, index) -> None:
+    with SqliteLeadStore(tmp_path / "leads.db") as store:
+        (lead,) = process(listing(title="耐克 高仿 跑鞋 旧款标题"), index, store).leads
+        process(listing(title="耐克 高仿 跑鞋 新款标题"), index, store)
+        assert [found.lead_id for found in store.search(LeadQuery(text="新款标题"))] == [lead.lead_id]
+        assert store.search(LeadQuery(text="旧款标题")) == []
+        process(listing(title="耐克 高仿 跑鞋 新款标题"), index, store)  # unchanged: text index left alone
+        assert store.count(LeadQuery(text="新款标题")) == 1
