@@ -32,7 +32,8 @@ import json, os, sys, time
 import scrapy
 from scrapy import signals
 from scrapy.crawler import CrawlerProcess
-args = json.loads(sys.argv[1])
+with open(sys.argv[1], encoding="utf-8") as f:
+    args = json.load(f)
 times, cpu, urls, tree_cpu = [], [], [], []
 
 def tree():
@@ -123,14 +124,15 @@ else:
                 "CLOSESPIDER_TIMEOUT": args.get("timeout", 0)}
     if args["browser"]:
         from netsword.browser import ensure_browser, launch_args
-        h = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+        # the page pool runs through NetSword's handler (one browser); the baseline through scrapy-playwright's own
+        h = ("crawler.browser_handler.SharedPlaywrightHandler" if args.get("page_pool")
+             else "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler")
         settings.update({"DOWNLOAD_HANDLERS": {"http": h, "https": h},
             "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
             "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": ensure_browser(), "args": launch_args()},
             "PLAYWRIGHT_ABORT_REQUEST": "crawler.browser_pages.abort_heavy_request",
             "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 16,
-            "DOWNLOADER_MIDDLEWARES": {"crawler.middlewares.page_pool.PagePoolMiddleware": 950},
-            "PLAYWRIGHT_CONTEXTS": {"crawl": {}}})
+            "DOWNLOADER_MIDDLEWARES": {"crawler.middlewares.page_pool.PagePoolMiddleware": 950}})
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(Bare); hook(crawler)
     process.crawl(crawler)
@@ -167,8 +169,10 @@ BROWSER_KEYWORDS = ["手机", "NIKE", "白酒", "手表", "鞋", "新款", "正�
 def child(args: dict, var_dir: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NETSWORD_")}
     env.update(NETSWORD_PATHS_VAR_DIR=var_dir, PYTHONPATH=str(REPO))
+    arguments = Path(var_dir) / "child-args.json"  # ten thousand URLs do not fit on a command line
+    arguments.write_text(json.dumps(args), encoding="utf-8")
     proc = subprocess.Popen(  # noqa: S603 - our own benchmark child
-        [sys.executable, "-c", CHILD, json.dumps(args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-c", CHILD, str(arguments)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env=env,
     )  # fmt: skip
     result = None
@@ -220,6 +224,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="run each comparison N times; print the median ratio")
     parser.add_argument("--renders", type=int, default=0, help="memory check: render browser item pages N times")
     parser.add_argument("--renders-minutes", type=float, default=0, help="stop the memory check after M minutes")
+    parser.add_argument("--memory-every", type=int, default=0, help="print memory every N renders (renders/50)")
     opts = parser.parse_args()
 
     from demo.server import DemoMarket
@@ -244,7 +249,7 @@ def main() -> int:
 def memory_check(opts: argparse.Namespace, base_url: str, tmp: str) -> None:
     ids = _browser_ids(base_url)
     urls = [f"{base_url}/browser/item/{ids[n % len(ids)]}" for n in range(opts.renders)]
-    every = max(1, opts.renders // 20)
+    every = opts.memory_every or max(1, opts.renders // 50)
     print(f"memory over {opts.renders} renders of {len(ids)} different browser item pages (page pool, 2 at a time):")
     started = time.monotonic()
     result = child({"mode": "bare", "profile": "demo-browser", "base_url": base_url, "urls": urls, "browser": True,

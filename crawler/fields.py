@@ -48,7 +48,8 @@ def clean_text(value: Any, *, strip_html: bool = False, limit: int = _MAX_OTHER)
     text = str(value)
     if strip_html:
         text = html_lib.unescape(_TAG.sub(" ", text))
-    text = "".join(c for c in text if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cf", "Cs"))
+    if not text.isprintable():  # only then can it hold control or format characters: look at each one
+        text = "".join(c for c in text if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cf", "Cs"))
     return _SPACE.sub(" ", text).strip()[:limit]
 
 

@@ -20,7 +20,7 @@ from crawler.spiders.marketplace import MarketplaceSpider
 from netsword.browser import BrowserNotFound, ensure_browser, launch_args
 from netsword.config import Config
 
-PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+PLAYWRIGHT_HANDLER = "crawler.browser_handler.SharedPlaywrightHandler"  # one browser for http and https
 
 
 class CrawlSetupError(ValueError):

@@ -4,9 +4,13 @@ Opening a page costs nearly three times a navigation of an open one, so requests
 (crawler.browser_pages.browser_meta sets it) take an idle page of their context through scrapy-playwright's
 `playwright_page` meta key and give it back when the response arrives. A page whose request failed is closed,
 never reused (it may be stuck mid-navigation); every page the pool has seen is closed when the spider closes.
-The pool keeps at most NETSWORD_PAGE_POOL_SIZE idle pages per context (0: CONCURRENT_REQUESTS_PER_DOMAIN), which
-crawler.run keeps within PLAYWRIGHT_MAX_PAGES_PER_CONTEXT so that no request ever waits for a page that sits idle.
-Stats: netsword/browser_pages_opened, netsword/browser_pages_reused, netsword/browser_pages_closed.
+The pool keeps at most NETSWORD_PAGE_POOL_SIZE idle pages per context (0: CONCURRENT_REQUESTS_PER_DOMAIN), within
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT so that no request ever waits for a page that sits idle. A page is retired
+(closed; the next request opens a fresh one) after NETSWORD_PAGE_MAX_USES requests: Playwright keeps every
+request and response of a page until the page closes, and Chromium's renderer grows too, so a page used forever
+would grow by about a megabyte per render.
+Stats: netsword/browser_pages_opened, netsword/browser_pages_reused, netsword/browser_pages_retired,
+netsword/browser_pages_closed.
 """
 
 from __future__ import annotations
@@ -34,7 +38,9 @@ class PagePoolMiddleware:
         # Scrapy passes requests through downloader middlewares long before their slot downloads them, so a page
         # is taken when a request may really start: at most `size` pooled requests per context hold a page.
         self.turns: defaultdict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(self.size))
+        self.max_uses = max(1, settings.getint("NETSWORD_PAGE_MAX_USES", 50))
         self.known: dict[int, Any] = {}  # every page handed out, by id(), so that all of them get closed
+        self.uses: dict[int, int] = {}
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -63,28 +69,38 @@ class PagePoolMiddleware:
         context = request.meta.pop(TURN_META, None)
         if context is None:
             return response
-        page = request.meta.pop("playwright_page", None)
-        if page is not None:
-            self._track(page)
-            pages = self.idle[context]
-            if page.is_closed():
-                pass
-            elif len(pages) < self.size:
-                pages.append(page)
-            else:
-                await self._close(page)
-        self.turns[context].release()
+        try:
+            page = request.meta.pop("playwright_page", None)
+            if page is not None:
+                await self._give_back(context, page)
+        finally:
+            self.turns[context].release()
         return response
 
     async def process_exception(self, request: Request, exception: Exception) -> None:
         context = request.meta.pop(TURN_META, None)
         if context is None:
             return
-        page = request.meta.pop("playwright_page", None)
-        if page is not None:  # it may be stuck mid-navigation: never reuse it
-            self._track(page)
+        try:
+            page = request.meta.pop("playwright_page", None)
+            if page is not None:  # it may be stuck mid-navigation: never reuse it
+                self._track(page)
+                await self._close(page)
+        finally:
+            self.turns[context].release()
+
+    async def _give_back(self, context: str, page: Any) -> None:
+        self._track(page)
+        self.uses[id(page)] += 1
+        if page.is_closed():
+            return
+        if self.uses[id(page)] >= self.max_uses:
+            self.crawler.stats.inc_value("netsword/browser_pages_retired")
             await self._close(page)
-        self.turns[context].release()
+        elif len(self.idle[context]) < self.size:
+            self.idle[context].append(page)
+        else:
+            await self._close(page)
 
     async def spider_closed(self) -> None:
         self.idle.clear()
@@ -96,6 +112,7 @@ class PagePoolMiddleware:
         if id(page) in self.known:
             return
         self.known[id(page)] = page
+        self.uses[id(page)] = 0
         self.crawler.stats.inc_value("netsword/browser_pages_opened")
         page.on("close", self._on_close)
 
@@ -104,6 +121,7 @@ class PagePoolMiddleware:
 
     async def _close(self, page: Any) -> None:
         self.known.pop(id(page), None)
+        self.uses.pop(id(page), None)
         if page.is_closed():
             return
         try:

@@ -68,13 +68,20 @@ def test_feed_style_counts_malformed_rows(market, tmp_path: Path, crawl) -> None
 
 @pytest.mark.browser
 def test_browser_style_renders_with_chromium(market, tmp_path: Path, crawl) -> None:
-    stats = crawl(tmp_path, "demo-browser", market.base_url, keywords=KEYWORDS[:2], max_pages=2)
+    stats = crawl(tmp_path, "demo-browser", market.base_url, keywords=KEYWORDS[:2], max_pages=2,
+                  extra={"NETSWORD_PAGE_MAX_USES": 5})  # fmt: skip
     assert stats["finish_reason"] == "finished"
     assert stats["netsword/listings"] >= 10  # nothing is there without running the page's JavaScript
-    # two pooled pages (the profile's concurrency) served every search and detail page, and were closed at the end
-    assert stats["netsword/browser_pages_opened"] <= 2
-    assert stats["netsword/browser_pages_reused"] >= stats["netsword/detail_pages"]
-    assert stats["netsword/browser_pages_closed"] == stats["netsword/browser_pages_opened"]
+    # one browser; two pooled pages at a time (the profile's concurrency) served every search and detail page,
+    # each retired after 5 requests; all closed at the end
+    assert stats["playwright/browser_count"] == 1
+    assert stats["playwright/page_count/max_concurrent"] <= 3  # two crawl pages and the evidence page
+    pages = stats["netsword/browser_pages_opened"]
+    requests = stats["netsword/search_pages"] + stats["netsword/detail_pages"]
+    assert stats["netsword/browser_pages_retired"] >= requests // 5 - 2
+    assert pages <= 2 + stats["netsword/browser_pages_retired"]
+    assert stats["netsword/browser_pages_reused"] >= requests - pages  # every other request reused a page
+    assert stats["netsword/browser_pages_closed"] == pages
     # crawl pages never load images; evidence screenshots do
     assert stats["playwright/request_count/aborted"] >= stats["netsword/detail_pages"]
     assert stats["playwright/response_count/resource_type/image"] == stats["netsword/evidence_screenshots"] >= 1
