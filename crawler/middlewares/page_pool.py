@@ -8,7 +8,7 @@ The pool keeps at most NETSWORD_PAGE_POOL_SIZE idle pages per context (0: CONCUR
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT so that no request ever waits for a page that sits idle. A page is retired
 (closed; the next request opens a fresh one) after NETSWORD_PAGE_MAX_USES requests: Playwright keeps every
 request and response of a page until the page closes, and Chromium's renderer grows too, so a page used forever
-would grow by about a megabyte per render.
+grows by megabytes per render.
 Stats: netsword/browser_pages_opened, netsword/browser_pages_reused, netsword/browser_pages_retired,
 netsword/browser_pages_closed.
 """

@@ -1,8 +1,8 @@
 """LeadPipeline: ListingItems become `netsword.models.Listing`s and go through `leads.process` in batches (one path).
 
-Listings are collected for up to NETSWORD_LEAD_BATCH items or NETSWORD_LEAD_BATCH_SECONDS and handed together to
-`leads.process.process_batch` (the same matching, outcomes and listener calls as `process`, with one store write),
-in a worker thread when NETSWORD_LEAD_THREAD is on, one batch at a time. An item leaves this pipeline only once
+Listings go to `leads.process.process_batch` (the same matching, outcomes and listener calls as `process`, with one
+store write) in batches of up to NETSWORD_LEAD_BATCH, one batch at a time (in a worker thread when
+NETSWORD_LEAD_THREAD is on): what arrives while a batch is written forms the next batch, so none waits for a timer. An item leaves this pipeline only once
 its batch is stored, so whatever the crawl reports as done (stats, evidence, a JOBDIR resume) is in the store.
 Other settings: NETSWORD_CONFIG (a netsword.config.Config), NETSWORD_INDEX (a compiled MatchIndex; built from the
 configuration when absent), NETSWORD_ALERTS (queue alert emails for stored leads through alerts.AlertQueuer, built
@@ -40,14 +40,11 @@ class LeadPipeline:
         self.index = settings.get("NETSWORD_INDEX")
         self.alerts = settings.getbool("NETSWORD_ALERTS")
         self.batch_size = max(1, settings.getint("NETSWORD_LEAD_BATCH", 50))
-        self.batch_seconds = settings.getfloat("NETSWORD_LEAD_BATCH_SECONDS", 0.2)
         self.threaded = settings.getbool("NETSWORD_LEAD_THREAD", True)
         self.listeners: list[Any] = []
         self.store: Any = None
         self.pending: list[tuple[Listing, asyncio.Future[ProcessResult]]] = []
-        self.timer: asyncio.TimerHandle | None = None
-        self.writing: set[asyncio.Task[None]] = set()
-        self.lock = asyncio.Lock()  # one batch at a time, in order: outcomes depend on what is already stored
+        self.writer: asyncio.Task[None] | None = None  # one batch at a time: outcomes depend on what is stored
         self.executor: ThreadPoolExecutor | None = None
 
     @classmethod
@@ -71,10 +68,9 @@ class LeadPipeline:
             self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="netsword-leads")
 
     async def close_spider(self) -> None:
-        if self.pending:
-            self._flush()
-        while self.writing:
-            await asyncio.gather(*self.writing, return_exceptions=True)
+        self._kick()
+        while self.writer is not None:
+            await asyncio.gather(self.writer, return_exceptions=True)
         if self.executor is not None:
             self.executor.shutdown(wait=True)
         for listener in self.listeners:
@@ -96,10 +92,7 @@ class LeadPipeline:
         loop = asyncio.get_running_loop()
         done: asyncio.Future[ProcessResult] = loop.create_future()
         self.pending.append((listing, done))
-        if len(self.pending) >= self.batch_size:
-            self._flush()
-        elif self.timer is None:
-            self.timer = loop.call_later(self.batch_seconds, self._flush)
+        loop.call_soon(self._kick)  # after this loop turn, so that listings arriving together go together
         try:
             result = await done
         except StoreError as exc:
@@ -109,32 +102,36 @@ class LeadPipeline:
         ]
         return item
 
-    def _flush(self) -> None:
-        if self.timer is not None:
-            self.timer.cancel()
-            self.timer = None
-        batch, self.pending = self.pending, []
-        if batch:
-            task = asyncio.ensure_future(self._write(batch))
-            self.writing.add(task)
-            task.add_done_callback(self.writing.discard)
+    def _kick(self) -> None:
+        """Start writing what is pending unless a batch is being written: that one's end starts the next (group
+        commit), so batches grow while the store is busy and no listing ever waits for a timer."""
+        if self.writer is not None or not self.pending:
+            return
+        batch, self.pending = self.pending[: self.batch_size], self.pending[self.batch_size :]
+        self.writer = asyncio.ensure_future(self._write(batch))
 
     async def _write(self, batch: list[tuple[Listing, asyncio.Future[ProcessResult]]]) -> None:
+        try:
+            await self._store(batch)
+        finally:
+            self.writer = None
+            self._kick()
+
+    async def _store(self, batch: list[tuple[Listing, asyncio.Future[ProcessResult]]]) -> None:
         listings = [listing for listing, _ in batch]
-        async with self.lock:
-            try:
-                if self.executor is not None:
-                    results = await asyncio.get_running_loop().run_in_executor(self.executor, self._process, listings)
-                else:
-                    results = self._process(listings)
-            except Exception as exc:  # noqa: BLE001 - a refused batch costs its items, never the crawl
-                self.crawler.stats.inc_value("netsword/lead_batch_failures")
-                logger.error("storing %d listings failed: %s", len(batch), exc)
-                error = exc if isinstance(exc, StoreError) else StoreError(str(exc))
-                for _, done in batch:
-                    if not done.done():
-                        done.set_exception(error)
-                return
+        try:
+            if self.executor is not None:
+                results = await asyncio.get_running_loop().run_in_executor(self.executor, self._process, listings)
+            else:
+                results = self._process(listings)
+        except Exception as exc:  # noqa: BLE001 - a refused batch costs its items, never the crawl
+            self.crawler.stats.inc_value("netsword/lead_batch_failures")
+            logger.error("storing %d listings failed: %s", len(batch), exc)
+            error = exc if isinstance(exc, StoreError) else StoreError(str(exc))
+            for _, done in batch:
+                if not done.done():
+                    done.set_exception(error)
+            return
         stats = self.crawler.stats
         stats.inc_value("netsword/lead_batches")
         for (_, done), result in zip(batch, results, strict=True):
