@@ -9,9 +9,9 @@ import hashlib
 import json
 
 from leads.store.base import CREATED, UPDATED, content_key
-from netsword.models import Lead
+from netsword.models import SCORE_BANDS, Lead
 
-BANDS = (50, 65, 80)  # score bands: a lead rising from one into a higher one is news
+BANDS = tuple(floor for floor, _ in SCORE_BANDS)  # a lead rising from one band into a higher one is news
 
 
 def band_of(score: int) -> int:

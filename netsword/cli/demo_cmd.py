@@ -23,9 +23,14 @@ from evidence.store import EvidenceStore
 from leads.store import LeadQuery, open_store_from_config
 from netsword.cli.common import config_of, load_watchlist
 from netsword.cli.demo_score import lead_level_scores
+from netsword.models import SCORE_BANDS
 
 STYLES = ("demo-static", "demo-api", "demo-feed", "demo-browser")
-SCORE_BANDS = ((80, "high (80–100)"), (65, "medium (65–79)"), (0, "low (50–64)"))
+# "high (80–100)", "medium (65–79)", "low (50–64)": labels from the one definition of the bands
+BAND_LABELS = tuple(
+    (floor, f"{name} ({floor}–{SCORE_BANDS[i + 1][0] - 1 if i + 1 < len(SCORE_BANDS) else 100})")
+    for i, (floor, name) in reversed(list(enumerate(SCORE_BANDS)))
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -39,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def band_of(score: int) -> str:
-    return next(label for floor, label in SCORE_BANDS if score >= floor)
+    return next((label for floor, label in BAND_LABELS if score >= floor), BAND_LABELS[-1][1])
 
 
 def demo_keywords(watchlist: Any, truth: list[dict[str, Any]], limit: int) -> list[str]:
@@ -114,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def summarise(cfg: Any, per_platform: dict[str, dict[str, Any]], truth: list[dict[str, Any]]) -> None:
-    platforms = {"demo-static", "demo-api", "demo-feed", "demo-browser"} & set(per_platform)
+    platforms = set(STYLES) & set(per_platform)
     with open_store_from_config(cfg) as store:
         leads = [lead for lead in store.iter_leads(LeadQuery()) if lead.platform in platforms]
     print()
@@ -123,7 +128,7 @@ def summarise(cfg: Any, per_platform: dict[str, dict[str, Any]], truth: list[dic
         f"{p} {s.get('netsword/listings', 0)}" for p, s in per_platform.items()))  # fmt: skip
     print(f"leads: {len(leads)}")
     bands = Counter(band_of(lead.score) for lead in leads)
-    for _, label in SCORE_BANDS:
+    for _, label in BAND_LABELS:
         print(f"  {label:16s} {bands[label]}")
     scores = lead_level_scores(leads, truth, crawled={p: s.get("listing_ids", []) for p, s in per_platform.items()})
     print(f"precision {scores.precision:.2f} ({scores.true_positives} of {scores.leads} leads are right)")
