@@ -44,13 +44,12 @@ async def capture_url(
         store.put_bytes(png, role="screenshot", media_type="image/png"),
         store.put_bytes(html, role="page", media_type="text/html"),
     ]
-    safe_headers = {k: v for k, v in headers.items() if k.lower() not in ("cookie", "authorization")}
     return store.record(
         platform=platform,
         listing_id=listing_id,
         url=url,
         profile=profile,
         files=files,
-        request_headers=safe_headers,
+        request_headers=headers,  # the store leaves out credentials
         status=status,
     )

@@ -76,6 +76,14 @@ class VerifyReport:
         return not self.problems
 
 
+# Request headers that carry credentials: never written into a manifest that may be handed to police or courts.
+SECRET_HEADERS = frozenset({"cookie", "authorization", "proxy-authorization", "x-api-key"})
+
+
+def public_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    return {k: v for k, v in headers.items() if k.lower() not in SECRET_HEADERS}
+
+
 def _atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
@@ -130,7 +138,7 @@ class EvidenceStore:
             url=url,
             captured_at=captured_at,
             profile=profile,
-            request_headers=dict(request_headers or {}),
+            request_headers=public_headers(request_headers or {}),
             files=tuple(files),
             status=status,
         )

@@ -141,10 +141,8 @@ class MarketplaceSpider(scrapy.Spider):
             page_url=response.url,
             status=response.status,
             request_headers={
-                k.decode("latin-1"): b", ".join(v).decode("latin-1")
-                for k, v in response.request.headers.items()
-                if k.lower() not in (b"authorization", b"cookie")  # secrets stay out of evidence manifests
-            }
+                k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.request.headers.items()
+            }  # EvidenceStore.record leaves out credentials
             if response.request
             else {},
             body=response.body,
