@@ -23,6 +23,7 @@ from crawler.profile import (
     Pagination,
     Profile,
 )
+from netsword.yaml_validation import line_of
 from watchlists.yaml_lines import YamlShapeError, load_with_lines
 
 PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
@@ -43,11 +44,7 @@ class _Reader:
         self.lines = lines
 
     def fail(self, path: tuple[str | int, ...], message: str) -> ProfileError:
-        line = 1
-        for n in range(len(path), -1, -1):
-            if path[:n] in self.lines:
-                line = self.lines[path[:n]]
-                break
+        line = line_of(self.lines, path)
         name = ".".join(str(p) for p in path) or "profile"
         return ProfileError(f"{self.source}:{line}: {name}: {message}")
 
