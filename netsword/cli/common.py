@@ -29,7 +29,12 @@ def load_watchlist(args_paths: list[str] | None, cfg: Config) -> Watchlist:
     return load_watchlists(watchlist_paths(args_paths, cfg))
 
 
-def build_index(cfg: Config, args_paths: list[str] | None = None) -> MatchIndex:
-    """The compiled watchlist index every command matches with: weights and cue lexicon from `[matching]`."""
+def build_index(cfg: Config, args_paths: list[str] | None = None, *, watchlist: Watchlist | None = None) -> MatchIndex:
+    """The compiled watchlist index every command matches with: weights and cue lexicon from `[matching]`.
+
+    Pass `watchlist` when the caller has loaded it already, so the files are not read twice.
+    """
     settings = MatchSettings(**{f.name: getattr(cfg.matching, f.name) for f in fields(MatchSettings)})
-    return compile_index(load_watchlist(args_paths, cfg), settings, cue_lexicon=cfg.matching.cue_lexicon)
+    if watchlist is None:
+        watchlist = load_watchlist(args_paths, cfg)
+    return compile_index(watchlist, settings, cue_lexicon=cfg.matching.cue_lexicon)

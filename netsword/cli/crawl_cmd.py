@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
             base_url=args.base_url,
             jobdir=args.jobdir,
             evidence=not args.no_evidence,
-            index=build_index(cfg, args.watchlist),
+            index=build_index(cfg, watchlist=watchlist),
             alerts=not args.no_alerts,
         )
     except CrawlSetupError as exc:
