@@ -24,7 +24,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from leads.process import ProcessResult, process_batch
-from leads.store import open_store
+from leads.store import open_store_from_config
 from leads.store.base import CREATED, StoreError
 from netsword.config import Config, load_config
 from netsword.models import Listing, ListingError, utc_now
@@ -56,7 +56,7 @@ class LeadPipeline:
             from netsword.cli.common import build_index
 
             self.index = build_index(self.cfg)
-        self.store = open_store(self.cfg.store_url)
+        self.store = open_store_from_config(self.cfg)
         if self.alerts:
             from alerts.queuer import AlertQueuer
             from alerts.rules import rules_for
