@@ -19,9 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from demo.catalogue import DEFAULT_SEED, DEFAULT_SIZE, DemoListing, build_catalogue  # noqa: E402
 from matchers import compile_index  # noqa: E402
-from netsword.cli.common import sample_watchlists  # noqa: E402
 from netsword.models import Listing  # noqa: E402
 from watchlists import load_watchlists  # noqa: E402
+from watchlists.configured import sample_watchlists  # noqa: E402
 
 MIN_SCORE = 50
 

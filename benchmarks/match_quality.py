@@ -26,9 +26,9 @@ from matchers import compile_index  # noqa: E402
 from matchers.chinese import pinyin_of  # noqa: E402
 from matchers.normalize import has_cjk, latin_key  # noqa: E402
 from matchers.vocabulary import goods_terms, ordinary_words, related_classes  # noqa: E402
-from netsword.cli.common import sample_watchlists  # noqa: E402
 from netsword.models import Listing  # noqa: E402
 from watchlists import load_watchlists  # noqa: E402
+from watchlists.configured import sample_watchlists  # noqa: E402
 from watchlists.model import Trademark, Watchlist  # noqa: E402
 
 MIN_SCORE = 50

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[0] = str(ROOT)  # this file is named parcels.py: its own directory must not shadow the package
 
 from leads.store import open_store  # noqa: E402
-from netsword.cli.common import build_index  # noqa: E402
+from matchers.configured import build_index  # noqa: E402
 from netsword.config import load_config  # noqa: E402
 from parcels.db import ParcelDB  # noqa: E402
 from parcels.importer import import_manifest  # noqa: E402

@@ -39,17 +39,6 @@ def job_dir(cfg: Config, job_id: str) -> Path:
     return cfg.var_dir / "jobs" / job_id
 
 
-def watchlist_keywords(watchlist: Watchlist | None, *, variants: bool) -> list[str]:
-    """The search words a watchlist gives: each trademark's mark (and variants) and each GI name, in file order."""
-    if watchlist is None:
-        return []
-    words: list[str] = []
-    for tm in watchlist.trademarks:
-        words.extend(tm.forms if variants else (tm.mark,))
-    words.extend(gi.name for gi in watchlist.geographical_indications)
-    return list(dict.fromkeys(w for w in words if w.strip()))
-
-
 def _rotate(words: list[str], state_file: Path, size: int) -> tuple[str, ...]:
     """The next `size` words, continuing where the last run stopped, so every mark is searched over a few runs."""
     if len(words) <= size:
@@ -74,7 +63,7 @@ def plan_crawl(cfg: Config, spec: JobSpec, watchlist: Watchlist | None) -> Crawl
     if resumed:  # a stopped crawl resumes with the keywords it was started with
         keywords = tuple(json.loads(saved.read_text(encoding="utf-8")))
     elif options.keywords == WATCHLIST_KEYWORDS:
-        words = watchlist_keywords(watchlist, variants=options.variants)
+        words = watchlist.search_keywords(variants=options.variants) if watchlist else []
         keywords = _rotate(words, root / "keyword-rotation.json", options.max_keywords)
     else:
         keywords = tuple(options.keywords)

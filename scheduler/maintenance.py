@@ -15,11 +15,11 @@ from pathlib import Path
 
 from evidence import EvidenceStore
 from leads.store import LeadQuery, open_store_from_config
-from netsword.cli.common import watchlist_paths
 from netsword.config import Config
 from scheduler.history import FAILED, OK, RunFigures, RunHistory
 from scheduler.jobs import JobSpec, RetentionOptions
 from watchlists import Watchlist, WatchlistError, load_watchlists
+from watchlists.configured import watchlist_paths
 
 KEEP_EVIDENCE_STATUSES = ("new", "triaged", "confirmed", "referred")
 

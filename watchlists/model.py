@@ -113,3 +113,16 @@ class Watchlist:
     def owner_of(self, entry_id: str) -> str:
         entry = self._by_id.get(entry_id)
         return entry.owner if entry else ""
+
+    def search_keywords(self, *, variants: bool = True, limit: int = 0) -> list[str]:
+        """The words to search platforms for, in file order, each once: every trademark's mark (and its variants),
+        every patent's keywords, every GI's name (and its variants). `limit` keeps the first N (0: all)."""
+        words: list[str] = []
+        for tm in self.trademarks:
+            words.extend(tm.forms if variants else (tm.mark,))
+        for patent in self.patents:
+            words.extend(patent.keywords)
+        for gi in self.geographical_indications:
+            words.extend((gi.name, *gi.variants) if variants else (gi.name,))
+        unique = list(dict.fromkeys(w.strip() for w in words if w and w.strip()))
+        return unique[:limit] if limit else unique

@@ -53,7 +53,7 @@ class LeadPipeline:
 
     def open_spider(self) -> None:
         if self.index is None:
-            from netsword.cli.common import build_index
+            from matchers.configured import build_index
 
             self.index = build_index(self.cfg)
         self.store = open_store_from_config(self.cfg)

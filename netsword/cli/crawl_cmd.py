@@ -33,20 +33,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def watchlist_keywords(watchlist: Watchlist, limit: int = 0) -> list[str]:
-    """Search terms from the watchlist: each trademark's mark and variants, patent keywords, GI names."""
-    terms: list[str] = []
-    for entry in watchlist:
-        for attr in ("mark", "variants", "name", "keywords"):
-            value = getattr(entry, attr, None)
-            if isinstance(value, str):
-                terms.append(value)
-            elif isinstance(value, (list, tuple)):
-                terms.extend(v for v in value if isinstance(v, str))
-    unique = list(dict.fromkeys(t.strip() for t in terms if t and t.strip()))
-    return unique[:limit] if limit else unique
-
-
 def check_alert_rules(cfg: Config, watchlist: Watchlist) -> None:
     """Refuse a bad alert rules file before crawling (exit 2), not in the middle of the crawl."""
     from alerts.rules import RulesError, rules_for
@@ -60,7 +46,7 @@ def check_alert_rules(cfg: Config, watchlist: Watchlist) -> None:
 def run(args: argparse.Namespace) -> int:
     from crawler.profile_loader import ProfileError, load_profile
     from crawler.run import CrawlSetupError, run_crawl
-    from netsword.cli.common import build_index
+    from matchers.configured import build_index
 
     cfg = config_of(args)
     try:
@@ -72,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     watchlist = load_watchlist(args.watchlist, cfg)
     keywords = list(args.keyword or profile.keywords)
     if not keywords and profile.uses_keywords:
-        keywords = watchlist_keywords(watchlist)
+        keywords = watchlist.search_keywords()
     if not args.no_alerts:
         check_alert_rules(cfg, watchlist)
     try:

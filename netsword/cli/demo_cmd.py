@@ -19,10 +19,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from demo.score import lead_level_scores
 from evidence.store import EvidenceStore
 from leads.store import LeadQuery, open_store_from_config
 from netsword.cli.common import config_of, load_watchlist
-from netsword.cli.demo_score import lead_level_scores
 from netsword.models import SCORE_BANDS
 
 STYLES = ("demo-static", "demo-api", "demo-feed", "demo-browser")

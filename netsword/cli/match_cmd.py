@@ -9,7 +9,8 @@ from typing import TextIO
 
 from leads.listings_io import BadLine, read_listings
 from leads.process import find_leads
-from netsword.cli.common import build_index, config_of
+from matchers.configured import build_index
+from netsword.cli.common import config_of
 from netsword.models import Lead
 
 

@@ -7,7 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from netsword.cli.common import build_index, config_of
+from matchers.configured import build_index
+from netsword.cli.common import config_of
 from netsword.cli.terminal import printable
 from netsword.config import Config
 

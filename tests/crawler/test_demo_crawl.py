@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from demo.score import lead_level_scores
 from evidence.store import EvidenceStore
 from leads.store import LeadQuery, open_store
-from netsword.cli.demo_score import lead_level_scores
 
 pytestmark = pytest.mark.timeout(300)
 KEYWORDS = ["耐克", "NIKE", "劳力士"]

@@ -18,7 +18,7 @@ SAMPLES = Path(__file__).resolve().parents[2] / "demo" / "sample_listings.jsonl"
 
 @pytest.fixture(scope="module")
 def index() -> Any:
-    from netsword.cli.common import build_index
+    from matchers.configured import build_index
     from netsword.config import load_config
 
     return build_index(load_config())

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from matchers import MatchIndex, compile_index
-from netsword.cli.common import sample_watchlists
 from watchlists import load_watchlists
+from watchlists.configured import sample_watchlists
 
 
 @pytest.fixture(scope="session")

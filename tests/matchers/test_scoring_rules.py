@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 from matchers import MatchIndex, MatchSettings, compile_index
+from matchers.configured import build_index
 from matchers.vocabulary import VocabularyError
-from netsword.cli.common import build_index, sample_watchlists
 from netsword.config import load_config
 from netsword.models import Listing
 from watchlists import load_watchlists
+from watchlists.configured import sample_watchlists
 
 
 def _listing(title: str, **extra: object) -> Listing:

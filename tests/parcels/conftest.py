@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from matchers import MatchIndex
-from netsword.cli.common import build_index
+from matchers.configured import build_index
 from netsword.config import load_config
 from parcels.db import ParcelDB
 from parcels.pii import PiiVault

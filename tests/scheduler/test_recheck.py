@@ -12,8 +12,8 @@ import pytest
 
 from leads.process import process
 from leads.store import LeadQuery, open_store
+from matchers.configured import build_index
 from netsword.cli import main
-from netsword.cli.common import build_index
 from netsword.config import Config
 from netsword.models import Listing
 from scheduler.history import RunHistory
