@@ -1,4 +1,4 @@
-"""The pipeline's alert hook: `AlertQueuer(config, watchlist, rules)` is a `leads.process.LeadListener`.
+"""The alert hook: `AlertQueuer(config, watchlist, rules)` is a `leads.sink.LeadListener` (see alerts.lead_sink).
 
 For each stored lead it decides, per matching rule and recipient, whether this is news (see alerts.events) and
 records the alert in the outbox; `netsword alerts send` / `digest` deliver later. It never raises into the pipeline:
@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from alerts.events import band_of, event_for
 from alerts.outbox import Item, Outbox, item_key
 from alerts.rules import RuleSet, contacts_rules
-from leads.store.base import CREATED, UPDATED, LeadStore
+from leads.store.base import CREATED, UPDATED
 from netsword.config import Config
 from netsword.models import Lead
 from watchlists.model import Watchlist
@@ -31,7 +31,6 @@ class AlertQueuer:
         rules: RuleSet | None = None,
         *,
         outbox: Outbox | None = None,
-        store: LeadStore | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.config = config
@@ -41,8 +40,6 @@ class AlertQueuer:
             hourly_cap=config.alerts.hourly_cap,
         )  # fmt: skip
         self._outbox = outbox
-        self._store = store
-        self._own_store = False
         self.clock = clock
         self._lock = threading.Lock()  # spiders and importers may call from several threads
         self.seen = 0
@@ -70,9 +67,7 @@ class AlertQueuer:
         rules = self.rules.matching(lead)
         if not rules:
             return
-        status = lead.status
-        if outcome == UPDATED and status == "new":
-            status = self._stored_status(lead.lead_id)  # the listener gets the fresh lead; triage lives in the store
+        status = lead.status  # the sink hands over the lead as stored: its triage status is the stored one
         entry = self.watchlist.get(lead.entry_id)
         label = entry.label if entry else lead.entry_id
         items: list[Item] = []
@@ -103,18 +98,7 @@ class AlertQueuer:
         if items:
             self.queued += self.outbox.queue(items, bands, self.clock())
 
-    def _stored_status(self, lead_id: str) -> str:
-        if self._store is None:
-            from leads.store import open_store_from_config
-
-            self._store, self._own_store = open_store_from_config(self.config), True
-        stored = self._store.get(lead_id)
-        return stored.status if stored else "new"
-
     def close(self) -> None:
         if self._outbox is not None:
             self._outbox.close()
             self._outbox = None
-        if self._own_store and self._store is not None:
-            self._store.close()
-            self._store = None

@@ -1,28 +1,31 @@
-"""`leads.process`: the one path from a Listing to stored leads (`process`; `process_batch` for many at once)."""
+"""`leads.process`: from Listings to leads — `find_leads` matches (pure), `process_batch` matches and stores
+through the one `LeadSink`, reporting per listing what was stored."""
 
 from __future__ import annotations
 
-import logging
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from leads.store.base import CREATED, LeadStore, StoreError, UpsertReport, first_sighting, merge_seen
+from leads.sink import LeadSink
+from leads.store.base import CREATED, UpsertReport
 from matchers import MatchIndex
 from netsword.models import Hit, Lead, Listing, make_lead_id, utc_now
 
 DEFAULT_MIN_SCORE = 50
-log = logging.getLogger(__name__)
-
-# Called with each stored lead and its outcome (created / updated / unchanged); alerts subscribe here.
-LeadListener = Callable[[Lead, str], None]
 
 
 @dataclass
 class ProcessResult:
+    """One listing's leads as stored (merged with what was there), their outcomes, and what storing them did."""
+
     leads: list[Lead] = field(default_factory=list)
     report: UpsertReport = field(default_factory=UpsertReport)
-    outcomes: list[str] = field(default_factory=list)  # one per lead: created / updated / unchanged
+    outcomes: list[str] = field(default_factory=list)  # one per stored lead: created / updated / unchanged
+
+    @property
+    def new_lead_ids(self) -> list[str]:
+        return [lead.lead_id for lead, outcome in zip(self.leads, self.outcomes, strict=True) if outcome == CREATED]
 
 
 def lead_from_hit(listing: Listing, hit: Hit, *, owner: str, now: str) -> Lead:
@@ -54,83 +57,41 @@ def find_leads(listing: Listing, index: MatchIndex, *, min_score: int = DEFAULT_
     return sorted((lead for lead in leads if lead.score >= min_score), key=lambda lead: (-lead.score, lead.lead_id))
 
 
-def process(
-    listing: Listing,
-    index: MatchIndex,
-    store: LeadStore,
-    *,
-    min_score: int = DEFAULT_MIN_SCORE,
-    now: str = "",
-    listeners: Sequence[LeadListener] = (),
-) -> ProcessResult:
-    """Match a listing, upsert its leads idempotently and tell the listeners what was stored."""
-    leads = find_leads(listing, index, min_score=min_score, now=now)
-    result = ProcessResult(leads=leads)
-    for lead in leads:
-        outcome = store.upsert(lead)
-        result.report.add(outcome)
-        result.outcomes.append(outcome)
-        for listener in listeners:
-            listener(lead, outcome)
-    return result
-
-
 def process_batch(
     listings: Sequence[Listing],
     index: MatchIndex,
-    store: LeadStore,
+    sink: LeadSink,
     *,
     min_score: int = DEFAULT_MIN_SCORE,
     now: str = "",
-    listeners: Sequence[LeadListener] = (),
 ) -> list[ProcessResult]:
-    """`process` for many listings with ONE store write: the same leads, outcomes and listener calls, in order.
+    """Match many listings and store all their leads with ONE sink write; one result per listing, in order.
 
-    Each lead's outcome is what `process` would report, worked out from the stored lead by the rules both stores
-    follow (leads.store.base.merge_seen) before the write; the listeners hear of a lead only once it is stored.
-    Raises StoreError when the write fails (nothing of the batch is reported as stored then). Another process
-    writing the same leads between the read and the write (two crawls of one platform at once) is logged: the
-    leads are stored right, only the outcomes told to the listeners may be off.
+    A listing whose leads were not all stored has `report.failed` > 0 and its errors; the others are unaffected.
     """
-    results = [ProcessResult(leads=find_leads(listing, index, min_score=min_score, now=now)) for listing in listings]
-    leads = [lead for result in results for lead in result.leads]
-    current: dict[str, Lead | None] = {}
-    expected = UpsertReport()
-    for result in results:
-        for lead in result.leads:
-            old = current[lead.lead_id] if lead.lead_id in current else store.get(lead.lead_id)
-            stored, outcome = (first_sighting(lead), CREATED) if old is None else merge_seen(old, lead)
-            current[lead.lead_id] = stored  # the same lead twice in a batch: the second sees the first
-            result.report.add(outcome)
-            result.outcomes.append(outcome)
-            expected.add(outcome)
-    report = store.upsert_many(leads) if leads else UpsertReport()
-    if report.failed:
-        raise StoreError(f"{report.failed} of {len(leads)} leads not stored: {'; '.join(report.errors[:3])}")
-    if report.as_dict() != expected.as_dict():
-        log.warning(
-            "leads changed while being stored: expected %s, store reports %s", expected.as_dict(), report.as_dict()
-        )
-    for result in results:
-        for lead, outcome in zip(result.leads, result.outcomes, strict=True):
-            for listener in listeners:
-                listener(lead, outcome)
+    found = [find_leads(listing, index, min_score=min_score, now=now) for listing in listings]
+    report = sink.write([lead for leads in found for lead in leads])
+    results: list[ProcessResult] = []
+    at = 0
+    for leads in found:
+        result = ProcessResult()
+        for item in report.stored[at : at + len(leads)]:
+            if item is None:
+                result.report.failed += 1
+            else:
+                result.leads.append(item.lead)
+                result.outcomes.append(item.outcome)
+                result.report.add(item.outcome)
+                result.report.stored.append(item)
+        if result.report.failed:
+            result.report.errors.extend(report.errors[:3])
+        at += len(leads)
+        results.append(result)
     return results
 
 
-def process_many(
-    listings: Iterable[Listing],
-    index: MatchIndex,
-    store: LeadStore,
-    *,
-    min_score: int = DEFAULT_MIN_SCORE,
-    listeners: Sequence[LeadListener] = (),
-) -> UpsertReport:
-    report = UpsertReport()
-    for listing in listings:
-        report.merge(process(listing, index, store, min_score=min_score, listeners=listeners).report)
-    return report
-
-
-def is_new(outcome: str) -> bool:
-    return outcome == CREATED
+def process(
+    listing: Listing, index: MatchIndex, sink: LeadSink, *, min_score: int = DEFAULT_MIN_SCORE, now: str = ""
+) -> ProcessResult:
+    """`process_batch` for one listing."""
+    return process_batch([listing], index, sink, min_score=min_score, now=now)[0]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from leads.process import find_leads, process
-from leads.store.base import LeadStore, UpsertReport
+from collections.abc import Sequence
+
+from leads.process import ProcessResult, find_leads, process_batch
+from leads.sink import LeadSink
 from matchers import MatchIndex
-from netsword.models import Lead, Listing, Seller
+from netsword.models import Listing, Seller
 from parcels.records import StoredParcel
 
 
@@ -27,11 +29,10 @@ def parcel_listing(stored: StoredParcel) -> Listing:
 
 
 def match_declared(
-    stored: StoredParcel, index: MatchIndex, store: LeadStore | None, *, min_score: int, now: str
-) -> tuple[list[Lead], UpsertReport]:
-    """The parcel's leads and what storing them did; stored through `leads.process.process` when a store is given."""
-    listing = parcel_listing(stored)
-    if store is None:
-        return find_leads(listing, index, min_score=min_score, now=now), UpsertReport()
-    result = process(listing, index, store, min_score=min_score, now=now)
-    return result.leads, result.report
+    parcels: Sequence[StoredParcel], index: MatchIndex, sink: LeadSink | None, *, min_score: int, now: str
+) -> list[ProcessResult]:
+    """Each parcel's leads (stored through the lead sink in one write when one is given), in order."""
+    listings = [parcel_listing(stored) for stored in parcels]
+    if sink is None:
+        return [ProcessResult(leads=find_leads(listing, index, min_score=min_score, now=now)) for listing in listings]
+    return process_batch(listings, index, sink, min_score=min_score, now=now)

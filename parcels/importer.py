@@ -10,7 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from leads.store.base import LeadStore, UpsertReport
+from leads.sink import LeadSink
+from leads.store.base import UpsertReport
 from matchers import MatchIndex
 from netsword.models import utc_now
 from parcels.db import ParcelDB
@@ -50,7 +51,7 @@ class Importer:
     db: ParcelDB
     vault: PiiVault
     index: MatchIndex | None = None
-    store: LeadStore | None = None
+    sink: LeadSink | None = None
     min_score: int = 50
     source: str = ""
     report: ImportReport = field(default_factory=ImportReport)
@@ -81,7 +82,7 @@ class Importer:
             sql = f"SELECT waybill, content_hash FROM parcels WHERE courier = ? AND waybill IN ({marks})"  # noqa: S608
             known = dict(self.db.conn.execute(sql, [self._courier, *waybills]).fetchall())
         now = utc_now()
-        rows = []
+        changed: list[StoredParcel] = []
         for waybill, stored in pending.items():
             old_hash = known.get(waybill)
             if old_hash == stored.content_hash:
@@ -91,13 +92,15 @@ class Importer:
                 self.report.imported += 1
             else:
                 self.report.updated += 1
-            entries = ""
-            if self.index is not None:
-                leads, outcome = match_declared(stored, self.index, self.store, min_score=self.min_score, now=now)
-                entries = ",".join(sorted({lead.entry_id for lead in leads}))
-                self.report.matched_parcels += bool(leads)
-                self.report.leads.merge(outcome)
-            rows.append((*stored.row(self.vault, self.source, now), entries))
+            changed.append(stored)
+        entries = [""] * len(changed)
+        if self.index is not None and changed:
+            results = match_declared(changed, self.index, self.sink, min_score=self.min_score, now=now)
+            for n, result in enumerate(results):
+                entries[n] = ",".join(sorted({lead.entry_id for lead in result.leads}))
+                self.report.matched_parcels += bool(result.leads) or bool(result.report.failed)
+                self.report.leads.merge(result.report)
+        rows = [(*stored.row(self.vault, self.source, now), entry) for stored, entry in zip(changed, entries, strict=True)]
         with self.db.lock, self.db.conn:
             self.db.conn.executemany(_INSERT, rows)
 
@@ -118,9 +121,9 @@ def import_manifest(
     vault: PiiVault,
     *,
     index: MatchIndex | None = None,
-    store: LeadStore | None = None,
+    sink: LeadSink | None = None,
     min_score: int = 50,
 ) -> ImportReport:
     """Read, validate and store one manifest file; bad rows are counted and described, never fatal."""
-    importer = Importer(db, vault, index=index, store=store, min_score=min_score, source=str(path))
+    importer = Importer(db, vault, index=index, sink=sink, min_score=min_score, source=str(path))
     return importer.feed(read_manifest(path, mapping))

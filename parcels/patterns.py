@@ -2,7 +2,7 @@
 
 Two shapes: fan-out (one resolved shipper, possibly under several written forms, to many receivers) and
 consolidation (many shippers to one receiving address). Settings: `parcels.window_days`, `low_value`,
-`min_parcels`, `min_receivers`, `min_senders`. Leads go through the normal LeadStore; an unchanged pattern is
+`min_parcels`, `min_receivers`, `min_senders`. Leads go through the one LeadSink (so alert rules hear of them); an unchanged pattern is
 not written again.
 """
 
@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from leads.store.base import LeadStore, UpsertReport, content_key
+from leads.sink import LeadSink
+from leads.store.base import UpsertReport, content_key
 from netsword.models import Lead, Reason, make_lead_id, utc_now
 from parcels.db import ParcelDB
 from parcels.shippers import links_of
@@ -201,10 +202,10 @@ def detect_patterns(
     settings: PatternSettings,
     *,
     watchlist: Watchlist | None = None,
-    store: LeadStore | None = None,
+    sink: LeadSink | None = None,
     now: str = "",
 ) -> DetectReport:
-    """Find the patterns, turn them into leads and (when a store is given) upsert the changed ones."""
+    """Find the patterns, turn them into leads and (when a sink is given) store the changed ones through it."""
     now = now or utc_now()
     report = DetectReport(patterns=find_patterns(load_shipments(db, settings.low_value), settings))
     for p in report.patterns:
@@ -213,12 +214,14 @@ def detect_patterns(
         score_pattern(p, settings, mark)
         lead = pattern_lead(p, db, mark, watchlist.owner_of(p.entry_id) if watchlist else "", now)
         report.leads.append(lead)
-        if store is None:
-            continue
-        old = store.get(lead.lead_id)
-        if old is not None and content_key(old) == content_key(lead):
-            report.stored.add("unchanged")  # a re-run over the same parcels must not re-sight the lead
-        else:
-            report.stored.add(store.upsert(lead))
+    if sink is not None:
+        changed: list[Lead] = []
+        for lead in report.leads:
+            old = sink.store.get(lead.lead_id)
+            if old is not None and content_key(old) == content_key(lead):
+                report.stored.add("unchanged")  # a re-run over the same parcels must not re-sight the lead
+            else:
+                changed.append(lead)
+        report.stored.merge(sink.write(changed))
     report.leads.sort(key=lambda lead: (-lead.score, lead.lead_id))
     return report

@@ -16,6 +16,8 @@ from urllib.robotparser import RobotFileParser
 
 import httpx
 
+from alerts.lead_sink import AlertingSink
+from leads.sink import LeadSink
 from leads.store import LeadQuery, LeadStore, open_store_from_config
 from leads.store.base import TAKEN_DOWN, StoreError
 from netsword.config import Config
@@ -23,6 +25,7 @@ from netsword.models import Lead, utc_now
 from scheduler.history import INTERRUPTED, OK, RunFigures
 from scheduler.jobs import JobSpec, RecheckOptions
 from scheduler.page_price import PageState, read_page
+from watchlists import Watchlist
 
 _TAKEDOWN_KEYS = ("availability", "taken_down_at", "taken_down_reason")
 
@@ -88,25 +91,29 @@ def refreshed(lead: Lead, state: PageState, now: str) -> Lead:
     return lead.with_changes(listing=listing, last_seen=now)
 
 
-def apply_state(store: LeadStore, leads: Iterable[Lead], state: PageState, figures: RunFigures, counts: dict[str, int],
+def apply_state(sink: LeadSink, leads: Iterable[Lead], state: PageState, figures: RunFigures, counts: dict[str, int],
                 ) -> None:  # fmt: skip
+    """Write what the page says through the lead sink, so alert rules hear of every change a re-check finds."""
     now = utc_now()
+    online: list[Lead] = []
     for lead in leads:
         if state.taken_down:
             if lead.listing.get("availability") != TAKEN_DOWN:
-                store.mark_taken_down(lead.lead_id, reason=state.reason, at=now)
+                sink.mark_taken_down(lead.lead_id, reason=state.reason, at=now)
                 counts["taken_down"] += 1
                 figures.updated_leads += 1
             continue
-        old_price = lead.price
-        outcome = store.upsert(refreshed(lead, state, now))
-        if state.price is not None and old_price is not None and state.price != old_price:
+        if state.price is not None and lead.price is not None and state.price != lead.price:
             counts["price_changes"] += 1
-        if outcome != "unchanged":
-            figures.updated_leads += 1
+        online.append(refreshed(lead, state, now))
+    report = sink.write(online)
+    if report.failed:
+        raise StoreError(f"{report.failed} lead(s) not stored: {'; '.join(report.errors[:1])}")
+    figures.updated_leads += report.created + report.updated
 
 
-def run_recheck(cfg: Config, spec: JobSpec, *, stop: threading.Event, figures: RunFigures) -> tuple[str, str]:
+def run_recheck(cfg: Config, spec: JobSpec, watchlist: Watchlist | None, *, stop: threading.Event, figures: RunFigures,
+                ) -> tuple[str, str]:  # fmt: skip
     assert isinstance(spec.options, RecheckOptions)
     options = spec.options
     counts = {"taken_down": 0, "price_changes": 0, "robots": 0, "online": 0}
@@ -115,6 +122,7 @@ def run_recheck(cfg: Config, spec: JobSpec, *, stop: threading.Event, figures: R
     headers = {"User-Agent": cfg.crawler.user_agent}
     with (
         open_store_from_config(cfg) as store,
+        AlertingSink(cfg, store, watchlist or Watchlist(), alerts=watchlist is not None) as sink,
         httpx.Client(
             headers=headers, timeout=options.timeout, follow_redirects=True, proxy=cfg.crawler.proxy or None
         ) as client,
@@ -149,7 +157,7 @@ def run_recheck(cfg: Config, spec: JobSpec, *, stop: threading.Event, figures: R
             state = read_page(response.status_code, response.content, str(response.url), media_type, leads[0].platform)
             counts["online"] += 0 if state.taken_down else 1
             try:
-                apply_state(store, leads, state, figures, counts)
+                apply_state(sink, leads, state, figures, counts)
             except StoreError as exc:
                 figures.errors += 1
                 figures.notes.append(f"{url}: {exc}")

@@ -79,7 +79,9 @@ class JobRunner:
             return run_crawl(self.cfg, spec, self.watchlist.watchlist, log_path=self._log_path(spec, run_id),
                              stop=self.stop, figures=figures, hold_fds=self._local.hold_fds)  # fmt: skip
         if spec.kind == "recheck":
-            return run_recheck(self.cfg, spec, stop=self.stop, figures=figures)
+            if self.watchlist.watchlist is None:
+                reload_watchlist(self.cfg, self.watchlist, RunFigures())
+            return run_recheck(self.cfg, spec, self.watchlist.watchlist, stop=self.stop, figures=figures)
         if spec.kind == "watchlist_reload":
             return reload_watchlist(self.cfg, self.watchlist, figures)
         if spec.kind == "retention":

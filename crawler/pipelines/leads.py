@@ -24,8 +24,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from leads.process import ProcessResult, process_batch
+from leads.sink import LeadSink
 from leads.store import open_store_from_config
-from leads.store.base import CREATED, StoreError
+from leads.store.base import StoreError
 from netsword.config import Config, load_config
 from netsword.models import Listing, ListingError, utc_now
 
@@ -43,6 +44,7 @@ class LeadPipeline:
         self.threaded = settings.getbool("NETSWORD_LEAD_THREAD", True)
         self.listeners: list[Any] = []
         self.store: Any = None
+        self.sink: LeadSink | None = None
         self.pending: list[tuple[Listing, asyncio.Future[ProcessResult]]] = []
         self.writer: asyncio.Task[None] | None = None  # one batch at a time: outcomes depend on what is stored
         self.executor: ThreadPoolExecutor | None = None
@@ -64,6 +66,7 @@ class LeadPipeline:
             self.listeners.append(
                 AlertQueuer(self.cfg, self.index.watchlist, rules_for(self.cfg, self.index.watchlist))
             )
+        self.sink = LeadSink(self.store, self.listeners)
         if self.threaded:
             self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="netsword-leads")
 
@@ -97,9 +100,10 @@ class LeadPipeline:
             result = await done
         except StoreError as exc:
             raise DropItem(f"not stored: {exc}") from None
-        item["new_leads"] = [
-            lead.lead_id for lead, o in zip(result.leads, result.outcomes, strict=True) if o == CREATED
-        ]
+        if result.report.failed:
+            self.crawler.stats.inc_value("netsword/leads_failed", result.report.failed)
+            raise DropItem(f"{result.report.failed} lead(s) not stored: {'; '.join(result.report.errors[:1])}")
+        item["new_leads"] = result.new_lead_ids
         return item
 
     def _kick(self) -> None:
@@ -142,6 +146,5 @@ class LeadPipeline:
                 done.set_result(result)
 
     def _process(self, listings: list[Listing]) -> list[ProcessResult]:
-        return process_batch(
-            listings, self.index, self.store, min_score=self.cfg.matching.min_score, listeners=self.listeners
-        )
+        assert self.sink is not None
+        return process_batch(listings, self.index, self.sink, min_score=self.cfg.matching.min_score)

@@ -19,18 +19,30 @@ class StoreError(RuntimeError):
     """The store refused an operation (unknown lead, bad status, backend failure)."""
 
 
+@dataclass(frozen=True)
+class Stored:
+    """One sighting as the store now holds it: the merged lead (status, history and all) and what writing it did."""
+
+    lead: Lead
+    outcome: str  # created / updated / unchanged
+
+
 @dataclass
 class UpsertReport:
+    """What an upsert did: counts, errors, and per sighting (in input order) the stored lead, or None if it failed."""
+
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     failed: int = 0
     errors: list[str] = field(default_factory=list)
+    stored: list[Stored | None] = field(default_factory=list)
 
     def add(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
 
     def merge(self, other: UpsertReport) -> None:
+        """Add the other report's counts and errors (not its stored leads: a running total, not a record)."""
         for name in ("created", "updated", "unchanged", "failed"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.errors.extend(other.errors)
@@ -104,16 +116,17 @@ def check_status(status: str) -> None:
 
 
 class LeadStore(abc.ABC):
-    """Where leads live. Upserts are idempotent by lead_id and keep history."""
+    """Where leads live. Upserts are idempotent by lead_id and keep history.
+
+    Writers do not call `upsert_many` themselves: they go through `leads.sink.LeadSink`, which tells the listeners
+    (alerts) what was stored.
+    """
 
     @abc.abstractmethod
-    def upsert_many(self, leads: Iterable[Lead]) -> UpsertReport: ...
-
-    def upsert(self, lead: Lead) -> str:
-        report = self.upsert_many([lead])
-        if report.failed:
-            raise StoreError(report.errors[0] if report.errors else "upsert failed")
-        return CREATED if report.created else UPDATED if report.updated else UNCHANGED
+    def upsert_many(self, leads: Iterable[Lead]) -> UpsertReport:
+        """Merge each sighting into the stored lead (`merge_seen`), reading and writing under one lock or condition
+        so that a concurrent triage decision or second writer is never overwritten; `report.stored` holds, per
+        sighting in order, the lead as stored after it (or None when it failed)."""
 
     def mark_taken_down(self, lead_id: str, *, reason: str, at: str) -> Lead:
         """Record that the listing is gone from its platform (what enforcement reports count); kept on later calls.

@@ -17,7 +17,7 @@ from typing import Any
 from elasticsearch import Elasticsearch
 from elasticsearch.helpers import streaming_bulk
 
-from leads.store.base import CREATED, UpsertReport, first_sighting, merge_seen
+from leads.store.base import CREATED, Stored, UpsertReport, first_sighting, merge_seen
 from leads.store.elastic_mappings import doc_of, lead_of
 from netsword.models import Lead
 
@@ -75,14 +75,16 @@ def _item(result: dict[str, Any]) -> dict[str, Any]:
 def upsert_chunk(
     client: Elasticsearch, index: str, leads: list[Lead], settings: BulkSettings, report: UpsertReport
 ) -> None:
-    """Upsert one chunk; every sighting ends in the report as created, updated, unchanged or failed."""
-    pending: dict[str, list[Lead]] = {}  # the sightings of one lead in a chunk are merged in order, written once
-    for lead in leads:
-        pending.setdefault(lead.lead_id, []).append(lead)
+    """Upsert one chunk; every sighting ends in the report as created, updated, unchanged or failed, and in
+    `report.stored` (in input order) as the lead stored after it, or None."""
+    chunk_stored: list[Stored | None] = [None] * len(leads)
+    pending: dict[str, list[int]] = {}  # the sightings of one lead in a chunk are merged in order, written once
+    for position, lead in enumerate(leads):
+        pending.setdefault(lead.lead_id, []).append(position)
     for _round in range(CONFLICT_ROUNDS):
         stored = client.mget(index=index, ids=list(pending)).body["docs"]
         actions: list[dict[str, Any]] = []
-        outcomes: dict[str, list[str]] = {}
+        outcomes: dict[str, list[tuple[int, Stored]]] = {}
         for doc in stored:
             lead_id = doc["_id"]
             if "error" in doc:  # the shard holding it failed: report, do not guess
@@ -90,13 +92,14 @@ def upsert_chunk(
                 report.errors.append(describe_error({**doc, "status": doc.get("status", "")}))
                 continue
             current = lead_of(doc["_source"]) if doc.get("found") else None
-            results: list[str] = []
-            for lead in pending[lead_id]:
+            results: list[tuple[int, Stored]] = []
+            for position in pending[lead_id]:
+                lead = leads[position]
                 if current is None:
                     current, outcome = first_sighting(lead), CREATED
                 else:
                     current, outcome = merge_seen(current, lead)
-                results.append(outcome)
+                results.append((position, Stored(current, outcome)))
             outcomes[lead_id] = results
             assert current is not None  # every pending list holds at least one sighting
             if doc.get("found"):
@@ -105,13 +108,14 @@ def upsert_chunk(
                                 "if_seq_no": doc["_seq_no"], "if_primary_term": doc["_primary_term"]})  # fmt: skip
             else:
                 actions.append({"_op_type": "create", "_index": index, "_id": lead_id, "_source": doc_of(current)})
-        conflicts: dict[str, list[Lead]] = {}
+        conflicts: dict[str, list[int]] = {}
         for ok, result in _bulk(client, actions, settings):
             info = _item(result)
             lead_id = str(info.get("_id"))
             if ok:
-                for outcome in outcomes[lead_id]:
-                    report.add(outcome)
+                for position, item in outcomes[lead_id]:
+                    report.add(item.outcome)
+                    chunk_stored[position] = item
             elif info.get("status") == 409:  # another writer got there first: read it again and merge again
                 conflicts[lead_id] = pending[lead_id]
             else:
@@ -119,12 +123,13 @@ def upsert_chunk(
                 report.errors.append(describe_error(info))
         pending = conflicts
         if not pending:
-            return
+            break
     for lead_id, sightings in pending.items():
         report.failed += len(sightings)
         report.errors.append(
             f"{lead_id}: still conflicting after {CONFLICT_ROUNDS} attempts; another writer keeps changing it"
         )
+    report.stored.extend(chunk_stored)
 
 
 def put_raw_chunk(

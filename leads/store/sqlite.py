@@ -14,6 +14,7 @@ from leads.store.base import (
     CREATED,
     LeadQuery,
     LeadStore,
+    Stored,
     StoreError,
     UpsertReport,
     check_status,
@@ -22,6 +23,7 @@ from leads.store.base import (
 )
 from leads.store.sqlite_schema import migrate
 from netsword.models import PARCEL_PLATFORM, Lead, Reason, utc_now
+from netsword.sqlite_db import connect, transaction
 
 _COLUMNS = (
     "lead_id", "listing_id", "platform", "url", "entry_id", "kind", "score", "matched", "reasons", "listing",
@@ -80,32 +82,43 @@ class SqliteLeadStore(LeadStore):
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self.conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
-        self.conn.row_factory = sqlite3.Row
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.execute("PRAGMA foreign_keys=ON")
+        self.conn = connect(self.path)
         self.schema_version = migrate(self.conn)
 
     def upsert_many(self, leads: Iterable[Lead]) -> UpsertReport:
-        """Merge each lead into what is stored; the stored rows are read and written in chunks, not one by one."""
+        """Merge each lead into what is stored; the stored rows are read and written in chunks, not one by one.
+
+        The read happens inside the write transaction (BEGIN IMMEDIATE), so a status set or a sighting stored by
+        another process between read and write cannot be overwritten. A failed write stores none of the batch and
+        reports every sighting failed.
+        """
         report = UpsertReport()
         placeholders = ",".join("?" * len(_COLUMNS))
         update = ",".join(f"{c}=excluded.{c}" for c in _COLUMNS[1:])
         sql = f"INSERT INTO leads ({','.join(_COLUMNS)}) VALUES ({placeholders}) ON CONFLICT(lead_id) DO UPDATE SET {update}"  # noqa: S608 - fixed column names
         batch = list(leads)
-        with self._lock, self.conn:
-            known = self._stored([lead.lead_id for lead in batch])
-            for lead in batch:  # in order: the same lead twice in one batch is merged twice
-                old = known.get(lead.lead_id)
-                stored, outcome = (first_sighting(lead), CREATED) if old is None else merge_seen(old, lead)
-                known[lead.lead_id] = stored
-                report.add(outcome)
-            written = {lead.lead_id: known[lead.lead_id] for lead in batch}
-            self.conn.executemany(sql, [_row_of(lead) for lead in written.values()])
+        if not batch:
+            return report
+        stored: list[Stored] = []
+        try:
+            with self._lock, transaction(self.conn):
+                known = self._stored([lead.lead_id for lead in batch])
+                for lead in batch:  # in order: the same lead twice in one batch is merged twice
+                    old = known.get(lead.lead_id)
+                    merged, outcome = (first_sighting(lead), CREATED) if old is None else merge_seen(old, lead)
+                    known[lead.lead_id] = merged
+                    stored.append(Stored(merged, outcome))
+                written = {lead.lead_id: known[lead.lead_id] for lead in batch}
+                self.conn.executemany(sql, [_row_of(lead) for lead in written.values()])
+        except sqlite3.Error as exc:
+            report.failed = len(batch)
+            report.errors.append(f"SQLite {self.path}: {exc}")
+            report.stored = [None] * len(batch)
+            return report
+        for item in stored:
+            report.add(item.outcome)
+        report.stored = list(stored)
         return report
 
     def _stored(self, lead_ids: list[str]) -> dict[str, Lead]:
@@ -120,7 +133,7 @@ class SqliteLeadStore(LeadStore):
     def put_raw(self, leads: Iterable[Lead]) -> int:
         placeholders = ",".join("?" * len(_COLUMNS))
         count = 0
-        with self._lock, self.conn:
+        with self._lock, transaction(self.conn):
             for lead in leads:
                 sql = f"INSERT OR REPLACE INTO leads ({','.join(_COLUMNS)}) VALUES ({placeholders})"  # noqa: S608
                 self.conn.execute(sql, _row_of(lead))
@@ -217,7 +230,7 @@ class SqliteLeadStore(LeadStore):
 
     def set_status(self, lead_id: str, status: str, *, assignee: str | None = None) -> Lead:
         check_status(status)
-        with self._lock, self.conn:
+        with self._lock, transaction(self.conn):
             lead = self.get(lead_id)
             if lead is None:
                 raise StoreError(f"no lead {lead_id!r}")

@@ -1,4 +1,5 @@
-"""`netsword match`: listings JSONL in, leads JSONL out (sorted by score), no store involved."""
+"""`netsword match`: listings JSONL in, leads JSONL out (sorted by score); with `--store` the leads are also stored
+through the lead sink (as a crawl stores them: merged, counted, alert rules told) — an import of listings."""
 
 from __future__ import annotations
 
@@ -9,9 +10,13 @@ from typing import TextIO
 
 from leads.listings_io import BadLine, read_listings
 from leads.process import find_leads
+from matchers import MatchIndex
 from matchers.configured import build_index
 from netsword.cli.common import config_of
-from netsword.models import Lead
+from netsword.config import Config
+from netsword.models import Lead, Listing
+
+STORE_BATCH = 500
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -21,6 +26,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", metavar="FILE", help="write leads here (default: standard output)")
     p.add_argument("--min-score", type=int, metavar="N", help="lead threshold 0–100 (default: matching.min_score)")
     p.add_argument("--strict", action="store_true", help="stop at the first bad line and write nothing")
+    p.add_argument("--store", action="store_true", help="also store the leads in the lead store (store.url)")
+    p.add_argument("--no-alerts", action="store_true", help="with --store: do not queue alert emails")
     p.set_defaults(func=run)
 
 
@@ -38,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
         records = list(read_listings(args.listings))
     except OSError as exc:
         raise UsageError(f"{args.listings}: cannot read: {exc.strerror or exc}") from None
+    listings: list[Listing] = []
     for record in records:
         if isinstance(record, BadLine):
             print(str(record), file=sys.stderr)
@@ -45,16 +53,53 @@ def run(args: argparse.Namespace) -> int:
             if args.strict:
                 return 2
             continue
-        leads.extend(find_leads(record, index, min_score=min_score))
+        listings.append(record)
+    if args.store:
+        stored = _store(cfg, index, listings, min_score=min_score, alerts=not args.no_alerts)
+        if stored is None:
+            return 1
+        leads = stored
+    else:
+        for listing in listings:
+            leads.extend(find_leads(listing, index, min_score=min_score))
     leads.sort(key=lambda lead: (-lead.score, lead.lead_id))
     if args.out:
         with open(args.out, "w", encoding="utf-8") as fh:
             _write(leads, fh)
     else:
         _write(leads, sys.stdout)
-    listings = len(records) - bad
-    print(f"netsword match: {listings} listings, {bad} bad lines, {len(leads)} leads", file=sys.stderr)
+    print(f"netsword match: {len(listings)} listings, {bad} bad lines, {len(leads)} leads", file=sys.stderr)
     return 2 if bad else 0
+
+
+def _store(cfg: Config, index: MatchIndex, listings: list[Listing], *, min_score: int, alerts: bool,
+           ) -> list[Lead] | None:  # fmt: skip
+    """Store through the sink in batches; the leads as stored, or None (after saying why) when some were not."""
+    from alerts.lead_sink import AlertingSink
+    from alerts.rules import RulesError
+    from leads.process import process_batch
+    from leads.store import StoreError, UpsertReport, open_store_from_config
+    from netsword.cli import UsageError
+
+    leads: list[Lead] = []
+    total = UpsertReport()
+    try:
+        with open_store_from_config(cfg) as store, AlertingSink(cfg, store, index.watchlist, alerts=alerts) as sink:
+            for start in range(0, len(listings), STORE_BATCH):
+                for result in process_batch(listings[start : start + STORE_BATCH], index, sink, min_score=min_score):
+                    leads.extend(result.leads)
+                    total.merge(result.report)
+    except RulesError as exc:
+        raise UsageError(str(exc)) from None
+    except StoreError as exc:
+        print(f"netsword match: {exc}", file=sys.stderr)
+        return None
+    counts = total.as_dict()
+    print(f"netsword match: stored {counts['created']} new, {counts['updated']} updated, {counts['unchanged']} "
+          f"unchanged, {counts['failed']} failed", file=sys.stderr)  # fmt: skip
+    for error in total.errors[:5]:
+        print(f"netsword match: {error}", file=sys.stderr)
+    return None if total.failed else leads
 
 
 def _write(leads: list[Lead], out: TextIO) -> None:

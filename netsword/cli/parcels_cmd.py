@@ -5,12 +5,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from matchers.configured import build_index
 from netsword.cli.common import config_of
 from netsword.cli.terminal import printable
 from netsword.config import Config
+
+if TYPE_CHECKING:
+    from alerts.lead_sink import AlertingSink
+    from leads.store import LeadStore
+    from watchlists import Watchlist
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -63,6 +70,7 @@ def _import_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--watchlist", action="append", metavar="FILE", help="watchlist file (repeatable)")
     p.add_argument("--no-match", action="store_true", help="store parcels without matching declared contents")
     p.add_argument("--detect", action="store_true", help="run shipper resolution and pattern detection afterwards")
+    p.add_argument("--no-alerts", action="store_true", help="do not queue alert emails for the leads stored")
 
 
 def _do_import(args: argparse.Namespace, cfg: Config, path: Path) -> int:
@@ -79,11 +87,16 @@ def _do_import(args: argparse.Namespace, cfg: Config, path: Path) -> int:
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
     index = None if args.no_match else build_index(cfg, args.watchlist)
-    store = open_store_from_config(cfg) if index is not None and cfg.parcels.declared_leads else None
+    store = open_store_from_config(cfg) if index is not None and (cfg.parcels.declared_leads or args.detect) else None
     try:
-        with open_parcel_db(cfg) as db:
+        with ExitStack() as stack:
+            db = stack.enter_context(open_parcel_db(cfg))
+            sink = None
+            if store is not None and index is not None:
+                sink = stack.enter_context(_lead_sink(cfg, store, index.watchlist, alerts=not args.no_alerts))
             try:
-                report = import_manifest(path, mapping, db, vault_of(cfg), index=index, store=store,
+                report = import_manifest(path, mapping, db, vault_of(cfg), index=index,
+                                         sink=sink if cfg.parcels.declared_leads else None,
                                          min_score=cfg.matching.min_score)  # fmt: skip
             except MappingError as exc:
                 raise UsageError(str(exc)) from None
@@ -97,7 +110,7 @@ def _do_import(args: argparse.Namespace, cfg: Config, path: Path) -> int:
                   f"{report.unchanged} unchanged, {report.bad} bad; {report.matched_parcels} parcels matched a "
                   f"watched entry ({report.leads.created} leads created, {report.leads.updated} updated)")  # fmt: skip
             if args.detect:
-                _detect(cfg, db, index.watchlist if index else None, store)
+                _detect(cfg, db, index.watchlist if index else None, sink)
     finally:
         if store is not None:
             store.close()
@@ -122,7 +135,18 @@ def run_fetch(args: argparse.Namespace) -> int:
     return _do_import(args, cfg, path)
 
 
-def _detect(cfg: Config, db, watchlist, store) -> None:  # type: ignore[no-untyped-def]
+def _lead_sink(cfg: Config, store: LeadStore, watchlist: Watchlist, *, alerts: bool) -> AlertingSink:
+    from alerts.lead_sink import AlertingSink
+    from alerts.rules import RulesError
+    from netsword.cli import UsageError
+
+    try:
+        return AlertingSink(cfg, store, watchlist, alerts=alerts)
+    except RulesError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _detect(cfg: Config, db, watchlist, sink) -> None:  # type: ignore[no-untyped-def]
     from parcels.context import pattern_settings, vault_of
     from parcels.patterns import detect_patterns
     from parcels.shippers import resolve_shippers
@@ -130,7 +154,7 @@ def _detect(cfg: Config, db, watchlist, store) -> None:  # type: ignore[no-untyp
     resolved = resolve_shippers(db, vault_of(cfg), threshold=cfg.parcels.link_threshold,
                                 max_block=cfg.parcels.max_block)  # fmt: skip
     print(f"netsword parcels detect: {resolved.senders} senders, {resolved.links} links, {resolved.shippers} shippers")
-    report = detect_patterns(db, pattern_settings(cfg), watchlist=watchlist, store=store)
+    report = detect_patterns(db, pattern_settings(cfg), watchlist=watchlist, sink=sink)
     for lead in report.leads:
         print(f"  {lead.score:3d}  {lead.lead_id}  {printable(lead.title)}")
     counts = report.stored.as_dict()
@@ -144,8 +168,12 @@ def run_detect(args: argparse.Namespace) -> int:
 
     cfg = config_of(args)
     index = build_index(cfg, args.watchlist)
-    with open_store_from_config(cfg) as store, open_parcel_db(cfg) as db:
-        _detect(cfg, db, index.watchlist, store)
+    with (
+        open_store_from_config(cfg) as store,
+        _lead_sink(cfg, store, index.watchlist, alerts=not args.no_alerts) as sink,
+        open_parcel_db(cfg) as db,
+    ):
+        _detect(cfg, db, index.watchlist, sink)
     return 0
 
 
