@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from leads.store.base import LeadStore
 from netsword.models import Lead, Reason, make_lead_id
+
+
+def upsert_one(store: LeadStore, lead: Lead) -> str:
+    """Store one sighting through `upsert_many` and return its outcome (created / updated / unchanged)."""
+    report = store.upsert_many([lead])
+    stored = report.stored[0]
+    assert stored is not None, report.errors
+    return stored.outcome
 
 
 def make_lead(

@@ -13,7 +13,7 @@ from leads.store.elastic_bulk import BulkSettings
 from leads.store.elastic_client import ClientSettings
 from leads.store.elastic_mappings import doc_of
 from tests.store.es_responder import EsResponder, Recorded, bulk_actions, bulk_item, bulk_response
-from tests.store.lead_factory import make_lead
+from tests.store.lead_factory import make_lead, upsert_one
 
 INDEX = "netsword-leads-v1"
 FAST = BulkSettings(chunk_size=500, max_retries=3, initial_backoff=0.001, max_backoff=0.01)
@@ -96,8 +96,8 @@ def test_seen_again_keeps_history_and_uses_sequence_numbers(ready: EsResponder) 
     changes = [{"at": "2024-05-02T00:00:00Z", "before": "new", "after": "confirmed", "assignee": "wang"}]
     cluster.docs[old.lead_id] = (doc_of(old, status_history=changes), 41)
     with _store(ready) as store:
-        assert store.upsert(make_lead("L1", seen="2024-06-01T00:00:00Z", price=80)) == "updated"
-        assert store.upsert(make_lead("L1", seen="2024-06-02T00:00:00Z", price=80)) == "unchanged"
+        assert upsert_one(store, make_lead("L1", seen="2024-06-01T00:00:00Z", price=80)) == "updated"
+        assert upsert_one(store, make_lead("L1", seen="2024-06-02T00:00:00Z", price=80)) == "unchanged"
     first, second = (bulk_actions(r)[0] for r in ready.sent("PUT", "/_bulk"))
     assert first[0] == "index"
     assert first[1] == {"_index": "netsword-leads", "_id": old.lead_id, "if_seq_no": 41, "if_primary_term": 1}
@@ -144,9 +144,10 @@ def test_every_per_document_failure_is_reported(ready: EsResponder) -> None:
         report = store.upsert_many(leads)
     assert report.as_dict() == {"created": 2, "updated": 0, "unchanged": 0, "failed": 2}
     assert report.errors == [f"{leads[i].lead_id}: 400 document_parsing_exception: {bad['reason']}" for i in (1, 3)]
-    with _store(ready) as store, pytest.raises(StoreError, match="failed to parse field"):
-        cluster.item_errors = [{leads[1].lead_id: (400, bad)}]
-        store.upsert(leads[1])
+    cluster.item_errors = [{leads[1].lead_id: (400, bad)}]
+    with _store(ready) as store:
+        single = store.upsert_many([leads[1]])
+    assert (single.failed, single.stored) == (1, [None]) and "failed to parse field" in single.errors[0]
 
 
 def test_version_conflict_reads_again_and_merges_again(ready: EsResponder) -> None:
@@ -167,7 +168,7 @@ def test_version_conflict_reads_again_and_merges_again(ready: EsResponder) -> No
 
     ready.on("PUT", "/_bulk", racing_bulk, times=1)
     with _store(ready) as store:
-        assert store.upsert(lead) == "updated"  # merged into the other writer's lead: price changed 120 → 100
+        assert upsert_one(store, lead) == "updated"  # merged into the other writer's lead: price changed 120 → 100
     retry = bulk_actions(ready.sent("PUT", "/_bulk")[1])[0]
     assert retry[0] == "index" and retry[1]["if_seq_no"] == 7
     assert retry[2] is not None and retry[2]["times_seen"] == 2 and retry[2]["first_seen"] == "2024-04-01T00:00:00Z"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from leads.store.base import LeadQuery, LeadStore, StoreError
-from tests.store.lead_factory import make_lead
+from tests.store.lead_factory import make_lead, upsert_one
 
 
 def test_upsert_is_idempotent_and_reports_outcomes(store: LeadStore) -> None:
@@ -33,13 +33,13 @@ def test_same_lead_twice_in_one_batch_is_merged_in_order(store: LeadStore) -> No
 
 def test_history_rules(store: LeadStore) -> None:
     lead = make_lead("L1", seen="2024-05-01T00:00:00Z", price=100)
-    assert store.upsert(lead) == "created"
+    assert upsert_one(store, lead) == "created"
     # seen again at the same price, with only the crawl time changed: unchanged, no new price point
-    assert store.upsert(make_lead("L1", seen="2024-05-02T00:00:00Z", price=100)) == "unchanged"
+    assert upsert_one(store, make_lead("L1", seen="2024-05-02T00:00:00Z", price=100)) == "unchanged"
     # price changed: updated, one price point appended
-    assert store.upsert(make_lead("L1", seen="2024-05-03T00:00:00Z", price=80)) == "updated"
+    assert upsert_one(store, make_lead("L1", seen="2024-05-03T00:00:00Z", price=80)) == "updated"
     # an older sighting arriving late does not move last_seen backwards
-    store.upsert(make_lead("L1", seen="2024-04-01T00:00:00Z", price=80))
+    upsert_one(store, make_lead("L1", seen="2024-04-01T00:00:00Z", price=80))
     stored = store.get(lead.lead_id)
     assert stored is not None
     assert stored.first_seen == "2024-05-01T00:00:00Z"
@@ -53,10 +53,10 @@ def test_history_rules(store: LeadStore) -> None:
 
 def test_status_and_assignee_survive_upserts(store: LeadStore) -> None:
     lead = make_lead("L1")
-    store.upsert(lead)
+    upsert_one(store, lead)
     changed = store.set_status(lead.lead_id, "confirmed", assignee="wang")
     assert (changed.status, changed.assignee) == ("confirmed", "wang")
-    store.upsert(make_lead("L1", seen="2024-06-01T00:00:00Z", score=99))
+    upsert_one(store, make_lead("L1", seen="2024-06-01T00:00:00Z", score=99))
     stored = store.get(lead.lead_id)
     assert stored is not None
     assert (stored.status, stored.assignee, stored.score) == ("confirmed", "wang", 99)
@@ -66,7 +66,7 @@ def test_status_and_assignee_survive_upserts(store: LeadStore) -> None:
 
 def test_set_status_refuses_unknown_lead_and_status(store: LeadStore) -> None:
     lead = make_lead("L1")
-    store.upsert(lead)
+    upsert_one(store, lead)
     with pytest.raises(StoreError, match="status must be one of"):
         store.set_status(lead.lead_id, "burnt")
     with pytest.raises(StoreError, match="no lead"):
@@ -169,7 +169,7 @@ def test_put_raw_replaces_exactly(store: LeadStore) -> None:
         status="dismissed", assignee="zhao", times_seen=7, first_seen="2023-01-01T00:00:00Z",
         price_history=({"at": "2023-01-01T00:00:00Z", "price": 120.0, "currency": "CNY"},),
     )  # fmt: skip
-    store.upsert(make_lead("L1", score=10))
+    upsert_one(store, make_lead("L1", score=10))
     assert store.put_raw([lead, make_lead("L2")]) == 2
     assert store.get(lead.lead_id) == lead
     assert store.count(LeadQuery()) == 2

@@ -9,14 +9,14 @@ import pytest
 from leads.store import LeadQuery
 from leads.store.sqlite import SqliteLeadStore
 from netsword.cli import main
-from tests.store.lead_factory import make_lead
+from tests.store.lead_factory import make_lead, upsert_one
 
 
 def _source(path: Path) -> list:
     leads = [make_lead(f"L{i}", score=50 + i, platform=("taobao", "jd")[i % 2]) for i in range(7)]
     with SqliteLeadStore(path) as store:
         store.upsert_many(leads)
-        store.upsert(make_lead("L0", price=42, seen="2024-06-01T00:00:00Z"))
+        upsert_one(store, make_lead("L0", price=42, seen="2024-06-01T00:00:00Z"))
         store.set_status(leads[1].lead_id, "confirmed", assignee="wang")
         return list(store.iter_leads(LeadQuery()))
 
