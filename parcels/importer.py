@@ -100,7 +100,9 @@ class Importer:
                 entries[n] = ",".join(sorted({lead.entry_id for lead in result.leads}))
                 self.report.matched_parcels += bool(result.leads) or bool(result.report.failed)
                 self.report.leads.merge(result.report)
-        rows = [(*stored.row(self.vault, self.source, now), entry) for stored, entry in zip(changed, entries, strict=True)]
+        rows = [
+            (*stored.row(self.vault, self.source, now), entry) for stored, entry in zip(changed, entries, strict=True)
+        ]
         with self.db.lock, self.db.conn:
             self.db.conn.executemany(_INSERT, rows)
 

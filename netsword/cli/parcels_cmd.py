@@ -36,6 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     detect = sub.add_parser("detect", help="resolve shippers and raise ant-moving (parcel_pattern) leads")
     detect.add_argument("--watchlist", action="append", metavar="FILE", help="watchlist file (repeatable)")
+    detect.add_argument("--no-alerts", action="store_true", help="do not queue alert emails for the leads stored")
     detect.set_defaults(func=run_detect)
 
     show = sub.add_parser("show", help="show one parcel, personal data masked unless revealed")

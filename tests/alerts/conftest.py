@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from leads.sink import LeadSink
 from leads.store.sqlite import SqliteLeadStore
 from netsword.config import AlertsConfig, Config, PathsConfig, SmtpConfig
 from netsword.models import Lead, Reason, make_lead_id
@@ -221,10 +222,12 @@ def new_lead() -> Callable[..., Lead]:
 
 @pytest.fixture
 def stored(store: SqliteLeadStore) -> Callable[..., tuple[Lead, str]]:
-    """Upsert a lead into the temp store as the pipeline does; returns (lead, outcome) for a listener."""
+    """Store a lead through the lead sink as every writer does; returns (stored lead, outcome) for a listener."""
 
     def upsert(lead: Lead) -> tuple[Lead, str]:
-        return lead, store.upsert(lead)
+        item = LeadSink(store).write([lead]).stored[0]
+        assert item is not None
+        return item.lead, item.outcome
 
     return upsert
 

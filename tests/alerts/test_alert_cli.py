@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alerts import AlertQueuer, load_rules
+from leads.sink import LeadSink
 from leads.store.sqlite import SqliteLeadStore
 from netsword.config import load_config
 
@@ -21,10 +22,10 @@ def test_preview_send_digest_status(isolated, cli, capsys, watchlist, new_lead, 
     monkeypatch.setenv("NETSWORD_ALERTS_RULES_FILE", str(isolated / "rules.yaml"))
     config = load_config()
     with SqliteLeadStore(isolated / "var" / "netsword.db") as store:
-        queuer = AlertQueuer(config, watchlist, load_rules(isolated / "rules.yaml"), store=store)
+        queuer = AlertQueuer(config, watchlist, load_rules(isolated / "rules.yaml"))
         for i in range(2):
             lead = new_lead(f"tb-{i}", 85 - i)
-            queuer(lead, store.upsert(lead))
+            LeadSink(store, [queuer]).write([lead])
         queuer.close()
     outbox_dir = isolated / "var" / "outbox"
 

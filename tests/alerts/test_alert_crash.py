@@ -35,7 +35,7 @@ def test_sigkill_mid_batch_then_restart(tmp_path, smtp_server, watchlist, store,
     rules = tmp_path / "rules.yaml"
     rules.write_text(f"rules:\n  - {{id: all, to: [{', '.join(RECIPIENTS)}], min_score: 50}}\n", encoding="utf-8")
     config = Config(paths=PathsConfig(var_dir=str(tmp_path / "var")), alerts=AlertsConfig())
-    queuer = AlertQueuer(config, watchlist, load_rules(rules), store=store)
+    queuer = AlertQueuer(config, watchlist, load_rules(rules))
     queuer(*stored(new_lead("tb-1", 88)))
     queuer.close()
 

@@ -20,7 +20,7 @@ def test_hostile_title_renders_safely_over_smtp(tmp_path, smtp_server, make_conf
     server = smtp_server("none")
     config = make_config(server.smtp_config())
     (tmp_path / "rules.yaml").write_text(RULES, encoding="utf-8")
-    queuer = AlertQueuer(config, watchlist, load_rules(tmp_path / "rules.yaml"), store=store)
+    queuer = AlertQueuer(config, watchlist, load_rules(tmp_path / "rules.yaml"))
     lead = new_lead("tb-evil", 95, title=HOSTILE, seller='<b onmouseover="x()">店</b>\u202e')
     queuer(*stored(lead))
     now = datetime.now(UTC)

@@ -29,7 +29,7 @@ def _queuer(tmp_path, make_config, watchlist, store):
     rules_path = tmp_path / "rules.yaml"
     rules_path.write_text(RULES, encoding="utf-8")
     config = make_config()
-    return AlertQueuer(config, watchlist, load_rules(rules_path), store=store), config
+    return AlertQueuer(config, watchlist, load_rules(rules_path)), config
 
 
 def _events(outbox: Outbox) -> list[tuple[str, str, str]]:

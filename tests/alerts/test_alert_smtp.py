@@ -37,7 +37,7 @@ def setup(tmp_path, make_config, watchlist, store, stored):
         config = make_config(smtp, **alerts)
         path = tmp_path / "rules.yaml"
         path.write_text(RULES, encoding="utf-8")
-        queuer = AlertQueuer(config, watchlist, load_rules(path), store=store, clock=lambda: T0)
+        queuer = AlertQueuer(config, watchlist, load_rules(path), clock=lambda: T0)
         return config, queuer
 
     return make

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from leads.process import process, process_batch
+from leads.sink import LeadSink
 from leads.store import LeadQuery, open_store
 from netsword.models import Lead, Listing
 
@@ -50,11 +51,11 @@ def test_batches_store_and_report_what_process_does(index: Any, tmp_path: Path) 
 
     with open_store(f"sqlite:///{tmp_path / 'one.db'}") as one, open_store(f"sqlite:///{tmp_path / 'b.db'}") as many:
         for listings in _rounds():
-            singly = [process(x, index, one, min_score=50, listeners=[listener("one")]) for x in listings]
+            singly = [process(x, index, LeadSink(one, [listener("one")]), min_score=50) for x in listings]
             batched = []
             for start in range(0, len(listings), 7):  # batches that split rounds and duplicates anywhere
                 chunk = listings[start : start + 7]
-                batched.extend(process_batch(chunk, index, many, min_score=50, listeners=[listener("batch")]))
+                batched.extend(process_batch(chunk, index, LeadSink(many, [listener("batch")]), min_score=50))
             assert [(r.leads, r.outcomes, r.report.as_dict()) for r in batched] == [
                 (r.leads, r.outcomes, r.report.as_dict()) for r in singly
             ]
@@ -70,7 +71,7 @@ def test_an_empty_batch_and_listings_without_leads(index: Any, tmp_path: Path) -
         {"id": "x1", "platform": "demo", "url": "https://demo.example/x1", "title": "plain cotton socks"}
     )
     with open_store(f"sqlite:///{tmp_path / 'leads.db'}") as store:
-        assert process_batch([], index, store) == []
-        (result,) = process_batch([plain], index, store)
+        assert process_batch([], index, LeadSink(store)) == []
+        (result,) = process_batch([plain], index, LeadSink(store))
         assert result.leads == [] and result.outcomes == [] and result.report.as_dict()["created"] == 0
         assert _stored(store) == []

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from leads.listings_io import read_listings
 from leads.process import process
+from leads.sink import LeadSink
 from leads.store import open_store
 from matchers import compile_index
 from netsword.models import Listing
@@ -100,7 +101,7 @@ def test_leads_list_show_export_over_the_store(isolated: Path) -> None:
         index = compile_index(load_watchlists(sorted(TRADEMARKS.parent.glob("*.yaml"))))
         for listing in read_listings(SAMPLE):
             assert isinstance(listing, Listing)
-            process(listing, index, store, min_score=0)
+            process(listing, index, LeadSink(store), min_score=0)
     listed = run("leads", "list", "--limit", "3", cwd=isolated)
     assert listed.returncode == 0 and len(listed.stdout.splitlines()) == 3
     lead_id = listed.stdout.split()[5]
@@ -127,7 +128,7 @@ def test_leads_list_never_prints_a_hostile_titles_escape_sequences(isolated: Pat
     hostile = "NIKE 耐克 Air Max \x1b]0;pwned\x07\x1b[2J\x1b[31mred\rover\nwritten"
     listing = Listing.from_dict({"platform": "jd", "id": "x1", "url": "https://item.jd.com/x1.html", "title": hostile})
     with open_store("sqlite:///var/netsword.db") as store:
-        assert process(listing, index, store, min_score=0)
+        assert process(listing, index, LeadSink(store), min_score=0)
     listed = run("leads", "list", cwd=isolated)
     assert listed.returncode == 0, listed.stderr
     assert "\x1b" not in listed.stdout and "\x07" not in listed.stdout and "\r" not in listed.stdout

@@ -7,6 +7,7 @@ import pytest
 
 from leads.listings_io import read_listings
 from leads.process import find_leads, process
+from leads.sink import LeadSink
 from leads.store import LeadQuery, StoreError, open_store
 from leads.store.sqlite import SqliteLeadStore
 from leads.store.sqlite_schema import SCHEMA_VERSION
@@ -32,9 +33,9 @@ def listing(**changes) -> Listing:
 def test_rerunning_listings_creates_no_duplicates(tmp_path: Path, index) -> None:
     listings = [r for r in read_listings(SAMPLE) if isinstance(r, Listing)]
     with open_store(f"sqlite:///{tmp_path / 'leads.db'}") as store:
-        first = [process(item, index, store).report for item in listings]
+        first = [process(item, index, LeadSink(store)).report for item in listings]
         count = store.count(LeadQuery())
-        second = [process(item, index, store).report for item in listings]
+        second = [process(item, index, LeadSink(store)).report for item in listings]
         assert store.count(LeadQuery()) == count > 0
         assert sum(r.created for r in first) == count
         assert sum(r.created for r in second) == 0
@@ -43,11 +44,11 @@ def test_rerunning_listings_creates_no_duplicates(tmp_path: Path, index) -> None
 
 def test_history_is_kept_across_sightings(tmp_path: Path, index) -> None:
     with open_store(str(tmp_path / "leads.db")) as store:
-        (lead,) = process(listing(), index, store).leads
+        (lead,) = process(listing(), index, LeadSink(store)).leads
         store.set_status(lead.lead_id, "triaged", assignee="wang")
-        again = process(listing(crawled_at="2026-11-02T00:00:00Z"), index, store)
+        again = process(listing(crawled_at="2026-11-02T00:00:00Z"), index, LeadSink(store))
         assert again.report.unchanged == 1
-        cheaper = process(listing(price=79, crawled_at="2026-11-03T00:00:00Z"), index, store)
+        cheaper = process(listing(price=79, crawled_at="2026-11-03T00:00:00Z"), index, LeadSink(store))
         assert cheaper.report.updated == 1
         stored = store.get(lead.lead_id)
         assert stored is not None
@@ -62,7 +63,7 @@ def test_full_text_search_and_filters(tmp_path: Path, index) -> None:
     with SqliteLeadStore(tmp_path / "leads.db") as store:
         for item in read_listings(SAMPLE):
             assert isinstance(item, Listing)
-            process(item, index, store)
+            process(item, index, LeadSink(store))
         assert {lead.listing_id for lead in store.search(LeadQuery(text="Air Max 270"))} == {"tb-1001"}
         assert store.search(LeadQuery(text="耐克"))  # two characters: the LIKE fallback
         assert store.count(LeadQuery(text='"; DROP TABLE leads; --')) == 0
@@ -117,9 +118,9 @@ def test_concurrent_first_open_does_not_race(tmp_path: Path) -> None:
 
 def test_full_text_follows_a_changed_title(tmp_path: Path, index) -> None:
     with SqliteLeadStore(tmp_path / "leads.db") as store:
-        (lead,) = process(listing(title="耐克 高仿 跑鞋 旧款标题"), index, store).leads
-        process(listing(title="耐克 高仿 跑鞋 新款标题"), index, store)
+        (lead,) = process(listing(title="耐克 高仿 跑鞋 旧款标题"), index, LeadSink(store)).leads
+        process(listing(title="耐克 高仿 跑鞋 新款标题"), index, LeadSink(store))
         assert [found.lead_id for found in store.search(LeadQuery(text="新款标题"))] == [lead.lead_id]
         assert store.search(LeadQuery(text="旧款标题")) == []
-        process(listing(title="耐克 高仿 跑鞋 新款标题"), index, store)  # unchanged: text index left alone
+        process(listing(title="耐克 高仿 跑鞋 新款标题"), index, LeadSink(store))  # unchanged: text index left alone
         assert store.count(LeadQuery(text="新款标题")) == 1

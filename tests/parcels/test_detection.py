@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from leads.sink import LeadSink
 from leads.store import LeadQuery, open_store
 from netsword.models import make_lead_id
 from parcels.db import ParcelDB
@@ -57,10 +58,10 @@ def planted(tmp_path_factory: pytest.TempPathFactory, index):  # type: ignore[no
     vault = PiiVault(b"test-key-0123456789abcdef")
     db = ParcelDB(tmp / "p.db")
     store = open_store(str(tmp / "leads.db"))
-    report = import_manifest(tmp / "m.csv", find_mapping("generic"), db, vault, index=index, store=store)
+    report = import_manifest(tmp / "m.csv", find_mapping("generic"), db, vault, index=index, sink=LeadSink(store))
     assert report.bad == 0 and report.imported == 6000
     resolve_shippers(db, vault)
-    detected = detect_patterns(db, PatternSettings(), watchlist=index.watchlist, store=store)
+    detected = detect_patterns(db, PatternSettings(), watchlist=index.watchlist, sink=LeadSink(store))
     yield tmp, plan, db, vault, store, detected
     store.close()
     db.close()
@@ -101,7 +102,7 @@ def test_pattern_leads_carry_the_evidence_and_rerun_changes_nothing(planted, ind
     assert snapshot["parcel_count"] == len(snapshot["waybills"]) >= 12
     assert snapshot["links"] and "phone identical" in snapshot["links"][0]["explain"]
     assert snapshot["total_value"] == pytest.approx(sum(w["declared_value"] for w in snapshot["waybills"]), abs=0.05)
-    again = detect_patterns(db, PatternSettings(), watchlist=index.watchlist, store=store)
+    again = detect_patterns(db, PatternSettings(), watchlist=index.watchlist, sink=LeadSink(store))
     assert again.stored.as_dict() == {"created": 0, "updated": 0, "unchanged": len(leads), "failed": 0}
     assert store.get(fanout.lead_id) == fanout
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from leads.sink import LeadSink
 from netsword.cli import main
 from parcels.db import ParcelDB
 from parcels.importer import import_manifest
@@ -65,18 +66,18 @@ def test_reimport_changes_nothing_and_a_changed_row_updates(
 
     path = write(tmp_path / "m.csv", GOOD)
     with open_store(str(tmp_path / "leads.db")) as store:
-        first = import_manifest(path, find_mapping("generic"), db, vault, index=index, store=store)
+        first = import_manifest(path, find_mapping("generic"), db, vault, index=index, sink=LeadSink(store))
         assert (first.imported, first.leads.created) == (2, 1)
         before = db.conn.execute("SELECT * FROM parcels ORDER BY waybill").fetchall()
         lead_before = store.search(__import__("leads.store", fromlist=["LeadQuery"]).LeadQuery())[0]
-        again = import_manifest(path, find_mapping("generic"), db, vault, index=index, store=store)
+        again = import_manifest(path, find_mapping("generic"), db, vault, index=index, sink=LeadSink(store))
         assert (again.imported, again.updated, again.unchanged, again.bad) == (0, 0, 2, 0)
         assert [tuple(r) for r in db.conn.execute("SELECT * FROM parcels ORDER BY waybill")] == [
             tuple(r) for r in before
         ]
         assert store.get(lead_before.lead_id) == lead_before  # not even re-sighted
         write(path, [GOOD[0].replace(",199,", ",159,"), GOOD[1]])
-        changed = import_manifest(path, find_mapping("generic"), db, vault, index=index, store=store)
+        changed = import_manifest(path, find_mapping("generic"), db, vault, index=index, sink=LeadSink(store))
         assert (changed.imported, changed.updated, changed.unchanged) == (0, 1, 1)
 
 

@@ -47,6 +47,7 @@ def wait_for(predicate: Callable[[], Any], timeout: float, what: str) -> Any:
 
 def seed_leads_at(cfg: Config, urls: list[str], platform: str = "demo-static") -> None:
     """Plain leads pointing at the given listing URLs, written straight to the store (no matching involved)."""
+    from leads.sink import LeadSink
     from leads.store import open_store
     from netsword.models import Lead, Reason, make_lead_id
 
@@ -54,12 +55,12 @@ def seed_leads_at(cfg: Config, urls: list[str], platform: str = "demo-static") -
         for n, url in enumerate(urls):
             listing_id = url.rstrip("/").rsplit("/", 1)[-1]
             listing = {"id": listing_id, "platform": platform, "url": url, "title": f"耐克 {n}", "price": 99.0}
-            store.upsert(Lead(
+            LeadSink(store).write([Lead(
                 lead_id=make_lead_id(platform, listing_id, "tm-nike"), listing_id=listing_id, platform=platform,
                 url=url, entry_id="tm-nike", kind="trademark", score=80, matched="耐克",
                 reasons=(Reason("mark", "耐克"),), listing=listing, first_seen="2026-01-01T00:00:00Z",
                 last_seen="2026-01-01T00:00:00Z",
-            ))  # fmt: skip
+            )])  # fmt: skip
 
 
 def when(stamp: str) -> float:
