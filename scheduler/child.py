@@ -1,7 +1,8 @@
 """Run a `netsword` command as a child process with a time limit: terminate it (SIGTERM), then kill it after a grace.
 
 Crawls must run in a child: Scrapy's Twisted reactor cannot be restarted inside one process. The child gets its own
-process group so the browser processes it may start are stopped with it. Its output goes to a log file.
+process group so the browser processes it may start are stopped with it, and is sent SIGTERM by the kernel should
+the daemon die (netsword.lifetime). Its output goes to a log file.
 """
 
 from __future__ import annotations
@@ -15,8 +16,16 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-# Runs the `netsword` console entry point from this very interpreter and venv.
-NETSWORD = [sys.executable, "-c", "import sys; sys.argv[0] = 'netsword'; from netsword.cli import run; run()"]
+from netsword.lifetime import PARENT_ENV
+
+# Runs the `netsword` console entry point from this very interpreter and venv; the child first links its life to
+# the daemon's (netsword.lifetime), so a daemon killed with SIGKILL does not leave a crawl running on its own.
+NETSWORD = [
+    sys.executable,
+    "-c",
+    "import sys; sys.argv[0] = 'netsword'; from netsword.lifetime import link_to_parent_from_env; "
+    "link_to_parent_from_env(); from netsword.cli import run; run()",
+]
 TERMINATE_GRACE = 20.0  # seconds a terminated child gets to checkpoint (Scrapy writes its JOBDIR) before a kill
 
 
@@ -58,7 +67,7 @@ def run_child(
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(  # noqa: S603 - argv is our own interpreter and netsword's own arguments
             argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
-            pass_fds=hold_fds, env={**os.environ, **(env or {})},
+            pass_fds=hold_fds, env={**os.environ, **(env or {}), PARENT_ENV: str(os.getpid())},
         )  # fmt: skip
         timed_out = stopped = False
         while proc.poll() is None:
