@@ -1,10 +1,15 @@
-"""Capture one page on request, outside a crawl: the raw response, a full-page PNG and the rendered HTML."""
+"""Capture one page on request, outside a crawl: the raw response, a full-page PNG and the rendered HTML.
+
+The manifest records the URL asked for and the final URL after redirects; headers are kept by the evidence
+store's allow-list, and no configured secret reaches it.
+"""
 
 from __future__ import annotations
 
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import async_playwright
 
+from evidence.headers import configured_secrets
 from evidence.store import Capture, EvidenceStore
 from netsword.browser import ensure_browser, launch_args
 from netsword.config import Config
@@ -33,6 +38,8 @@ async def capture_url(
                 raise CaptureError(f"{url}: no response")
             raw = await response.body()
             headers = await response.request.all_headers()
+            received = await response.all_headers()
+            final_url = response.url  # the response Chromium ended on, after any redirects
             media_type = (response.headers.get("content-type") or "text/html").split(";")[0]
             png = await page.screenshot(full_page=True, type="png")
             html = (await page.content()).encode("utf-8")
@@ -40,9 +47,9 @@ async def capture_url(
         finally:
             await browser.close()
     files = [
-        store.put_bytes(raw, role="response", media_type=media_type),
-        store.put_bytes(png, role="screenshot", media_type="image/png"),
-        store.put_bytes(html, role="page", media_type="text/html"),
+        store.put_bytes(raw, role="response", media_type=media_type, url=final_url),
+        store.put_bytes(png, role="screenshot", media_type="image/png", url=final_url),
+        store.put_bytes(html, role="page", media_type="text/html", url=final_url),
     ]
     return store.record(
         platform=platform,
@@ -50,6 +57,9 @@ async def capture_url(
         url=url,
         profile=profile,
         files=files,
-        request_headers=headers,  # the store leaves out credentials
+        request_headers=headers,  # the store keeps allow-listed headers only
         status=status,
+        final_url=final_url,
+        response_headers=received,
+        secrets=configured_secrets(cfg),
     )

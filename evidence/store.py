@@ -2,7 +2,8 @@
 
 Layout under the root (`paths.evidence_dir`, default `var/evidence/`):
   objects/ab/abcdef…            the bytes of each file, named by their SHA-256 (written once, never changed)
-  captures/<capture_id>.json    what was captured: URL, UTC time, profile, request headers, files and hashes
+  captures/<capture_id>.json    what was captured: URL, final URL after redirects, UTC time, profile, allow-listed
+                                request and response headers (evidence.headers), files and hashes
   by-listing/<platform>/<listing id hash>.jsonl   capture ids per listing, newest last
 `verify()` recomputes every hash and reports mismatches and missing files.
 """
@@ -13,11 +14,12 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from evidence.headers import REQUEST_HEADERS, RESPONSE_HEADERS, kept_headers
 from netsword.models import utc_now
 
 
@@ -27,6 +29,7 @@ class EvidenceFile:
     sha256: str
     size: int
     media_type: str
+    url: str = ""  # the URL these bytes came from, after redirects ("" when not known)
 
 
 @dataclass(frozen=True)
@@ -40,11 +43,16 @@ class Capture:
     request_headers: Mapping[str, str] = field(default_factory=dict)
     files: tuple[EvidenceFile, ...] = ()
     status: int | None = None
+    final_url: str = ""  # where the response came from after redirects ("" when the caller did not know it)
+    response_headers: Mapping[str, str] = field(default_factory=dict)
+    withheld_headers: tuple[str, ...] = ()  # names of request headers sent but not recorded (credentials, unknown)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["files"] = [asdict(f) for f in self.files]
         out["request_headers"] = dict(self.request_headers)
+        out["response_headers"] = dict(self.response_headers)
+        out["withheld_headers"] = list(self.withheld_headers)
         return out
 
     @classmethod
@@ -59,6 +67,9 @@ class Capture:
             request_headers=dict(data.get("request_headers") or {}),
             files=tuple(EvidenceFile(**f) for f in data.get("files", [])),
             status=data.get("status"),
+            final_url=data.get("final_url", ""),
+            response_headers=dict(data.get("response_headers") or {}),
+            withheld_headers=tuple(data.get("withheld_headers") or ()),
         )
 
     def file(self, role: str) -> EvidenceFile | None:
@@ -74,14 +85,6 @@ class VerifyReport:
     @property
     def ok(self) -> bool:
         return not self.problems
-
-
-# Request headers that carry credentials: never written into a manifest that may be handed to police or courts.
-SECRET_HEADERS = frozenset({"cookie", "authorization", "proxy-authorization", "x-api-key"})
-
-
-def public_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    return {k: v for k, v in headers.items() if k.lower() not in SECRET_HEADERS}
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -109,12 +112,13 @@ class EvidenceStore:
     def path_of(self, sha256: str) -> Path:
         return self.root / "objects" / sha256[:2] / sha256
 
-    def put_bytes(self, data: bytes, *, role: str, media_type: str) -> EvidenceFile:
+    def put_bytes(self, data: bytes, *, role: str, media_type: str, url: str = "") -> EvidenceFile:
+        """Keep `data` (once per content); `url` is where it came from after redirects."""
         digest = hashlib.sha256(data).hexdigest()
         path = self.path_of(digest)
         if not path.exists():
             _atomic_write(path, data)
-        return EvidenceFile(role=role, sha256=digest, size=len(data), media_type=media_type)
+        return EvidenceFile(role=role, sha256=digest, size=len(data), media_type=media_type, url=url)
 
     def record(
         self,
@@ -127,9 +131,18 @@ class EvidenceStore:
         request_headers: Mapping[str, str] | None = None,
         status: int | None = None,
         captured_at: str = "",
+        final_url: str = "",
+        response_headers: Mapping[str, str] | None = None,
+        secrets: Iterable[str] = (),
     ) -> Capture:
-        """Write a capture manifest for files already put; returns the capture."""
+        """Write a capture manifest for files already put; returns the capture.
+
+        Only allow-listed headers are kept, and none whose value holds one of `secrets` (evidence.headers).
+        """
         captured_at = captured_at or utc_now()
+        secrets = list(secrets)
+        sent, withheld = kept_headers(request_headers or {}, allowed=REQUEST_HEADERS, secrets=secrets)
+        received, _ = kept_headers(response_headers or {}, allowed=RESPONSE_HEADERS, secrets=secrets)
         basis = f"{platform}\x1f{listing_id}\x1f{captured_at}\x1f" + ",".join(f.sha256 for f in files)
         capture = Capture(
             capture_id="cap-" + hashlib.sha256(basis.encode()).hexdigest()[:20],
@@ -138,9 +151,12 @@ class EvidenceStore:
             url=url,
             captured_at=captured_at,
             profile=profile,
-            request_headers=public_headers(request_headers or {}),
+            request_headers=sent,
             files=tuple(files),
             status=status,
+            final_url=final_url,
+            response_headers=received,
+            withheld_headers=tuple(withheld),
         )
         manifest = json.dumps(capture.to_dict(), ensure_ascii=False, indent=2, sort_keys=True).encode()
         _atomic_write(self.root / "captures" / f"{capture.capture_id}.json", manifest)

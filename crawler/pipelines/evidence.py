@@ -1,9 +1,11 @@
 """EvidencePipeline: for every listing that created a new lead, keep the raw response and a full-page screenshot.
 
-Files go to the content-addressed EvidenceStore (Config.evidence_dir) with a manifest: URL, UTC time, profile,
-request headers (without cookies or authorisation), status and each file's SHA-256. The screenshot is taken by the
-crawl's own Chromium (scrapy-playwright) on ONE reused page in the `evidence` context, which loads images;
-captures are serialised on that page. Settings: NETSWORD_EVIDENCE (on/off), NETSWORD_CONFIG.
+Files go to the content-addressed EvidenceStore (Config.evidence_dir) with a manifest: URL, the final URL after
+redirects, UTC time, profile, allow-listed request headers (evidence.headers: never a credential, nor any value of
+a `${ENV}` profile header, a cookie or a configured secret), status and each file's SHA-256 and source URL.
+The screenshot is taken by the crawl's own Chromium (scrapy-playwright) on ONE reused page in the `evidence` context, which loads images;
+captures are serialised on that page. Settings: NETSWORD_EVIDENCE (on/off), NETSWORD_SCREENSHOTS; the evidence
+directory comes from the crawl's configuration (crawler.extensions.runtime).
 Stats: netsword/evidence_captures, netsword/evidence_screenshots, netsword/evidence_failures.
 """
 
@@ -19,6 +21,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy_playwright.page import PageMethod
 
 from crawler.browser_pages import mark_evidence_page
+from evidence.headers import configured_secrets, env_secrets
 from evidence.store import EvidenceFile, EvidenceStore
 from netsword.config import Config, load_config
 
@@ -32,6 +35,8 @@ class EvidencePipeline:
         self.crawler = crawler
         cfg: Config = crawler.settings.get("NETSWORD_CONFIG") or load_config()
         self.store = EvidenceStore(cfg.evidence_dir)
+        self.config_secrets = configured_secrets(cfg)
+        self._secrets: list[str] | None = None
         self.screenshots = crawler.settings.getbool("NETSWORD_SCREENSHOTS", True)
         self.page: Any = None
         self.lock = asyncio.Lock()
@@ -44,20 +49,37 @@ class EvidencePipeline:
         if not item.get("new_leads"):
             return item
         listing = item["listing"]
-        files = [self.store.put_bytes(item["body"], role="response", media_type=item.get("media_type", "text/html"))]
+        page_url = str(item.get("page_url") or "")  # the response's URL: after any redirects
+        media_type = item.get("media_type", "text/html")
+        files = [self.store.put_bytes(item["body"], role="response", media_type=media_type, url=page_url)]
         if self.screenshots and item.get("screenshot_url"):
             files.extend(await self._screenshot(item["screenshot_url"]))
         self.store.record(
             platform=str(listing["platform"]),
             listing_id=str(listing["id"]),
-            url=str(listing.get("url") or item["page_url"]),
+            url=str(listing.get("url") or page_url),
             profile=item["profile"],
             files=files,
             request_headers=item.get("request_headers") or {},
             status=item.get("status"),
+            final_url=page_url,
+            secrets=self.secrets(),
         )
         self.crawler.stats.inc_value("netsword/evidence_captures")
         return item
+
+    def secrets(self) -> list[str]:
+        """Values no manifest may hold: `${ENV}` profile header values, cookie values, configured secrets."""
+        if self._secrets is None:
+            spider = getattr(self.crawler, "spider", None)
+            profile = getattr(spider, "profile", None)
+            cookies = getattr(spider, "cookies", None) or {}
+            self._secrets = [
+                *env_secrets(getattr(profile, "headers", None) or {}),
+                *(str(v) for v in cookies.values()),
+                *self.config_secrets,
+            ]
+        return self._secrets
 
     async def _screenshot(self, url: str) -> list[EvidenceFile]:
         async with self.lock:  # one page, one capture at a time
@@ -90,8 +112,8 @@ class EvidencePipeline:
                 return []
             self.crawler.stats.inc_value("netsword/evidence_screenshots")
             return [
-                self.store.put_bytes(png, role="screenshot", media_type="image/png"),
-                self.store.put_bytes(response.body, role="page", media_type="text/html"),
+                self.store.put_bytes(png, role="screenshot", media_type="image/png", url=response.url),
+                self.store.put_bytes(response.body, role="page", media_type="text/html", url=response.url),
             ]
 
     async def close_spider(self) -> None:
