@@ -7,7 +7,6 @@ plus `SHA256SUMS` listing the SHA-256 of each file. The ZIP is deterministic for
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -21,6 +20,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from evidence.store import EvidenceStore
+from netsword.csv_safe import SafeCsvWriter
 from netsword.models import Lead, utc_now
 from triage.db import TriageDB
 
@@ -137,7 +137,7 @@ def build_package(
                     }  # fmt: skip
                 )
     buf = io.StringIO()
-    writer = csv.writer(buf)
+    writer = SafeCsvWriter(buf)  # scraped titles and seller names never run as spreadsheet formulas
     writer.writerow(CSV_FIELDS)
     for lead in leads:
         writer.writerow(_csv_row(lead))

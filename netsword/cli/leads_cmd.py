@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 
 from leads.store import LeadQuery, open_store_from_config
 from netsword.cli.common import config_of
 from netsword.cli.terminal import printable
+from netsword.csv_safe import SafeCsvWriter
 from netsword.models import LEAD_KINDS, LEAD_STATUSES
 
 CSV_FIELDS = ("lead_id", "score", "kind", "entry_id", "platform", "listing_id", "status", "title", "price", "seller",
@@ -90,7 +90,7 @@ def run_export(args: argparse.Namespace) -> int:
     count = 0
     try:
         with open_store_from_config(config_of(args)) as store:
-            writer = csv.writer(out) if args.format == "csv" else None
+            writer = SafeCsvWriter(out) if args.format == "csv" else None  # scraped text never runs as a formula
             if writer:
                 writer.writerow(CSV_FIELDS)
             for lead in store.iter_leads(_query(args)):
