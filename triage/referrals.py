@@ -1,8 +1,10 @@
 """Referral packages for handover to police or prosecutors: records in triage.db and the ZIP they produce.
 
 A referral names confirmed leads; a supervisor approves it (leads become `referred`) and the ZIP holds
-`summary.csv`, a printable `summary.html`, every evidence file under `evidence/<lead id>/`, and `manifest.json`
-plus `SHA256SUMS` listing the SHA-256 of each file. The ZIP is deterministic for the same inputs.
+`summary.csv` (cells spreadsheet-safe, netsword.csv_safe), a printable `summary.html`, every evidence file under
+`evidence/<lead id>/` byte for byte with an extension chosen from its sniffed type (HTML kept as text:
+evidence.sniff), and `manifest.json` plus `SHA256SUMS` listing the SHA-256 of each file. The ZIP is deterministic
+for the same inputs.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import mimetypes
 import secrets
 import zipfile
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from evidence.sniff import archive_suffix, sniff
 from evidence.store import EvidenceStore
 from netsword.csv_safe import SafeCsvWriter
 from netsword.models import Lead, utc_now
@@ -105,10 +107,8 @@ def _csv_row(lead: Lead) -> list[Any]:
     return [row.get(f, "") if row.get(f) is not None else "" for f in CSV_FIELDS]
 
 
-def _ext(media_type: str) -> str:
-    return {"text/html": ".html", "image/png": ".png", "image/jpeg": ".jpg"}.get(
-        media_type.split(";")[0].strip(), mimetypes.guess_extension(media_type.split(";")[0].strip()) or ".bin"
-    )
+def _safe_role(role: str) -> str:
+    return "".join(c for c in role if c.isascii() and (c.isalnum() or c in "-_"))[:40] or "file"
 
 
 def build_package(
@@ -121,19 +121,25 @@ def build_package(
     for lead in leads:
         for capture in evidence.captures_for(lead.platform, lead.listing_id):
             for item in capture.files:
-                name = f"evidence/{lead.lead_id}/{capture.capture_id}-{item.role}{_ext(item.media_type)}"
+                stem = f"evidence/{lead.lead_id}/{capture.capture_id}-{_safe_role(item.role)}"
                 try:
-                    files[name] = evidence.read(item.sha256)
+                    data = evidence.read(item.sha256)
                 except OSError:
-                    missing.append(name)
+                    missing.append(stem)
                     continue
+                # The extension comes from the bytes, never from the crawled server's Content-Type; HTML is kept
+                # as text, so opening it runs nothing and tells the target nothing (evidence.sniff).
+                name = stem + archive_suffix(data)
+                files[name] = data
                 evidence_rows.setdefault(lead.lead_id, []).append(
                     {
                         "name": name,
                         "role": item.role,
+                        "type": sniff(data),
                         "sha256": item.sha256,
                         "captured_at": capture.captured_at,
                         "url": capture.url,
+                        "final_url": item.url or capture.final_url,
                     }  # fmt: skip
                 )
     buf = io.StringIO()
