@@ -2,7 +2,7 @@
 
 Scrapy builds a download handler per URL scheme, and scrapy-playwright's starts its own driver and browser (with
 the PLAYWRIGHT_CONTEXTS startup contexts) in each: two browsers, twice the memory. This subclass hands every
-scheme the same instance and closes it once. Installed by crawler.run for `render: browser` and evidence crawls.
+scheme the same instance and closes it once. Installed by the NetSword add-on for `render: browser` and evidence crawls.
 """
 
 from __future__ import annotations

@@ -1,132 +1,51 @@
-"""Run one profile's crawl in this process (Twisted's reactor runs once per process) with settings from configuration.
+"""Run one spider in this process the way `scrapy crawl` does, for `netsword crawl` and tests.
 
-`crawl_settings(cfg, profile, …)` overlays crawler/settings.py with [crawler] and [browser] configuration and the
-profile's politeness; `run_crawl(…)` runs it with CrawlerProcess and returns the crawl stats.
+The settings are the project's (crawler/settings.py, which enables the NetSword add-on) with plain overrides at
+command-line priority, as `-s NAME=VALUE` would give them; the add-on and extensions do the rest, so this path and
+`scrapy crawl SPIDER -a …` from the project directory are the same. Twisted's reactor runs once per process: one
+crawl per process.
 """
 
 from __future__ import annotations
 
-import json
-import logging
-from pathlib import Path
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from scrapy.crawler import CrawlerProcess
+from scrapy import Spider
+from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.settings import Settings
 
-from crawler import settings as default_settings
-from crawler.profile import Profile
-from crawler.spiders.marketplace import MarketplaceSpider
-from netsword.browser import BrowserNotFound, ensure_browser, launch_args
-from netsword.config import Config
-
-PLAYWRIGHT_HANDLER = "crawler.browser_handler.SharedPlaywrightHandler"  # one browser for http and https
+from crawler import settings as project_module
 
 
-class CrawlSetupError(ValueError):
-    """Bad crawl input (cookies file, browser) found before crawling: a one-line reason."""
+@dataclass(frozen=True)
+class CrawlResult:
+    stats: dict[str, Any]  # Scrapy's stats at the end of the crawl
+    spider: Spider  # the spider that ran, to read what it kept (e.g. MarketplaceSpider.seen)
 
 
-def load_cookies(cfg: Config, platform: str) -> dict[str, str]:
-    """Cookies for one platform from crawler.cookies_file: {"taobao": {"name": "value", …}, …}."""
-    if not cfg.crawler.cookies_file:
-        return {}
-    path = Path(cfg.crawler.cookies_file)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise CrawlSetupError(f"crawler.cookies_file: {path}: {exc}") from None
-    cookies = data.get(platform, {}) if isinstance(data, dict) else None
-    if not isinstance(cookies, dict) or not all(isinstance(v, str) for v in cookies.values()):
-        raise CrawlSetupError(f"crawler.cookies_file: {path}: {platform}: must map cookie names to text values")
-    return cookies
-
-
-def crawl_settings(
-    cfg: Config,
-    profile: Profile,
-    *,
-    jobdir: str = "",
-    evidence: bool = True,
-    index: Any = None,
-    alerts: bool = False,
-    extra: dict[str, Any] | None = None,
-) -> Settings:
+def project_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
+    """crawler/settings.py at "project" priority and `overrides` at "cmdline" priority, as `scrapy crawl -s` has them."""
     settings = Settings()
-    settings.setmodule(default_settings, priority="project")
-    c = cfg.crawler
-    settings.update(
-        {
-            "ROBOTSTXT_OBEY": c.obey_robots,
-            "USER_AGENT": c.user_agent,
-            "AUTOTHROTTLE_ENABLED": c.autothrottle,
-            "CONCURRENT_REQUESTS_PER_DOMAIN": profile.concurrency or c.concurrency_per_domain,
-            "DOWNLOAD_DELAY": profile.delay if profile.delay >= 0 else c.download_delay,
-            "NETSWORD_CONFIG": cfg,
-            "NETSWORD_INDEX": index,
-            "NETSWORD_ALERTS": alerts,
-            "NETSWORD_EVIDENCE": evidence,
-        },
-        priority="cmdline",
-    )
-    if jobdir:
-        settings.set("JOBDIR", jobdir, priority="cmdline")
-    if c.proxy:
-        # HttpProxyMiddleware reads the standard variables; keep the secret out of every settings dump.
-        import os
-
-        os.environ.setdefault("http_proxy", c.proxy)
-        os.environ.setdefault("https_proxy", c.proxy)
-    if profile.render == "browser" or evidence:
-        try:
-            executable = ensure_browser(cfg.browser.executable, auto_install=cfg.browser.auto_install)
-        except BrowserNotFound as exc:
-            if profile.render == "browser":
-                raise CrawlSetupError(str(exc)) from None
-            logging.getLogger(__name__).warning("no Chromium: evidence will have no screenshots (%s)", exc)
-            settings.set("NETSWORD_SCREENSHOTS", False, priority="cmdline")
-        else:
-            settings.update(
-                {
-                    "DOWNLOAD_HANDLERS": {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER},
-                    "PLAYWRIGHT_LAUNCH_OPTIONS": {
-                        "executable_path": executable,
-                        "args": launch_args(),
-                        "headless": cfg.browser.headless,
-                    },
-                },
-                priority="cmdline",
-            )
-    settings.update(extra or {}, priority="cmdline")
+    settings.setmodule(project_module, priority="project")
+    settings.update(dict(overrides or {}), priority="cmdline")
     return settings
 
 
-def run_crawl(
-    cfg: Config,
-    profile: Profile,
-    *,
-    keywords: list[str],
-    max_pages: int = 0,
-    base_url: str = "",
-    jobdir: str = "",
-    evidence: bool = True,
-    index: Any = None,
-    alerts: bool = False,
-    extra: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """Crawl one platform to the end (blocking); returns Scrapy's stats for the crawl."""
-    settings = crawl_settings(cfg, profile, jobdir=jobdir, evidence=evidence, index=index, alerts=alerts, extra=extra)
-    process = CrawlerProcess(settings, install_root_handler=True)
-    crawler = process.create_crawler(MarketplaceSpider)
-    process.crawl(
-        crawler,
-        profile=profile,
-        keywords=keywords,
-        max_pages=max_pages or cfg.crawler.max_pages,
-        base_url=base_url,
-        cookies=load_cookies(cfg, profile.platform),
-    )
+def run_spider(
+    spidercls: type[Spider], spider_kwargs: Mapping[str, Any], overrides: Mapping[str, Any] | None = None
+) -> CrawlResult:
+    """Crawl to the end (blocking). A crawl that fails while it is set up (bad configuration, profile, watchlist,
+    alert rules, cookies file, no Chromium for a browser profile) raises that error here, before anything is fetched.
+    """
+    process = AsyncCrawlerProcess(project_settings(overrides))
+    crawler = process.create_crawler(spidercls)
+    task = process.crawl(crawler, **spider_kwargs)
     process.start()
-    stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
-    stats["listing_ids"] = sorted(getattr(crawler.spider, "seen", ()))
-    return stats
+    error = task.exception() if task.done() and not task.cancelled() else None
+    if error is not None:
+        raise error
+    if crawler.spider is None:
+        raise RuntimeError(f"the {spidercls.name} crawl did not start; see the log above")
+    return CrawlResult(stats=dict(crawler.stats.get_stats()), spider=crawler.spider)

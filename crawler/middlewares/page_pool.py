@@ -38,7 +38,7 @@ class PagePoolMiddleware:
         # Scrapy passes requests through downloader middlewares long before their slot downloads them, so a page
         # is taken when a request may really start: at most `size` pooled requests per context hold a page.
         self.turns: defaultdict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(self.size))
-        self.max_uses = max(1, settings.getint("NETSWORD_PAGE_MAX_USES", 50))
+        self.max_uses = max(1, settings.getint("NETSWORD_PAGE_MAX_USES"))
         self.known: dict[int, Any] = {}  # every page handed out, by id(), so that all of them get closed
         self.uses: dict[int, int] = {}
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)

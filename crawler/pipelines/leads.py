@@ -1,16 +1,15 @@
 """LeadPipeline: ListingItems become `netsword.models.Listing`s and go through `leads.process` in batches (one path).
 
 Listings go to `leads.process.process_batch` (the same matching, outcomes and listener calls as `process`, with one
-store write) in batches of up to NETSWORD_LEAD_BATCH, one batch at a time (in a worker thread when
-NETSWORD_LEAD_THREAD is on): what arrives while a batch is written forms the next batch, so none waits for a timer. An item leaves this pipeline only once
-its batch is stored, so whatever the crawl reports as done (stats, evidence, a JOBDIR resume) is in the store.
-Other settings: NETSWORD_CONFIG (a netsword.config.Config), NETSWORD_INDEX (a compiled MatchIndex; built from the
-configuration when absent), NETSWORD_ALERTS (queue alert emails for stored leads through alerts.AlertQueuer, built
-here from the configuration: settings are copied, so live objects cannot travel in them). A listing that fails
-validation is logged and counted (netsword/bad_listings) and dropped; a batch the store refuses is logged and
-counted (netsword/lead_batch_failures) and its items dropped; the crawl goes on.
+store write) through the crawl's lead sink and match index (`crawler.extensions.runtime`: built once per crawl; this
+pipeline never loads configuration itself), in batches of up to NETSWORD_LEAD_BATCH, one batch at a time (in a
+worker thread when NETSWORD_LEAD_THREAD is on): what arrives while a batch is written forms the next batch, so none
+waits for a timer. An item leaves this pipeline only once its batch is stored, so whatever the crawl reports as done
+(stats, evidence, a JOBDIR resume) is in the store. A listing that fails validation is logged and counted
+(netsword/bad_listings) and dropped; a batch the store refuses is logged and counted (netsword/lead_batch_failures)
+and its items dropped; the crawl goes on.
 Stats: netsword/listings, netsword/leads_created, netsword/leads_updated, netsword/leads_unchanged,
-netsword/lead_batches, netsword/alerts_queued.
+netsword/lead_batches (netsword/alerts_queued: the runtime).
 """
 
 from __future__ import annotations
@@ -23,11 +22,9 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from crawler.extensions.runtime import runtime_of
 from leads.process import ProcessResult, process_batch
-from leads.sink import LeadSink
-from leads.store import open_store_from_config
 from leads.store.base import StoreError
-from netsword.config import Config, load_config
 from netsword.models import Listing, ListingError, utc_now
 
 logger = logging.getLogger(__name__)
@@ -36,15 +33,10 @@ logger = logging.getLogger(__name__)
 class LeadPipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        settings = crawler.settings
-        self.cfg: Config = settings.get("NETSWORD_CONFIG") or load_config()
-        self.index = settings.get("NETSWORD_INDEX")
-        self.alerts = settings.getbool("NETSWORD_ALERTS")
-        self.batch_size = max(1, settings.getint("NETSWORD_LEAD_BATCH", 50))
-        self.threaded = settings.getbool("NETSWORD_LEAD_THREAD", True)
-        self.listeners: list[Any] = []
-        self.store: Any = None
-        self.sink: LeadSink | None = None
+        self.runtime = runtime_of(crawler)
+        self.min_score = self.runtime.cfg.matching.min_score
+        self.batch_size = max(1, crawler.settings.getint("NETSWORD_LEAD_BATCH"))
+        self.threaded = crawler.settings.getbool("NETSWORD_LEAD_THREAD")
         self.pending: list[tuple[Listing, asyncio.Future[ProcessResult]]] = []
         self.writer: asyncio.Task[None] | None = None  # one batch at a time: outcomes depend on what is stored
         self.executor: ThreadPoolExecutor | None = None
@@ -54,19 +46,6 @@ class LeadPipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        if self.index is None:
-            from matchers.configured import build_index
-
-            self.index = build_index(self.cfg)
-        self.store = open_store_from_config(self.cfg)
-        if self.alerts:
-            from alerts.queuer import AlertQueuer
-            from alerts.rules import rules_for
-
-            self.listeners.append(
-                AlertQueuer(self.cfg, self.index.watchlist, rules_for(self.cfg, self.index.watchlist))
-            )
-        self.sink = LeadSink(self.store, self.listeners)
         if self.threaded:
             self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="netsword-leads")
 
@@ -76,11 +55,6 @@ class LeadPipeline:
             await asyncio.gather(self.writer, return_exceptions=True)
         if self.executor is not None:
             self.executor.shutdown(wait=True)
-        for listener in self.listeners:
-            self.crawler.stats.set_value("netsword/alerts_queued", listener.queued)
-            listener.close()
-        if self.store is not None:
-            self.store.close()
 
     async def process_item(self, item: Any) -> Any:
         data = dict(item["listing"])
@@ -146,5 +120,4 @@ class LeadPipeline:
                 done.set_result(result)
 
     def _process(self, listings: list[Listing]) -> list[ProcessResult]:
-        assert self.sink is not None
-        return process_batch(listings, self.index, self.sink, min_score=self.cfg.matching.min_score)
+        return process_batch(listings, self.runtime.index, self.runtime.sink, min_score=self.min_score)

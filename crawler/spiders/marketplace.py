@@ -1,5 +1,10 @@
 """The one marketplace spider: searches a platform for each keyword as its profile says and yields ListingItems.
 
+Arguments (`scrapy crawl marketplace -a profile=demo-static -a keywords=NIKE,耐克`, or `netsword crawl`): `profile`
+(a bundled name or a YAML path), `keywords` (default: the profile's, else the watchlists' search keywords),
+`max_pages` (default: the profile's pagination.max_pages, else crawler.max_pages), `base_url` (point the profile at
+another address). The spider publishes its profile as the NETSWORD_PROFILE setting, from which the NetSword add-on
+takes the profile's politeness and render mode; cookies come from crawler.cookies_file through the crawl's runtime.
 Only URLs built from the profile's templates (search, detail {id}) or matching its rules (next link on the search
 path, `detail.follow` patterns) are requested; a URL found in listing text is never fetched. Malformed items and
 unreadable pages are logged and counted (netsword/malformed_items, netsword/bad_pages), never fatal.
@@ -14,9 +19,11 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import scrapy
+from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from crawler.browser_pages import browser_meta
+from crawler.extensions.runtime import runtime_of
 from crawler.extract import detail_url, listing_url_allowed, merge, parse_page
 from crawler.items import ListingItem
 from crawler.profile import Profile
@@ -39,23 +46,35 @@ class MarketplaceSpider(scrapy.Spider):
         keywords: list[str] | tuple[str, ...] | str = (),
         max_pages: int | str = 0,
         base_url: str = "",
-        cookies: dict[str, str] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.profile_source = profile if isinstance(profile, str) else profile.source
         self.profile = load_profile(profile) if isinstance(profile, str) else profile
         if base_url:
             self.profile = self.profile.with_base_url(base_url)
         if isinstance(keywords, str):  # `scrapy crawl marketplace -a keywords=a,b`
-            keywords = [k for k in keywords.split(",") if k.strip()]
+            keywords = [k.strip() for k in keywords.split(",") if k.strip()]
         self.keywords = list(keywords or self.profile.keywords)
-        self.max_pages = int(max_pages or self.profile.pagination.max_pages or 50)
-        self.cookies: dict[str | bytes, str | bytes | bool | float | int] = {k: v for k, v in (cookies or {}).items()}
+        self.max_pages = int(max_pages or self.profile.pagination.max_pages)  # 0: crawler.max_pages, set in start()
+        self.cookies: dict[str | bytes, str | bytes | bool | float | int] = {}
         self.headers = {k: expand_env(v) for k, v in self.profile.headers.items()}
         self.allowed_domains = sorted({urlsplit(f"//{h}").hostname or h for h in self.profile.hosts})
         self.seen: set[str] = set()
 
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> MarketplaceSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        # Settings are still open here, and Scrapy runs the add-ons after making the spider.
+        crawler.settings.set("NETSWORD_PROFILE", spider.profile_source, priority="spider")
+        return spider
+
     async def start(self) -> AsyncIterator[Any]:
+        runtime = runtime_of(self.crawler)
+        self.cookies = {name: value for name, value in runtime.cookies(self.profile.platform).items()}
+        self.max_pages = self.max_pages or runtime.cfg.crawler.max_pages
+        if not self.keywords and self.profile.uses_keywords:
+            self.keywords = runtime.watchlist.search_keywords()
         keywords = self.keywords if self.profile.uses_keywords else [""]
         if not keywords:
             self.logger.error("%s: no keywords to search for", self.profile.platform)

@@ -1,20 +1,18 @@
 """`netsword crawl PROFILE [--keyword K…] [--max-pages N] [--jobdir DIR]`: crawl one platform into the lead store.
 
-Keywords default to the profile's own, else the watchlists' marks and variants. Runs in this process
-(one crawl per process: Twisted's reactor cannot restart). Prints the crawl's NetSword stats at the end.
+The same crawl as `scrapy crawl marketplace -a profile=PROFILE …` from the project directory: the options become
+spider arguments and plain NETSWORD_* settings (crawler/defaults.py), and the NetSword add-on does the rest.
+Keywords default to the profile's own, else the watchlists' search keywords. Runs in this process (one crawl per
+process: Twisted's reactor cannot restart). Prints the crawl's NetSword stats at the end.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from pathlib import Path
+from typing import Any
 
 from netsword.cli import UsageError
-from netsword.cli.common import config_of, load_watchlist
-from netsword.config import Config
-from watchlists import Watchlist
 
 STAT_PREFIXES = ("netsword/", "retry_after/", "downloader/response_count", "item_dropped_count", "robotstxt/")
 
@@ -29,55 +27,52 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--watchlist", action="append", metavar="W", help="watchlist file(s) for keywords and matching")
     p.add_argument("--no-evidence", action="store_true", help="do not capture evidence for new leads")
     p.add_argument("--no-alerts", action="store_true", help="do not queue alert emails for the leads stored")
-    p.add_argument("--stats-json", default="", metavar="FILE", help=argparse.SUPPRESS)  # for `netsword demo`
+    p.add_argument("--stats-json", default="", metavar="FILE", help="keep the crawl's stats in FILE (JSON) as it goes")
+    p.add_argument("--seen-listings", default="", metavar="FILE", help=argparse.SUPPRESS)  # for `netsword demo`
     p.set_defaults(func=run)
 
 
-def check_alert_rules(cfg: Config, watchlist: Watchlist) -> None:
-    """Refuse a bad alert rules file before crawling (exit 2), not in the middle of the crawl."""
-    from alerts.rules import RulesError, rules_for
-
-    try:
-        rules_for(cfg, watchlist)
-    except RulesError as exc:
-        raise UsageError(str(exc)) from None
+def crawl_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The plain settings `netsword crawl`'s options stand for; `scrapy crawl -s NAME=VALUE` sets the same ones."""
+    settings: dict[str, Any] = {
+        "NETSWORD_CONFIG_FILE": getattr(args, "config", None) or "",
+        "NETSWORD_WATCHLISTS": list(args.watchlist or []),
+        "NETSWORD_EVIDENCE": not args.no_evidence,
+        "NETSWORD_ALERTS": not args.no_alerts,
+        "NETSWORD_STATS_FILE": args.stats_json,
+    }
+    if args.jobdir:
+        settings["JOBDIR"] = args.jobdir
+    if args.seen_listings:  # every listing matched, one JSON line each (a Scrapy feed): the demo's recall needs them
+        settings["FEEDS"] = {args.seen_listings: {"format": "jsonlines", "fields": ["profile", "listing"]}}
+    return settings
 
 
 def run(args: argparse.Namespace) -> int:
+    from alerts.rules import RulesError
+    from crawler.errors import CrawlSetupError
     from crawler.profile_loader import ProfileError, load_profile
-    from crawler.run import CrawlSetupError, run_crawl
-    from matchers.configured import build_index
+    from crawler.run import run_spider
+    from crawler.spiders.marketplace import MarketplaceSpider
 
-    cfg = config_of(args)
     try:
-        profile = load_profile(args.profile)
+        platform = load_profile(args.profile).platform
     except ProfileError as exc:
         raise UsageError(str(exc)) from None
     if args.max_pages < 0:
         raise UsageError("--max-pages: must be ≥ 0")
-    watchlist = load_watchlist(args.watchlist, cfg)
-    keywords = list(args.keyword or profile.keywords)
-    if not keywords and profile.uses_keywords:
-        keywords = watchlist.search_keywords()
-    if not args.no_alerts:
-        check_alert_rules(cfg, watchlist)
+    spider_args = {
+        "profile": args.profile,
+        "keywords": list(args.keyword or []),
+        "max_pages": args.max_pages,
+        "base_url": args.base_url,
+    }
     try:
-        stats = run_crawl(
-            cfg,
-            profile,
-            keywords=keywords,
-            max_pages=args.max_pages,
-            base_url=args.base_url,
-            jobdir=args.jobdir,
-            evidence=not args.no_evidence,
-            index=build_index(cfg, watchlist=watchlist),
-            alerts=not args.no_alerts,
-        )
-    except CrawlSetupError as exc:
+        result = run_spider(MarketplaceSpider, spider_args, crawl_settings(args))
+    except (CrawlSetupError, ProfileError, RulesError) as exc:
         raise UsageError(str(exc)) from None
-    print_stats(profile.platform, stats)
-    if args.stats_json:
-        Path(args.stats_json).write_text(json.dumps(stats, default=str), encoding="utf-8")
+    stats = result.stats
+    print_stats(platform, stats)
     return 0 if stats.get("finish_reason") in ("finished", None) else 1
 
 

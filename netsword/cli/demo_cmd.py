@@ -67,19 +67,21 @@ def fetch_json(url: str) -> Any:
 
 
 def crawl_child(args: argparse.Namespace, profile: str, base_url: str, keywords: list[str]) -> dict[str, Any]:
-    """One `netsword crawl` in a child process; returns its stats."""
+    """One `netsword crawl` in a child process; returns the stats it wrote and `listing_ids`, the listings matched."""
     with tempfile.TemporaryDirectory(prefix="netsword-demo-") as tmp:
-        stats_file = Path(tmp) / "stats.json"
+        stats_file, seen_file = Path(tmp) / "stats.json", Path(tmp) / "listings.jsonl"
         cmd = [sys.executable, "-c", "from netsword.cli import run; run()"]
         if getattr(args, "config", None):
             cmd += ["--config", args.config]
         cmd += ["crawl", profile, "--base-url", base_url, "--max-pages", str(args.max_pages)]
-        cmd += ["--stats-json", str(stats_file)]
+        cmd += ["--stats-json", str(stats_file), "--seen-listings", str(seen_file)]
         for keyword in keywords:
             cmd += ["--keyword", keyword]
         started = time.monotonic()
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)  # noqa: S603 - our own command
-        stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
+        stats = json.loads(stats_file.read_text(encoding="utf-8")) if stats_file.exists() else {}
+        seen = seen_file.read_text(encoding="utf-8").splitlines() if seen_file.exists() else []
+        stats["listing_ids"] = [str(json.loads(line)["listing"]["id"]) for line in seen if line.strip()]
         stats["seconds"] = round(time.monotonic() - started, 1)
         if proc.returncode != 0:
             stats["error"] = (proc.stderr.strip().splitlines() or ["failed"])[-1]

@@ -1,7 +1,9 @@
-"""Run one crawl in a fresh process for the loopback tests (Twisted's reactor runs once per process).
+"""Run one crawl in a fresh process for the loopback tests (Twisted's reactor runs once per process), through
+`crawler.run.run_spider` like `netsword crawl`.
 
 Usage: python crawl_child.py '{"profile": …, "base_url": …, "keywords": […], "max_pages": N, "jobdir": …,
-"extra": {…}, "evidence": bool, "ack_file": path}' — prints the crawl stats as one JSON line at the end.
+"extra": {…}, "evidence": bool, "alerts": bool, "ack_file": path}' — prints the crawl stats (and `listing_ids`, the
+listings the spider saw) as one JSON line at the end.
 With `ack_file`, every item the crawl reports as done (Scrapy's item_scraped) is written there at once, one JSON
 line each, so a test that kills the crawl knows what had been acknowledged.
 """
@@ -11,9 +13,8 @@ import sys
 
 from scrapy import signals
 
-from crawler.profile_loader import load_profile
-from crawler.run import run_crawl
-from netsword.config import load_config
+from crawler.run import run_spider
+from crawler.spiders.marketplace import MarketplaceSpider
 
 
 class AckLog:
@@ -35,19 +36,13 @@ class AckLog:
 
 
 args = json.loads(sys.argv[1])
-extra = args.get("extra") or {}
+settings = {"NETSWORD_EVIDENCE": args.get("evidence", True), "NETSWORD_ALERTS": args.get("alerts", False)}
+if args.get("jobdir"):
+    settings["JOBDIR"] = args["jobdir"]
+settings.update(args.get("extra") or {})
 if args.get("ack_file"):
-    extra = {**extra, "TEST_ACK_FILE": args["ack_file"], "EXTENSIONS": {"__main__.AckLog": 0}}
-profile = load_profile(args["profile"])
-stats = run_crawl(
-    load_config(),
-    profile,
-    keywords=args.get("keywords", []),
-    max_pages=args.get("max_pages", 0),
-    base_url=args["base_url"],
-    jobdir=args.get("jobdir", ""),
-    evidence=args.get("evidence", True),
-    alerts=args.get("alerts", False),
-    extra=extra,
-)
+    settings.update({"TEST_ACK_FILE": args["ack_file"], "EXTENSIONS": {"__main__.AckLog": 0}})
+spider_args = {"profile": args["profile"], "keywords": args.get("keywords", []), "base_url": args["base_url"]}
+result = run_spider(MarketplaceSpider, {**spider_args, "max_pages": args.get("max_pages", 0)}, settings)
+stats = {**result.stats, "listing_ids": sorted(result.spider.seen)}  # type: ignore[attr-defined]
 print("STATS " + json.dumps(stats, default=str))

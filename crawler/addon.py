@@ -1,0 +1,98 @@
+"""NetSwordAddon: what makes a Scrapy crawl a NetSword crawl. Enabled by `ADDONS = {"crawler.addon.NetSwordAddon": 0}`
+in crawler/settings.py, so `scrapy crawl marketplace -a profile=…` and `netsword crawl` get the same settings.
+
+At Scrapy's "addon" priority (a project setting, a spider's or `-s` wins) it sets crawler/defaults.py; robots, user
+agent, AutoThrottle from `[crawler]`; concurrency and delay from the profile's politeness, else `[crawler]`; the
+lead and evidence pipelines, the Retry-After and page-pool middlewares, the runtime and stats-file extensions; and,
+when pages are rendered (the profile says `render: browser`, or NETSWORD_BROWSER) or evidence is captured, the shared
+Playwright handler with Chromium's launch options from `[browser]`. Settings read: NETSWORD_CONFIG_FILE,
+NETSWORD_PROFILE (set by the marketplace spider from its `profile` argument: Scrapy makes the spider before it runs
+add-ons), NETSWORD_BROWSER, NETSWORD_EVIDENCE. The proxy (`crawler.proxy`, a secret) goes to the environment, never
+into settings.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.settings import BaseSettings
+
+from crawler import defaults
+from crawler.errors import CrawlSetupError
+from crawler.extensions.runtime import NetSwordRuntime
+from crawler.extensions.stats_file import StatsFile
+from crawler.middlewares.page_pool import PagePoolMiddleware
+from crawler.middlewares.retry_after import RetryAfterMiddleware
+from crawler.pipelines.evidence import EvidencePipeline
+from crawler.pipelines.leads import LeadPipeline
+from crawler.profile import Profile
+from crawler.profile_loader import load_profile
+from netsword.browser import BrowserNotFound, ensure_browser, launch_args
+from netsword.config import Config, load_config
+
+PLAYWRIGHT_HANDLER = "crawler.browser_handler.SharedPlaywrightHandler"  # one browser for http and https
+logger = logging.getLogger(__name__)
+
+
+class NetSwordAddon:
+    def update_settings(self, settings: BaseSettings) -> None:
+        settings.setmodule(defaults, priority="addon")
+        cfg = load_config(settings.get("NETSWORD_CONFIG_FILE") or None)
+        profile = load_profile(settings["NETSWORD_PROFILE"]) if settings.get("NETSWORD_PROFILE") else None
+        _politeness(settings, cfg, profile)
+        _components(settings)
+        if cfg.crawler.proxy:
+            # HttpProxyMiddleware and Chromium read the standard variables; settings are logged, the environment not.
+            os.environ.setdefault("http_proxy", cfg.crawler.proxy)
+            os.environ.setdefault("https_proxy", cfg.crawler.proxy)
+        renders = settings.getbool("NETSWORD_BROWSER") or (profile is not None and profile.render == "browser")
+        if renders or settings.getbool("NETSWORD_EVIDENCE"):
+            _browser(settings, cfg, required=renders)
+
+
+def _politeness(settings: BaseSettings, cfg: Config, profile: Profile | None) -> None:
+    c = cfg.crawler
+    concurrency = profile.concurrency if profile else 0
+    delay = profile.delay if profile else -1.0
+    settings.update(
+        {
+            "ROBOTSTXT_OBEY": c.obey_robots,
+            "USER_AGENT": c.user_agent,
+            "AUTOTHROTTLE_ENABLED": c.autothrottle,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency or c.concurrency_per_domain,
+            "DOWNLOAD_DELAY": delay if delay >= 0 else c.download_delay,
+        },
+        priority="addon",
+    )
+
+
+def _components(settings: BaseSettings) -> None:
+    settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", RetryMiddleware, None)
+    settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", RetryAfterMiddleware, 550)
+    # next to the download handler, so that a page is back in the pool before any retry copies the request's meta
+    settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", PagePoolMiddleware, 950)
+    settings.set_in_component_priority_dict("ITEM_PIPELINES", LeadPipeline, 300)
+    settings.set_in_component_priority_dict("ITEM_PIPELINES", EvidencePipeline, 400)
+    # Extensions are built in this order and hear spider_closed in it: Scrapy's CoreStats (0) sets finish_reason,
+    # the runtime (100) adds the alert count and closes the store, the stats file (1000) writes the final figures.
+    settings.set_in_component_priority_dict("EXTENSIONS", NetSwordRuntime, 100)
+    settings.set_in_component_priority_dict("EXTENSIONS", StatsFile, 1000)
+
+
+def _browser(settings: BaseSettings, cfg: Config, *, required: bool) -> None:
+    try:
+        executable = ensure_browser(cfg.browser.executable, auto_install=cfg.browser.auto_install)
+    except BrowserNotFound as exc:
+        if required:
+            raise CrawlSetupError(str(exc)) from None
+        logger.warning("no Chromium: evidence will have no screenshots (%s)", exc)
+        settings.set("NETSWORD_SCREENSHOTS", False, priority="addon")
+        return
+    settings.set("DOWNLOAD_HANDLERS", {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER}, priority="addon")
+    settings.set(
+        "PLAYWRIGHT_LAUNCH_OPTIONS",
+        {"executable_path": executable, "args": launch_args(), "headless": cfg.browser.headless},
+        priority="addon",
+    )

@@ -1,0 +1,1 @@
+"""Scrapy extensions: the per-crawl NetSword runtime and the stats file."""

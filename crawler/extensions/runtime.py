@@ -1,0 +1,97 @@
+"""NetSwordRuntime: the live objects of one crawl — configuration, watchlist, match index, lead store, lead sink —
+built once from plain settings when the crawl is set up, handed to pipelines and spiders, closed when it ends.
+
+Scrapy copies settings, so live objects never travel in them: components ask `runtime_of(crawler)` (through Scrapy's
+public `crawler.get_extension`). Settings: NETSWORD_CONFIG_FILE, NETSWORD_WATCHLISTS, NETSWORD_ALERTS (the sink
+queues alert emails for the leads stored). Cookies come from `crawler.cookies_file`, never from settings.
+Stats: netsword/alerts_queued.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+
+from alerts.lead_sink import AlertingSink
+from crawler.errors import CrawlSetupError
+from leads.store import open_store_from_config
+from leads.store.base import LeadStore
+from matchers.configured import build_index
+from matchers.index import MatchIndex
+from netsword.config import Config, load_config
+from watchlists.configured import load_configured
+from watchlists.model import Watchlist
+
+
+@dataclass(frozen=True)
+class Runtime:
+    cfg: Config
+    watchlist: Watchlist
+    index: MatchIndex
+    store: LeadStore
+    sink: AlertingSink  # a LeadSink; its alert queuer only when NETSWORD_ALERTS is on
+    cookie_jar: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # platform → cookie name → value
+
+    def cookies(self, platform: str) -> dict[str, str]:
+        """The cookies crawler.cookies_file gives `platform` (none when it names none)."""
+        return dict(self.cookie_jar.get(platform, {}))
+
+
+def load_cookies(cfg: Config) -> dict[str, dict[str, str]]:
+    """crawler.cookies_file, checked whole before the crawl starts: {"taobao": {"name": "value", …}, …}."""
+    if not cfg.crawler.cookies_file:
+        return {}
+    path = Path(cfg.crawler.cookies_file)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CrawlSetupError(f"crawler.cookies_file: {path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise CrawlSetupError(f"crawler.cookies_file: {path}: must map platform names to their cookies")
+    for platform, cookies in data.items():
+        if not isinstance(cookies, dict) or not all(isinstance(v, str) for v in cookies.values()):
+            raise CrawlSetupError(f"crawler.cookies_file: {path}: {platform}: must map cookie names to text values")
+    return data
+
+
+class NetSwordRuntime:
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        cfg = load_config(settings.get("NETSWORD_CONFIG_FILE") or None)
+        cookie_jar = load_cookies(cfg)
+        watchlist = load_configured(settings.getlist("NETSWORD_WATCHLISTS") or None, cfg)
+        index = build_index(cfg, watchlist=watchlist)
+        store = open_store_from_config(cfg)
+        try:
+            sink = AlertingSink(cfg, store, watchlist, alerts=settings.getbool("NETSWORD_ALERTS"))
+        except BaseException:
+            store.close()
+            raise
+        self.runtime = Runtime(cfg=cfg, watchlist=watchlist, index=index, store=store, sink=sink, cookie_jar=cookie_jar)
+        self.crawler = crawler
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> NetSwordRuntime:
+        return cls(crawler)
+
+    def spider_closed(self) -> None:
+        # The pipelines have closed (and written their last batch) before spider_closed is sent.
+        sink = self.runtime.sink
+        if sink.queuer is not None:
+            self.crawler.stats.set_value("netsword/alerts_queued", sink.queuer.queued)
+        sink.close()
+        self.runtime.store.close()
+
+
+def runtime_of(crawler: Crawler) -> Runtime:
+    """The crawl's runtime; the add-on enables its extension."""
+    extension = crawler.get_extension(NetSwordRuntime)
+    if extension is None:
+        raise RuntimeError("the NetSword runtime extension is not enabled: add crawler.addon.NetSwordAddon to ADDONS")
+    return extension.runtime
