@@ -2,13 +2,13 @@
 
 JOBDIR lives at `<var_dir>/jobs/<job id>/crawl/`. A crawl that finished on its own leaves none behind, so the next run
 starts afresh; a crawl stopped by its time limit or by the daemon shutting down keeps it, and the next run resumes
-with the same keywords. Figures come from the Scrapy stats the child writes, and new leads from the store's count.
+with the same keywords. Figures come from the stats file the crawl keeps up to date as it goes (`--stats-json`:
+crawler/extensions/stats_file.py), so a stopped or killed crawl has them too; new leads from the store's count.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import threading
 from dataclasses import dataclass
@@ -21,7 +21,6 @@ from scheduler.history import FAILED, INTERRUPTED, OK, TIMEOUT, RunFigures
 from scheduler.jobs import WATCHLIST_KEYWORDS, CrawlOptions, JobSpec
 from watchlists import Watchlist
 
-_STAT = re.compile(r"'([\w/.-]+)':\s*(\d+)")
 _PAGE_STATS = ("netsword/search_pages", "netsword/detail_pages")
 _ERROR_STATS = ("log_count/ERROR", "netsword/failed_requests", "netsword/malformed_items", "netsword/bad_pages")
 
@@ -31,7 +30,7 @@ class CrawlPlan:
     argv: list[str]
     keywords: tuple[str, ...]
     jobdir: Path
-    stats_file: Path  # the crawl writes its Scrapy stats here as JSON when it ends
+    stats_file: Path  # the crawl writes its Scrapy stats here as JSON as it goes and when it ends
     resumed: bool
 
 
@@ -82,25 +81,22 @@ def plan_crawl(cfg: Config, spec: JobSpec, watchlist: Watchlist | None) -> Crawl
     return CrawlPlan(netsword_command(args, cfg.source), keywords, jobdir, stats_file, resumed)
 
 
-def parse_stats(log_text: str) -> dict[str, int]:
-    """The integer stats from the last `Dumping Scrapy stats` block in a crawl log."""
-    at = log_text.rfind("Dumping Scrapy stats")
-    if at < 0:
-        return {}
-    block = log_text[at : at + 20000]
-    end = block.find("}")
-    return {k: int(v) for k, v in _STAT.findall(block[: end if end > 0 else None])}
-
-
-def read_stats(stats_file: Path, log_text: str) -> dict[str, int]:
-    """The crawl's integer stats: from its stats file, else from the stats dump in its log."""
+def read_stats(stats_file: Path) -> dict[str, int]:
+    """The crawl's integer stats from its stats file; none when the crawl never got to write it."""
     try:
         data = json.loads(stats_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return parse_stats(log_text)
+        return {}
     if not isinstance(data, dict):
-        return parse_stats(log_text)
+        return {}
     return {k: v for k, v in data.items() if isinstance(v, int) and not isinstance(v, bool)}
+
+
+def fill_figures(figures: RunFigures, stats: dict[str, int]) -> None:
+    """Pages, listings and errors of a crawl from its stats."""
+    figures.pages = sum(stats.get(k, 0) for k in _PAGE_STATS) or stats.get("response_received_count", 0)
+    figures.listings = stats.get("netsword/listings_seen", stats.get("item_scraped_count", 0))
+    figures.errors = sum(stats.get(k, 0) for k in _ERROR_STATS)
 
 
 def _lead_count(cfg: Config) -> int:
@@ -115,7 +111,6 @@ def run_crawl(cfg: Config, spec: JobSpec, watchlist: Watchlist | None, *, log_pa
     if not plan.keywords:
         return FAILED, "no keywords: the watchlist gives none and the job lists none"
     before = _lead_count(cfg)
-    offset = log_path.stat().st_size if log_path.exists() else 0
     result = run_child(
         plan.argv,
         log_path=log_path,
@@ -124,12 +119,7 @@ def run_crawl(cfg: Config, spec: JobSpec, watchlist: Watchlist | None, *, log_pa
         grace=cfg.scheduler.stop_grace,
         hold_fds=hold_fds,
     )
-    with open(log_path, "rb") as fh:
-        fh.seek(offset)
-        stats = read_stats(plan.stats_file, fh.read().decode("utf-8", errors="replace"))
-    figures.pages = sum(stats.get(k, 0) for k in _PAGE_STATS) or stats.get("response_received_count", 0)
-    figures.listings = stats.get("netsword/listings_seen", stats.get("item_scraped_count", 0))
-    figures.errors = sum(stats.get(k, 0) for k in _ERROR_STATS)
+    fill_figures(figures, read_stats(plan.stats_file))
     figures.new_leads = max(0, _lead_count(cfg) - before)
     what = f"{len(plan.keywords)} keyword(s){' (resumed)' if plan.resumed else ''}; log {log_path}"
     if result.killed:
