@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from leads.store.aggregations import LeadAggregations
-from leads.store.base import LeadQuery, LeadStore, StoreError, UpsertReport
+from leads.store.aggregations import DashboardFigures, DashboardQuery, LeadAggregations
+from leads.store.base import LeadQuery, LeadStore, StatusChange, StoreError, UpsertReport
+from leads.store.scope import UNSCOPED, Scope
 
 if TYPE_CHECKING:
     from netsword.config import Config
 
 __all__ = [
-    "LeadAggregations", "LeadQuery", "LeadStore", "StoreError", "UpsertReport", "open_store", "open_store_from_config",
+    "UNSCOPED", "DashboardFigures", "DashboardQuery", "LeadAggregations", "LeadQuery", "LeadStore", "Scope",
+    "StatusChange", "StoreError", "UpsertReport", "open_store", "open_store_from_config",
 ]  # fmt: skip
 
 

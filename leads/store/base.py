@@ -5,18 +5,29 @@ from __future__ import annotations
 import abc
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
-from leads.store.aggregations import LeadAggregations
+from leads.store.aggregations import DashboardFigures, DashboardQuery, LeadAggregations
+from leads.store.scope import UNSCOPED, Scope
 from netsword.models import LEAD_STATUSES, Lead
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 SORTS = ("score", "last_seen", "first_seen")
 TAKEN_DOWN = "taken_down"  # listing snapshot `availability` once a re-check finds the listing removed
+RELATED_LIMIT = 20  # related leads shown on a lead's page
 
 
 class StoreError(RuntimeError):
     """The store refused an operation (unknown lead, bad status, backend failure)."""
+
+
+class StatusChange(TypedDict):
+    """One entry of a lead's status log: when, the status before and after, and the assignee after the change."""
+
+    at: str  # ISO 8601 UTC
+    before: str
+    after: str
+    assignee: str
 
 
 @dataclass(frozen=True)
@@ -60,6 +71,7 @@ class LeadQuery:
     platform: tuple[str, ...] = ()
     entry_id: tuple[str, ...] = ()
     owner: tuple[str, ...] = ()
+    listing_id: tuple[str, ...] = ()
     assignee: str | None = None
     seller: str | None = None
     min_score: int | None = None
@@ -71,6 +83,11 @@ class LeadQuery:
     sort: str = "score"
     limit: int = 50
     offset: int = 0
+
+    @classmethod
+    def within(cls, scope: Scope, **filters: Any) -> LeadQuery:
+        """A query over the leads `scope` lets its reader see, with the other filters given."""
+        return cls(owner=scope.owners, entry_id=scope.entry_ids, exclude_parcels=scope.exclude_parcels, **filters)
 
 
 def merge_seen(old: Lead, new: Lead) -> tuple[Lead, str]:
@@ -110,6 +127,12 @@ def content_key(lead: Lead) -> tuple[Any, ...]:
     return (lead.score, lead.matched, lead.reasons, lead.kind, repr(sorted(listing.items())))
 
 
+def taken_down(lead: Lead, *, reason: str, at: str) -> Lead:
+    """The lead with its listing snapshot marked gone from the platform (see LeadStore.mark_taken_down)."""
+    listing = {**lead.listing, "availability": TAKEN_DOWN, "taken_down_at": at, "taken_down_reason": reason}
+    return lead.with_changes(listing=listing)
+
+
 def check_status(status: str) -> None:
     if status not in LEAD_STATUSES:
         raise StoreError(f"status must be one of {', '.join(LEAD_STATUSES)}, got {status!r}")
@@ -128,24 +151,21 @@ class LeadStore(abc.ABC):
         so that a concurrent triage decision or second writer is never overwritten; `report.stored` holds, per
         sighting in order, the lead as stored after it (or None when it failed)."""
 
+    @abc.abstractmethod
     def mark_taken_down(self, lead_id: str, *, reason: str, at: str) -> Lead:
         """Record that the listing is gone from its platform (what enforcement reports count); kept on later calls.
 
-        The listing snapshot gets `availability: taken_down`, `taken_down_at` and `taken_down_reason`; status,
-        history and sightings stay as they are. A later sighting of the listing online replaces the snapshot.
+        The listing snapshot gets `availability: taken_down`, `taken_down_at` and `taken_down_reason` (`taken_down`);
+        status, status log and sightings stay as they are, and a sighting stored at the same moment is not lost.
+        A later sighting of the listing online replaces the snapshot. StoreError for an unknown lead.
         """
-        lead = self.get(lead_id)
-        if lead is None:
-            raise StoreError(f"no lead {lead_id!r}")
-        if lead.listing.get("availability") == TAKEN_DOWN:
-            return lead
-        listing = {**lead.listing, "availability": TAKEN_DOWN, "taken_down_at": at, "taken_down_reason": reason}
-        marked = lead.with_changes(listing=listing)
-        self.put_raw([marked])
-        return marked
 
     @abc.abstractmethod
     def get(self, lead_id: str) -> Lead | None: ...
+
+    @abc.abstractmethod
+    def get_many(self, lead_ids: Iterable[str]) -> list[Lead]:
+        """The stored leads among `lead_ids`, in the order first asked for, each once; unknown ids are left out."""
 
     @abc.abstractmethod
     def search(self, query: LeadQuery) -> list[Lead]: ...
@@ -162,11 +182,42 @@ class LeadStore(abc.ABC):
         """Leads per day per platform, top entries, sellers and platforms over the leads `query` matches."""
 
     @abc.abstractmethod
-    def set_status(self, lead_id: str, status: str, *, assignee: str | None = None) -> Lead: ...
+    def dashboard(self, query: DashboardQuery) -> DashboardFigures:
+        """The triage dashboard's figures over the leads in `query.scope` (see DashboardFigures for each one)."""
+
+    @abc.abstractmethod
+    def set_status(self, lead_id: str, status: str, *, assignee: str | None = None) -> Lead:
+        """Set status (and assignee, when given) and append the change to the lead's status log, in one step that a
+        concurrent sighting cannot overwrite; StoreError for an unknown lead or status."""
+
+    @abc.abstractmethod
+    def status_history(self, lead_id: str) -> list[StatusChange]:
+        """Every `set_status` of the lead, oldest first ([] for a lead never changed, or unknown)."""
+
+    def same_seller(self, lead: Lead, *, scope: Scope = UNSCOPED, limit: int = RELATED_LIMIT) -> list[Lead]:
+        """Other leads of the lead's seller (same platform, same seller name) within `scope`, highest score first.
+
+        Seller names are only unique within a platform, so a namesake shop elsewhere is not "the same seller".
+        """
+        if not lead.seller_name:
+            return []
+        return self._others(lead, LeadQuery.within(scope, platform=(lead.platform,), seller=lead.seller_name,
+                                                   limit=limit + 1), limit)  # fmt: skip
+
+    def same_listing(self, lead: Lead, *, scope: Scope = UNSCOPED, limit: int = RELATED_LIMIT) -> list[Lead]:
+        """Other leads on the same listing (platform and listing id: other entries it matched), highest score first."""
+        query = LeadQuery.within(scope, platform=(lead.platform,), listing_id=(lead.listing_id,), limit=limit + 1)
+        return self._others(lead, query, limit)
+
+    def _others(self, lead: Lead, query: LeadQuery, limit: int) -> list[Lead]:
+        return [other for other in self.search(query) if other.lead_id != lead.lead_id][:limit]
 
     @abc.abstractmethod
     def put_raw(self, leads: Iterable[Lead]) -> int:
-        """Write leads exactly as given (history, status and all), replacing any with the same id: for copies."""
+        """Write leads exactly as given (history, status and all), replacing any with the same id: for copies.
+
+        The status log is not part of a Lead: a replaced lead keeps its log, a new one starts with none.
+        """
 
     def close(self) -> None:  # noqa: B027 - optional for backends with nothing to release
         """Release connections."""

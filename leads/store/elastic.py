@@ -6,17 +6,27 @@ chunk size and 429 retries). Reads and writes go through the alias `<prefix>-lea
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from elastic_transport import TransportError
 from elasticsearch import ApiError, ConflictError, NotFoundError
 
-from leads.store.aggregations import LeadAggregations
-from leads.store.base import LeadQuery, LeadStore, StoreError, UpsertReport, check_status
-from leads.store.elastic_bulk import BulkSettings, chunks, put_raw_chunk, upsert_chunk
+from leads.store.aggregations import DashboardFigures, DashboardQuery, LeadAggregations
+from leads.store.base import (
+    TAKEN_DOWN,
+    LeadQuery,
+    LeadStore,
+    StatusChange,
+    StoreError,
+    UpsertReport,
+    check_status,
+    taken_down,
+)
+from leads.store.elastic_bulk import BulkSettings, chunks, describe_error, put_raw_chunk, upsert_chunk
 from leads.store.elastic_client import ClientSettings, make_client
-from leads.store.elastic_index import IndexNames, ReindexReport, ensure_index, reindex
+from leads.store.elastic_dashboard import dashboard_of, dashboard_search
+from leads.store.elastic_index import IndexNames, ReindexReport, ensure_index, reindex, status_log_indexed
 from leads.store.elastic_mappings import lead_of
 from leads.store.elastic_query import aggregations_body, aggregations_of, query_of, sort_of
 from netsword.models import Lead, utc_now
@@ -24,6 +34,9 @@ from netsword.models import Lead, utc_now
 PIT_KEEP_ALIVE = "2m"  # between two pages of an export, not for the whole export
 PAGE = 1000
 MAX_WINDOW = 10_000  # the cluster's default index.max_result_window: deeper pages need search_after
+UPDATE_ROUNDS = 5  # a lead changed by another writer this many times in a row: the update is refused
+# (the lead as it stands) → (the lead after the change, the partial document to write, or None for no write)
+Change = Callable[[Lead, Mapping[str, Any]], tuple[Lead, dict[str, Any] | None]]
 
 
 class ElasticLeadStore(LeadStore):
@@ -43,6 +56,7 @@ class ElasticLeadStore(LeadStore):
         self.bulk = bulk or BulkSettings()
         self.replicas = replicas
         self.client = make_client(url, client_settings or ClientSettings())
+        self._status_log_checked = False
         try:
             ensure_index(self.client, self.names, replicas=replicas)
         except (ApiError, TransportError) as exc:
@@ -78,6 +92,18 @@ class ElasticLeadStore(LeadStore):
             return lead_of(self.client.get(index=self.alias, id=lead_id).body["_source"])
         except NotFoundError:
             return None
+
+    def get_many(self, lead_ids: Iterable[str]) -> list[Lead]:
+        wanted = list(dict.fromkeys(lead_ids))
+        found: list[Lead] = []
+        for start in range(0, len(wanted), PAGE):
+            docs = self.client.mget(index=self.alias, ids=wanted[start : start + PAGE]).body["docs"]
+            for doc in docs:
+                if "error" in doc:  # a shard holding it failed: an answer without it would be a silent gap
+                    raise StoreError(f"Elasticsearch could not read {describe_error(doc)}")
+                if doc.get("found"):
+                    found.append(lead_of(doc["_source"]))
+        return found
 
     def search(self, query: LeadQuery) -> list[Lead]:
         if query.offset + query.limit > MAX_WINDOW:
@@ -129,38 +155,78 @@ class ElasticLeadStore(LeadStore):
         )
         return aggregations_of(response.body)
 
-    def set_status(self, lead_id: str, status: str, *, assignee: str | None = None) -> Lead:
-        check_status(status)
-        for _attempt in range(5):
+    def dashboard(self, query: DashboardQuery) -> DashboardFigures:
+        self._check_status_log()
+        response = self.client.search(index=self.alias, **dashboard_search(query))
+        return dashboard_of(response.body)
+
+    def _check_status_log(self) -> None:
+        """An index made before the status log was indexed cannot count decisions: say how to fix it, once."""
+        if self._status_log_checked:
+            return
+        if not status_log_indexed(self.client, self.names):
+            raise StoreError(
+                f"Elasticsearch index behind {self.alias} predates the indexed status log, so the dashboard cannot "
+                "count decisions: run `netsword leads reindex` (docs/elasticsearch.md, Reindexing)"
+            )
+        self._status_log_checked = True
+
+    def _update(self, lead_id: str, change: Change) -> Lead:
+        """Read the lead, work out the change, write it only if nobody wrote the lead since the read
+        (if_seq_no/if_primary_term); a conflict reads again. StoreError for an unknown lead."""
+        for _attempt in range(UPDATE_ROUNDS):
             try:
                 found = self.client.get(index=self.alias, id=lead_id).body
             except NotFoundError:
                 raise StoreError(f"no lead {lead_id!r}") from None
-            lead = lead_of(found["_source"])
-            new_assignee = lead.assignee if assignee is None else assignee
-            history = [*found["_source"].get("status_history", []),
-                       {"at": utc_now(), "before": lead.status, "after": status, "assignee": new_assignee}]  # fmt: skip
+            changed, doc = change(lead_of(found["_source"]), found["_source"])
+            if doc is None:
+                return changed
             try:
                 # the write goes to the index that holds the document (the alias may have moved since)
                 self.client.update(
                     index=found["_index"],
                     id=lead_id,
-                    doc={"status": status, "assignee": new_assignee, "status_history": history},
+                    doc=doc,
                     if_seq_no=found["_seq_no"],
                     if_primary_term=found["_primary_term"],
                     refresh="wait_for",
                 )
             except ConflictError:
                 continue  # an upsert or another investigator changed it: read again
-            return lead.with_changes(status=status, assignee=new_assignee)
-        raise StoreError(f"lead {lead_id!r} kept changing; status not set, try again")
+            return changed
+        raise StoreError(f"lead {lead_id!r} kept changing; not written, try again")
 
-    def status_history(self, lead_id: str) -> list[dict[str, str]]:
+    def set_status(self, lead_id: str, status: str, *, assignee: str | None = None) -> Lead:
+        check_status(status)
+
+        def change(lead: Lead, source: Mapping[str, Any]) -> tuple[Lead, dict[str, Any]]:
+            new_assignee = lead.assignee if assignee is None else assignee
+            entry = StatusChange(at=utc_now(), before=lead.status, after=status, assignee=new_assignee)
+            history = [*source.get("status_history", []), entry]
+            doc = {"status": status, "assignee": new_assignee, "status_history": history}
+            return lead.with_changes(status=status, assignee=new_assignee), doc
+
+        return self._update(lead_id, change)
+
+    def mark_taken_down(self, lead_id: str, *, reason: str, at: str) -> Lead:
+        def change(lead: Lead, _source: Mapping[str, Any]) -> tuple[Lead, dict[str, Any] | None]:
+            if lead.listing.get("availability") == TAKEN_DOWN:
+                return lead, None
+            marked = taken_down(lead, reason=reason, at=at)
+            return marked, {"listing": dict(marked.listing)}  # a partial update: merged into the stored snapshot
+
+        return self._update(lead_id, change)
+
+    def status_history(self, lead_id: str) -> list[StatusChange]:
         try:
             source = self.client.get(index=self.alias, id=lead_id, source_includes=["status_history"]).body["_source"]
         except NotFoundError:
             return []
-        return [dict(change) for change in source.get("status_history", [])]
+        return [
+            StatusChange(at=c["at"], before=c["before"], after=c["after"], assignee=c.get("assignee", ""))
+            for c in source.get("status_history", [])
+        ]
 
     def reindex(self, *, delete_old: bool = False) -> ReindexReport:
         return reindex(self.client, self.names, delete_old=delete_old, replicas=self.replicas)

@@ -1,5 +1,8 @@
 """Bulk writes of leads: idempotent upserts that keep history (mget, merge, conditional index) and raw copies.
 
+Both read the stored documents first: an upsert merges into them, a raw copy replaces them; either way the lead's
+status log (`status_history`, which is not part of a Lead) is carried over, and the write is conditional.
+
 Why not a painless script: the history rules and the created/updated/unchanged outcome live once, in
 `leads.store.base.merge_seen`; running that same Python against the stored document gives reports identical to the
 SQLite store. Concurrent writers are safe through optimistic concurrency: a new lead is written with `create` and
@@ -9,7 +12,7 @@ is read again and merged again. Settings: `store.es_chunk_size`, `store.es_max_r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -22,6 +25,17 @@ from leads.store.elastic_mappings import doc_of, lead_of
 from netsword.models import Lead
 
 CONFLICT_ROUNDS = 5  # a lead rewritten by another writer this many times in a row is reported as failed
+Merge = Callable[[Lead | None, Lead], tuple[Lead, str]]  # (stored lead or None, given lead) → (to store, outcome)
+
+
+def merge_sighting(current: Lead | None, lead: Lead) -> tuple[Lead, str]:
+    """Upserts: a first sighting, or the sighting merged into the stored lead by the history rules."""
+    return (first_sighting(lead), CREATED) if current is None else merge_seen(current, lead)
+
+
+def as_given(_current: Lead | None, lead: Lead) -> tuple[Lead, str]:
+    """Raw copies: the lead exactly as given, counted as written (`created`)."""
+    return lead, CREATED
 
 
 @dataclass(frozen=True)
@@ -77,6 +91,22 @@ def upsert_chunk(
 ) -> None:
     """Upsert one chunk; every sighting ends in the report as created, updated, unchanged or failed, and in
     `report.stored` (in input order) as the lead stored after it, or None."""
+    write_chunk(client, index, leads, settings, report, merge_sighting)
+
+
+def put_raw_chunk(
+    client: Elasticsearch, index: str, leads: list[Lead], settings: BulkSettings, report: UpsertReport
+) -> None:
+    """Write leads as given, replacing documents with the same id but keeping their status log; outcomes are
+    counted as `created` or `failed`."""
+    write_chunk(client, index, leads, settings, report, as_given)
+
+
+def write_chunk(
+    client: Elasticsearch, index: str, leads: list[Lead], settings: BulkSettings, report: UpsertReport, merge: Merge
+) -> None:
+    """Read the chunk's stored leads, `merge` each given lead in (in order), write each lead once; a lead another
+    writer changed in between (409) is read and merged again, up to CONFLICT_ROUNDS times."""
     chunk_stored: list[Stored | None] = [None] * len(leads)
     pending: dict[str, list[int]] = {}  # the sightings of one lead in a chunk are merged in order, written once
     for position, lead in enumerate(leads):
@@ -94,11 +124,7 @@ def upsert_chunk(
             current = lead_of(doc["_source"]) if doc.get("found") else None
             results: list[tuple[int, Stored]] = []
             for position in pending[lead_id]:
-                lead = leads[position]
-                if current is None:
-                    current, outcome = first_sighting(lead), CREATED
-                else:
-                    current, outcome = merge_seen(current, lead)
+                current, outcome = merge(current, leads[position])
                 results.append((position, Stored(current, outcome)))
             outcomes[lead_id] = results
             assert current is not None  # every pending list holds at least one sighting
@@ -130,16 +156,3 @@ def upsert_chunk(
             f"{lead_id}: still conflicting after {CONFLICT_ROUNDS} attempts; another writer keeps changing it"
         )
     report.stored.extend(chunk_stored)
-
-
-def put_raw_chunk(
-    client: Elasticsearch, index: str, leads: list[Lead], settings: BulkSettings, report: UpsertReport
-) -> None:
-    """Index leads as given, replacing documents with the same id; outcomes counted as `created` or `failed`."""
-    actions = [{"_op_type": "index", "_index": index, "_id": lead.lead_id, "_source": doc_of(lead)} for lead in leads]
-    for ok, result in _bulk(client, actions, settings):
-        if ok:
-            report.created += 1
-        else:
-            report.failed += 1
-            report.errors.append(describe_error(_item(result)))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from elasticsearch import Elasticsearch, NotFoundError
 
 from leads.store.base import StoreError
-from leads.store.elastic_mappings import detect_analysis, index_template
+from leads.store.elastic_mappings import STATUS_LOG_MAPPING, detect_analysis, index_template
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,16 @@ def current_index(client: Elasticsearch, names: IndexNames) -> str:
         index for index, info in found.items() if info.get("aliases", {}).get(names.alias, {}).get("is_write_index")
     ]
     return (writers or sorted(found, key=names.number_of))[-1]
+
+
+def status_log_indexed(client: Elasticsearch, names: IndexNames) -> bool:
+    """Whether every index behind the alias maps `status_history` as nested (indices made before it was: not)."""
+    found = client.indices.get_mapping(index=names.alias).body
+    return bool(found) and all(
+        info.get("mappings", {}).get("properties", {}).get("status_history", {}).get("type")
+        == STATUS_LOG_MAPPING["type"]
+        for info in found.values()
+    )
 
 
 def reindex(client: Elasticsearch, names: IndexNames, *, delete_old: bool = False, replicas: int = 1) -> ReindexReport:

@@ -17,6 +17,10 @@ from netsword.models import Lead
 ANALYSIS_PLUGINS = {"analysis-smartcn": "smartcn", "analysis-icu": "icu"}  # preference order: smartcn first
 _DATE = {"type": "date", "format": "strict_date_optional_time||epoch_millis"}
 _KEYWORD = {"type": "keyword", "ignore_above": 1024}
+STATUS_LOG_MAPPING: dict[str, Any] = {
+    "type": "nested",
+    "properties": {"at": _DATE, "before": _KEYWORD, "after": _KEYWORD, "assignee": _KEYWORD},
+}
 _TEXT_ANALYZERS: dict[str, dict[str, Any]] = {
     # smartcn segments Simplified Chinese into words with a hidden Markov model; lowercase folds Latin text
     "smartcn": {"type": "custom", "tokenizer": "smartcn_tokenizer", "filter": ["lowercase"]},
@@ -67,7 +71,9 @@ def mappings() -> dict[str, Any]:
         # kept in _source for the lead's page and copies, not searched: scraped keys must not grow the mapping
         listing={"type": "object", "enabled": False},
         price_history={"type": "object", "enabled": False},
-        status_history={"type": "object", "enabled": False},
+        # the status log is NetSword's own (four known keys), and the dashboard counts decisions per day from it:
+        # nested, so that one change's `at` and `after` are counted together
+        status_history=STATUS_LOG_MAPPING,
     )
     return {"dynamic": "strict", "properties": props}
 

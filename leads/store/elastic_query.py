@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from leads.store.aggregations import Bucket, DayBucket, LeadAggregations
+from leads.store.aggregations import Bucket, DayBucket, LeadAggregations, ranked
 from leads.store.base import LeadQuery, StoreError
 from netsword.models import PARCEL_PLATFORM
 
@@ -17,7 +17,9 @@ SORTS: dict[str, list[dict[str, Any]]] = {
     "first_seen": [{"first_seen": {"order": "desc", "missing": "_last"}}, {"lead_id": "asc"}],
 }
 TEXT_FIELDS = ["title", "title.bigram", "matched", "matched.bigram"]
-_TERMS = {"status": "status", "kind": "kind", "platform": "platform", "entry_id": "entry_id", "owner": "owner"}
+_TERMS = {"status": "status", "kind": "kind", "platform": "platform", "entry_id": "entry_id", "owner": "owner",
+          "listing_id": "listing_id"}  # fmt: skip
+PLATFORM_BUCKETS = 1000  # platforms per day: far more than exist
 
 
 def query_of(query: LeadQuery) -> dict[str, Any]:
@@ -60,42 +62,55 @@ def sort_of(query: LeadQuery) -> list[dict[str, Any]]:
     return SORTS[query.sort]
 
 
+def day_histogram(field: str) -> dict[str, Any]:
+    """Days (UTC, `yyyy-MM-dd` keys) that have at least one document."""
+    return {
+        "date_histogram": {
+            "field": field,
+            "calendar_interval": "day",
+            "format": "yyyy-MM-dd",
+            "time_zone": "UTC",
+            "min_doc_count": 1,
+        }
+    }
+
+
+def per_day_per_platform(field: str) -> dict[str, Any]:
+    platforms = {"terms": {"field": "platform", "size": PLATFORM_BUCKETS, "order": {"_key": "asc"}}}
+    return {**day_histogram(field), "aggs": {"platforms": platforms}}
+
+
 def aggregations_body(top: int) -> dict[str, Any]:
     return {
-        "per_day": {
-            "date_histogram": {
-                "field": "first_seen",
-                "calendar_interval": "day",
-                "format": "yyyy-MM-dd",
-                "time_zone": "UTC",
-                "min_doc_count": 1,
-            },
-            "aggs": {"platforms": {"terms": {"field": "platform", "size": 1000, "order": {"_key": "asc"}}}},
-        },
+        "per_day": per_day_per_platform("first_seen"),
         "top_entries": {"terms": {"field": "entry_id", "size": top}},
         "top_sellers": {"terms": {"field": "seller", "size": top, "exclude": [""]}},
         "top_platforms": {"terms": {"field": "platform", "size": top}},
     }
 
 
-def _buckets(agg: Mapping[str, Any]) -> tuple[Bucket, ...]:
-    found = [Bucket(str(b["key"]), int(b["doc_count"])) for b in agg.get("buckets", [])]
-    # Elasticsearch already orders by count then key; sorting again makes ties certain on every version
-    return tuple(sorted(found, key=lambda b: (-b.count, b.key)))
+def buckets_of(agg: Mapping[str, Any]) -> tuple[Bucket, ...]:
+    # Elasticsearch already orders by count then key; ranking again makes ties certain on every version
+    return ranked(Bucket(str(b["key"]), int(b["doc_count"])) for b in agg.get("buckets", []))
+
+
+def day_buckets_of(agg: Mapping[str, Any]) -> tuple[DayBucket, ...]:
+    """DayBuckets from a `per_day_per_platform` answer, days ascending then platforms."""
+    found = (
+        DayBucket(str(day["key_as_string"]), str(p["key"]), int(p["doc_count"]))
+        for day in agg.get("buckets", [])
+        for p in day.get("platforms", {}).get("buckets", [])
+    )
+    return tuple(sorted(found, key=lambda b: (b.day, b.platform)))
 
 
 def aggregations_of(response: Mapping[str, Any]) -> LeadAggregations:
     aggs = response.get("aggregations", {})
-    per_day = tuple(
-        DayBucket(str(day["key_as_string"]), str(p["key"]), int(p["doc_count"]))
-        for day in aggs.get("per_day", {}).get("buckets", [])
-        for p in day.get("platforms", {}).get("buckets", [])
-    )
     total = response.get("hits", {}).get("total", {})
     return LeadAggregations(
         total=int(total.get("value", 0)) if isinstance(total, Mapping) else int(total),
-        per_day=tuple(sorted(per_day, key=lambda b: (b.day, b.platform))),
-        top_entries=_buckets(aggs.get("top_entries", {})),
-        top_sellers=_buckets(aggs.get("top_sellers", {})),
-        top_platforms=_buckets(aggs.get("top_platforms", {})),
+        per_day=day_buckets_of(aggs.get("per_day", {})),
+        top_entries=buckets_of(aggs.get("top_entries", {})),
+        top_sellers=buckets_of(aggs.get("top_sellers", {})),
+        top_platforms=buckets_of(aggs.get("top_platforms", {})),
     )

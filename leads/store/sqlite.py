@@ -6,20 +6,32 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from leads.store.aggregations import Bucket, DayBucket, LeadAggregations
+from leads.store.aggregations import (
+    Bucket,
+    DashboardFigures,
+    DashboardQuery,
+    DayBucket,
+    DecisionBucket,
+    LeadAggregations,
+    ranked,
+)
 from leads.store.base import (
     CREATED,
+    TAKEN_DOWN,
     LeadQuery,
     LeadStore,
+    StatusChange,
     Stored,
     StoreError,
     UpsertReport,
     check_status,
     first_sighting,
     merge_seen,
+    taken_down,
 )
 from leads.store.sqlite_schema import migrate
 from netsword.models import PARCEL_PLATFORM, Lead, Reason, utc_now
@@ -31,6 +43,7 @@ _COLUMNS = (
     "assignee", "price_history",
 )  # fmt: skip
 _IN_CHUNK = 500  # ids per SELECT … IN (…): well under SQLite's variable limit
+_WRITE_CHUNK = 5000  # rows per executemany in put_raw: bounded memory for any size of copy
 _ORDER = {
     "score": "score DESC, lead_id",
     "last_seen": "last_seen DESC, lead_id",
@@ -131,24 +144,48 @@ class SqliteLeadStore(LeadStore):
         return found
 
     def put_raw(self, leads: Iterable[Lead]) -> int:
+        """One transaction, rows written with executemany in chunks (a million-lead copy or benchmark build).
+
+        An upsert (not INSERT OR REPLACE) keeps the row, so its rowid, full-text entry and status log stay.
+        """
         placeholders = ",".join("?" * len(_COLUMNS))
+        update = ",".join(f"{c}=excluded.{c}" for c in _COLUMNS[1:])
+        sql = f"INSERT INTO leads ({','.join(_COLUMNS)}) VALUES ({placeholders}) ON CONFLICT(lead_id) DO UPDATE SET {update}"  # noqa: S608 - fixed column names
         count = 0
+        it = iter(leads)
         with self._lock, transaction(self.conn):
-            for lead in leads:
-                sql = f"INSERT OR REPLACE INTO leads ({','.join(_COLUMNS)}) VALUES ({placeholders})"  # noqa: S608
-                self.conn.execute(sql, _row_of(lead))
-                count += 1
+            while rows := [_row_of(lead) for lead in islice(it, _WRITE_CHUNK)]:
+                self.conn.executemany(sql, rows)
+                count += len(rows)
         return count
+
+    def mark_taken_down(self, lead_id: str, *, reason: str, at: str) -> Lead:
+        with self._lock, transaction(self.conn):  # read and write under the write lock: no sighting lost between
+            lead = self.get(lead_id)
+            if lead is None:
+                raise StoreError(f"no lead {lead_id!r}")
+            if lead.listing.get("availability") == TAKEN_DOWN:
+                return lead
+            marked = taken_down(lead, reason=reason, at=at)
+            listing = json.dumps(dict(marked.listing), ensure_ascii=False, sort_keys=True)
+            self.conn.execute("UPDATE leads SET listing = ? WHERE lead_id = ?", (listing, lead_id))
+        return marked
 
     def get(self, lead_id: str) -> Lead | None:
         with self._lock:
             row = self.conn.execute("SELECT * FROM leads WHERE lead_id = ?", (lead_id,)).fetchone()
         return _lead_of(row) if row else None
 
+    def get_many(self, lead_ids: Iterable[str]) -> list[Lead]:
+        wanted = list(dict.fromkeys(lead_ids))
+        with self._lock:
+            found = self._stored(wanted)
+        return [found[lead_id] for lead_id in wanted if lead_id in found]
+
     def _where(self, query: LeadQuery) -> tuple[str, list[Any]]:
         clauses: list[str] = []
         params: list[Any] = []
-        for column in ("status", "kind", "platform", "entry_id", "owner"):
+        for column in ("status", "kind", "platform", "entry_id", "owner", "listing_id"):
             values = getattr(query, column)
             if values:
                 clauses.append(f"{column} IN ({','.join('?' * len(values))})")
@@ -244,12 +281,44 @@ class SqliteLeadStore(LeadStore):
             )
         return lead.with_changes(status=status, assignee=new_assignee)
 
-    def status_history(self, lead_id: str) -> list[dict[str, str]]:
+    def status_history(self, lead_id: str) -> list[StatusChange]:
         with self._lock:
             rows = self.conn.execute(
                 "SELECT at, before, after, assignee FROM lead_status_history WHERE lead_id = ? ORDER BY id", (lead_id,)
             ).fetchall()
-        return [dict(r) for r in rows]
+        return [StatusChange(at=r["at"], before=r["before"], after=r["after"], assignee=r["assignee"]) for r in rows]
+
+    def dashboard(self, query: DashboardQuery) -> DashboardFigures:
+        """Five GROUP BY queries; the per-day series use the first_seen index, the rest scan the scope's leads."""
+        where, params = self._where(LeadQuery.within(query.scope))
+        # `where` holds fixed column names and ? placeholders only; every value is a bound parameter
+        also = f"{where} AND" if where else " WHERE"
+        in_scope = f" AND h.lead_id IN (SELECT lead_id FROM leads{where})" if where else ""  # noqa: S608
+        with self._lock:
+            new = self.conn.execute(
+                f"SELECT substr(first_seen, 1, 10) AS day, platform, count(*) FROM leads{also} first_seen >= ? "  # noqa: S608
+                "GROUP BY day, platform ORDER BY day, platform",
+                [*params, query.since],
+            ).fetchall()
+            tops = {}
+            for column, extra in (("entry_id", ""), ("seller", " AND seller != ''")):
+                sql = (f"SELECT {column}, count(*) AS n FROM leads{where or ' WHERE 1=1'}{extra} "  # noqa: S608
+                       f"GROUP BY {column} ORDER BY n DESC, {column} LIMIT ?")  # fmt: skip
+                tops[column] = [Bucket(r[0], r[1]) for r in self.conn.execute(sql, [*params, query.top]).fetchall()]
+            statuses = self.conn.execute(f"SELECT status, count(*) FROM leads{where} GROUP BY status", params)  # noqa: S608
+            by_status = ranked(Bucket(r[0], r[1]) for r in statuses.fetchall())
+            decisions = self.conn.execute(
+                "SELECT substr(h.at, 1, 10) AS day, h.after, count(*) FROM lead_status_history h "  # noqa: S608
+                f"WHERE h.at >= ? AND h.after != h.before{in_scope} GROUP BY day, h.after ORDER BY day, h.after",
+                [query.since, *params],
+            ).fetchall()
+        return DashboardFigures(
+            new_per_day=tuple(DayBucket(r[0], r[1], r[2]) for r in new),
+            top_entries=tuple(tops["entry_id"]),
+            top_sellers=tuple(tops["seller"]),
+            by_status=by_status,
+            decisions_per_day=tuple(DecisionBucket(r[0], r[1], r[2]) for r in decisions),
+        )
 
     def close(self) -> None:
         with self._lock:

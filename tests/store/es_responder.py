@@ -148,6 +148,11 @@ def bulk_item(op: str, index: str, doc_id: str, status: int = 0, error: dict[str
                  "_shards": {"total": 2, "successful": 1, "failed": 0}, "status": status or (201 if op == "create" else 200)}}  # fmt: skip
 
 
+def none_found(request: Recorded) -> Reply:
+    """`_mget` on an index that holds none of the ids asked for."""
+    return 200, {"docs": [{"_index": "netsword-leads-v1", "_id": i, "found": False} for i in request.json["ids"]]}
+
+
 def bulk_actions(request: Recorded) -> list[tuple[str, dict[str, Any], dict[str, Any] | None]]:
     """The (op, metadata, source) triples of a `_bulk` NDJSON body."""
     lines = request.ndjson

@@ -218,14 +218,23 @@ def test_whole_bulk_request_refused_is_reported_for_every_lead_in_it(ready: EsRe
     assert report.failed == 1 and "403" in report.errors[0]
 
 
-def test_put_raw_indexes_as_given_and_raises_on_failures(ready: EsResponder) -> None:
+def test_put_raw_writes_as_given_keeps_the_status_log_and_raises_on_failures(ready: EsResponder) -> None:
     cluster = Cluster(ready)
     lead = make_lead("L1").with_changes(status="dismissed", times_seen=9)
+    changes = [{"at": "2024-05-02T00:00:00Z", "before": "new", "after": "dismissed", "assignee": ""}]
     with _store(ready) as store:
         assert store.put_raw([lead]) == 1
         op, meta, source = bulk_actions(ready.sent("PUT", "/_bulk")[0])[0]
-        assert (op, meta) == ("index", {"_index": "netsword-leads", "_id": lead.lead_id})
-        assert source is not None and (source["status"], source["times_seen"]) == ("dismissed", 9)
+        assert (op, meta) == ("create", {"_index": "netsword-leads", "_id": lead.lead_id})
+        assert source == doc_of(lead)
+        # replacing a stored lead: conditional on what was read, the status log carried over
+        cluster.docs[lead.lead_id] = (doc_of(lead, status_history=changes), 17)
+        copy = lead.with_changes(status="confirmed", times_seen=12)
+        assert store.put_raw([copy]) == 1
+        op, meta, source = bulk_actions(ready.sent("PUT", "/_bulk")[1])[0]
+        assert (op, meta) == ("index", {"_index": "netsword-leads", "_id": lead.lead_id, "if_seq_no": 17,
+                                        "if_primary_term": 1})  # fmt: skip
+        assert source == doc_of(copy, status_history=changes)
         cluster.item_errors = [{lead.lead_id: (400, {"type": "strict_dynamic_mapping_exception", "reason": "no"})}]
         with pytest.raises(StoreError, match="1 leads not written"):
             store.put_raw([lead, make_lead("L2")])

@@ -13,7 +13,7 @@ from leads.store import LeadQuery
 from leads.store.elastic_mappings import doc_of
 from leads.store.sqlite import SqliteLeadStore
 from netsword.cli import main
-from tests.store.es_responder import EsResponder, Recorded, bulk_actions, bulk_item, bulk_response
+from tests.store.es_responder import EsResponder, Recorded, bulk_actions, bulk_item, bulk_response, none_found
 from tests.store.lead_factory import make_lead
 
 
@@ -29,6 +29,7 @@ def test_copy_sqlite_to_elasticsearch(isolated: Path, ready: EsResponder, capsys
         )
 
     ready.on("PUT", "/_bulk", bulk)
+    ready.on("POST", "/netsword-leads/_mget", none_found)
     url = ready.url.replace("http://", "http://netsword:s3cret@")
     assert main(["leads", "copy", "--from", f"sqlite:///{isolated / 'a.db'}", "--to", url, "--batch", "2"]) == 0
     err = capsys.readouterr().err
@@ -37,7 +38,10 @@ def test_copy_sqlite_to_elasticsearch(isolated: Path, ready: EsResponder, capsys
     assert [len(actions) for actions in sent] == [2, 2, 1]
     written = [source for actions in sent for _, _, source in actions]
     assert written == [doc_of(lead) for lead in leads]  # status, assignee, history: exactly as stored
-    assert all(op == "index" and "if_seq_no" not in meta for actions in sent for op, meta, _ in actions)
+    # none was in the index yet (the `_mget` before each chunk): each is created, so a lead another writer creates
+    # at the same moment is a 409 that is read again, never a blind overwrite
+    assert all(op == "create" and "if_seq_no" not in meta for actions in sent for op, meta, _ in actions)
+    assert len(ready.sent("POST", "/netsword-leads/_mget")) == 3
 
 
 def test_copy_elasticsearch_to_sqlite(isolated: Path, ready: EsResponder, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -64,6 +68,7 @@ def test_copy_reports_documents_the_cluster_refused(
 ) -> None:
     with SqliteLeadStore(isolated / "a.db") as source:
         source.upsert_many([make_lead("L1"), make_lead("L2")])
+    ready.on("POST", "/netsword-leads/_mget", none_found)
     refused = {
         "type": "cluster_block_exception",
         "reason": "index [netsword-leads-v1] blocked by: [FORBIDDEN/8/index write (api)]",

@@ -51,6 +51,12 @@ def test_first_open_creates_template_and_versioned_index_behind_alias(responder:
     assert props["title"]["fields"]["bigram"]["analyzer"] == "lead_bigram"
     assert props["first_seen"]["type"] == props["last_seen"]["type"] == "date"
     assert props["listing"] == {"type": "object", "enabled": False}
+    # the status log is nested, so the dashboard counts each change's day and new status together
+    log = props["status_history"]
+    assert log["type"] == "nested"
+    assert {name: field["type"] for name, field in log["properties"].items()} == {
+        "at": "date", "before": "keyword", "after": "keyword", "assignee": "keyword",
+    }  # fmt: skip
     analysis = template["template"]["settings"]["analysis"]["analyzer"]
     # no analysis plugin on the cluster: the documented fallback, standard tokenizer + CJK bigrams
     assert analysis["lead_text"] == {
