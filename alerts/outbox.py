@@ -9,8 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,6 +18,7 @@ from pathlib import Path
 from alerts.outbox_schema import migrate
 from netsword.config import Config
 from netsword.models import Lead
+from netsword.sqlite_db import connect, transaction
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 MAX_BACKOFF = timedelta(hours=6)
@@ -88,15 +89,7 @@ class Outbox:
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        # Autocommit mode: transactions are opened explicitly (BEGIN IMMEDIATE) so readers never deadlock writers.
-        self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-        self.conn.row_factory = sqlite3.Row
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA busy_timeout=30000")
-        # As the lead store: with WAL, NORMAL survives a killed process; only a power cut may lose the last commits.
-        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn = connect(self.path)
         self.schema_version = migrate(self.conn)
 
     @classmethod
@@ -112,15 +105,9 @@ class Outbox:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT on the outbox's connection (netsword.sqlite_db.transaction)."""
+        return transaction(self.conn)
 
     # -- items ---------------------------------------------------------------------------------------------------
     def alerted_band(self, lead_id: str, rule_id: str, recipient: str) -> int | None:

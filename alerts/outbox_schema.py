@@ -1,4 +1,4 @@
-"""The outbox's SQLite tables as numbered migrations, versioned in their own table (the lead store owns user_version).
+"""The outbox's SQLite tables as numbered migrations, versioned in `alert_schema` (netsword.sqlite_migrations).
 
 `alert_items`: one decided alert per idempotency key (lead, rule, recipient, event), waiting to be put in a message.
 `alert_messages`: rendered messages with their delivery state, attempts, next attempt and last error.

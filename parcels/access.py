@@ -70,7 +70,7 @@ def reveal(
     row = _row(db, courier, waybill)
     pii = vault.decrypt(row["pii"])
     view.update({name: pii.get(name, "") for name in PERSON_FIELDS})
-    with db.lock, db.conn:
+    with db.transaction():
         db.conn.execute(
             "INSERT INTO parcel_reveal_log(at, role, user, courier, waybill, reason) VALUES (?, ?, ?, ?, ?, ?)",
             (utc_now(), role, user, courier, waybill, reason.strip()),

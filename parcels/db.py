@@ -1,4 +1,4 @@
-"""Parcel tables in SQLite, versioned by their own `parcels_schema_version` table (the lead store owns user_version).
+"""Parcel tables in SQLite, versioned in `parcels_schema_version` (netsword.sqlite_migrations).
 
 Settings: `parcels.db_path`; by default the store's SQLite file, or `<var_dir>/parcels.db` when the store is
 Elasticsearch. Personal data is held only as keyed digests, masked display forms and an encrypted blob.
@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from netsword.config import Config
+from netsword.sqlite_db import connect, transaction
 from netsword.sqlite_migrations import migrate as run_migrations
 
 MIGRATIONS: tuple[str, ...] = (
@@ -87,14 +90,15 @@ class ParcelDB:
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self.lock = threading.RLock()
-        self.conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
-        self.conn.row_factory = sqlite3.Row
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn = connect(self.path)
         self.schema_version = migrate(self.conn)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT under the lock (the connection is in autocommit mode outside it)."""
+        with self.lock, transaction(self.conn) as conn:
+            yield conn
 
     def close(self) -> None:
         with self.lock:

@@ -103,7 +103,7 @@ class Importer:
         rows = [
             (*stored.row(self.vault, self.source, now), entry) for stored, entry in zip(changed, entries, strict=True)
         ]
-        with self.db.lock, self.db.conn:
+        with self.db.transaction():
             self.db.conn.executemany(_INSERT, rows)
 
     def feed(self, records: Iterable[Parcel | BadRow]) -> ImportReport:

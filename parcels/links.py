@@ -37,7 +37,7 @@ def link_sellers(listings: Iterable[Listing], db: ParcelDB, vault: PiiVault) -> 
         seller_id = seller.id or seller.name
         for phone in contact_phones(seller.contact):
             phone_key = vault.keyed("phone", phone)
-            with db.lock, db.conn:
+            with db.transaction():
                 senders = db.conn.execute(
                     "SELECT DISTINCT sender_key FROM parcels WHERE sender_phone_key = ?", (phone_key,)
                 ).fetchall()

@@ -155,7 +155,7 @@ def resolve_shippers(db: ParcelDB, vault: PiiVault, *, threshold: float = 85.0, 
     senders = load_senders(db, vault)
     links = link_senders(senders, threshold=threshold, max_block=max_block)
     groups = shipper_groups((s.key for s in senders), links)
-    with db.lock, db.conn:
+    with db.transaction():
         db.conn.execute("DELETE FROM parcel_shipper_links")
         db.conn.execute("DELETE FROM parcel_shippers")
         db.conn.executemany(

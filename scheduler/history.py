@@ -1,44 +1,49 @@
-"""Run history: one row per job run (start, end, outcome, figures) in the scheduler database (`scheduler.jobstore_url`).
+"""Run history: one row per job run (start, end, outcome, figures) in the job store's SQLite file.
 
-`recent_runs(config, limit)` is what `netsword schedule status` and the triage UI read.
+`recent_runs(config, limit)` is what `netsword schedule status` and the triage UI read. The table sits next to
+APScheduler's job table (`scheduler.jobstore_url`) and is versioned in `job_runs_schema` (netsword.sqlite_migrations).
 """
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text, create_engine, delete, select, update
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
-
 from netsword.config import Config
+from netsword.sqlite_db import connect
+from netsword.sqlite_migrations import migrate
 
 RUNNING, OK, FAILED, TIMEOUT, INTERRUPTED = "running", "ok", "failed", "timeout", "interrupted"
 OUTCOMES = (RUNNING, OK, FAILED, TIMEOUT, INTERRUPTED)
 
-metadata = MetaData()
-runs_table = Table(
-    "netsword_job_runs",
-    metadata,
-    Column("run_id", String(40), primary_key=True),
-    Column("job_id", String(64), nullable=False, index=True),
-    Column("kind", String(32), nullable=False),
-    Column("trigger", String(16), nullable=False),  # schedule | run-now
-    Column("started_at", String(32), nullable=False, index=True),
-    Column("ended_at", String(32)),
-    Column("outcome", String(16), nullable=False),
-    Column("pages", Integer, nullable=False, default=0),
-    Column("listings", Integer, nullable=False, default=0),
-    Column("new_leads", Integer, nullable=False, default=0),
-    Column("updated_leads", Integer, nullable=False, default=0),
-    Column("errors", Integer, nullable=False, default=0),
-    Column("pid", Integer),
-    Column("message", Text, nullable=False, default=""),
-)
+MIGRATIONS: list[str] = [
+    # 1: the runs table and indexes under the names SQLAlchemy gave them, so a file it created is taken over as is
+    """
+    CREATE TABLE IF NOT EXISTS netsword_job_runs (
+        run_id VARCHAR(40) NOT NULL PRIMARY KEY,
+        job_id VARCHAR(64) NOT NULL,
+        kind VARCHAR(32) NOT NULL,
+        "trigger" VARCHAR(16) NOT NULL,
+        started_at VARCHAR(32) NOT NULL,
+        ended_at VARCHAR(32),
+        outcome VARCHAR(16) NOT NULL,
+        pages INTEGER NOT NULL DEFAULT 0,
+        listings INTEGER NOT NULL DEFAULT 0,
+        new_leads INTEGER NOT NULL DEFAULT 0,
+        updated_leads INTEGER NOT NULL DEFAULT 0,
+        errors INTEGER NOT NULL DEFAULT 0,
+        pid INTEGER,
+        message TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX IF NOT EXISTS ix_netsword_job_runs_job_id ON netsword_job_runs(job_id);
+    CREATE INDEX IF NOT EXISTS ix_netsword_job_runs_started_at ON netsword_job_runs(started_at);
+    """,
+]
 
 
 @dataclass
@@ -77,89 +82,77 @@ class RunRecord:
         return asdict(self)
 
 
-def _engine(url: str) -> Engine:
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        # Daemon threads and `schedule status` share the file; wait for a writer rather than fail at once.
-        return create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-    return create_engine(url, pool_pre_ping=True)
+def history_path(url: str) -> Path:
+    """The SQLite file of a `sqlite:///` job store URL; the run history is kept in SQLite only."""
+    if not url.startswith("sqlite:///"):
+        raise ValueError(f"scheduler.jobstore_url: the run history needs a sqlite:/// URL, not {url.split(':')[0]!r}")
+    return Path(url.removeprefix("sqlite:///"))
 
 
 class RunHistory:
-    """Reads and writes the run history table; creates it on first use."""
+    """Reads and writes the run history table; creates it on first use. One connection, shared under a lock."""
 
     def __init__(self, url: str) -> None:
-        self.engine = _engine(url)
-        try:
-            metadata.create_all(self.engine)
-        except OperationalError as exc:
-            # create_all checks then creates: a second process creating a new database at the same moment can
-            # lose that race; the table then exists, which is all we need
-            if "already exists" not in str(exc):
-                raise
+        self.lock = threading.Lock()
+        self.conn = connect(history_path(url))
+        self.schema_version = migrate(self.conn, MIGRATIONS, version_table="job_runs_schema", label="run history")
 
     def start(self, job_id: str, kind: str, *, trigger: str = "schedule", pid: int | None = None) -> str:
         run_id = "run-" + uuid.uuid4().hex[:20]
-        with self.engine.begin() as conn:
-            conn.execute(
-                runs_table.insert().values(
-                    run_id=run_id, job_id=job_id, kind=kind, trigger=trigger, started_at=_now_precise(),
-                    outcome=RUNNING, pages=0, listings=0, new_leads=0, updated_leads=0, errors=0, pid=pid, message="",
-                )
-            )  # fmt: skip
+        with self.lock:
+            self.conn.execute(
+                'INSERT INTO netsword_job_runs (run_id, job_id, kind, "trigger", started_at, outcome, pages, listings, '
+                "new_leads, updated_leads, errors, pid, message) VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, ?, '')",
+                (run_id, job_id, kind, trigger, _now_precise(), RUNNING, pid),
+            )
         return run_id
 
     def finish(self, run_id: str, outcome: str, figures: RunFigures, message: str = "") -> None:
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(runs_table)
-                .where(runs_table.c.run_id == run_id)
-                .values(
-                    ended_at=_now_precise(), outcome=outcome, pages=figures.pages, listings=figures.listings,
-                    new_leads=figures.new_leads, updated_leads=figures.updated_leads, errors=figures.errors,
-                    message=(message or figures.summary())[:2000],
-                )
+        with self.lock:
+            self.conn.execute(
+                "UPDATE netsword_job_runs SET ended_at = ?, outcome = ?, pages = ?, listings = ?, new_leads = ?, "
+                "updated_leads = ?, errors = ?, message = ? WHERE run_id = ?",
+                (_now_precise(), outcome, figures.pages, figures.listings, figures.new_leads, figures.updated_leads,
+                 figures.errors, (message or figures.summary())[:2000], run_id),
             )  # fmt: skip
 
     def interrupt_running(self, reason: str) -> int:
         """Close runs a dead daemon left `running` (it was killed, or the machine stopped)."""
-        with self.engine.begin() as conn:
-            result = conn.execute(
-                update(runs_table)
-                .where(runs_table.c.outcome == RUNNING)
-                .values(outcome=INTERRUPTED, ended_at=_now_precise(), message=reason)
+        with self.lock:
+            cursor = self.conn.execute(
+                "UPDATE netsword_job_runs SET outcome = ?, ended_at = ?, message = ? WHERE outcome = ?",
+                (INTERRUPTED, _now_precise(), reason, RUNNING),
             )
-        return int(result.rowcount or 0)
+        return cursor.rowcount
 
     def recent(self, limit: int = 20, job_id: str | None = None) -> list[RunRecord]:
-        query = select(runs_table).order_by(runs_table.c.started_at.desc(), runs_table.c.run_id).limit(limit)
-        if job_id:
-            query = query.where(runs_table.c.job_id == job_id)
-        with self.engine.connect() as conn:
-            return [_record(row._mapping) for row in conn.execute(query)]
+        with self.lock:
+            rows = self.conn.execute(
+                "SELECT * FROM netsword_job_runs WHERE ? IS NULL OR job_id = ? "
+                "ORDER BY started_at DESC, run_id LIMIT ?",
+                (job_id or None, job_id, limit),
+            ).fetchall()
+        return [_record(row) for row in rows]
 
     def last_per_job(self) -> dict[str, RunRecord]:
-        out: dict[str, RunRecord] = {}
-        query = select(runs_table).order_by(runs_table.c.started_at.asc())
-        with self.engine.connect() as conn:
-            for row in conn.execute(query):
-                record = _record(row._mapping)
-                out[record.job_id] = record
-        return out
+        with self.lock:
+            rows = self.conn.execute("SELECT * FROM netsword_job_runs ORDER BY started_at").fetchall()
+        return {record.job_id: record for record in map(_record, rows)}
 
     def prune(self, older_than_days: float) -> int:
         cutoff = (datetime.now(UTC) - timedelta(days=older_than_days)).strftime("%Y-%m-%dT%H:%M:%S")
-        with self.engine.begin() as conn:
-            result = conn.execute(
-                delete(runs_table).where(runs_table.c.started_at < cutoff, runs_table.c.outcome != RUNNING)
+        with self.lock:
+            cursor = self.conn.execute(
+                "DELETE FROM netsword_job_runs WHERE started_at < ? AND outcome != ?", (cutoff, RUNNING)
             )
-        return int(result.rowcount or 0)
+        return cursor.rowcount
 
     def close(self) -> None:
-        self.engine.dispose()
+        with self.lock:
+            self.conn.close()
 
 
-def _record(row: Any) -> RunRecord:
+def _record(row: sqlite3.Row) -> RunRecord:
     return RunRecord(
         run_id=row["run_id"], job_id=row["job_id"], kind=row["kind"], trigger=row["trigger"],
         started_at=row["started_at"], ended_at=row["ended_at"] or "", outcome=row["outcome"], pages=row["pages"],

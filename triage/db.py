@@ -1,6 +1,6 @@
 """The triage UI's own SQLite file `<var_dir>/triage.db`: users, sessions, login failures, audit log, referrals.
 
-Versioned by its own `triage_schema` table (the lead store owns PRAGMA user_version when both share a file).
+Versioned in its `triage_schema` table (netsword.sqlite_migrations); opened by netsword.sqlite_db.connect.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from netsword.sqlite_db import connect, transaction
 from netsword.sqlite_migrations import migrate
 
 MIGRATIONS: list[str] = [
@@ -73,29 +74,15 @@ class TriageDB:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.lock = threading.RLock()
-        self.conn = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30, isolation_level=None)
-        self.conn.row_factory = sqlite3.Row
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA foreign_keys=ON")
-        self.schema_version = self._migrate()
-
-    def _migrate(self) -> int:
-        with self.lock:
-            return migrate(self.conn, MIGRATIONS, version_table="triage_schema", label="triage.db")
+        self.conn = connect(self.path)
+        self.schema_version = migrate(self.conn, MIGRATIONS, version_table="triage_schema", label="triage.db")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE … COMMIT: writers queue up instead of reading a stale audit-chain head."""
-        with self.lock:
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.conn
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
-            self.conn.execute("COMMIT")
+        """BEGIN IMMEDIATE … COMMIT under the lock: writers queue up instead of reading a stale audit-chain head."""
+        with self.lock, transaction(self.conn) as conn:
+            yield conn
 
     def query(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
         with self.lock:

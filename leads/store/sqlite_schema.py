@@ -1,10 +1,10 @@
-"""The SQLite schema as numbered migrations; `migrate` brings any older database up to the newest version."""
+"""The lead store's SQLite schema as numbered migrations, versioned in `leads_schema` (netsword.sqlite_migrations)."""
 
 from __future__ import annotations
 
 import sqlite3
 
-from netsword.sqlite_migrations import split_statements
+from netsword.sqlite_migrations import migrate as run_migrations
 
 MIGRATIONS: list[str] = [
     # 1: leads, their full-text index (trigram: works for Chinese without a word segmenter) and lookups
@@ -82,30 +82,12 @@ MIGRATIONS: list[str] = [
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
+VERSION_TABLE = "leads_schema"
 
 
 def migrate(conn: sqlite3.Connection) -> int:
-    """Apply every migration newer than the database's `user_version`; returns the resulting version.
+    """Apply every lead-store migration newer than the version in `leads_schema`; returns the resulting version.
 
-    Each step runs under BEGIN IMMEDIATE and re-reads the version inside the transaction, so two processes
-    opening a new database at once do not both try to create it.
+    A file from before that table (versioned by `PRAGMA user_version` alone) is picked up at its user_version.
     """
-    while True:
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise RuntimeError(
-                f"database schema {version} is newer than this NetSword ({SCHEMA_VERSION}); upgrade NetSword"
-            )
-        if version == SCHEMA_VERSION:
-            return SCHEMA_VERSION
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            current = conn.execute("PRAGMA user_version").fetchone()[0]
-            if current == version:
-                for statement in split_statements(MIGRATIONS[version]):
-                    conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {version + 1}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+    return run_migrations(conn, MIGRATIONS, version_table=VERSION_TABLE, label="lead store", legacy_user_version=True)

@@ -87,9 +87,11 @@ def test_schema_is_versioned_and_wal(tmp_path: Path) -> None:
     path = tmp_path / "leads.db"
     SqliteLeadStore(path).close()
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("SELECT max(version) FROM leads_schema").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION  # kept for older releases
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with conn:
+        conn.execute("INSERT INTO leads_schema(version) VALUES (?)", (SCHEMA_VERSION + 1,))
     conn.close()
     with pytest.raises(RuntimeError, match="newer than this NetSword"):
         SqliteLeadStore(path)

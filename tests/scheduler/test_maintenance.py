@@ -66,12 +66,7 @@ def test_retention_drops_old_logs_and_history_only(cfg: Config) -> None:
     os.utime(old_log, (two_days_ago, two_days_ago))
     history = RunHistory(cfg.scheduler_jobstore_url)
     try:
-        with history.engine.begin() as conn:  # age the first run by two days
-            from sqlalchemy import update
-
-            from scheduler.history import runs_table
-
-            conn.execute(update(runs_table).values(started_at="2000-01-01T00:00:00.000Z"))
+        history.conn.execute("UPDATE netsword_job_runs SET started_at = '2000-01-01T00:00:00.000Z'")  # age the run
     finally:
         history.close()
     record = run_job(cfg, "tidy")
