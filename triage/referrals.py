@@ -14,6 +14,7 @@ import io
 import json
 import secrets
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from evidence.sniff import archive_suffix, sniff
 from evidence.store import EvidenceStore
+from leads.store import StatusChange
 from netsword.csv_safe import SafeCsvWriter
 from netsword.models import Lead, utc_now
 from triage.db import TriageDB
@@ -112,7 +114,7 @@ def _safe_role(role: str) -> str:
 
 
 def build_package(
-    referral: Referral, leads: list[Lead], evidence: EvidenceStore, status_history: dict[str, list[dict[str, str]]]
+    referral: Referral, leads: list[Lead], evidence: EvidenceStore, status_history: Mapping[str, list[StatusChange]]
 ) -> bytes:
     """The ZIP for a referral. Evidence files missing from the store are listed in the manifest as missing."""
     files: dict[str, bytes] = {}

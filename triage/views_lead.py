@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from evidence.store import Capture, EvidenceFile
-from leads.store import LeadStore
+from leads.store import LeadStore, StatusChange
 from netsword.models import Lead
 from triage.actions import ActionError, assign, change_status
 from triage.extensions import related_sources
@@ -26,9 +26,9 @@ IMAGE_TYPES = ("image/png", "image/jpeg", "image/webp", "image/gif")
 ARCHIVE_CSP = "sandbox; default-src 'none'; script-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
 
 
-def _status_history(store: LeadStore, lead_id: str) -> list[dict[str, str]]:
-    history = getattr(store, "status_history", None)
-    return list(history(lead_id)) if callable(history) else []
+def _status_history(store: LeadStore, lead_id: str) -> list[StatusChange]:
+    """Kept for views_referrals, which still imports it; new code calls `store.status_history` itself."""
+    return store.status_history(lead_id)
 
 
 def _evidence_file(request: Request, lead: Lead) -> tuple[Capture, EvidenceFile] | None:
@@ -63,14 +63,15 @@ async def lead_page(request: Request) -> Response:
         found = [other for other in source.provider(lead, st.store) if user.may_see_lead(other)]
         if found:
             related.append((source, found))
-    actions = st.audit.entries(target=lead.lead_id, limit=50)
+    # rights holders see the case, not the team's working notes, names and reasons in the audit trail
+    actions = [] if user.is_viewer else st.audit.entries(target=lead.lead_id, limit=50)
     shippers = linked_shippers(st.config, lead, user.role)
     return render(request, "lead.html", {
         "lead": lead,
         "title_segments": segments(lead.title, needles),
         "description_segments": segments(str(lead.listing.get("description", "")), needles),
         "captures": captures, "sources": sources, "image_types": IMAGE_TYPES,
-        "status_history": _status_history(st.store, lead.lead_id), "related": related, "actions": actions,
+        "status_history": st.store.status_history(lead.lead_id), "related": related, "actions": actions,
         "shippers": shippers,
         "dismiss_reasons": DISMISS_REASONS,
         "next": safe_next(request.query_params.get("next"), f"/leads/{lead.lead_id}"),
