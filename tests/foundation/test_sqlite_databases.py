@@ -24,6 +24,7 @@ RUNTIME_PACKAGES = ["netsword", "matchers", "watchlists", "leads", "crawler", "a
 OWN_CONNECTIONS = {
     "netsword/sqlite_db.py": "the helper itself",
     "parcels/context.py": "read-only probe for stored parcels; to move to connect(read_only=True) (issue 12)",
+    "triage/aggregates.py": "raw SQL on the leads file; moving into the LeadStore interface (issue 12)",
 }
 
 
