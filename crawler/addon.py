@@ -3,12 +3,12 @@ in crawler/settings.py, so `scrapy crawl marketplace -a profile=…` and `netswo
 
 At Scrapy's "addon" priority (a project setting, a spider's or `-s` wins) it sets crawler/defaults.py; robots, user
 agent, AutoThrottle from `[crawler]`; concurrency and delay from the profile's politeness, else `[crawler]`; the
-lead and evidence pipelines, the Retry-After and page-pool middlewares, the runtime and stats-file extensions; and,
-when pages are rendered (the profile says `render: browser`, or NETSWORD_BROWSER) or evidence is captured, the shared
-Playwright handler with Chromium's launch options from `[browser]`. Settings read: NETSWORD_CONFIG_FILE,
-NETSWORD_PROFILE (set by the marketplace spider from its `profile` argument: Scrapy makes the spider before it runs
-add-ons), NETSWORD_BROWSER, NETSWORD_EVIDENCE. The proxy (`crawler.proxy`, a secret) goes to the environment, never
-into settings.
+lead and evidence pipelines, the robots.txt, Retry-After and page-pool middlewares, the runtime and stats-file
+extensions; and, when pages are rendered (the profile says `render: browser`, or NETSWORD_BROWSER) or evidence is
+captured, the shared Playwright handler with Chromium's launch options from `[browser]`. Settings read:
+NETSWORD_CONFIG_FILE, NETSWORD_PROFILE (set by the marketplace spider from its `profile` argument: Scrapy makes the
+spider before it runs add-ons), NETSWORD_BROWSER, NETSWORD_EVIDENCE. The proxy (`crawler.proxy`, a secret) goes to
+the environment, never into settings.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import logging
 import os
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
 from scrapy.settings import BaseSettings
 
 from crawler import defaults
@@ -25,6 +26,7 @@ from crawler.extensions.runtime import NetSwordRuntime
 from crawler.extensions.stats_file import StatsFile
 from crawler.middlewares.page_pool import PagePoolMiddleware
 from crawler.middlewares.retry_after import RetryAfterMiddleware
+from crawler.middlewares.robots_txt import RobotsTxtMiddleware
 from crawler.pipelines.evidence import EvidencePipeline
 from crawler.pipelines.leads import LeadPipeline
 from crawler.profile import Profile
@@ -69,6 +71,9 @@ def _politeness(settings: BaseSettings, cfg: Config, profile: Profile | None) ->
 
 
 def _components(settings: BaseSettings) -> None:
+    # in the places of Scrapy's own (DOWNLOADER_MIDDLEWARES_BASE: robots.txt 100, retries 550)
+    settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", ScrapyRobotsTxtMiddleware, None)
+    settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", RobotsTxtMiddleware, 100)
     settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", RetryMiddleware, None)
     settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", RetryAfterMiddleware, 550)
     # next to the download handler, so that a page is back in the pool before any retry copies the request's meta
