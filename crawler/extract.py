@@ -2,6 +2,7 @@
 
 `parse_page(profile, body, url)` reads a search page; `parse_page(..., kind="detail")` a detail page.
 `listings_from(profile, body, url)` also validates each dict as a `netsword.models.Listing`.
+JSON bodies are bounded in depth (netsword.bounded_json): too deep is an error for that page or feed line only.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from parsel import Selector
 from crawler.embedded import EmbeddedJsonError, extract_embedded
 from crawler.fields import apply_rule, parse_int, parse_price
 from crawler.profile import PageSpec, Profile
+from netsword import bounded_json
 from netsword.models import Listing, ListingError
 
 
@@ -38,15 +40,23 @@ def _document(spec: PageSpec, text: str) -> Any:
     if spec.format == "html":
         return Selector(text=text or "<html/>")
     if spec.format == "embedded":
-        return extract_embedded(text, spec.embedded)
+        try:
+            value = extract_embedded(text, spec.embedded)
+        except RecursionError:
+            raise bounded_json.JsonTooDeep() from None
+        bounded_json.check_depth(value)
+        return value
     if spec.format == "json":
-        return json.loads(text)
+        return bounded_json.loads(text)
     if spec.format == "jsonl":
+        # one bad line of a feed is one error: the listings after it are still read
         rows: list[Any] = []
         for n, line in enumerate(text.splitlines(), 1):
             if line.strip():
                 try:
-                    rows.append(json.loads(line))
+                    rows.append(bounded_json.loads(line))
+                except bounded_json.JsonTooDeep as exc:
+                    rows.append(ValueError(f"line {n}: {exc}"))
                 except json.JSONDecodeError as exc:
                     rows.append(ValueError(f"line {n}: not JSON: {exc.msg}"))
         return rows

@@ -1,4 +1,7 @@
-"""Read Listing JSONL files line by line: good lines become Listings, bad ones `file:line: field: reason`."""
+"""Read Listing JSONL files line by line: good lines become Listings, bad ones `file:line: field: reason`.
+
+A line that is not UTF-8, not JSON or nested too deeply (netsword.bounded_json) is one bad line; reading goes on.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from netsword import bounded_json
 from netsword.models import Listing, ListingError
 
 
@@ -33,9 +37,13 @@ def json_lines(path: str | Path) -> Iterator[tuple[int, Any, str]]:
             if not text.strip():
                 continue
             try:
-                yield number, json.loads(text), ""
+                value = bounded_json.loads(text)
+            except bounded_json.JsonTooDeep as exc:
+                yield number, None, str(exc)
             except json.JSONDecodeError as exc:
                 yield number, None, f"not valid JSON: {exc.msg} at column {exc.colno}"
+            else:
+                yield number, value, ""
 
 
 def read_listings(path: str | Path) -> Iterator[Listing | BadLine]:
