@@ -1,4 +1,9 @@
-"""Read a courier manifest (CSV or JSONL) through its column mapping into Parcels and `file:line: field: reason`."""
+"""Read a courier manifest (CSV or JSONL) through its column mapping into Parcels and `file:line: field: reason`.
+
+A reason names the field and what is wrong with it, never the value: manifests hold names, phone numbers,
+addresses and ID numbers, and a column shifted by one puts any of them in any field, while errors go to terminals
+and scheduler logs. `described` says what a bad value looks like (its length and kinds of characters) instead.
+"""
 
 from __future__ import annotations
 
@@ -45,15 +50,29 @@ def _clean(value: Any, field_name: str) -> str:
     return text
 
 
+def described(text: str) -> str:
+    """What a value looks like without repeating it: '9 characters: letters' for 'yesterday'."""
+    kinds = []
+    if any(c.isdigit() for c in text):
+        kinds.append("digits")
+    if any(c.isalpha() for c in text):
+        kinds.append("letters")
+    if any(c.isspace() for c in text):
+        kinds.append("spaces")
+    if any(not (c.isalnum() or c.isspace()) for c in text):
+        kinds.append("other signs")
+    return f"{len(text)} characters: {', '.join(kinds)}" if kinds else f"{len(text)} characters"
+
+
 def _number(text: str, field_name: str, scale: float) -> float | None:
     if not text:
         return None
     try:
         value = float(_MONEY_NOISE.sub("", text))
     except ValueError:
-        raise RowError(field_name, f"must be a number, got {text!r}") from None
+        raise RowError(field_name, f"must be a number, got {described(text)}") from None
     if not math.isfinite(value) or value < 0:
-        raise RowError(field_name, f"must be a finite number ≥ 0, got {text!r}")
+        raise RowError(field_name, "must be a finite number ≥ 0")
     return round(value * scale, 4)
 
 
@@ -68,7 +87,7 @@ def _when(text: str, formats: tuple[str, ...]) -> str:
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise RowError("shipped_at", f"not a date in a known format, got {text!r}") from None
+        raise RowError("shipped_at", f"not a date in a known format, got {described(text)}") from None
     return parsed.replace(tzinfo=None).strftime("%Y-%m-%dT%H:%M:%S")
 
 
@@ -79,17 +98,17 @@ def parcel_from_values(values: Mapping[str, Any], mapping: CourierMapping) -> Pa
     if not waybill:
         raise RowError("waybill", "is required")
     if not _WAYBILL.match(waybill):
-        raise RowError("waybill", f"must be 4–40 letters, digits or dashes, got {waybill!r}")
+        raise RowError("waybill", f"must be 4–40 letters, digits or dashes, got {described(waybill)}")
     shipped_at = _when(text.get("shipped_at", ""), mapping.date_formats)
     contents = text.get("declared_contents", "")
     if not contents:
         raise RowError("declared_contents", "is required")
     currency = (text.get("currency") or mapping.currency).upper()
     if not _CURRENCY.match(currency):
-        raise RowError("currency", f"must be an ISO 4217 code such as CNY, got {currency!r}")
+        raise RowError("currency", f"must be an ISO 4217 code such as CNY, got {described(currency)}")
     for name in ("sender_phone", "receiver_phone"):
         if text.get(name) and not phone_is_plausible(normalize_phone(text[name])):
-            raise RowError(name, f"not a phone number, got {text[name]!r}")
+            raise RowError(name, f"not a phone number, got {described(text[name])}")
     if not (text.get("sender_name") or text.get("sender_phone")):
         raise RowError("sender_name", "sender name or phone is required")
     if not (text.get("receiver_address") or text.get("receiver_name")):

@@ -43,9 +43,9 @@ def test_bad_rows_are_reported_with_file_line_and_field_and_skipped(
     assert (report.imported, report.unchanged, report.bad) == (2, 0, 5)
     assert report.errors == [
         f"{path}:4: waybill: is required",
-        f"{path}:5: shipped_at: not a date in a known format, got 'yesterday'",
-        f"{path}:6: declared_value: must be a number, got 'lots'",
-        f"{path}:7: sender_phone: not a phone number, got '12'",
+        f"{path}:5: shipped_at: not a date in a known format, got 9 characters: letters",
+        f"{path}:6: declared_value: must be a number, got 4 characters: letters",
+        f"{path}:7: sender_phone: not a phone number, got 2 characters: digits",
         f"{path}:8: row: has 3 columns, the header has 10",
     ]
     assert db.conn.execute("SELECT count(*) FROM parcels").fetchone()[0] == 2
@@ -56,7 +56,7 @@ def test_line_numbers_count_multiline_fields(tmp_path: Path, db: ParcelDB, vault
     path = write(tmp_path / "m.csv", [multiline, BAD[1]])
     report = import_manifest(path, find_mapping("generic"), db, vault)
     assert report.imported == 1
-    assert report.errors == [f"{path}:4: shipped_at: not a date in a known format, got 'yesterday'"]
+    assert report.errors == [f"{path}:4: shipped_at: not a date in a known format, got 9 characters: letters"]
 
 
 def test_reimport_changes_nothing_and_a_changed_row_updates(
