@@ -3,9 +3,9 @@
 Files go to the content-addressed EvidenceStore (Config.evidence_dir) with a manifest: URL, the final URL after
 redirects, UTC time, profile, allow-listed request headers (evidence.headers: never a credential, nor any value of
 a `${ENV}` profile header, a cookie or a configured secret), status and each file's SHA-256 and source URL.
-The screenshot is taken by the crawl's own Chromium (scrapy-playwright) on ONE reused page in the `evidence` context, which loads images;
-captures are serialised on that page. Settings: NETSWORD_EVIDENCE (on/off), NETSWORD_SCREENSHOTS; the evidence
-directory comes from the crawl's configuration (crawler.extensions.runtime).
+The screenshot is taken by the crawl's own Chromium (scrapy-playwright) on ONE reused page in the `evidence` context,
+which loads images; captures are serialised on that page. Settings: NETSWORD_EVIDENCE (on/off), NETSWORD_SCREENSHOTS;
+the evidence directory, configured secrets and cookies come from the crawl's runtime (crawler.extensions.runtime).
 Stats: netsword/evidence_captures, netsword/evidence_screenshots, netsword/evidence_failures.
 """
 
@@ -21,9 +21,9 @@ from scrapy.exceptions import NotConfigured
 from scrapy_playwright.page import PageMethod
 
 from crawler.browser_pages import mark_evidence_page
+from crawler.extensions.runtime import runtime_of
 from evidence.headers import configured_secrets, env_secrets
 from evidence.store import EvidenceFile, EvidenceStore
-from netsword.config import Config, load_config
 
 logger = logging.getLogger(__name__)
 
@@ -33,11 +33,12 @@ class EvidencePipeline:
         if not crawler.settings.getbool("NETSWORD_EVIDENCE"):
             raise NotConfigured
         self.crawler = crawler
-        cfg: Config = crawler.settings.get("NETSWORD_CONFIG") or load_config()
-        self.store = EvidenceStore(cfg.evidence_dir)
-        self.config_secrets = configured_secrets(cfg)
+        runtime = runtime_of(crawler)
+        self.store = EvidenceStore(runtime.cfg.evidence_dir)
+        self.config_secrets = configured_secrets(runtime.cfg)
+        self.cookie_values = [str(v) for cookies in runtime.cookie_jar.values() for v in cookies.values()]
         self._secrets: list[str] | None = None
-        self.screenshots = crawler.settings.getbool("NETSWORD_SCREENSHOTS", True)
+        self.screenshots = crawler.settings.getbool("NETSWORD_SCREENSHOTS")
         self.page: Any = None
         self.lock = asyncio.Lock()
 
@@ -71,12 +72,10 @@ class EvidencePipeline:
     def secrets(self) -> list[str]:
         """Values no manifest may hold: `${ENV}` profile header values, cookie values, configured secrets."""
         if self._secrets is None:
-            spider = getattr(self.crawler, "spider", None)
-            profile = getattr(spider, "profile", None)
-            cookies = getattr(spider, "cookies", None) or {}
+            profile = getattr(getattr(self.crawler, "spider", None), "profile", None)
             self._secrets = [
                 *env_secrets(getattr(profile, "headers", None) or {}),
-                *(str(v) for v in cookies.values()),
+                *self.cookie_values,  # every platform's, from crawler.cookies_file
                 *self.config_secrets,
             ]
         return self._secrets
