@@ -8,6 +8,7 @@ import asyncio
 from evidence.store import EvidenceStore
 from netsword.cli import UsageError
 from netsword.cli.common import config_of
+from netsword.cli.terminal import printable
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -61,6 +62,8 @@ def capture(args: argparse.Namespace) -> int:
         print(f"netsword: {exc}")
         return 1
     print(f"captured {result.capture_id} at {result.captured_at}")
+    if result.final_url and result.final_url != args.url:
+        print(f"  redirected to {printable(result.final_url)}")
     for item in result.files:
         print(f"  {item.role:10s} {item.sha256} {item.size} bytes {item.media_type}")
     return 0
