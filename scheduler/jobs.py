@@ -45,8 +45,11 @@ class RecheckOptions:
     platforms: tuple[str, ...] = ()
     limit: int = 500  # listings per run; the least recently seen first
     timeout: float = 15.0  # per request
-    delay: float = 0.5  # between requests to one host, to stay polite
+    delay: float = 0.5  # between requests to one host at least; a profile's politeness may ask for more
     include_taken_down: bool = False  # also revisit listings already marked taken down (they may come back)
+    profiles: tuple[str, ...] = ()  # profile files besides the bundled ones (they win for their platform)
+    base_url: str = ""  # point the profiles at another address (a local mirror of the platforms re-checked)
+    max_bytes: int = 8 * 1024 * 1024  # a larger response is not read (DOWNLOAD_MAXSIZE)
 
 
 @dataclass(frozen=True)

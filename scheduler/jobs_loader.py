@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -126,16 +126,13 @@ def _crawl(data: Mapping[str, Any]) -> CrawlOptions:
             keywords = tuple(k.strip() for k in raw)
         else:
             raise Invalid(key="keywords", message=f"must be `watchlist` or a non-empty list of keywords, got {raw!r}")
-    base_url = _text(data, "base_url")
-    if base_url and not base_url.startswith(("http://", "https://")):
-        raise Invalid(key="base_url", message=f"must start with http:// or https://, got {base_url!r}")
     return CrawlOptions(
         profile=_text(data, "profile", required=True),
         keywords=keywords,
         max_keywords=_int(data, "max_keywords", 10, minimum=1),
         variants=_bool(data, "variants", False),
         max_pages=_int(data, "max_pages", 0),
-        base_url=base_url,
+        base_url=_base_url(data),
         evidence=_bool(data, "evidence", True),
     )
 
@@ -147,6 +144,13 @@ def _digest(data: Mapping[str, Any]) -> DigestOptions:
     return DigestOptions(period=period)
 
 
+def _base_url(data: Mapping[str, Any]) -> str:
+    base_url = _text(data, "base_url")
+    if base_url and not base_url.startswith(("http://", "https://")):
+        raise Invalid(key="base_url", message=f"must start with http:// or https://, got {base_url!r}")
+    return base_url
+
+
 def _recheck(data: Mapping[str, Any]) -> RecheckOptions:
     return RecheckOptions(
         statuses=_texts(data, "statuses", RecheckOptions.statuses, LEAD_STATUSES),
@@ -155,6 +159,9 @@ def _recheck(data: Mapping[str, Any]) -> RecheckOptions:
         timeout=_duration(data, "timeout", 15.0, positive=True),
         delay=_duration(data, "delay", 0.5),
         include_taken_down=_bool(data, "include_taken_down", False),
+        profiles=_texts(data, "profiles", ()),
+        base_url=_base_url(data),
+        max_bytes=_int(data, "max_bytes", RecheckOptions.max_bytes, minimum=1024),
     )
 
 
@@ -170,7 +177,7 @@ _KINDS: dict[str, tuple[set[str], Callable[[Mapping[str, Any]], Options]]] = {
     "crawl": ({"profile", "keywords", "max_keywords", "variants", "max_pages", "base_url", "evidence"}, _crawl),
     "digest": ({"period"}, _digest),
     "alerts_send": (set(), lambda _data: EmptyOptions()),
-    "recheck": ({"statuses", "platforms", "limit", "timeout", "delay", "include_taken_down"}, _recheck),
+    "recheck": ({f.name for f in fields(RecheckOptions)}, _recheck),
     "watchlist_reload": (set(), lambda _data: EmptyOptions()),
     "retention": ({"evidence_days", "logs_days", "history_days"}, _retention),
 }

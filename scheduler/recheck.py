@@ -1,172 +1,88 @@
-"""Re-check jobs: revisit each open lead's listing URL (politely, obeying robots.txt) and update the lead.
+"""Re-check jobs: run `netsword recheck` (the crawl machinery's re-check spider) in a child, figures from its stats.
 
-Gone (HTTP 404/410 or a takedown notice) → the lead is marked taken down (`LeadStore.mark_taken_down`). Online → the
-listing snapshot is refreshed through the normal upsert, so a new price appends to the lead's price history.
-Listings checked longest ago go first; a stopped run simply leaves the rest for the next one.
+The child stops taking listings at its soft time limit (see soft_time_limit), lets what is in flight finish and
+ends by itself, leaving the listings it did not reach for the next run, which starts with the longest unchecked; the
+job's hard limit, and the daemon stopping, end it with SIGTERM (Scrapy closes gracefully). Figures come from the
+stats file the child writes as it goes, so even a killed run reports what it did.
 """
 
 from __future__ import annotations
 
+import json
 import threading
-import time
-from collections import defaultdict
-from collections.abc import Iterable
-from urllib.parse import urlsplit
-from urllib.robotparser import RobotFileParser
+from pathlib import Path
+from typing import Any
 
-import httpx
-
-from alerts.lead_sink import AlertingSink
-from leads.sink import LeadSink
-from leads.store import LeadQuery, LeadStore, open_store_from_config
-from leads.store.base import TAKEN_DOWN, StoreError
+from crawler.recheck_figures import RecheckFigures
 from netsword.config import Config
-from netsword.models import Lead, utc_now
-from scheduler.history import INTERRUPTED, OK, RunFigures
+from scheduler.child import netsword_command, run_child
+from scheduler.crawl_job import job_dir
+from scheduler.history import FAILED, INTERRUPTED, OK, TIMEOUT, RunFigures
 from scheduler.jobs import JobSpec, RecheckOptions
-from scheduler.page_price import PageState, read_page
-from watchlists import Watchlist
 
-_TAKEDOWN_KEYS = ("availability", "taken_down_at", "taken_down_reason")
+STOPPED_EARLY = ("closespider_timeout", "shutdown")  # Scrapy's finish reasons for a run that did not get to the end
 
 
-class Robots:
-    """robots.txt per host, fetched once per run with the same client; unreadable → allowed, 401/403 → disallowed."""
-
-    def __init__(self, client: httpx.Client, user_agent: str, obey: bool) -> None:
-        self.client, self.user_agent, self.obey = client, user_agent, obey
-        self._parsers: dict[str, RobotFileParser] = {}
-
-    def allowed(self, url: str) -> bool:
-        if not self.obey:
-            return True
-        parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc}"
-        parser = self._parsers.get(origin)
-        if parser is None:
-            parser = self._parsers[origin] = self._fetch(origin)
-        return parser.can_fetch(self.user_agent, url)
-
-    def _fetch(self, origin: str) -> RobotFileParser:
-        parser = RobotFileParser(origin + "/robots.txt")
-        try:
-            response = self.client.get(origin + "/robots.txt")
-        except httpx.HTTPError:
-            parser.parse([])
-            return parser
-        if response.status_code in (401, 403):
-            parser.parse(["User-agent: *", "Disallow: /"])
-        elif response.status_code >= 400:
-            parser.parse([])
-        else:
-            parser.parse(response.text.splitlines())
-        return parser
+def soft_time_limit(time_limit: float, request_timeout: float) -> float:
+    """Seconds after the spider opens when it stops taking listings: at 90 % of the job's time limit, and early
+    enough (a request's timeout and 10 s for start-up and closing) to end by itself, but never before half of it."""
+    margin = min(time_limit / 2, max(time_limit * 0.1, request_timeout + 10.0))
+    return max(1.0, time_limit - margin)
 
 
-def _checked_at(leads: list[Lead]) -> str:
-    return min(str(lead.listing.get("crawled_at") or lead.last_seen or "") for lead in leads)
+def recheck_args(options: RecheckOptions, *, stats_file: Path, time_limit: float) -> list[str]:
+    """`netsword recheck` arguments for a job's options."""
+    soft = soft_time_limit(time_limit, options.timeout)
+    args = ["recheck", "--stats-file", str(stats_file), "--time-limit", f"{soft:g}"]
+    args += ["--limit", str(options.limit), "--delay", f"{options.delay:g}", "--timeout", f"{options.timeout:g}"]
+    args += ["--max-bytes", str(options.max_bytes)]
+    for status in options.statuses:
+        args += ["--status", status]
+    for platform in options.platforms:
+        args += ["--platform", platform]
+    for profile in options.profiles:
+        args += ["--profile", profile]
+    if options.base_url:
+        args += ["--base-url", options.base_url]
+    if options.include_taken_down:
+        args.append("--include-taken-down")
+    return args
 
 
-def listings_to_check(store: LeadStore, options: RecheckOptions) -> list[tuple[str, list[Lead]]]:
-    """Open leads grouped by listing URL, the longest unchecked first, at most `options.limit` URLs."""
-    query = LeadQuery(status=options.statuses, platform=options.platforms, sort="last_seen")
-    by_url: dict[str, list[Lead]] = defaultdict(list)
-    for lead in store.iter_leads(query):
-        if not lead.url.startswith(("http://", "https://")):
-            continue
-        if lead.listing.get("availability") == TAKEN_DOWN and not options.include_taken_down:
-            continue
-        by_url[lead.url].append(lead)
-    return sorted(by_url.items(), key=lambda item: (_checked_at(item[1]), item[0]))[: options.limit]
+def read_stats_file(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
-def refreshed(lead: Lead, state: PageState, now: str) -> Lead:
-    """The lead as seen online now: snapshot refreshed, takedown marks cleared, the new price when one was read."""
-    listing = {k: v for k, v in lead.listing.items() if k not in _TAKEDOWN_KEYS}
-    listing["crawled_at"] = now
-    if state.price is not None:
-        listing["price"] = state.price
-        if state.currency:
-            listing["currency"] = state.currency
-    return lead.with_changes(listing=listing, last_seen=now)
-
-
-def apply_state(sink: LeadSink, leads: Iterable[Lead], state: PageState, figures: RunFigures, counts: dict[str, int],
-                ) -> None:  # fmt: skip
-    """Write what the page says through the lead sink, so alert rules hear of every change a re-check finds."""
-    now = utc_now()
-    online: list[Lead] = []
-    for lead in leads:
-        if state.taken_down:
-            if lead.listing.get("availability") != TAKEN_DOWN:
-                sink.mark_taken_down(lead.lead_id, reason=state.reason, at=now)
-                counts["taken_down"] += 1
-                figures.updated_leads += 1
-            continue
-        if state.price is not None and lead.price is not None and state.price != lead.price:
-            counts["price_changes"] += 1
-        online.append(refreshed(lead, state, now))
-    report = sink.write(online)
-    if report.failed:
-        raise StoreError(f"{report.failed} lead(s) not stored: {'; '.join(report.errors[:1])}")
-    figures.updated_leads += report.created + report.updated
-
-
-def run_recheck(cfg: Config, spec: JobSpec, watchlist: Watchlist | None, *, stop: threading.Event, figures: RunFigures,
-                ) -> tuple[str, str]:  # fmt: skip
+def run_recheck(cfg: Config, spec: JobSpec, *, log_path: Path, stop: threading.Event, figures: RunFigures,
+                hold_fds: tuple[int, ...] = ()) -> tuple[str, str]:  # fmt: skip
+    """Run one re-check job; fill `figures`; return (outcome, message)."""
     assert isinstance(spec.options, RecheckOptions)
-    options = spec.options
-    counts = {"taken_down": 0, "price_changes": 0, "robots": 0, "online": 0}
-    deadline = time.monotonic() + spec.time_limit
-    last_hit: dict[str, float] = {}
-    headers = {"User-Agent": cfg.crawler.user_agent}
-    with (
-        open_store_from_config(cfg) as store,
-        AlertingSink(cfg, store, watchlist or Watchlist(), alerts=watchlist is not None) as sink,
-        httpx.Client(
-            headers=headers, timeout=options.timeout, follow_redirects=True, proxy=cfg.crawler.proxy or None
-        ) as client,
-    ):
-        robots = Robots(client, cfg.crawler.user_agent, cfg.crawler.obey_robots)
-        todo = listings_to_check(store, options)
-        for n, (url, leads) in enumerate(todo):
-            if stop.is_set() or time.monotonic() > deadline:
-                note = "stopped by shutdown" if stop.is_set() else "time limit reached"
-                figures.notes.append(f"{note}: {len(todo) - n} listing(s) left for the next run")
-                return (INTERRUPTED if stop.is_set() else OK), _summary(counts, figures)
-            figures.listings += 1
-            if not robots.allowed(url):
-                counts["robots"] += 1
-                continue
-            host = urlsplit(url).netloc
-            wait = last_hit.get(host, 0.0) + options.delay - time.monotonic()
-            if wait > 0 and stop.wait(wait):
-                continue
-            last_hit[host] = time.monotonic()
-            try:
-                response = client.get(url)
-            except httpx.HTTPError as exc:
-                figures.errors += 1
-                figures.notes.append(f"{url}: {type(exc).__name__}")
-                continue
-            figures.pages += 1
-            if response.status_code >= 400 and response.status_code not in (404, 410):
-                figures.errors += 1  # 403, 429, 5xx say nothing about the listing: leave the lead as it is
-                continue
-            media_type = response.headers.get("content-type", "")
-            state = read_page(response.status_code, response.content, str(response.url), media_type, leads[0].platform)
-            counts["online"] += 0 if state.taken_down else 1
-            try:
-                apply_state(sink, leads, state, figures, counts)
-            except StoreError as exc:
-                figures.errors += 1
-                figures.notes.append(f"{url}: {exc}")
-    return OK, _summary(counts, figures)
-
-
-def _summary(counts: dict[str, int], figures: RunFigures) -> str:
-    text = (
-        f"{figures.listings} listing(s) checked: {counts['online']} online, {counts['taken_down']} taken down, "
-        f"{counts['price_changes']} price change(s), {counts['robots']} disallowed by robots.txt"
-    )
-    return "; ".join([text, *figures.notes[:5]])
+    root = job_dir(cfg, spec.id)
+    root.mkdir(parents=True, exist_ok=True)
+    stats_file = root / "recheck-stats.json"
+    stats_file.unlink(missing_ok=True)
+    args = recheck_args(spec.options, stats_file=stats_file, time_limit=spec.time_limit)
+    result = run_child(netsword_command(args, cfg.source), log_path=log_path, time_limit=spec.time_limit, stop=stop,
+                       grace=cfg.scheduler.stop_grace, hold_fds=hold_fds)  # fmt: skip
+    stats = read_stats_file(stats_file)
+    found = RecheckFigures.from_stats(stats)
+    figures.pages, figures.listings = found.pages, found.listings
+    figures.updated_leads, figures.errors = found.leads_updated, found.errors
+    if result.killed or found.finish_reason in STOPPED_EARLY:
+        why = "stopped by shutdown" if result.stopped or found.finish_reason == "shutdown" else "time limit reached"
+        figures.notes.append(f"{why}: {found.left} listing(s) left for the next run")
+    if result.killed:
+        outcome = TIMEOUT if result.timed_out else INTERRUPTED
+    elif result.returncode != 0 and found.finish_reason != "shutdown":
+        figures.errors += 1
+        figures.notes.append(f"`netsword recheck` exited with status {result.returncode}; log {log_path}")
+        outcome = FAILED
+    else:
+        outcome = INTERRUPTED if found.finish_reason == "shutdown" else OK
+    if not stats:
+        figures.notes.append(f"no figures: {stats_file} was not written")
+    return outcome, "; ".join([found.summary(), *figures.notes[:5]])

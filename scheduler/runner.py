@@ -79,9 +79,8 @@ class JobRunner:
             return run_crawl(self.cfg, spec, self.watchlist.watchlist, log_path=self._log_path(spec, run_id),
                              stop=self.stop, figures=figures, hold_fds=self._local.hold_fds)  # fmt: skip
         if spec.kind == "recheck":
-            if self.watchlist.watchlist is None:
-                reload_watchlist(self.cfg, self.watchlist, RunFigures())
-            return run_recheck(self.cfg, spec, self.watchlist.watchlist, stop=self.stop, figures=figures)
+            return run_recheck(self.cfg, spec, log_path=self._log_path(spec, run_id), stop=self.stop, figures=figures,
+                               hold_fds=self._local.hold_fds)  # fmt: skip
         if spec.kind == "watchlist_reload":
             return reload_watchlist(self.cfg, self.watchlist, figures)
         if spec.kind == "retention":
