@@ -70,34 +70,43 @@ def test_secrets_of_the_bundled_aliexpress_profile_and_of_the_configuration(monk
 
 
 def test_the_crawl_pipeline_keeps_the_aliexpress_key_out_of_the_manifest(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    isolated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The real EvidencePipeline and MarketplaceSpider with the bundled item_search profile and its key header."""
+    """The real EvidencePipeline, built through the NetSword add-on, with the bundled item_search profile's key."""
     import asyncio
 
+    from scrapy.settings import Settings
     from scrapy.utils.test import get_crawler
 
+    from crawler import settings as project_settings
+    from crawler.extensions.runtime import runtime_of
     from crawler.pipelines.evidence import EvidencePipeline
     from crawler.spiders.marketplace import MarketplaceSpider
 
     monkeypatch.setenv("RAPIDAPI_KEY", KEY)
-    monkeypatch.setenv("NETSWORD_PATHS_EVIDENCE_DIR", str(tmp_path / "evidence"))
-    cfg = load_config()
-    settings = {"NETSWORD_EVIDENCE": True, "NETSWORD_SCREENSHOTS": False, "NETSWORD_CONFIG": cfg}
-    crawler = get_crawler(MarketplaceSpider, settings)
+    monkeypatch.setenv("NETSWORD_SMTP_PASSWORD", "smtp-password-1")
+    settings = Settings()
+    settings.setmodule(project_settings)
+    settings.update({"NETSWORD_EVIDENCE": True, "NETSWORD_SCREENSHOTS": False,
+                     "NETSWORD_PROFILE": "aliexpress-item-search", "TWISTED_REACTOR_ENABLED": False})  # fmt: skip
+    crawler = get_crawler(MarketplaceSpider, dict(settings))
     crawler.spider = MarketplaceSpider(profile="aliexpress-item-search", keywords=["nike"])
     pipeline = EvidencePipeline.from_crawler(crawler)
-    sent = {**crawler.spider.headers, "User-Agent": "NetSwordBot", "Accept-Language": KEY}  # even on a listed name
-    assert sent["X-RapidAPI-Key"] == KEY
-    item = {"listing": {"platform": "aliexpress", "id": "100", "url": "https://www.aliexpress.com/item/100.html"},
-            "profile": "aliexpress", "page_url": "https://api.example/item_search?q=nike&page=1", "status": 200,
-            "request_headers": sent, "body": b'{"result": {}}', "media_type": "application/json",
-            "new_leads": ["lead-1"]}  # fmt: skip
-    asyncio.run(pipeline.process_item(item))
-    manifests = list((tmp_path / "evidence" / "captures").glob("*.json"))
+    try:
+        sent = {**crawler.spider.headers, "User-Agent": "NetSwordBot", "Accept-Language": KEY}  # a listed name too
+        sent["Accept"] = "smtp-password-1"  # a configured secret, wherever it turns up
+        assert sent["X-RapidAPI-Key"] == KEY
+        item = {"listing": {"platform": "aliexpress", "id": "100", "url": "https://www.aliexpress.com/item/100.html"},
+                "profile": "aliexpress", "page_url": "https://api.example/item_search?q=nike&page=1", "status": 200,
+                "request_headers": sent, "body": b'{"result": {}}', "media_type": "application/json",
+                "new_leads": ["lead-1"]}  # fmt: skip
+        asyncio.run(pipeline.process_item(item))
+    finally:
+        runtime_of(crawler).store.close()
+    manifests = list((isolated / "var" / "evidence" / "captures").glob("*.json"))
     assert len(manifests) == 1
     text = manifests[0].read_text(encoding="utf-8")
-    assert KEY not in text
+    assert KEY not in text and "smtp-password-1" not in text
     manifest = json.loads(text)
     assert manifest["request_headers"] == {"User-Agent": "NetSwordBot"}
     assert manifest["final_url"] == "https://api.example/item_search?q=nike&page=1"
