@@ -26,6 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from leads.store.aggregations import DashboardQuery  # noqa: E402
 from leads.store.base import LeadQuery, LeadStore, first_sighting  # noqa: E402
 from leads.store.sqlite import _COLUMNS, SqliteLeadStore, _row_of  # noqa: E402
 from netsword.models import Lead, Reason, make_lead_id  # noqa: E402
@@ -172,6 +173,9 @@ def _query_rows(
         rows.append((f"query: {name}", f"{ms:.2f} ms", f"{base_ms:.2f} ms", f"{ms / base_ms:.2f}"))
     ms = latency(lambda: store.aggregate(LeadQuery()), max(3, repeats // 4))
     rows.append(("aggregations (per day×platform, tops)", f"{ms:.2f} ms", "", ""))
+    dashboard = DashboardQuery(since="2024-06-01")
+    ms = latency(lambda: store.dashboard(dashboard), max(3, repeats // 4))
+    rows.append(("dashboard (per day since, tops, statuses, decisions)", f"{ms:.2f} ms", "", ""))
     export_n = min(store.count(LeadQuery()), 50_000)
     start = time.perf_counter()
     for i, _lead in enumerate(store.iter_leads(LeadQuery()), 1):
@@ -186,7 +190,7 @@ def bench_elastic(url: str, count: int, batch: int, repeats: int) -> None:
     from elasticsearch.helpers import bulk
 
     from leads.store.elastic import ElasticLeadStore
-    from leads.store.elastic_client import ClientSettings
+    from leads.store.elastic_client import ClientSettings, make_client
     from leads.store.elastic_mappings import doc_of
 
     settings = ClientSettings(api_key=os.environ.get("NETSWORD_TEST_ES_API_KEY", ""),
@@ -196,7 +200,7 @@ def bench_elastic(url: str, count: int, batch: int, repeats: int) -> None:
     prefix = f"nsbench-{uuid.uuid4().hex[:8]}"
     print(f"\nElasticsearch at {url}, {count:,} leads (index prefix {prefix})")
     store = ElasticLeadStore(url, index_prefix=prefix, client_settings=settings, replicas=0)
-    client = store.client
+    client = make_client(url, settings)  # its own client for the bare baseline index and the clean-up
     bare = f"{prefix}-bare"
     try:
         client.indices.create(index=bare, settings={"number_of_replicas": 0})
@@ -219,6 +223,7 @@ def bench_elastic(url: str, count: int, batch: int, repeats: int) -> None:
     finally:
         client.indices.delete(index=f"{prefix}-*", allow_no_indices=True)
         client.indices.delete_index_template(name=f"{prefix}-leads")
+        client.close()
         store.close()
 
 

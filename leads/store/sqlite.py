@@ -320,6 +320,11 @@ class SqliteLeadStore(LeadStore):
             decisions_per_day=tuple(DecisionBucket(r[0], r[1], r[2]) for r in decisions),
         )
 
+    def analyze(self) -> None:
+        """Refresh the query planner's statistics (ANALYZE) after a bulk load, so that filters pick the right index."""
+        with self._lock:
+            self.conn.execute("ANALYZE")
+
     def close(self) -> None:
         with self._lock:
             self.conn.close()
