@@ -3,9 +3,9 @@ in crawler/settings.py, so `scrapy crawl marketplace -a profile=…` and `netswo
 
 At Scrapy's "addon" priority (a project setting, a spider's or `-s` wins) it sets crawler/defaults.py; robots, user
 agent, AutoThrottle from `[crawler]`; concurrency and delay from the profile's politeness, else `[crawler]`; the
-lead and evidence pipelines, the robots.txt, Retry-After and page-pool middlewares, the runtime and stats-file
-extensions; and, when pages are rendered (the profile says `render: browser`, or NETSWORD_BROWSER) or evidence is
-captured, the shared Playwright handler with Chromium's launch options from `[browser]`. Settings read:
+lead and evidence pipelines, the robots.txt, Retry-After, meta-refresh and page-pool middlewares, the runtime and
+stats-file extensions; and, when pages are rendered (the profile says `render: browser`, or NETSWORD_BROWSER) or
+evidence is captured, the shared Playwright handler with Chromium's launch options from `[browser]`. Settings read:
 NETSWORD_CONFIG_FILE, NETSWORD_PROFILE (set by the marketplace spider from its `profile` argument: Scrapy makes the
 spider before it runs add-ons), NETSWORD_BROWSER, NETSWORD_EVIDENCE. The proxy (`crawler.proxy`, a secret) goes to
 the environment, never into settings.
@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware as ScrapyMetaRefreshMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
 from scrapy.settings import BaseSettings
@@ -24,6 +25,7 @@ from crawler import defaults
 from crawler.errors import CrawlSetupError
 from crawler.extensions.runtime import NetSwordRuntime
 from crawler.extensions.stats_file import StatsFile
+from crawler.middlewares.meta_refresh import MetaRefreshMiddleware
 from crawler.middlewares.page_pool import PagePoolMiddleware
 from crawler.middlewares.retry_after import RetryAfterMiddleware
 from crawler.middlewares.robots_txt import RobotsTxtMiddleware
@@ -71,11 +73,14 @@ def _politeness(settings: BaseSettings, cfg: Config, profile: Profile | None) ->
 
 
 def _components(settings: BaseSettings) -> None:
-    # in the places of Scrapy's own (DOWNLOADER_MIDDLEWARES_BASE: robots.txt 100, retries 550)
-    settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", ScrapyRobotsTxtMiddleware, None)
-    settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", RobotsTxtMiddleware, 100)
-    settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", RetryMiddleware, None)
-    settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", RetryAfterMiddleware, 550)
+    # in the places of Scrapy's own (DOWNLOADER_MIDDLEWARES_BASE: robots.txt 100, retries 550, meta refresh 580)
+    for scrapys, ours, priority in (
+        (ScrapyRobotsTxtMiddleware, RobotsTxtMiddleware, 100),
+        (RetryMiddleware, RetryAfterMiddleware, 550),
+        (ScrapyMetaRefreshMiddleware, MetaRefreshMiddleware, 580),
+    ):
+        settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", scrapys, None)
+        settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", ours, priority)
     # next to the download handler, so that a page is back in the pool before any retry copies the request's meta
     settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", PagePoolMiddleware, 950)
     settings.set_in_component_priority_dict("ITEM_PIPELINES", LeadPipeline, 300)

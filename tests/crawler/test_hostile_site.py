@@ -127,13 +127,12 @@ def hostile_crawl(hostile_market: str, tmp_path_factory: pytest.TempPathFactory)
     return {"stats": json.loads(lines[-1][6:]), "log": proc.stderr + proc.stdout, "var": var_dir}
 
 
-@pytest.mark.xfail(
-    strict=True, reason="until crawler/addon.py installs crawler.middlewares.meta_refresh.MetaRefreshMiddleware"
-)
 def test_a_javascript_meta_refresh_does_not_make_a_listing_vanish(hostile_crawl: dict[str, Any]) -> None:
     stats = hostile_crawl["stats"]
     assert sorted(stats["listing_ids"]) == sorted(ITEMS)
-    assert stats.get("netsword/meta_refresh_ignored") == 2
+    # each of the two pages twice: its detail request, and the evidence screenshot of its new lead's listing
+    assert stats.get("netsword/meta_refresh_ignored") == 4
+    assert stats["netsword/evidence_screenshots"] == len(ITEMS)
     assert "netsword/failed_requests" not in stats
 
 
