@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from parcels.model import FIELDS
+from watchlists.yaml_lines import YamlShapeError, load_with_lines
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "couriers"
 REQUIRED_COLUMNS = ("waybill", "shipped_at", "declared_contents")
@@ -102,14 +101,15 @@ def parse_mapping(data: Any, source: str) -> CourierMapping:
 
 
 def load_mapping_file(path: Path) -> CourierMapping:
+    """One courier mapping file, read with the bounded YAML loader every NetSword file uses (no alias bombs)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data, _lines = load_with_lines(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise MappingError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        raise MappingError(f"{path}{line}: not valid YAML") from None
+    except UnicodeDecodeError:
+        raise MappingError(f"{path}: not UTF-8 text") from None
+    except YamlShapeError as exc:
+        raise MappingError(f"{path}:{exc.line}: {exc}") from None
     return parse_mapping(data, str(path))
 
 
