@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest setup clean
+.PHONY: demo test lint layers typecheck pytest setup clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: set PYTHON=python3.11")'
@@ -18,10 +18,15 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/netsword demo
 
-test: $(STAMP) lint typecheck pytest
+test: $(STAMP) lint layers typecheck pytest
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+
+# The import contracts in pyproject.toml ([tool.importlinter]; docs/architecture.md). --no-cache: no cache folder
+# in the work tree, and the graph takes under a second to build.
+layers: $(STAMP)
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
