@@ -23,8 +23,7 @@ RUNTIME_PACKAGES = ["netsword", "matchers", "watchlists", "leads", "crawler", "a
 # Modules still opening SQLite themselves, each with the reason; the list only ever shrinks.
 OWN_CONNECTIONS = {
     "netsword/sqlite_db.py": "the helper itself",
-    "parcels/context.py": "read-only probe for stored parcels; to move to connect(read_only=True) (issue 12)",
-    "triage/aggregates.py": "raw SQL on the leads file; moving into the LeadStore interface (issue 12)",
+    "parcels/context.py": "read-only probe for stored parcels (work in progress): connect(path, read_only=True)",
 }
 
 
