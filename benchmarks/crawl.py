@@ -96,14 +96,15 @@ def hook(crawler):
 from crawler.profile_loader import load_profile
 profile = load_profile(args["profile"]).with_base_url(args["base_url"])
 if args["mode"] == "netsword":
-    from crawler.run import crawl_settings
+    from crawler.run import project_settings
     from crawler.spiders.marketplace import MarketplaceSpider
-    from netsword.config import load_config
-    settings = crawl_settings(load_config(), profile, evidence=False,
-                              extra={"LOG_LEVEL": "WARNING", "AUTOTHROTTLE_ENABLED": False, **args.get("extra", {})})
+    # the same settings as `netsword crawl --no-evidence --no-alerts` (the add-on does the rest)
+    settings = project_settings({"NETSWORD_EVIDENCE": False, "NETSWORD_ALERTS": False, "LOG_LEVEL": "WARNING",
+                                 "AUTOTHROTTLE_ENABLED": False, **args.get("extra", {})})
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(MarketplaceSpider); hook(crawler)
-    process.crawl(crawler, profile=profile, keywords=args["keywords"], max_pages=args["max_pages"])
+    process.crawl(crawler, profile=args["profile"], base_url=args["base_url"], keywords=args["keywords"],
+                  max_pages=args["max_pages"])
 else:
     from crawler.browser_pages import browser_meta
     class Bare(scrapy.Spider):
