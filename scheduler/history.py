@@ -97,6 +97,12 @@ class RunHistory:
         self.conn = connect(history_path(url))
         self.schema_version = migrate(self.conn, MIGRATIONS, version_table="job_runs_schema", label="run history")
 
+    @classmethod
+    def for_config(cls, config: Config) -> RunHistory:
+        """Next to the job store when it is SQLite; with any other job store, in `<var_dir>/scheduler.db`."""
+        url = config.scheduler_jobstore_url
+        return cls(url if url.startswith("sqlite:///") else f"sqlite:///{config.var_dir / 'scheduler.db'}")
+
     def start(self, job_id: str, kind: str, *, trigger: str = "schedule", pid: int | None = None) -> str:
         run_id = "run-" + uuid.uuid4().hex[:20]
         with self.lock:
@@ -168,7 +174,7 @@ def _now_precise() -> str:
 
 def recent_runs(config: Config, limit: int = 20, job_id: str | None = None) -> list[RunRecord]:
     """The latest runs, newest first: for `netsword schedule status` and the triage UI."""
-    history = RunHistory(config.scheduler_jobstore_url)
+    history = RunHistory.for_config(config)
     try:
         return history.recent(limit, job_id)
     finally:

@@ -12,9 +12,10 @@ import pytest
 
 from alerts.outbox import Outbox
 from leads.store.sqlite import SqliteLeadStore
+from netsword.config import Config, PathsConfig, SchedulerConfig
 from netsword.sqlite_db import BUSY_TIMEOUT_S
 from parcels.db import ParcelDB
-from scheduler.history import OK, RunFigures, RunHistory
+from scheduler.history import OK, RunFigures, RunHistory, recent_runs
 from triage.db import TriageDB
 
 REPO = Path(__file__).resolve().parents[2]
@@ -133,3 +134,15 @@ def test_run_history_takes_over_a_file_sqlalchemy_made(tmp_path: Path) -> None:
 def test_run_history_names_the_setting_for_a_url_it_cannot_use() -> None:
     with pytest.raises(ValueError, match=r"^scheduler.jobstore_url: the run history needs a sqlite:/// URL"):
         RunHistory("postgresql://scheduler@db/netsword")
+
+
+def test_run_history_of_a_config_with_another_job_store_stays_in_var(tmp_path: Path) -> None:
+    config = Config(paths=PathsConfig(var_dir=str(tmp_path / "var")),
+                    scheduler=SchedulerConfig(jobstore_url="postgresql://scheduler@db/netsword"))  # fmt: skip
+    history = RunHistory.for_config(config)
+    try:
+        history.start("crawl", "crawl")
+    finally:
+        history.close()
+    assert [run.job_id for run in recent_runs(config)] == ["crawl"]
+    assert (tmp_path / "var" / "scheduler.db").is_file()
