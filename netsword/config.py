@@ -7,6 +7,7 @@ Every key is documented in docs/configuration.md; a test keeps the two in step.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 import types
@@ -134,7 +135,17 @@ class TriageConfig:
     language: str = "zh"
     page_size: int = 50  # leads per queue page
     secure_cookies: bool = True  # Secure flag on cookies; browsers accept it on http://127.0.0.1 and localhost
-    login_max_failures: int = 5  # failed logins per user name or address in 15 minutes before refusing
+    login_max_failures: int = 5  # failed logins per account or address in 15 minutes before attempts slow down
+    login_max_delay: float = 30.0  # longest wait (seconds) before a slowed-down login attempt is checked
+    trusted_proxies: tuple[str, ...] = ()  # addresses/networks whose X-Forwarded-For names the client
+    min_password_score: int = 3  # zxcvbn strength 0–4 a new password must reach
+    four_eyes: bool = True  # a referral's creator may not approve it
+
+
+@dataclass(frozen=True)
+class KeysConfig:
+    dir: str = ""  # default: $XDG_CONFIG_HOME/netsword/keys (~/.config/netsword/keys); never inside var_dir
+    audit: str = field(default="", metadata=SECRET)  # default: <keys dir>/audit.key, made on first use
 
 
 @dataclass(frozen=True)
@@ -150,7 +161,7 @@ class SchedulerConfig:
 class ParcelsConfig:
     db_path: str = ""  # default: the store's SQLite file, or <var_dir>/parcels.db when the store is Elasticsearch
     couriers_dir: str = ""  # extra courier column mappings (YAML), overriding the bundled ones by name
-    pii_key: str = field(default="", metadata=SECRET)  # default: a generated key file <var_dir>/parcels.key
+    pii_key: str = field(default="", metadata=SECRET)  # default: <keys dir>/parcels-pii.key (netsword.keys)
     window_days: float = 7.0
     low_value: float = 300.0
     min_parcels: int = 12
@@ -172,6 +183,7 @@ class Config:
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
     triage: TriageConfig = field(default_factory=TriageConfig)
+    keys: KeysConfig = field(default_factory=KeysConfig)
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
     parcels: ParcelsConfig = field(default_factory=ParcelsConfig)
     source: str = ""
@@ -307,6 +319,13 @@ def _validate(cfg: Config) -> None:
         raise ConfigError(f"smtp.security: must be none, starttls or tls, got {cfg.smtp.security!r}")
     if not 0 <= cfg.matching.min_score <= 100:
         raise ConfigError(f"matching.min_score: must be 0–100, got {cfg.matching.min_score}")
+    for proxy in cfg.triage.trusted_proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise ConfigError(f"triage.trusted_proxies: not an address or network: {proxy!r}") from None
+    if not 0 <= cfg.triage.min_password_score <= 4:
+        raise ConfigError(f"triage.min_password_score: must be 0–4, got {cfg.triage.min_password_score}")
     for key, value in (("alerts.language", cfg.alerts.language), ("triage.language", cfg.triage.language)):
         if value not in ("zh", "en"):
             raise ConfigError(f"{key}: must be zh or en, got {value!r}")

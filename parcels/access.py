@@ -1,11 +1,13 @@
 """Who may see parcels: masked views for investigators and supervisors, reveal for supervisors, nothing for others.
 
-Roles are the triage roles (investigator, supervisor, rights_holder_viewer). Every reveal is logged.
+Roles are the triage roles (investigator, supervisor, rights_holder_viewer), taken from an authenticated account.
+Every reveal goes to the caller's audit chain (triage.audit, tamper-evident) and to `parcel_reveal_log`.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from netsword.models import utc_now
@@ -19,6 +21,9 @@ _PUBLIC_COLUMNS = (
     "courier", "waybill", "shipped_at", "declared_contents", "declared_value", "currency", "weight", "origin",
     "destination", "entries",
 )  # fmt: skip
+
+
+RevealRecorder = Callable[[dict[str, Any]], object]
 
 
 class AccessDenied(PermissionError):
@@ -57,9 +62,14 @@ def masked_view(db: ParcelDB, courier: str, waybill: str, role: str) -> dict[str
 
 
 def reveal(
-    db: ParcelDB, vault: PiiVault, courier: str, waybill: str, *, role: str, user: str, reason: str
-) -> dict[str, Any] | None:
-    """The unmasked parcel, for roles allowed to reveal, with the reason written to the reveal log."""
+    db: ParcelDB, vault: PiiVault, courier: str, waybill: str, *, role: str, user: str, reason: str,
+    record: RevealRecorder,
+) -> dict[str, Any] | None:  # fmt: skip
+    """The unmasked parcel, for roles allowed to reveal, with the reason written to the reveal log.
+
+    `role` and `user` must come from an authenticated account, never from what a caller says it is; `record` writes
+    the reveal to the audit chain before any personal data is returned (if it fails, nothing is revealed).
+    """
     if not can_reveal(role):
         raise AccessDenied(f"role {role!r} may not reveal personal data (supervisors may)")
     if not reason.strip():
@@ -69,6 +79,8 @@ def reveal(
         return None
     row = _row(db, courier, waybill)
     pii = vault.decrypt(row["pii"])
+    record({"courier": courier, "waybill": waybill, "reason": reason.strip(), "role": role,
+            "fields": [name for name in PERSON_FIELDS if pii.get(name)]})  # fmt: skip
     view.update({name: pii.get(name, "") for name in PERSON_FIELDS})
     with db.transaction():
         db.conn.execute(

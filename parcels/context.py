@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 from netsword.config import Config
+from netsword.keys import PARCELS_PII, KeyRing
+from netsword.sqlite_db import connect
 from parcels.db import ParcelDB, parcels_db_path
 from parcels.patterns import PatternSettings
-from parcels.pii import PiiVault, vault_from_config
+from parcels.pii import PiiVault
 
 
 def open_parcel_db(cfg: Config) -> ParcelDB:
@@ -13,7 +18,31 @@ def open_parcel_db(cfg: Config) -> ParcelDB:
 
 
 def vault_of(cfg: Config) -> PiiVault:
-    return vault_from_config(cfg.parcels.pii_key, cfg.var_dir)
+    """The vault keyed by the personal-data key; a new key is made only while no parcel is stored yet.
+
+    Raises netsword.keys.KeyStoreError (a one-line message with the fix) when the key is missing for stored
+    parcels, or still lies in var/ where older versions kept it.
+    """
+    ring = KeyRing(cfg)
+    if not ring.has(PARCELS_PII) and _holds_parcels(cfg):
+        ring.load(PARCELS_PII)  # raises: the key of the stored data is gone; a new one would orphan them
+    return PiiVault(ring.load(PARCELS_PII, create=True))
+
+
+def _holds_parcels(cfg: Config) -> bool:
+    path = parcels_db_path(cfg)
+    if not Path(path).exists():
+        return False
+    try:  # read-only: asking must not create the file or its tables
+        conn = connect(path, read_only=True)
+    except sqlite3.Error:
+        return False
+    try:
+        return bool(conn.execute("SELECT EXISTS(SELECT 1 FROM parcels)").fetchone()[0])
+    except sqlite3.Error:  # no table yet
+        return False
+    finally:
+        conn.close()
 
 
 def pattern_settings(cfg: Config) -> PatternSettings:

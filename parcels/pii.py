@@ -1,8 +1,8 @@
 """Personal data at rest: HMAC-SHA256 keyed forms for matching and AES-GCM-encrypted raw values for `reveal`.
 
-Settings: `parcels.pii_key` (only from the environment, NETSWORD_PARCELS_PII_KEY); without it a random key is
-generated once in `<var_dir>/parcels.key` with 0600 permissions. Losing the key makes keyed forms unmatchable
-with new imports and raw values unrecoverable, so back it up with the database.
+The key comes from `parcels.context.vault_of`: NETSWORD_PARCELS_PII_KEY, else `parcels-pii.key` in the key
+directory (netsword.keys), never from var/, so a copy of the data is not a copy of its key. Losing the key makes
+keyed forms unmatchable with new imports and raw values unrecoverable, so back it up, apart from the database.
 """
 
 from __future__ import annotations
@@ -26,7 +26,10 @@ class PiiKeyError(RuntimeError):
 
 
 def load_or_create_key(secret: str, key_file: Path) -> bytes:
-    """The configured secret, else the key file's content, else a new random key written with 0600 perms."""
+    """The given secret, else the key file's content, else a new random key written with 0600 perms.
+
+    A low-level helper for tools and tests; NetSword itself takes the key from netsword.keys (see vault_of).
+    """
     if secret:
         return secret.encode("utf-8")
     try:
@@ -83,7 +86,3 @@ class PiiVault:
                 "cannot decrypt parcel personal data: the key differs from the one used on import"
             ) from None
         return data if isinstance(data, dict) else {}
-
-
-def vault_from_config(secret: str, var_dir: Path) -> PiiVault:
-    return PiiVault(load_or_create_key(secret, var_dir / "parcels.key"))

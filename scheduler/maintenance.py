@@ -2,7 +2,8 @@
 
 Retention drops scheduler logs and run history past their age, and, only when `evidence_days` is set, evidence
 captures older than that whose listing has no lead still open or acted on (all dismissed, or none at all); files no
-capture refers to any more are then removed. Evidence of confirmed or referred leads is never dropped.
+capture refers to any more are then removed. Evidence of confirmed or referred leads is never dropped. What is
+dropped (capture ids, listings, file hashes) is first written to the triage audit trail (`evidence.retention`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from evidence import EvidenceStore
+from evidence.store import Capture
 from leads.store import LeadQuery, open_store_from_config
 from netsword.config import Config
 from scheduler.history import FAILED, OK, RunFigures, RunHistory
@@ -83,20 +85,40 @@ def _prune_evidence(cfg: Config, days: float) -> tuple[int, int]:
         keep = {(lead.platform, lead.listing_id) for lead in leads.iter_leads(LeadQuery(status=KEEP_EVIDENCE_STATUSES))}
     cutoff = (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S")
     referenced: set[str] = set()
-    dropped = 0
+    doomed = []
     for capture in list(store.iter_captures()):
         if capture.captured_at < cutoff and (capture.platform, capture.listing_id) not in keep:
-            (store.root / "captures" / f"{capture.capture_id}.json").unlink(missing_ok=True)
-            dropped += 1
+            doomed.append(capture)
         else:
             referenced.update(f.sha256 for f in capture.files)
+    if not doomed:
+        return 0, 0
+    # written before anything is deleted: evidence never disappears without a tamper-evident record of it
+    _audit_deletion(cfg, days, doomed)
+    for capture in doomed:
+        (store.root / "captures" / f"{capture.capture_id}.json").unlink(missing_ok=True)
     files = 0
-    if dropped:
-        for path in (store.root / "objects").rglob("*"):
-            if path.is_file() and path.name not in referenced:
-                path.unlink()
-                files += 1
-    return dropped, files
+    for path in (store.root / "objects").rglob("*"):
+        if path.is_file() and path.name not in referenced:
+            path.unlink()
+            files += 1
+    return len(doomed), files
+
+
+def _audit_deletion(cfg: Config, days: float, captures: list[Capture]) -> None:
+    from triage.audit import open_audit
+    from triage.db import TriageDB, triage_db_path
+
+    db = TriageDB(triage_db_path(cfg.var_dir))
+    try:
+        open_audit(cfg, db).append("scheduler", "evidence.retention", "evidence", None, {
+            "older_than_days": days,
+            "captures": [{"capture_id": c.capture_id, "platform": c.platform, "listing_id": c.listing_id,
+                          "captured_at": c.captured_at, "sha256": sorted(f.sha256 for f in c.files)}
+                         for c in captures],
+        })  # fmt: skip
+    finally:
+        db.close()
 
 
 def run_retention(cfg: Config, spec: JobSpec, history: RunHistory, figures: RunFigures) -> tuple[str, str]:

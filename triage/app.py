@@ -1,7 +1,8 @@
 """`create_app(config)`: the triage web UI as an ASGI app (Starlette, Jinja2 templates, vendored static files).
 
-Settings: the [triage] section (secret_key, session_hours, language, page_size, secure_cookies,
-login_max_failures), store.url for leads, paths.evidence_dir for evidence, paths.var_dir for triage.db.
+Settings: the [triage] section (secret_key, session_hours, language, page_size, secure_cookies, login_max_failures,
+login_max_delay, trusted_proxies, min_password_score, four_eyes), store.url for leads, paths.evidence_dir for
+evidence, paths.var_dir for triage.db, [keys] for the audit and session keys (netsword.keys).
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from starlette.templating import Jinja2Templates
 from evidence.store import EvidenceStore
 from leads.store import LeadStore, open_store_from_config
 from netsword.config import Config
+from netsword.keys import TRIAGE_SESSION, load_key
 from triage import views_admin, views_auth, views_lead, views_queue, views_referrals
 from triage.aggregates import DashboardCache
-from triage.audit import AuditLog
+from triage.audit import open_audit
 from triage.db import TriageDB, triage_db_path
 from triage.referrals import ReferralStore
-from triage.sessions import FAILURE_WINDOW, LoginThrottle, Sessions, load_secret
+from triage.sessions import Sessions
+from triage.throttle import LoginThrottle, parse_networks
 from triage.users import UserStore
 from triage.web import SecurityHeaders, TriageState
 
@@ -57,20 +60,23 @@ ROUTES = [
 
 def build_state(config: Config, store: LeadStore | None = None) -> TriageState:
     db = TriageDB(triage_db_path(config.var_dir))
+    audit = open_audit(config, db)  # before the store: a missing audit key stops start-up with its one-line fix
+    secret = load_key(config, TRIAGE_SESSION, create=True).decode("utf-8")
     store = store or open_store_from_config(config)
     templates = Jinja2Templates(directory=str(PACKAGE / "templates"))
     return TriageState(
         config=config,
         store=store,
         db=db,
-        users=UserStore(db),
-        sessions=Sessions(db, load_secret(config.triage.secret_key, config.var_dir), config.triage.session_hours),
-        throttle=LoginThrottle(db, config.triage.login_max_failures, FAILURE_WINDOW),
-        audit=AuditLog(db),
+        users=UserStore(db, min_score=config.triage.min_password_score),
+        sessions=Sessions(db, secret, config.triage.session_hours),
+        throttle=LoginThrottle(db, config.triage.login_max_failures, config.triage.login_max_delay),
+        audit=audit,
         referrals=ReferralStore(db),
         evidence=EvidenceStore(config.evidence_dir),
         dashboards=DashboardCache(store),
         templates=templates,
+        trusted_proxies=parse_networks(config.triage.trusted_proxies),
     )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from netsword.private_files import touch_private
 from netsword.sqlite_db import connect, transaction
 from netsword.sqlite_migrations import migrate
 
@@ -73,7 +74,7 @@ class TriageDB:
     """One connection to triage.db shared by the app's threads, guarded by a lock."""
 
     def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
+        self.path = touch_private(path)  # 0600 before SQLite opens it; its -wal and -shm files take this mode
         self.lock = threading.RLock()
         self.conn = connect(self.path)
         self.schema_version = migrate(self.conn, MIGRATIONS, version_table="triage_schema", label="triage.db")

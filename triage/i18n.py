@@ -67,6 +67,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "dismiss_duplicate": ("重复线索", "Duplicate"), "dismiss_insufficient": ("证据不足", "Insufficient evidence"),
     "dismiss_other": ("其他", "Other"), "cancel": ("取消", "Cancel"), "note": ("备注", "Note"),
     "open": ("打开", "Open"), "all_confirmed": ("全部已确认线索", "all confirmed leads"),
+    "four_eyes": ("须由另一名主管批准（四眼原则）", "Another supervisor must approve it (four eyes)"),
 }  # fmt: skip
 
 DISMISS_REASONS = ("dismiss_genuine", "dismiss_unrelated", "dismiss_duplicate", "dismiss_insufficient", "dismiss_other")

@@ -38,6 +38,10 @@ class ReferralError(ValueError):
     """A referral that cannot be made or changed as asked."""
 
 
+class SelfApproval(ReferralError):
+    """The creator of a referral tried to approve it while four-eyes approval is on."""
+
+
 @dataclass(frozen=True)
 class Referral:
     referral_id: str
@@ -85,8 +89,12 @@ class ReferralStore:
             _referral_of(r) for r in self.db.query("SELECT * FROM referrals ORDER BY created_at DESC LIMIT ?", (limit,))
         ]
 
-    def decide(self, referral_id: str, approve: bool, decided_by: str) -> Referral:
+    def decide(self, referral_id: str, approve: bool, decided_by: str, *, four_eyes: bool = True) -> Referral:
+        """Approve or reject a pending referral; with `four_eyes` (triage.four_eyes) never the creator's approval."""
         with self.db.transaction() as conn:
+            row = conn.execute("SELECT created_by FROM referrals WHERE referral_id = ?", (referral_id,)).fetchone()
+            if approve and four_eyes and row is not None and row["created_by"] == decided_by:
+                raise SelfApproval(f"referral {referral_id}: its creator may not approve it (four eyes)")
             cur = conn.execute(
                 "UPDATE referrals SET status = ?, decided_by = ?, decided_at = ? WHERE referral_id = ? AND status = 'pending'",
                 ("approved" if approve else "rejected", decided_by, utc_now(), referral_id),

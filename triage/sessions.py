@@ -1,17 +1,16 @@
-"""Sessions, CSRF tokens, the signing secret and login throttling.
+"""Sessions, CSRF tokens, the signing secret and known-device cookies (login throttling: triage.throttle).
 
 The session cookie carries only a random session id signed with itsdangerous; the session row (user, CSRF token,
 expiry after `triage.session_hours`) lives in triage.db, so logging out, disabling a user or changing a password
-ends sessions at once. The secret comes from NETSWORD_TRIAGE_SECRET_KEY or a generated 0600 file under var/.
+ends sessions at once. The secret is the key `triage-session` (netsword.keys: NETSWORD_TRIAGE_SECRET_KEY, or a
+generated 0600 file in the key directory, never under var/).
 """
 
 from __future__ import annotations
 
 import hmac
-import os
 import secrets
 import time
-from pathlib import Path
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -19,22 +18,8 @@ from triage.db import TriageDB
 
 COOKIE = "ns_session"
 LOGIN_COOKIE = "ns_login"  # signed pre-login token: CSRF protection for the login form itself
-MAX_FAILURES = 5  # per user name and per client address
-FAILURE_WINDOW = 15 * 60.0  # seconds
-
-
-def load_secret(configured: str, var_dir: str | Path) -> str:
-    """The configured secret, else the one in <var_dir>/triage-secret.key (created 0600 on first use)."""
-    if configured:
-        return configured
-    path = Path(var_dir) / "triage-secret.key"
-    if path.exists():
-        return path.read_text(encoding="utf-8").strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(secrets.token_urlsafe(48) + "\n")
-    return path.read_text(encoding="utf-8").strip()
+DEVICE_COOKIE = "ns_device"  # signed (user, device id) set at login: that browser's attempts count on their own
+DEVICE_DAYS = 180
 
 
 class Sessions:
@@ -45,6 +30,7 @@ class Sessions:
         self.lifetime = lifetime_hours * 3600
         self.signer = URLSafeTimedSerializer(secret, salt="netsword-triage-session")
         self.login_signer = URLSafeTimedSerializer(secret, salt="netsword-triage-login")
+        self.device_signer = URLSafeTimedSerializer(secret, salt="netsword-triage-device")
 
     def create(self, username: str) -> tuple[str, str]:
         """A new session for the user: (cookie value, CSRF token)."""
@@ -77,6 +63,22 @@ class Sessions:
         with self.db.transaction() as conn:
             conn.execute("DELETE FROM sessions WHERE session_id = ?", (session_id,))
 
+    def device_cookie(self, username: str, device: str = "") -> str:
+        """A cookie naming this browser as one `username` logged in from (a new device id unless given)."""
+        return self.device_signer.dumps([username, device or secrets.token_urlsafe(16)])
+
+    def device_of(self, cookie: str | None, username: str) -> str:
+        """The device id when the cookie is valid and was issued to `username`; else ''."""
+        if not cookie:
+            return ""
+        try:
+            value = self.device_signer.loads(cookie, max_age=DEVICE_DAYS * 86400)
+        except BadSignature:
+            return ""
+        if isinstance(value, list) and len(value) == 2 and value[0] == username and isinstance(value[1], str):
+            return value[1]
+        return ""
+
     def login_token(self) -> tuple[str, str]:
         """(cookie value, form token) for the login form: the form must echo the token signed in the cookie."""
         token = secrets.token_urlsafe(24)
@@ -94,30 +96,3 @@ class Sessions:
 
 def csrf_ok(expected: str, given: str | None) -> bool:
     return bool(given) and hmac.compare_digest(expected.encode(), str(given).encode())
-
-
-class LoginThrottle:
-    """Refuses logins for a user name or client address after MAX_FAILURES failures in FAILURE_WINDOW."""
-
-    def __init__(self, db: TriageDB, max_failures: int = MAX_FAILURES, window: float = FAILURE_WINDOW) -> None:
-        self.db = db
-        self.max_failures = max_failures
-        self.window = window
-
-    def blocked(self, *subjects: str) -> bool:
-        since = time.time() - self.window
-        for subject in subjects:
-            rows = self.db.query("SELECT count(*) FROM login_failures WHERE subject = ? AND at >= ?", (subject, since))
-            if rows[0][0] >= self.max_failures:
-                return True
-        return False
-
-    def fail(self, *subjects: str) -> None:
-        now = time.time()
-        with self.db.transaction() as conn:
-            conn.execute("DELETE FROM login_failures WHERE at < ?", (now - self.window,))
-            conn.executemany("INSERT INTO login_failures(subject, at) VALUES (?, ?)", [(s, now) for s in subjects])
-
-    def clear(self, subject: str) -> None:
-        with self.db.transaction() as conn:
-            conn.execute("DELETE FROM login_failures WHERE subject = ?", (subject,))

@@ -1,4 +1,4 @@
-"""Local accounts: argon2 password hashes, roles, and the owners/entries a rights-holder viewer may see."""
+"""Local accounts: argon2 password hashes, password strength (zxcvbn), roles, and what a rights-holder viewer sees."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from zxcvbn import zxcvbn
 
 from netsword.models import Lead, utc_now
 from triage.db import TriageDB
@@ -16,6 +17,7 @@ INVESTIGATOR, SUPERVISOR, VIEWER = "investigator", "supervisor", "rights_holder_
 ROLES = (INVESTIGATOR, SUPERVISOR, VIEWER)
 _USERNAME = re.compile(r"^[A-Za-z0-9._@-]{2,64}$")
 MIN_PASSWORD = 10
+MIN_SCORE = 3  # zxcvbn: "safely unguessable", the default of triage.min_password_score
 _hasher = PasswordHasher()
 # verified against when the user does not exist, so a login takes as long either way (made on first use)
 _DUMMY_HASH = ""
@@ -73,9 +75,17 @@ def _dummy_hash() -> str:
     return _DUMMY_HASH
 
 
-def check_password(password: str) -> None:
+def check_password(password: str, min_score: int = MIN_SCORE, user_inputs: tuple[str, ...] = ()) -> None:
+    """At least MIN_PASSWORD characters and a zxcvbn score of `min_score` (0–4): a password not among the common
+    ones, nor a name, date, keyboard walk or word with digits tacked on, nor close to `user_inputs`."""
     if len(password) < MIN_PASSWORD:
         raise UserError(f"password: must be at least {MIN_PASSWORD} characters")
+    # zxcvbn's time grows with length; a strong first 100 characters make a strong password
+    verdict = zxcvbn(password[:100], user_inputs=[*user_inputs, "netsword", "triage"])
+    if verdict["score"] < min_score:
+        advice = verdict["feedback"].get("warning") or " ".join(verdict["feedback"].get("suggestions", []))
+        raise UserError(f"password: too easy to guess (strength {verdict['score']} of 4, needs {min_score})"
+                        + (f": {advice}" if advice else ""))  # fmt: skip
 
 
 def _user_of(row: object) -> User:
@@ -90,8 +100,9 @@ def _user_of(row: object) -> User:
 class UserStore:
     """Accounts in triage.db."""
 
-    def __init__(self, db: TriageDB) -> None:
+    def __init__(self, db: TriageDB, min_score: int = MIN_SCORE) -> None:
         self.db = db
+        self.min_score = min_score
 
     def add(
         self,
@@ -109,7 +120,7 @@ class UserStore:
             raise UserError(f"role: must be one of {', '.join(ROLES)}, got {role!r}")
         if role == VIEWER and not (owners or entries):
             raise UserError("scope: a rights_holder_viewer needs at least one --owner or --entry")
-        check_password(password)
+        check_password(password, self.min_score, (username, display_name))
         with self.db.transaction() as conn:
             if conn.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone():
                 raise UserError(f"username: {username!r} already exists")
@@ -131,7 +142,7 @@ class UserStore:
         return [_user_of(r) for r in self.db.query("SELECT * FROM users ORDER BY username")]
 
     def set_password(self, username: str, password: str) -> None:
-        check_password(password)
+        check_password(password, self.min_score, (username,))
         with self.db.transaction() as conn:
             cur = conn.execute(
                 "UPDATE users SET password_hash = ? WHERE username = ?", (_hasher.hash(password), username)

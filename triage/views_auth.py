@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from triage.i18n import LANGUAGES
-from triage.sessions import COOKIE, LOGIN_COOKIE
+from triage.sessions import COOKIE, DEVICE_COOKIE, DEVICE_DAYS, LOGIN_COOKIE
+from triage.throttle import client_address
 from triage.web import LANG_COOKIE, guarded, render, safe_next, state, user_of
 
 
-def _client(request: Request) -> str:
-    return "addr:" + (request.client.host if request.client else "unknown")
+def _address(request: Request) -> str:
+    return "addr:" + client_address(request, state(request).trusted_proxies)
 
 
 async def login_form(request: Request, *, failed: str = "", status: int = 200) -> Response:
@@ -26,28 +28,41 @@ async def login_form(request: Request, *, failed: str = "", status: int = 200) -
 
 
 async def login_submit(request: Request) -> Response:
+    """Check a login after its throttling wait (triage.throttle): slowed down, never refused."""
     st = state(request)
     form = await request.form()
     username, password = str(form.get("username", "")).strip()[:64], str(form.get("password", ""))[:1024]
     if not st.sessions.check_login_token(request.cookies.get(LOGIN_COOKIE), str(form.get("login_token", ""))):
         return await login_form(request, failed="bad_request", status=403)
-    subjects = ("user:" + username, _client(request))
-    if st.throttle.blocked(*subjects):
-        st.audit.append(username or "-", "login.throttled", "user:" + username, None, {"client": _client(request)})
-        return await login_form(request, failed="login_throttled", status=429)
-    user = st.users.authenticate(username, password)
-    if user is None:
-        st.throttle.fail(*subjects)
-        st.audit.append(username or "-", "login.failed", "user:" + username, None, {"client": _client(request)})
-        return await login_form(request, failed="login_failed", status=401)
-    st.throttle.clear("user:" + username)
+    address = _address(request)
+    device = st.sessions.device_of(request.cookies.get(DEVICE_COOKIE), username)
+    # a browser this account logged in from before counts its failures on its own: others' guesses never slow it
+    subjects = ("device:" + device,) if device else ("user:" + username, address)
+    async with st.throttle.turn(*subjects):
+        # argon2 takes a CPU-second by design: in a worker thread, so other requests go on meanwhile
+        user = await run_in_threadpool(st.users.authenticate, username, password)
+        if user is None:
+            recorded = st.throttle.worth_recording(subjects[-1])
+            st.throttle.fail(*subjects)
+            if recorded:
+                st.audit.append(username or "-", "login.failed", "user:" + username, None,
+                                {"client": address.removeprefix("addr:"), "known_device": bool(device)})  # fmt: skip
+            return await login_form(request, failed="login_failed", status=401)
+    failed_before = st.throttle.failures("user:" + user.username)[0]
+    st.throttle.clear("user:" + user.username)
+    if device:
+        st.throttle.clear("device:" + device)
     cookie, _csrf = st.sessions.create(user.username)
-    st.audit.append(user.username, "login", "user:" + user.username, None, {"client": _client(request)})
+    after: dict[str, object] = {"client": address.removeprefix("addr:")}
+    if failed_before:
+        after["failed_attempts_before"] = failed_before
+    st.audit.append(user.username, "login", "user:" + user.username, None, after)
     response = RedirectResponse(safe_next(str(form.get("next", "/"))), status_code=303)
-    response.set_cookie(
-        COOKIE, cookie, max_age=int(st.sessions.lifetime), httponly=True,
-        secure=st.config.triage.secure_cookies, samesite="lax",
-    )  # fmt: skip
+    secure = st.config.triage.secure_cookies
+    response.set_cookie(COOKIE, cookie, max_age=int(st.sessions.lifetime), httponly=True, secure=secure,
+                        samesite="lax")  # fmt: skip
+    response.set_cookie(DEVICE_COOKIE, st.sessions.device_cookie(user.username, device), path="/login",
+                        max_age=DEVICE_DAYS * 86400, httponly=True, secure=secure, samesite="strict")  # fmt: skip
     response.delete_cookie(LOGIN_COOKIE)
     return response
 

@@ -1,4 +1,5 @@
-"""Referral packages: investigators propose confirmed leads, a supervisor approves, the ZIP is downloaded."""
+"""Referral packages: investigators propose confirmed leads, a supervisor approves (with `triage.four_eyes`, never
+the one who created the referral), the ZIP is downloaded."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 
 from leads.store import LeadQuery
 from netsword.models import Lead
-from triage.referrals import ReferralError, build_package
+from triage.referrals import ReferralError, SelfApproval, build_package
 from triage.users import INVESTIGATOR, SUPERVISOR
 from triage.views_lead import _status_history
 from triage.web import error_page, guarded, render, state, user_of
@@ -21,7 +22,8 @@ def _page(request: Request, problem: str = "", status: int = 200) -> Response:
     st = state(request)
     confirmed = st.store.count(LeadQuery(status=("confirmed",)))
     return render(request, "referrals.html", {"referrals": st.referrals.list(), "confirmed": confirmed,
-                                              "problem": problem}, status)  # fmt: skip
+                                              "problem": problem, "four_eyes": st.config.triage.four_eyes},
+                  status)  # fmt: skip
 
 
 @guarded(INVESTIGATOR, SUPERVISOR)
@@ -55,7 +57,10 @@ async def decide_referral(request: Request) -> Response:
     referral_id = request.path_params["referral_id"]
     approve = form.get("decision") == "approve"
     try:
-        referral = st.referrals.decide(referral_id, approve, user.username)
+        referral = st.referrals.decide(referral_id, approve, user.username, four_eyes=st.config.triage.four_eyes)
+    except SelfApproval:
+        st.audit.append(user.username, "referral.approve.refused", referral_id, None, {"why": "four_eyes"})
+        return error_page(request, 403, "four_eyes")
     except ReferralError:
         return error_page(request, 404, "not_found")
     st.audit.append(user.username, "referral.approve" if approve else "referral.reject", referral_id,

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -25,7 +26,8 @@ from triage.audit import AuditLog
 from triage.db import TriageDB
 from triage.i18n import LANGUAGES, translator
 from triage.referrals import ReferralStore
-from triage.sessions import COOKIE, LoginThrottle, Sessions, csrf_ok
+from triage.sessions import COOKIE, Sessions, csrf_ok
+from triage.throttle import LoginThrottle
 from triage.users import User, UserStore
 
 LANG_COOKIE = "ns_lang"
@@ -35,6 +37,7 @@ CSP = (
     "frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; connect-src 'self'; font-src 'self'"
 )
 Endpoint = Callable[[Request], Awaitable[Response]]
+IPNetwork = IPv4Network | IPv6Network
 
 
 @dataclass
@@ -50,6 +53,7 @@ class TriageState:
     evidence: EvidenceStore
     dashboards: DashboardCache
     templates: Jinja2Templates
+    trusted_proxies: tuple[IPNetwork, ...] = ()
 
     @property
     def page_size(self) -> int:
@@ -90,10 +94,16 @@ def error_page(request: Request, status: int, key: str) -> Response:
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
-    """Only same-site relative paths: an open redirect would let a link send investigators anywhere."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")) and "\n" not in target:
-        return target
-    return default
+    """Only same-site relative paths: an open redirect would let a link send investigators anywhere.
+
+    No control character at all: browsers drop tab, CR and LF from URLs, so "/<TAB>/evil.example" is "//evil.example".
+    """
+    if not target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return default
+    if not target.startswith("/") or target.startswith(("//", "/\\")):
+        return default
+    parts = urlsplit(target)
+    return default if parts.scheme or parts.netloc else target
 
 
 def guarded(*roles: str) -> Callable[[Endpoint], Endpoint]:

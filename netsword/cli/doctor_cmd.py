@@ -1,17 +1,22 @@
-"""`netsword doctor`: what this installation found (Python, browser, store, SMTP); non-zero when something is missing."""
+"""`netsword doctor`: what this installation found (Python, browser, store, keys, SMTP); non-zero when something is
+missing. WARN lines (files others can read, a proxy without trusted_proxies) do not change the exit status."""
 
 from __future__ import annotations
 
 import argparse
 import smtplib
 import sys
+from collections.abc import Callable
+from pathlib import Path
 
 from netsword.browser import CJK_FONT_HINT, browser_version, cjk_fonts, find_browser
 from netsword.cli.common import config_of
+from netsword.config import Config
+from netsword.private_files import loose_mode
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("doctor", help="check Python, browser, store and SMTP")
+    p = subparsers.add_parser("doctor", help="check Python, browser, store, keys, file permissions and SMTP")
     p.set_defaults(func=run)
 
 
@@ -41,6 +46,8 @@ def run(args: argparse.Namespace) -> int:
             line(True, "store", f"{cfg.store_url} ({store.count(LeadQuery())} leads)")
     except Exception as exc:  # noqa: BLE001 - doctor reports whatever goes wrong
         line(False, "store", f"{cfg.store_url}: {exc}")
+    _check_keys(cfg, line)
+    _check_private(cfg)
     if not cfg.smtp.host:
         print(f"ok   smtp     not configured: mail is written to {cfg.outbox_dir}/ as .eml files")
     else:
@@ -51,3 +58,54 @@ def run(args: argparse.Namespace) -> int:
         except OSError as exc:
             line(False, "smtp", f"{cfg.smtp.host}:{cfg.smtp.port}: {exc}")
     return 1 if problems else 0
+
+
+def _warn(what: str, detail: str) -> None:
+    print(f"WARN {what:8s} {detail}")
+
+
+def _check_keys(cfg: Config, line: Callable[[bool, str, str], None]) -> None:
+    """Keys apart from the data, private, and none left where older versions kept them."""
+    from netsword.keys import AUDIT, LEGACY_FILES, PARCELS_PII, TRIAGE_SESSION, KeyRing, inside, migration_hint
+
+    ring = KeyRing(cfg)
+    if inside(ring.directory, cfg.var_dir):
+        line(False, "keys", f"keys.dir {ring.directory} is inside {cfg.var_dir}: a copy of var/ would hold the keys")
+        return
+    loose = loose_mode(ring.directory)
+    if loose:
+        _warn("keys", f"{ring.directory}: {loose}: chmod 700 {ring.directory}")
+    clean = True
+    for name in (AUDIT, PARCELS_PII, TRIAGE_SESSION):
+        legacy = cfg.var_dir / LEGACY_FILES[name] if name in LEGACY_FILES else None
+        where = ring.env.where(name) if ring.env.get(name) else str(ring.directory / f"{name}.key")
+        if legacy is not None and legacy.exists():
+            clean = False
+            if name == PARCELS_PII:
+                line(False, "keys", migration_hint(legacy, ring.directory / f"{name}.key"))
+            else:
+                _warn("keys", f"{legacy}: no longer used (now {where}): rm {legacy}")
+        key_file = ring.directory / f"{name}.key"
+        if loose_mode(key_file):
+            clean = False
+            line(False, "keys", f"{key_file}: {loose_mode(key_file)}: chmod 600 {key_file}")
+    if clean:
+        print(f"ok   keys     {ring.directory} (back it up apart from {cfg.var_dir}; see docs/security.md)")
+
+
+def _check_private(cfg: Config) -> None:
+    """var/ and the databases in it are readable by their owner only."""
+    paths = [cfg.var_dir, cfg.evidence_dir, cfg.var_dir / "triage.db", cfg.var_dir / "scheduler.db",
+             cfg.var_dir / "parcels.db"]  # fmt: skip
+    if cfg.store_url.startswith("sqlite:///"):
+        paths.append(Path(cfg.store_url.removeprefix("sqlite:///")))
+    found = [(p, loose_mode(p)) for p in paths]
+    for path, loose in found:
+        if loose:
+            fix = "chmod 700" if path.is_dir() else "chmod 600"
+            _warn("files", f"{path}: {loose}: {fix} {path}")
+    if not any(loose for _, loose in found):
+        print(f"ok   files    {cfg.var_dir}: readable by its owner only")
+    if cfg.triage.host not in ("127.0.0.1", "localhost", "::1") and not cfg.triage.trusted_proxies:
+        _warn("triage", f"listening on {cfg.triage.host} with no triage.trusted_proxies: behind a TLS proxy every "
+                        "client looks alike to login throttling")  # fmt: skip

@@ -42,10 +42,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     show = sub.add_parser("show", help="show one parcel, personal data masked unless revealed")
     show.add_argument("waybill")
     show.add_argument("--courier", required=True, metavar="NAME")
-    show.add_argument("--role", default="investigator", help="your role (default: investigator)")
-    show.add_argument("--reveal", action="store_true", help="show personal data unmasked (supervisors; logged)")
+    show.add_argument("--role", help="masked views: the role to view as (default: investigator); not with --reveal")
+    show.add_argument("--reveal", action="store_true",
+                      help="show personal data unmasked: a supervisor account logs in (--user); audited")  # fmt: skip
     show.add_argument("--reason", default="", help="why you reveal (required with --reveal)")
-    show.add_argument("--user", default="cli", help="who you are, for the reveal log")
+    show.add_argument("--user", metavar="NAME", help="with --reveal: your triage account (netsword users)")
+    show.add_argument("--password-stdin", action="store_true", help="with --reveal: read the password from stdin")
     show.set_defaults(func=run_show)
 
     link = sub.add_parser("link-sellers", help="link marketplace sellers to shippers by contact phone")
@@ -180,23 +182,65 @@ def run_detect(args: argparse.Namespace) -> int:
 
 def run_show(args: argparse.Namespace) -> int:
     from netsword.cli import UsageError
-    from parcels.access import AccessDenied, masked_view, reveal
-    from parcels.context import open_parcel_db, vault_of
+    from parcels.access import AccessDenied, masked_view
+    from parcels.context import open_parcel_db
 
     cfg = config_of(args)
-    with open_parcel_db(cfg) as db:
-        try:
-            if args.reveal:
-                view = reveal(db, vault_of(cfg), args.courier, args.waybill, role=args.role, user=args.user,
-                              reason=args.reason)  # fmt: skip
-            else:
-                view = masked_view(db, args.courier, args.waybill, args.role)
-        except AccessDenied as exc:
-            raise UsageError(str(exc)) from None
+    if args.reveal:
+        view = _reveal(args, cfg)
+    else:
+        with open_parcel_db(cfg) as db:
+            try:
+                view = masked_view(db, args.courier, args.waybill, args.role or "investigator")
+            except AccessDenied as exc:
+                raise UsageError(str(exc)) from None
     if view is None:
         raise UsageError(f"no parcel {args.courier}:{args.waybill}")
     print(json.dumps(view, ensure_ascii=False, indent=1))
     return 0
+
+
+def _reveal(args: argparse.Namespace, cfg: Config) -> dict[str, object] | None:
+    """Reveal for a real account: its password is checked against triage.db, its role decides, the audit chain
+    records the reveal (or the refusal) before anything is shown."""
+    import getpass
+
+    from netsword.cli import UsageError
+    from netsword.private_files import private_umask
+    from parcels.access import AccessDenied, reveal
+    from parcels.context import open_parcel_db, vault_of
+    from triage.audit import open_audit
+    from triage.db import TriageDB, triage_db_path
+    from triage.users import UserStore
+
+    if args.role:
+        raise UsageError("--role: not used with --reveal; the role is your account's (--user)")
+    if not args.user:
+        raise UsageError("--reveal: needs --user NAME, your triage account (netsword users add)")
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"password for {args.user}: ")
+    target = f"parcel:{args.courier}:{args.waybill}"
+    private_umask()
+    tdb = TriageDB(triage_db_path(cfg.var_dir))
+    try:
+        audit = open_audit(cfg, tdb)
+        user = UserStore(tdb).authenticate(args.user, password)
+        if user is None:
+            audit.append(args.user, "parcel.reveal.refused", target, None, {"why": "login failed", "via": "cli"})
+            raise UsageError(f"--user: wrong user name or password for {args.user!r}")
+        with open_parcel_db(cfg) as db:
+            try:
+                return reveal(db, vault_of(cfg), args.courier, args.waybill, role=user.role, user=user.username,
+                              reason=args.reason,
+                              record=lambda event: audit.append(user.username, "parcel.reveal", target, None,
+                                                                {**event, "via": "cli"}))  # fmt: skip
+            except AccessDenied as exc:
+                audit.append(user.username, "parcel.reveal.refused", target, None, {"why": str(exc), "via": "cli"})
+                raise UsageError(str(exc)) from None
+    finally:
+        tdb.close()
 
 
 def run_link_sellers(args: argparse.Namespace) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from netsword.cli.common import config_of
+from netsword.private_files import private_umask
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -17,6 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from triage.server import serve
 
+    private_umask()  # databases, evidence and keys the server creates are its account's alone
     cfg = config_of(args)
     host, port = args.host or cfg.triage.host, args.port or cfg.triage.port
     print(f"netsword: triage UI on http://{host}:{port}/ (users: netsword users add …)")

@@ -1,6 +1,7 @@
 """`netsword users add|passwd|disable|enable|list`: triage UI accounts in <var_dir>/triage.db.
 
-Passwords are read from the terminal (twice) or, for scripts, from standard input with --password-stdin.
+Passwords are read from the terminal (twice) or, for scripts, from standard input with --password-stdin; they must
+be at least 10 characters and reach `triage.min_password_score` (zxcvbn).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import getpass
 import sys
 
 from netsword.cli.common import config_of
+from netsword.private_files import private_umask
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -46,12 +48,18 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from triage.audit import AuditLog
+    from triage.audit import open_audit
     from triage.db import TriageDB, triage_db_path
     from triage.users import UserStore
 
-    db = TriageDB(triage_db_path(config_of(args).var_dir))
-    return db, UserStore(db), AuditLog(db)
+    private_umask()
+    cfg = config_of(args)
+    db = TriageDB(triage_db_path(cfg.var_dir))
+    try:
+        return db, UserStore(db, min_score=cfg.triage.min_password_score), open_audit(cfg, db)
+    except BaseException:
+        db.close()
+        raise
 
 
 def _guard(action):  # type: ignore[no-untyped-def]

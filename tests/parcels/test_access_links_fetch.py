@@ -49,17 +49,32 @@ def test_masked_view_and_logged_reveal(loaded: ParcelDB, vault: PiiVault) -> Non
     )
     with pytest.raises(AccessDenied):
         masked_view(loaded, "generic", "YT9000000001", "rights_holder_viewer")
+    recorded: list[dict] = []
     with pytest.raises(AccessDenied, match="may not reveal"):
-        reveal(loaded, vault, "generic", "YT9000000001", role="investigator", user="ann", reason="case 7")
+        reveal(loaded, vault, "generic", "YT9000000001", role="investigator", user="ann", reason="case 7",
+               record=recorded.append)  # fmt: skip
     with pytest.raises(AccessDenied, match="reason is required"):
-        reveal(loaded, vault, "generic", "YT9000000001", role="supervisor", user="sam", reason=" ")
-    assert reveal_log(loaded) == []
-    full = reveal(loaded, vault, "generic", "YT9000000001", role="supervisor", user="sam", reason="case 7")
+        reveal(loaded, vault, "generic", "YT9000000001", role="supervisor", user="sam", reason=" ",
+               record=recorded.append)  # fmt: skip
+    assert reveal_log(loaded) == [] and recorded == []
+    full = reveal(loaded, vault, "generic", "YT9000000001", role="supervisor", user="sam", reason="case 7",
+                  record=recorded.append)  # fmt: skip
     assert full is not None and (full["sender_name"], full["sender_phone"]) == ("张伟", "+86 138 0013 8000")
     assert [(e["user"], e["waybill"], e["reason"]) for e in reveal_log(loaded)] == [("sam", "YT9000000001", "case 7")]
+    assert [(e["waybill"], e["reason"], e["role"]) for e in recorded] == [("YT9000000001", "case 7", "supervisor")]
     with pytest.raises(Exception, match="key differs"):
         reveal(loaded, PiiVault(b"a-different-key-0123456789"), "generic", "YT9000000001", role="supervisor",
-               user="sam", reason="x")  # fmt: skip
+               user="sam", reason="x", record=recorded.append)  # fmt: skip
+
+
+def test_nothing_is_revealed_when_the_audit_record_fails(loaded: ParcelDB, vault: PiiVault) -> None:
+    def broken(event: dict) -> None:
+        raise OSError("audit trail unavailable")
+
+    with pytest.raises(OSError):
+        reveal(loaded, vault, "generic", "YT9000000001", role="supervisor", user="sam", reason="case 7",
+               record=broken)  # fmt: skip
+    assert reveal_log(loaded) == []
 
 
 def test_seller_contact_links_to_shipper(loaded: ParcelDB, vault: PiiVault) -> None:
@@ -110,6 +125,7 @@ def feed_url() -> Iterator[str]:
 def test_fetch_downloads_and_imports(feed_url: str, tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.chdir(tmp_path)  # no stray ./netsword.toml
     monkeypatch.setenv("NETSWORD_PATHS_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("NETSWORD_KEYS_DIR", str(tmp_path / "keys"))
     assert main(["parcels", "fetch", f"{feed_url}/feed.csv", "--courier", "generic", "--no-match"]) == 0
     assert "2 imported" in capsys.readouterr().out
     assert main(["parcels", "fetch", f"{feed_url}/feed.csv", "--courier", "generic", "--no-match"]) == 0

@@ -1,4 +1,5 @@
-"""Accounts, sessions, CSRF, login throttling, expiry, and role checks on every route, through the ASGI client."""
+"""Accounts, sessions, CSRF, expiry, and role checks on every route, through the ASGI client (login throttling:
+test_triage_login_throttle.py)."""
 
 from __future__ import annotations
 
@@ -28,16 +29,6 @@ async def test_wrong_password_and_unknown_user_are_refused_alike(app) -> None:
         unknown = await login(client, "nobody", "not the password")
         assert wrong.status_code == unknown.status_code == 401
         assert (await client.get("/")).status_code == 303
-
-
-async def test_login_is_throttled_after_repeated_failures(app) -> None:
-    async with client_for(app) as client:
-        for _ in range(5):
-            assert (await login(client, "supervisor", "guess-guess-guess")).status_code == 401
-        # even the right password is refused while throttled
-        assert (await login(client, "supervisor")).status_code == 429
-    entries = app.state.triage.audit.entries(target="user:supervisor")
-    assert {e.action for e in entries} >= {"login.failed", "login.throttled"}
 
 
 async def test_login_form_needs_its_signed_token(app) -> None:

@@ -158,10 +158,15 @@ def test_hostile_title_shows_as_text_and_evidence_never_runs(page, served: Serve
 
 
 def test_export_referral_package(page, served: Served, tmp_path: Path) -> None:
-    log_in(page, served, "supervisor")
+    log_in(page, served, "investigator")  # four eyes: one person creates, another approves
     page.goto(served.url + "/referrals")
     page.fill("#referral-title", "浙江 移送 001")
     page.click("#referral-create")
+    page.wait_for_selector("tr[data-referral-id]")
+    assert page.locator("button.approve").count() == 0
+    page.context.clear_cookies()
+    log_in(page, served, "supervisor")
+    page.goto(served.url + "/referrals")
     page.wait_for_selector("button.approve")
     page.click("button.approve")
     page.wait_for_selector("a.download")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 
-from netsword.config import Config, PathsConfig, StoreConfig, TriageConfig
+from netsword.config import Config, KeysConfig, PathsConfig, StoreConfig, TriageConfig
 from netsword.models import Lead, Reason, make_lead_id
 
 PASSWORD = "correct horse battery"
@@ -39,6 +39,7 @@ def config_for(tmp: Path, **triage: object) -> Config:
         paths=PathsConfig(var_dir=str(var)),
         store=StoreConfig(url=f"sqlite:///{var / 'netsword.db'}"),
         triage=replace(TriageConfig(secret_key="test-secret-key-for-triage"), **triage),  # type: ignore[arg-type]
+        keys=KeysConfig(dir=str(tmp / "keys")),
     )
 
 
