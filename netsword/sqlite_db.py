@@ -1,6 +1,6 @@
 """The one way NetSword opens and writes its SQLite databases (leads, outbox, triage, parcels, run history).
 
-`connect(path)` opens in autocommit mode with WAL, `synchronous=NORMAL` (a killed process loses nothing that was
+`connect(path)` opens in autocommit mode (a new file 0600 in a 0700 directory) with WAL, `synchronous=NORMAL` (a killed process loses nothing that was
 committed; only a power cut may lose the last commits), foreign keys on and a 30 s busy timeout, so a second process
 waits for the lock instead of failing. `transaction(conn)` is BEGIN IMMEDIATE … COMMIT: a writer takes the write lock
 before it reads what it is about to change, so two processes never both act on a stale read.
@@ -9,10 +9,13 @@ Migrations: `netsword.sqlite_migrations.migrate`.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from netsword.private_files import private_dir
 
 BUSY_TIMEOUT_S = 30.0
 
@@ -25,7 +28,9 @@ def connect(path: str | Path, *, read_only: bool = False) -> sqlite3.Connection:
         conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
     else:
         if target != ":memory:":
-            Path(target).parent.mkdir(parents=True, exist_ok=True)
+            private_dir(Path(target).parent)
+            # a new database is its owner's only (SQLite gives its -wal and -shm files the same mode)
+            os.close(os.open(target, os.O_CREAT | os.O_RDWR, 0o600))
         conn = sqlite3.connect(target, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")

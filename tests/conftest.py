@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "watchlists" / "samples"
+_CONFIG_HOME = ""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keys (netsword.keys: $XDG_CONFIG_HOME/netsword/keys by default) go to a directory of this test run, never to
+    the home directory of whoever runs the tests; child processes inherit it."""
+    global _CONFIG_HOME
+    _CONFIG_HOME = tempfile.mkdtemp(prefix="netsword-test-config-")
+    os.environ["XDG_CONFIG_HOME"] = _CONFIG_HOME
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _CONFIG_HOME:
+        shutil.rmtree(_CONFIG_HOME, ignore_errors=True)
 
 
 @pytest.fixture

@@ -68,4 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run() -> None:
+    from netsword.private_files import private_umask
+
+    private_umask()  # databases, evidence, keys and logs are readable by their owner only (docs/security.md)
     sys.exit(main())
