@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from leads.store import LeadQuery, LeadStore
+from leads.store import LeadStore
 from netsword.models import Lead
 
 RelatedProvider = Callable[[Lead, LeadStore], list[Lead]]
@@ -24,10 +24,8 @@ class RelatedSource:
 
 
 def same_seller(lead: Lead, store: LeadStore) -> list[Lead]:
-    if not lead.seller_name:
-        return []
-    found = store.search(LeadQuery(seller=lead.seller_name, limit=21))
-    return [other for other in found if other.lead_id != lead.lead_id][:20]
+    """Other leads of this seller on the same platform (`LeadStore.same_seller`); the page filters by the user."""
+    return store.same_seller(lead)
 
 
 _SOURCES: dict[str, RelatedSource] = {"same_seller": RelatedSource("same_seller", "same_seller", same_seller)}

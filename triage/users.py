@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from zxcvbn import zxcvbn
 
+from leads.store import Scope
 from netsword.models import Lead, utc_now
 from triage.db import TriageDB
 
@@ -53,6 +54,14 @@ class User:
     def may_see_parcels(self) -> bool:
         """Parcel leads carry personal data: only the roles parcels.access allows may see them."""
         return not self.is_viewer
+
+    def lead_scope(self) -> Scope | None:
+        """The store scope of what this user may see (as `may_see_lead`), or None when that is nothing at all."""
+        if self.is_viewer and not self.scope_owners and not self.scope_entries:
+            return None
+        if not self.is_viewer:
+            return Scope(exclude_parcels=not self.may_see_parcels)
+        return Scope(self.scope_owners, self.scope_entries, exclude_parcels=not self.may_see_parcels)
 
     def may_see_lead(self, lead: Lead) -> bool:
         return self.may_see(lead.owner, lead.entry_id) and (self.may_see_parcels or not lead.from_parcels)

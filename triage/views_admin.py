@@ -6,7 +6,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from triage.aggregates import DECISIONS, Scope
+from triage.aggregates import DECISIONS, Dashboard, day_range
 from triage.charts import horizontal_bars, stacked_days
 from triage.users import ROLES, SUPERVISOR, VIEWER, UserError
 from triage.web import error_page, guarded, render, state, user_of
@@ -15,8 +15,8 @@ from triage.web import error_page, guarded, render, state, user_of
 @guarded()
 async def dashboard_page(request: Request) -> Response:
     st, user = state(request), user_of(request)
-    scope = Scope(user.scope_owners, user.scope_entries) if user.is_viewer else Scope()
-    board = st.dashboards.get(scope)
+    scope = user.lead_scope()
+    board = st.dashboards.get(scope) if scope is not None else Dashboard(days=day_range(st.dashboards.days))
     decisions = {k: v for k, v in board.decisions.items() if k in DECISIONS}
     takedowns = {k: v for k, v in board.decisions.items() if k == "referred"}
     return render(request, "dashboard.html", {

@@ -11,7 +11,6 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from evidence.store import Capture, EvidenceFile
-from leads.store import LeadStore, StatusChange
 from netsword.models import Lead
 from triage.actions import ActionError, assign, change_status
 from triage.extensions import related_sources
@@ -24,11 +23,6 @@ from triage.web import error_page, guarded, render, safe_next, state, user_of, v
 SOURCE_LIMIT = 200_000  # characters of archived HTML shown as source
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/webp", "image/gif")
 ARCHIVE_CSP = "sandbox; default-src 'none'; script-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
-
-
-def _status_history(store: LeadStore, lead_id: str) -> list[StatusChange]:
-    """Kept for views_referrals, which still imports it; new code calls `store.status_history` itself."""
-    return store.status_history(lead_id)
 
 
 def _evidence_file(request: Request, lead: Lead) -> tuple[Capture, EvidenceFile] | None:

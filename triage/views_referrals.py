@@ -12,7 +12,6 @@ from leads.store import LeadQuery
 from netsword.models import Lead
 from triage.referrals import ReferralError, SelfApproval, build_package
 from triage.users import INVESTIGATOR, SUPERVISOR
-from triage.views_lead import _status_history
 from triage.web import error_page, guarded, render, state, user_of
 
 MAX_LEADS = 1000
@@ -36,7 +35,7 @@ async def create_referral(request: Request) -> Response:
     st, form, user = state(request), request.state.form, user_of(request)
     wanted = [v.strip() for v in str(form.get("lead_ids", "")).split() if v.strip()][:MAX_LEADS]
     if wanted:
-        leads = [lead for lead in (st.store.get(i) for i in wanted) if lead is not None]
+        leads = st.store.get_many(wanted)
     else:
         leads = st.store.search(LeadQuery(status=("confirmed",), limit=MAX_LEADS))
     lead_ids = [lead.lead_id for lead in leads if lead.status == "confirmed"]
@@ -82,8 +81,8 @@ async def download_package(request: Request) -> Response:
     referral = st.referrals.get(request.path_params["referral_id"])
     if referral is None or referral.status != "approved":
         return error_page(request, 404, "not_found")
-    leads: list[Lead] = [lead for lead in (st.store.get(i) for i in referral.lead_ids) if lead is not None]
-    history = {lead.lead_id: _status_history(st.store, lead.lead_id) for lead in leads}
+    leads: list[Lead] = st.store.get_many(referral.lead_ids)
+    history = {lead.lead_id: st.store.status_history(lead.lead_id) for lead in leads}
     data = build_package(referral, leads, st.evidence, history)
     digest = hashlib.sha256(data).hexdigest()
     st.referrals.record_package(referral.referral_id, digest)

@@ -54,3 +54,25 @@ def test_cache_asks_the_store_once_per_scope_until_cleared(store, monkeypatch: p
     assert [q.scope for q in asked] == [viewer, Scope(), viewer]
     assert asked[0].since == first.days[0] and len(first.days) == 7 and first.days[-1] == TODAY
     assert first.by_status == {"new": store.count(LeadQuery.within(viewer))}
+
+
+async def test_a_viewer_dashboard_shows_no_parcel_figures(app, store) -> None:
+    """Issue 15 finding 2: parcel leads (and their masked senders) stay out of a rights holder's dashboard."""
+    from dataclasses import replace
+
+    from triage_helpers import make_lead
+
+    parcels = [make_lead(900 + n, platform="parcel:sf", seller="张*（寄件人）", score=95) for n in range(5)]
+    patterns = [replace(make_lead(950 + n, platform="parcels", seller="蚂蚁搬家发件人", score=90), kind="parcel_pattern")
+                for n in range(4)]  # fmt: skip
+    store.upsert_many([*parcels, *patterns])
+    async with client_for(app) as client:
+        await login(client, "viewer")
+        viewer_page = (await client.get("/dashboard")).text
+    async with client_for(app) as client:
+        await login(client, "supervisor")
+        supervisor_page = (await client.get("/dashboard")).text
+    for shown in ("张*（寄件人）", "蚂蚁搬家发件人", "parcel:sf"):
+        assert shown in supervisor_page and shown not in viewer_page
+    nike_listings = sum(1 for lead in store.iter_leads(LeadQuery(owner=(NIKE,), exclude_parcels=True)))
+    assert f"<title>new: {nike_listings}</title>" in viewer_page
