@@ -16,6 +16,7 @@ from typing import Any
 
 LEAD_KINDS = ("trademark", "patent", "false_patent_marking", "geographical_indication", "parcel_pattern")
 LEAD_STATUSES = ("new", "triaged", "confirmed", "dismissed", "referred")
+OPEN_STATUSES = ("new", "triaged", "confirmed", "referred")  # not dismissed: re-checked, evidence kept
 # Score bands, lowest first: (floor, name). Alerts treat a rise into a higher band as news; summaries count by band.
 SCORE_BANDS = ((50, "low"), (65, "medium"), (80, "high"))
 _CURRENCY = re.compile(r"^[A-Z]{3}$")

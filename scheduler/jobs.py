@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from netsword.models import OPEN_STATUSES
+
 JOB_KINDS = ("crawl", "digest", "alerts_send", "recheck", "watchlist_reload", "retention")
 WATCHLIST_KEYWORDS = "watchlist"  # keywords: watchlist → the marks (and variants) of the loaded watchlists
 
@@ -41,7 +43,7 @@ class DigestOptions:
 
 @dataclass(frozen=True)
 class RecheckOptions:
-    statuses: tuple[str, ...] = ("new", "triaged", "confirmed", "referred")
+    statuses: tuple[str, ...] = OPEN_STATUSES
     platforms: tuple[str, ...] = ()
     limit: int = 500  # listings per run; the least recently seen first
     timeout: float = 15.0  # per request

@@ -18,12 +18,13 @@ from evidence import EvidenceStore
 from evidence.store import Capture
 from leads.store import LeadQuery, open_store_from_config
 from netsword.config import Config
+from netsword.models import OPEN_STATUSES
 from scheduler.history import FAILED, OK, RunFigures, RunHistory
 from scheduler.jobs import JobSpec, RetentionOptions
 from watchlists import Watchlist, WatchlistError, load_watchlists
 from watchlists.configured import watchlist_paths
 
-KEEP_EVIDENCE_STATUSES = ("new", "triaged", "confirmed", "referred")
+KEEP_EVIDENCE_STATUSES = OPEN_STATUSES
 
 
 @dataclass

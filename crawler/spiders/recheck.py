@@ -31,9 +31,9 @@ from crawler.profile import Profile
 from crawler.recheck_leads import Due, listings_due, load_profiles, refreshed
 from crawler.spiders.marketplace import expand_env
 from leads.store.base import TAKEN_DOWN
-from netsword.models import Lead, utc_now
+from netsword.models import OPEN_STATUSES, Lead, utc_now
 
-DEFAULT_STATUSES = ("new", "triaged", "confirmed", "referred")
+DEFAULT_STATUSES = OPEN_STATUSES
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024  # a listing page; anything bigger is not one, and is not read
 
 

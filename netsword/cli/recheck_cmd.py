@@ -11,18 +11,16 @@ import argparse
 import sys
 
 from netsword.cli import UsageError
-from netsword.models import LEAD_STATUSES
+from netsword.models import LEAD_STATUSES, OPEN_STATUSES
 
 FINISHED = ("finished", "closespider_timeout")  # closespider_timeout: --time-limit reached, the rest waits
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from crawler.spiders.recheck import DEFAULT_MAX_BYTES, DEFAULT_STATUSES
-
     p = subparsers.add_parser("recheck", help="revisit open leads' listings: record takedowns and price changes")
     p.add_argument("--platform", action="append", metavar="P", help="only leads of platform P (repeatable)")
     p.add_argument("--status", action="append", metavar="S", choices=LEAD_STATUSES,
-                   help=f"only leads with status S (repeatable; default: {', '.join(DEFAULT_STATUSES)})")  # fmt: skip
+                   help=f"only leads with status S (repeatable; default: {', '.join(OPEN_STATUSES)})")  # fmt: skip
     p.add_argument("--limit", type=int, default=500, metavar="N", help="listings per run, the longest unchecked first")
     p.add_argument("--include-taken-down", action="store_true", help="also revisit listings marked taken down")
     p.add_argument("--profile", action="append", metavar="FILE", help="a profile file besides the bundled ones")
@@ -30,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--delay", type=float, default=None, metavar="S",
                    help="at least S seconds between requests to one host (default: crawler.download_delay)")  # fmt: skip
     p.add_argument("--timeout", type=float, default=15.0, metavar="S", help="seconds per request")
-    p.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, metavar="N", help="larger pages are not read")
+    p.add_argument("--max-bytes", type=int, default=8 * 1024 * 1024, metavar="N", help="larger pages are not read")
     p.add_argument("--time-limit", type=float, default=0.0, metavar="S",
                    help="stop taking listings after S seconds; the rest wait for the next run")  # fmt: skip
     p.add_argument("--watchlist", action="append", metavar="W", help="watchlist file(s) the alert rules refer to")
