@@ -21,10 +21,9 @@ from triage.db import TriageDB
 REPO = Path(__file__).resolve().parents[2]
 RUNTIME_PACKAGES = ["netsword", "matchers", "watchlists", "leads", "crawler", "alerts", "triage", "demo", "parcels",
                     "evidence", "scheduler"]  # fmt: skip
-# Modules still opening SQLite themselves, each with the reason; the list only ever shrinks.
+# Modules opening SQLite themselves, each with the reason.
 OWN_CONNECTIONS = {
     "netsword/sqlite_db.py": "the helper itself",
-    "parcels/context.py": "read-only probe for stored parcels (work in progress): connect(path, read_only=True)",
 }
 
 
