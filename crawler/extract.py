@@ -1,6 +1,8 @@
 """Turn one page's body into Listing dicts by a profile's rules. No network, no Scrapy: parser tests call this directly.
 
-`parse_page(profile, body, url)` reads a search page; `parse_page(..., kind="detail")` a detail page.
+`parse_page(profile, body, url)` reads a search page; `parse_page(..., kind="detail")` a detail page. A body given
+as bytes is decoded as browsers and Scrapy decode it (crawler.decoding: BOM, `content_type`'s charset, `<meta>`,
+detection), or with the profile's `encoding`; text is used as it is.
 `listings_from(profile, body, url)` also validates each dict as a `netsword.models.Listing`.
 JSON bodies are bounded in depth (netsword.bounded_json): too deep is an error for that page or feed line only.
 """
@@ -18,9 +20,11 @@ from urllib.parse import quote, urljoin, urlsplit
 import jmespath
 from parsel import Selector
 
+from crawler.decoding import decode_body
 from crawler.embedded import EmbeddedJsonError, extract_embedded
-from crawler.fields import apply_rule, parse_int, parse_price
-from crawler.profile import PageSpec, Profile
+from crawler.fields import apply_rule, parse_price, parse_quantity
+from crawler.profile import FieldRule, PageSpec, Profile
+from crawler.structured import main_product, structured_data
 from netsword import bounded_json
 from netsword.models import Listing, ListingError
 
@@ -30,15 +34,27 @@ class ParsedPage:
     listings: list[dict[str, Any]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # one line per malformed item, or one for an unreadable page
     next: str = ""  # the next page's absolute URL (next_link) or the next cursor (cursor); "" at the end
+    encoding: str = ""  # how a bytes body was decoded ("" when text was given)
+    read: int = 0  # items read (before the ones without an id are dropped)
+    empty: dict[str, int] = field(default_factory=dict)  # field → items on which its rule found nothing usable
+
+    def mostly_empty(self) -> list[str]:
+        """Fields empty on more than half of this page's items: a selector that no longer fits the page."""
+        return sorted(name for name, count in self.empty.items() if self.read and count * 2 > self.read)
 
 
-def _text(body: bytes | str) -> str:
-    return body if isinstance(body, str) else body.decode("utf-8", errors="replace")
+def page_text(profile: Profile, body: bytes | str, content_type: str = "") -> tuple[str, str]:
+    """(text, encoding) of a page: bytes decoded by crawler.decoding with the profile's override; text unchanged."""
+    if isinstance(body, str):
+        return body, ""
+    return decode_body(body, content_type, profile.encoding)
 
 
 def _document(spec: PageSpec, text: str) -> Any:
     if spec.format == "html":
         return Selector(text=text or "<html/>")
+    if spec.format == "jsonld":
+        return structured_data(Selector(text=text or "<html/>"))
     if spec.format == "embedded":
         try:
             value = extract_embedded(text, spec.embedded)
@@ -65,6 +81,8 @@ def _document(spec: PageSpec, text: str) -> Any:
 
 def _items(spec: PageSpec, doc: Any) -> list[Any]:
     if spec.items is None:
+        if spec.format == "jsonld":
+            return [main_product(doc)]
         return doc if spec.format in ("jsonl", "csv") else [doc]
     if spec.items.source == "css":
         return list(doc.css(spec.items.expr))
@@ -76,9 +94,18 @@ def _items(spec: PageSpec, doc: Any) -> list[Any]:
     return found if isinstance(found, list) else [found]
 
 
-def item_to_dict(profile: Profile, spec: PageSpec, node: Any, url: str) -> dict[str, Any]:
-    """Apply every field rule of `spec` to one item; keys follow the Listing JSON shape (only what was found)."""
-    values = {name: apply_rule(rule, node, url) for name, rule in spec.fields.items()}
+def item_to_dict(profile: Profile, spec: PageSpec, node: Any, url: str, product: Any = None) -> dict[str, Any]:
+    """Apply every field rule of `spec` to one item; keys follow the Listing JSON shape (only what was found).
+    `product` is the page's schema.org Product, for `jsonld:` rules."""
+    return _read_item(profile, spec, node, url, product)[0]
+
+
+_OUTPUT_KEY = {"seller_id": "seller", "seller_name": "seller", "seller_url": "seller"}
+
+
+def _read_item(profile: Profile, spec: PageSpec, node: Any, url: str, product: Any) -> tuple[dict[str, Any], list[str]]:
+    """The item's Listing-shaped dict and the names of the fields whose rule found nothing usable."""
+    values = {name: apply_rule(rule, node, url, product) for name, rule in spec.fields.items()}
     out: dict[str, Any] = {}
     for key in ("id", "title", "description", "category", "ships_from", "location"):
         if values.get(key):
@@ -92,10 +119,11 @@ def item_to_dict(profile: Profile, spec: PageSpec, node: Any, url: str) -> dict[
             out["currency"] = symbol_currency or profile.currency
     if values.get("currency"):
         out["currency"] = str(values["currency"]).upper()
-    if values.get("sales") is not None:
-        sales = parse_int(values["sales"])
-        if sales is not None:
-            out["sales"] = sales
+    for key in ("sales", "stock"):  # stock is kept in the listing's extra
+        if values.get(key) is not None:
+            count = parse_quantity(values[key])
+            if count is not None:
+                out[key] = count
     images = values.get("images")
     if images:
         listed = images if isinstance(images, list) else [images]
@@ -105,15 +133,35 @@ def item_to_dict(profile: Profile, spec: PageSpec, node: Any, url: str) -> dict[
         if "url" in seller:
             seller["url"] = urljoin(url, seller["url"])
         out["seller"] = seller
-    return out
+    empty = [
+        name
+        for name, rule in spec.fields.items()
+        if rule.source != "const"
+        and values.get(name) in (None, "", [])
+        or (name in ("price", "sales", "stock") and name not in out)
+    ]
+    return out, empty
 
 
-def parse_page(profile: Profile, body: bytes | str, url: str, *, kind: str = "search") -> ParsedPage:
-    """Every item on a page as a Listing-shaped dict (platform set, url defaulted), plus the next page or cursor."""
+def _page_product(spec: PageSpec, doc: Any) -> Any:
+    """The page's schema.org Product when an HTML page's rules read it (`jsonld:`), else None."""
+    rules: list[FieldRule] = list(spec.fields.values())
+    if spec.format != "html" or not any(rule.source == "jsonld" for rule in rules):
+        return None
+    return main_product(structured_data(doc))
+
+
+def parse_page(
+    profile: Profile, body: bytes | str, url: str, *, kind: str = "search", content_type: str = ""
+) -> ParsedPage:
+    """Every item on a page as a Listing-shaped dict (platform set, url defaulted), plus the next page or cursor.
+    `content_type` is the response's Content-Type header, for decoding a bytes body."""
     spec = profile.search if kind == "search" else profile.detail.page if profile.detail else profile.search
     result = ParsedPage()
+    text, result.encoding = page_text(profile, body, content_type)
     try:
-        doc = _document(spec, _text(body))
+        doc = _document(spec, text)
+        product = _page_product(spec, doc)
     except (ValueError, EmbeddedJsonError, csv.Error) as exc:
         result.errors.append(f"{url}: unreadable {spec.format} page: {str(exc)[:200]}")
         return result
@@ -122,10 +170,13 @@ def parse_page(profile: Profile, body: bytes | str, url: str, *, kind: str = "se
             result.errors.append(f"{url}: {node}")
             continue
         try:
-            item = item_to_dict(profile, spec, node, url)
+            item, empty = _read_item(profile, spec, node, url, product)
         except (jmespath.exceptions.JMESPathError, TypeError, ValueError) as exc:
             result.errors.append(f"{url}: item {n}: {exc}")
             continue
+        result.read += 1
+        for name in empty:
+            result.empty[name] = result.empty.get(name, 0) + 1
         if kind == "search" and not item.get("id"):
             result.errors.append(f"{url}: item {n}: id: not found")
             continue
@@ -164,14 +215,24 @@ def detail_url(profile: Profile, listing: dict[str, Any]) -> str:
 
 
 def listing_url_allowed(profile: Profile, url: str) -> str:
-    """`url` when it is on the profile's hosts and matches a `detail.follow` pattern, else "" (never fetched)."""
-    if not url or profile.detail is None:
-        return ""
+    """`url` when it is on the profile's hosts and its path matches a `detail.follow` pattern, else "" (never
+    fetched). With `detail.follow_query`, the patterns see the path and the query ("/item?id=7")."""
+    return url if url and profile.detail is not None and not refusal(profile, url) else ""
+
+
+def refusal(profile: Profile, url: str) -> str:
+    """Why a listing URL is not followed to its detail page ("" when it is), for the refused-URL log."""
+    if profile.detail is None or not profile.detail.follow:
+        return "the profile follows no listing URLs"
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or parts.netloc not in profile.hosts:
-        return ""
-    target = parts.path + (f"?{parts.query}" if parts.query else "")
-    return url if any(re.search(p, target) for p in profile.detail.follow) else ""
+    if parts.scheme not in ("http", "https"):
+        return f"not http(s): {parts.scheme or 'no scheme'}"
+    if parts.netloc not in profile.hosts:
+        return f"host {parts.netloc} is not among {', '.join(profile.hosts)}"
+    target = parts.path + (f"?{parts.query}" if parts.query and profile.detail.follow_query else "")
+    if not any(re.search(p, target) for p in profile.detail.follow):
+        return f"{target} matches no detail.follow pattern"
+    return ""
 
 
 def merge(search_item: dict[str, Any], detail_item: dict[str, Any]) -> dict[str, Any]:
@@ -183,10 +244,12 @@ def merge(search_item: dict[str, Any], detail_item: dict[str, Any]) -> dict[str,
     return merged
 
 
-def listings_from(profile: Profile, body: bytes | str, url: str, *, kind: str = "search") -> list[Listing]:
+def listings_from(
+    profile: Profile, body: bytes | str, url: str, *, kind: str = "search", content_type: str = ""
+) -> list[Listing]:
     """`parse_page` followed by Listing validation, dropping items that fail it; for tests and one-off imports."""
     out = []
-    for item in parse_page(profile, body, url, kind=kind).listings:
+    for item in parse_page(profile, body, url, kind=kind, content_type=content_type).listings:
         try:
             out.append(Listing.from_dict(item))
         except ListingError:

@@ -16,7 +16,13 @@ from crawler.profile import FieldRule
 
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
-_INT = re.compile(r"\d[\d,]*")
+# A count with an optional Chinese or shorthand multiplier and "+": "1.2万" 12000, "10万+" 100000, "3k" 3000.
+_QUANTITY = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(百万|[万千亿]|[wWkK](?![A-Za-z]))?")
+_MULTIPLIERS = {"千": 1_000, "k": 1_000, "K": 1_000, "万": 10_000, "w": 10_000, "W": 10_000, "百万": 1_000_000,
+                "亿": 100_000_000}  # fmt: skip
+# "30天内已售1.2万": the 30 is a period, not the count.
+_PERIOD = re.compile(r"\s*(?:天|日|小时|个月|月内|周|days?\b|hours?\b)")
+_SKIP_TAGS = frozenset({"script", "style", "template", "noscript"})
 # Currency symbols price-parser reports, to ISO 4217; a bare ¥ on a Chinese marketplace is CNY, not JPY.
 SYMBOLS = {
     "¥": "CNY", "￥": "CNY", "元": "CNY", "RMB": "CNY", "CN¥": "CNY", "$": "USD", "US$": "USD", "US $": "USD",
@@ -26,15 +32,45 @@ MAX_TEXT = {"title": 1000, "description": 20000}
 _MAX_OTHER = 2000
 
 
-def raw_values(rule: FieldRule, node: Any) -> list[Any]:
-    """Every value the rule's expression selects from an HTML Selector or a decoded JSON value."""
+def element_text(element: Any) -> str:
+    """All the text inside an element, joined as a browser's textContent joins it (no script or style)."""
+    if not isinstance(getattr(element, "tag", None), str):
+        return "" if element is None else str(element)
+    parts: list[str] = []
+
+    def walk(node: Any, top: bool) -> None:
+        if isinstance(node.tag, str) and (top or node.tag.lower() not in _SKIP_TAGS):
+            parts.append(node.text or "")
+            for child in node:
+                walk(child, False)
+        if not top:
+            parts.append(node.tail or "")
+
+    walk(element, True)
+    return "".join(parts)
+
+
+def _css_values(expr: str, node: Selector) -> list[Any]:
+    # `sel::text` (and Scrapy's `sel ::text`) means each matched element's whole text: ¥<em>54</em>.00 is ¥54.00.
+    expr = expr.strip()
+    if expr.endswith("::text") and "," not in expr:
+        base = expr[: -len("::text")].strip()
+        elements = node.css(base) if base else [node]
+        return [element_text(e.root) for e in elements]
+    return [v for v in node.css(expr).getall() if v is not None]
+
+
+def raw_values(rule: FieldRule, node: Any, product: Any = None) -> list[Any]:
+    """Every value the rule's expression selects from an HTML Selector or a decoded JSON value; `jsonld` rules
+    read `product`, the page's schema.org Product (crawler.structured)."""
     if rule.source == "const":
         return [rule.expr]
-    if rule.source in ("css", "xpath"):
-        if not isinstance(node, Selector):
-            return []
-        found = node.css(rule.expr) if rule.source == "css" else node.xpath(rule.expr)
-        return [v for v in found.getall() if v is not None]
+    if rule.source == "css":
+        return _css_values(rule.expr, node) if isinstance(node, Selector) else []
+    if rule.source == "xpath":
+        return [v for v in node.xpath(rule.expr).getall() if v is not None] if isinstance(node, Selector) else []
+    if rule.source == "jsonld":
+        node = product if product is not None else {}
     value = jmespath.search(rule.expr, node)
     if value is None:
         return []
@@ -66,14 +102,14 @@ def _finish(rule: FieldRule, text: str, base_url: str) -> str:
     return text
 
 
-def apply_rule(rule: FieldRule, node: Any, base_url: str) -> str | list[str] | float | None:
-    """The cleaned value of one field: text, a list of texts (rule.all), or a number for JSON prices."""
-    values = raw_values(rule, node)
+def apply_rule(rule: FieldRule, node: Any, base_url: str, product: Any = None) -> str | list[str] | float | None:
+    """The cleaned value of one field: text, a list of texts (rule.all), or a number for JSON prices and counts."""
+    values = raw_values(rule, node, product)
     limit = MAX_TEXT.get(rule.name, _MAX_OTHER)
     if rule.all:
         out = [_finish(rule, clean_text(v, strip_html=rule.html, limit=limit), base_url) for v in values]
         return [v for v in out if v]
-    if rule.name == "price":
+    if rule.name in ("price", "sales", "stock") and not rule.regex:
         for value in values:
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 return float(value)
@@ -102,9 +138,17 @@ def parse_price(value: Any) -> tuple[float | None, str]:
     return price.amount_float, currency
 
 
-def parse_int(value: Any) -> int | None:
-    """The first whole number in '7261人付款' or '4000+ sold'."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    match = _INT.search(str(value or ""))
-    return int(match.group().replace(",", "")) if match else None
+def parse_quantity(value: Any) -> int | None:
+    """A count as marketplaces write it: '7261人付款' 7261, '1.2万' 12000, '10万+' 100000, '已售 3千+' 3000,
+    '4000+ sold' 4000, '2.5亿' 250000000, '30天内已售 1.2万' 12000 (a number followed by a period is skipped)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return int(value) if value >= 0 else None
+    text = str(value or "")
+    for match in _QUANTITY.finditer(text):
+        if _PERIOD.match(text, match.end(1)):
+            continue
+        number = float(match.group(1).replace(",", ""))
+        return round(number * _MULTIPLIERS.get(match.group(2) or "", 1))
+    return None

@@ -6,14 +6,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-FORMATS = ("html", "json", "embedded", "jsonl", "csv")
+FORMATS = ("html", "json", "embedded", "jsonld", "jsonl", "csv")
 RENDERS = ("http", "browser")
 PAGINATIONS = ("none", "page", "next_link", "cursor", "load_more")
 FIELD_NAMES = (
     "id", "title", "url", "description", "price", "currency", "seller_id", "seller_name", "seller_url",
-    "category", "images", "ships_from", "location", "sales",
+    "category", "images", "ships_from", "location", "sales", "stock",
 )  # fmt: skip
-SOURCES = ("css", "xpath", "json", "const")
+SOURCES = ("css", "xpath", "json", "jsonld", "const")
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class FieldRule:
     """Where one Listing field comes from in an item (CSS/XPath for HTML, a JMESPath for JSON) and how to clean it."""
 
     name: str
-    source: str  # css | xpath | json | const
+    source: str  # css | xpath | json | jsonld (the page's schema.org Product) | const
     expr: str
     regex: str = ""  # keep the first group (or the whole match) of this pattern
     all: bool = False  # keep every match as a list (images)
@@ -34,7 +34,7 @@ class FieldRule:
 class PageSpec:
     """How to read one kind of page (search results or a detail page)."""
 
-    format: str = "html"
+    format: str = "html"  # html | json | embedded | jsonld (the page's schema.org data) | jsonl | csv
     embedded: str = ""  # for format embedded: a JS variable name (g_page_config, window.data) or "jsonp"
     items: FieldRule | None = None  # selects the repeated items; None on a detail page (the page is one item)
     fields: Mapping[str, FieldRule] = field(default_factory=dict)
@@ -57,7 +57,8 @@ class Pagination:
 class Detail:
     page: PageSpec
     url: str = ""  # a template with {id}; empty: follow the listing's own url when `follow` allows it
-    follow: tuple[str, ...] = ()  # regular expressions the URL's path (and query) must match
+    follow: tuple[str, ...] = ()  # regular expressions the URL's path must match
+    follow_query: bool = False  # match `follow` against the path and the query ("?…"), not the path alone
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class Profile:
     detail: Detail | None = None
     render: str = "http"
     currency: str = "CNY"
+    encoding: str = ""  # decode HTTP pages with this encoding, whatever they declare ("" : declared, else detected)
     concurrency: int = 0  # 0: the configured crawler.concurrency_per_domain
     delay: float = -1.0  # below 0: the configured crawler.download_delay
     headers: Mapping[str, str] = field(default_factory=dict)

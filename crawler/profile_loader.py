@@ -11,6 +11,7 @@ import jmespath
 from parsel import Selector
 from parsel.csstranslator import HTMLTranslator
 
+from crawler.decoding import known_encoding
 from crawler.profile import (
     FIELD_NAMES,
     FORMATS,
@@ -109,7 +110,7 @@ class _Reader:
                 HTMLTranslator().css_to_xpath(expr)
             elif source == "xpath":
                 Selector(text="<html/>").xpath(expr)
-            elif source == "json":
+            elif source in ("json", "jsonld"):
                 jmespath.compile(expr)
         except Exception as exc:  # noqa: BLE001 - each library raises its own error type; all mean "bad expression"
             raise self.fail(path, f"not a valid {source} expression: {exc}") from None
@@ -123,6 +124,8 @@ class _Reader:
             raise self.fail((*path, "embedded"), "format embedded needs the JS variable name (or jsonp)")
         default_source = "css" if fmt == "html" else "json"
         items = None
+        if fmt == "jsonld" and with_items and "items" not in data:
+            data = {**data, "items": "products"}  # a search page's products (ItemList entries included)
         if "items" in data:
             items = self.rule("items", data["items"], (*path, "items"), default_source)
         elif with_items and fmt not in ("jsonl", "csv"):
@@ -131,6 +134,9 @@ class _Reader:
         fields = {
             name: self.rule(name, rule, (*path, "fields", name), default_source) for name, rule in raw_fields.items()
         }
+        for name, rule in fields.items():
+            if rule.source == "jsonld" and fmt != "html":
+                raise self.fail((*path, "fields", name), f"jsonld reads the schema.org data of HTML pages, not {fmt}")
         return PageSpec(
             format=fmt,
             embedded=embedded,
@@ -153,7 +159,7 @@ def parse_profile(text: str, source: str = "<profile>") -> Profile:
     r = _Reader(source, lines)
     known = {
         "version", "platform", "description", "base_url", "render", "currency", "search", "detail",
-        "politeness", "headers", "keywords", "allowed_hosts",
+        "politeness", "headers", "keywords", "allowed_hosts", "encoding",
     }  # fmt: skip
     data = r.mapping(data, (), known)
     if data.get("version", 1) != 1:
@@ -194,6 +200,9 @@ def parse_profile(text: str, source: str = "<profile>") -> Profile:
     hosts = data.get("allowed_hosts", [])
     if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
         raise r.fail(("allowed_hosts",), "must be a list of host names")
+    encoding = r.text(data, "encoding", ())
+    if encoding and not known_encoding(encoding):
+        raise r.fail(("encoding",), f"unknown encoding {encoding!r} (e.g. gbk, gb18030, utf-8, big5, shift_jis)")
     currency = r.text(data, "currency", (), "CNY").upper()
     if not re.fullmatch(r"[A-Z]{3}", currency):
         raise r.fail(("currency",), f"must be an ISO 4217 code such as CNY, got {currency!r}")
@@ -207,6 +216,7 @@ def parse_profile(text: str, source: str = "<profile>") -> Profile:
         detail=detail,
         render=render,
         currency=currency,
+        encoding=known_encoding(encoding) if encoding else "",
         concurrency=int(r.number(politeness, "concurrency", ("politeness",), 0)),
         delay=float(r.number(politeness, "delay", ("politeness",), 0)) if "delay" in politeness else -1.0,
         headers=dict(headers),
@@ -250,7 +260,7 @@ def _pagination(r: _Reader, data: Any, search_url: str, render: str, fmt: str) -
 
 def _detail(r: _Reader, data: Any) -> Detail:
     path: tuple[str | int, ...] = ("detail",)
-    page = r.page(data, path, with_items=False, extra={"url", "follow"})
+    page = r.page(data, path, with_items=False, extra={"url", "follow", "follow_query"})
     url = r.text(data, "url", path)
     if url and _placeholders(url) - {"id"}:
         raise r.fail((*path, "url"), "may only use the {id} placeholder")
@@ -264,14 +274,27 @@ def _detail(r: _Reader, data: Any) -> Detail:
             raise r.fail((*path, "follow", i), f"not a valid regular expression: {exc}") from None
     if not url and not follow:
         raise r.fail(path, "needs `url` (a template with {id}) or `follow` (patterns the listing URL must match)")
-    return Detail(page=page, url=url, follow=tuple(follow))
+    follow_query = data.get("follow_query", False)
+    if not isinstance(follow_query, bool):
+        raise r.fail((*path, "follow_query"), f"must be true or false, got {follow_query!r}")
+    return Detail(page=page, url=url, follow=tuple(follow), follow_query=follow_query)
 
 
-def load_profile(name_or_path: str | Path) -> Profile:
-    """A profile by file path, or by name from crawler/profiles/ (`demo-static` → demo-static.yaml)."""
+def profile_path(name_or_path: str | Path, user_dir: str | Path = "") -> Path:
+    """The file a profile argument names: a path as given, else NAME.yaml in `user_dir`, else in crawler/profiles/."""
     path = Path(name_or_path)
-    if not path.suffix and not path.exists():
-        path = PROFILES_DIR / f"{name_or_path}.yaml"
+    if path.suffix or path.exists():
+        return path
+    for directory in (Path(user_dir) if user_dir else None, PROFILES_DIR):
+        if directory is not None and (directory / f"{name_or_path}.yaml").is_file():
+            return directory / f"{name_or_path}.yaml"
+    return PROFILES_DIR / f"{name_or_path}.yaml"
+
+
+def load_profile(name_or_path: str | Path, *, user_dir: str | Path = "") -> Profile:
+    """A profile by file path, or by name from `user_dir` (crawler.profiles_dir) or crawler/profiles/
+    (`demo-static` → demo-static.yaml)."""
+    path = profile_path(name_or_path, user_dir)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -284,3 +307,13 @@ def load_profile(name_or_path: str | Path) -> Profile:
 
 def available_profiles() -> list[str]:
     return sorted(p.stem for p in PROFILES_DIR.glob("*.yaml"))
+
+
+def profile_files(user_dir: str | Path = "") -> list[tuple[str, Path, str]]:
+    """(name, file, "user" or "bundled") of every profile; a user profile hides a bundled one of the same name."""
+    found: dict[str, tuple[str, Path, str]] = {}
+    for directory, origin in ((PROFILES_DIR, "bundled"), (Path(user_dir) if user_dir else None, "user")):
+        if directory is not None and directory.is_dir():
+            for path in sorted(directory.glob("*.yaml")):
+                found[path.stem] = (path.stem, path, origin)
+    return sorted(found.values())
