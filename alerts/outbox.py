@@ -181,6 +181,7 @@ class Outbox:
         return cursor.rowcount == 1
 
     def due(self, now: datetime, *, ignore_backoff: bool = False) -> list[Message]:
+        """Pending messages whose next attempt is due (a sender still has to `claim` each before sending it)."""
         sql = "SELECT * FROM alert_messages WHERE state = 'pending'"
         params: list[str] = []
         if not ignore_backoff:
@@ -200,10 +201,24 @@ class Outbox:
         ).fetchall()
         return [_message_of(row) for row in rows]
 
+    def claim(self, message_id: str, owner: str, now: datetime, lease: timedelta) -> bool:
+        """Take a pending message for sending until `now + lease`; False when it was sent, failed or is claimed.
+
+        Any number of senders may run at once: only the one whose claim succeeds sends. A sender that dies while
+        holding a claim leaves the message to whoever comes after the lease expires.
+        """
+        with self.transaction():
+            cursor = self.conn.execute(
+                "UPDATE alert_messages SET lease_owner = ?, lease_until = ? "
+                "WHERE message_id = ? AND state = 'pending' AND lease_until <= ?",
+                (owner, iso(now + lease), message_id, iso(now)),
+            )
+        return cursor.rowcount == 1
+
     def record_sent(self, message_id: str, now: datetime) -> None:
         self.conn.execute(
-            "UPDATE alert_messages SET state = 'sent', attempts = attempts + 1, sent_at = ?, last_error = '' "
-            "WHERE message_id = ? AND state = 'pending'",
+            "UPDATE alert_messages SET state = 'sent', attempts = attempts + 1, sent_at = ?, last_error = '', "
+            "lease_owner = '', lease_until = '' WHERE message_id = ? AND state = 'pending'",
             (iso(now), message_id),
         )
 
@@ -216,8 +231,8 @@ class Outbox:
         state = FAILED if permanent or attempts >= max_attempts else PENDING
         delay = min(timedelta(seconds=retry_seconds * 2 ** (attempts - 1)), MAX_BACKOFF)
         self.conn.execute(
-            "UPDATE alert_messages SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ? "
-            "WHERE message_id = ? AND state = 'pending'",
+            "UPDATE alert_messages SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ?, "
+            "lease_owner = '', lease_until = '' WHERE message_id = ? AND state = 'pending'",
             (state, attempts, iso(now + delay), error[:1000], message_id),
         )
         return state

@@ -57,6 +57,11 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (lead_id, rule_id, recipient)
     );
     """,
+    # 2: a sender claims a message (a lease with expiry) before sending it, so two senders never send it twice
+    """
+    ALTER TABLE alert_messages ADD COLUMN lease_owner TEXT NOT NULL DEFAULT '';
+    ALTER TABLE alert_messages ADD COLUMN lease_until TEXT NOT NULL DEFAULT '';
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

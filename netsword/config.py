@@ -122,6 +122,7 @@ class AlertsConfig:
     language: str = "zh"
     max_attempts: int = 8
     retry_seconds: float = 60.0  # first retry delay; doubles per attempt, at most 6 hours
+    claim_seconds: float = 300.0  # a sender's claim on a message (at least 3 × smtp.timeout): others wait that long
     hourly_cap: int = 20  # messages per recipient per hour unless the rules file says otherwise
     contacts_min_score: int = 70  # without a rules file: watchlist contacts hear of leads at or above this
 

@@ -14,6 +14,9 @@ from pathlib import Path
 from netsword.cli.terminal import printable, printable_block
 from netsword.config import Config, load_config
 
+EXIT_FAILED = 1  # a message was refused for good (5xx) or ran out of attempts
+EXIT_RETRYING = 75  # EX_TEMPFAIL: the server could not be reached or deferred; the messages wait for the next run
+
 
 def config_of(args: argparse.Namespace) -> Config:
     # Not netsword.cli.common's: that imports the matchers, which `send` and `digest` do not need (start-up time).
@@ -154,11 +157,14 @@ def _deliver(cfg, compose, *, retry_now: bool = False) -> int:  # type: ignore[n
         report = flush(outbox, transport_for(cfg), cfg, ignore_backoff=retry_now)
     where = f"{cfg.smtp.host}:{cfg.smtp.port}" if cfg.smtp.host else str(cfg.outbox_dir)
     print(f"composed {len(plan.messages)} messages ({len(plan.rolled_over)} alerts rolled over to the next digest); "
-          f"sent {report.sent} to {where}, {report.retrying} waiting to retry, {report.failed} failed",
+          f"sent {report.sent} to {where}, {report.retrying} waiting to retry, {report.failed} failed"
+          + (f", {report.claimed_elsewhere} being sent by another sender" if report.claimed_elsewhere else ""),
           file=sys.stderr)  # fmt: skip
     for error in report.errors[:10]:
         print(f"  {error}", file=sys.stderr)
-    return 1 if report.failed else 0
+    if report.failed:
+        return EXIT_FAILED
+    return EXIT_RETRYING if report.retrying else 0
 
 
 def run_send(args: argparse.Namespace) -> int:
