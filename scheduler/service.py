@@ -116,7 +116,7 @@ class SchedulerDaemon:
         global _ACTIVE
         self.lock.acquire()
         try:
-            self.history = RunHistory(self.cfg.scheduler_jobstore_url)
+            self.history = RunHistory.for_config(self.cfg)
             stale = self.history.interrupt_running("the daemon running it stopped before it finished")
             self.runner = JobRunner(self.cfg, self.specs, self.history, self.stop_event, WatchlistHolder())
             _ACTIVE = self.runner

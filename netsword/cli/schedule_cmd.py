@@ -151,7 +151,7 @@ def run_now(args: argparse.Namespace) -> int:
     _logging()
     stop = threading.Event()
     _stop_on_signals(stop)
-    history = RunHistory(cfg.scheduler_jobstore_url)
+    history = RunHistory.for_config(cfg)
     try:
         record = JobRunner(cfg, specs, history, stop).run(args.job, trigger="run-now")
     except JobBusy as exc:

@@ -28,7 +28,7 @@ def write_jobs(path: Path, text: str) -> Path:
 
 def runs_of(cfg: Config, job_id: str | None = None) -> list[RunRecord]:
     """Every recorded run, oldest first."""
-    history = RunHistory(cfg.scheduler_jobstore_url)
+    history = RunHistory.for_config(cfg)
     try:
         return list(reversed(history.recent(10_000, job_id)))
     finally:

@@ -60,7 +60,7 @@ def test_runs_of_one_job_never_overlap(market: Any, cfg: Config) -> None:
     daemon.start()
     try:
         wait_for(lambda: any(run.outcome == "running" for run in runs_of(cfg)), 10, "a run in progress")
-        history = RunHistory(cfg.scheduler_jobstore_url)
+        history = RunHistory.for_config(cfg)
         try:  # run-now (or another process) while the daemon runs the job is refused, not run twice
             with pytest.raises(JobBusy, match="job slow is running now"):
                 JobRunner(cfg, {s.id: s for s in specs}, history, threading.Event()).run("slow", trigger="run-now")

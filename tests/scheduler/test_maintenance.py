@@ -22,7 +22,7 @@ jobs:
 
 
 def run_job(cfg: Config, job_id: str) -> RunRecord:
-    history = RunHistory(cfg.scheduler_jobstore_url)
+    history = RunHistory.for_config(cfg)
     try:
         runner = JobRunner(cfg, {s.id: s for s in parse_jobs(JOBS)}, history, threading.Event())
         return runner.run(job_id, trigger="run-now")
@@ -41,7 +41,7 @@ def test_watchlist_reload_keeps_the_last_good_watchlist(cfg: Config, var_env: di
     good = tmp_path / "w.yaml"
     good.write_text("version: 1\ntrademarks:\n  - {id: tm-a, mark: ACME, owner: A}\n", encoding="utf-8")
     cfg = load_config(env={**var_env, "NETSWORD_MATCHING_WATCHLISTS": str(good)})
-    history = RunHistory(cfg.scheduler_jobstore_url)
+    history = RunHistory.for_config(cfg)
     runner = JobRunner(cfg, {s.id: s for s in parse_jobs(JOBS)}, history, threading.Event())
     try:
         assert runner.run("reload").message == "loaded 1 entries from 1 file(s)"
@@ -64,7 +64,7 @@ def test_retention_drops_old_logs_and_history_only(cfg: Config) -> None:
     new_log.write_text("new")
     two_days_ago = time.time() - 2 * 86400
     os.utime(old_log, (two_days_ago, two_days_ago))
-    history = RunHistory(cfg.scheduler_jobstore_url)
+    history = RunHistory.for_config(cfg)
     try:
         history.conn.execute("UPDATE netsword_job_runs SET started_at = '2000-01-01T00:00:00.000Z'")  # age the run
     finally:

@@ -81,7 +81,7 @@ def recheck_job(market: Any) -> str:
 
 
 def run_recheck(cfg: Config, market: Any) -> Any:
-    history = RunHistory(cfg.scheduler_jobstore_url)
+    history = RunHistory.for_config(cfg)
     try:
         specs = {spec.id: spec for spec in parse_jobs(recheck_job(market))}
         return JobRunner(cfg, specs, history, threading.Event()).run("recheck", trigger="run-now")

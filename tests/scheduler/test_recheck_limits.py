@@ -22,7 +22,7 @@ def run_job(cfg: Config, market: Any, options: str, stop: threading.Event | None
         "jobs:\n  - {id: recheck, kind: recheck, every: 1h, platforms: [demo-static], "
         f"base_url: '{market.url}', {options}}}\n"
     )
-    history = RunHistory(cfg.scheduler_jobstore_url)
+    history = RunHistory.for_config(cfg)
     try:
         specs = {spec.id: spec for spec in parse_jobs(text)}
         return JobRunner(cfg, specs, history, stop or threading.Event()).run("recheck", trigger="run-now")

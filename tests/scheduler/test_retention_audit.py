@@ -30,7 +30,7 @@ def test_dropped_evidence_is_recorded_in_the_audit_trail(cfg: Config, tmp_path: 
     fresh = store.put_bytes(b"<html>new listing</html>", role="page", media_type="text/html")
     store.record(platform="taobao", listing_id="new-1", url="https://taobao.example.com/item/new-1", profile="html",
                  files=[fresh])  # fmt: skip
-    history = RunHistory(cfg.scheduler_jobstore_url)
+    history = RunHistory.for_config(cfg)
     try:
         runner = JobRunner(cfg, {s.id: s for s in parse_jobs(JOBS)}, history, threading.Event())
         record = runner.run("tidy", trigger="run-now")
