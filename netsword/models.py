@@ -243,6 +243,9 @@ class Lead:
     price_history: tuple[Mapping[str, Any], ...] = ()
     owner: str = ""
     assignee: str = ""
+    # The crawl run that last saw the listing (crawler.extensions.crawl_run): a run that restarts after a crash sees
+    # listings again, and the store counts a sighting by the same run once (leads.store.base.merge_seen). "": no run.
+    last_run: str = ""
 
     @property
     def title(self) -> str:
@@ -287,6 +290,8 @@ class Lead:
         }
         if self.cited_number:
             out["cited_number"] = self.cited_number
+        if self.last_run:
+            out["last_run"] = self.last_run
         return out
 
     @classmethod
@@ -310,4 +315,5 @@ class Lead:
             price_history=tuple(dict(p) for p in data.get("price_history", [])),
             owner=str(data.get("owner", "")),
             assignee=str(data.get("assignee", "")),
+            last_run=str(data.get("last_run", "")),
         )

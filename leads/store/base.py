@@ -95,7 +95,10 @@ def merge_seen(old: Lead, new: Lead) -> tuple[Lead, str]:
 
     Keeps first_seen, status and assignee; bumps last_seen and times_seen; appends a price point only when the
     price changed. The outcome is `updated` when score, match, reasons or the listing changed, else `unchanged`.
+    A sighting by the crawl run that already saw the lead (`last_run`, set and equal: a crawl restarted after a
+    crash fetches its listings again) does not count as another sighting: times_seen stays.
     """
+    same_run = bool(new.last_run) and new.last_run == old.last_run
     history = list(old.price_history)
     price = new.price
     if price is not None and (not history or history[-1].get("price") != price):
@@ -104,9 +107,10 @@ def merge_seen(old: Lead, new: Lead) -> tuple[Lead, str]:
         first_seen=old.first_seen or new.first_seen,
         status=old.status,
         assignee=old.assignee,
-        times_seen=old.times_seen + 1,
+        times_seen=old.times_seen if same_run else old.times_seen + 1,
         price_history=tuple(history),
         last_seen=max(old.last_seen, new.last_seen),
+        last_run=new.last_run or old.last_run,
     )
     return merged, (UPDATED if content_key(old) != content_key(new) else UNCHANGED)
 

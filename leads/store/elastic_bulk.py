@@ -7,7 +7,9 @@ Why not a painless script: the history rules and the created/updated/unchanged o
 `leads.store.base.merge_seen`; running that same Python against the stored document gives reports identical to the
 SQLite store. Concurrent writers are safe through optimistic concurrency: a new lead is written with `create` and
 an existing one with `index` + `if_seq_no`/`if_primary_term`, so a lead changed in between is a 409 conflict that
-is read again and merged again. Settings: `store.es_chunk_size`, `store.es_max_retries`.
+is read again and merged again. An index made before a field of `elastic_mappings.ADDED_FIELDS` refuses a document
+holding it (strict mapping); the field is then added to the index's mapping (an online change) and the write made
+again. Settings: `store.es_chunk_size`, `store.es_max_retries`.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from elasticsearch import Elasticsearch
 from elasticsearch.helpers import streaming_bulk
 
 from leads.store.base import CREATED, Stored, UpsertReport, first_sighting, merge_seen
-from leads.store.elastic_mappings import doc_of, lead_of
+from leads.store.elastic_mappings import ADDED_FIELDS, added_field_mappings, doc_of, lead_of
 from netsword.models import Lead
 
 CONFLICT_ROUNDS = 5  # a lead rewritten by another writer this many times in a row is reported as failed
@@ -81,6 +83,15 @@ def _bulk(
     )
 
 
+def lacks_added_field(info: Mapping[str, Any]) -> bool:
+    """A write refused because the index was made before one of ADDED_FIELDS (strict mapping, field unknown)."""
+    error = info.get("error")
+    if not isinstance(error, Mapping) or error.get("type") != "strict_dynamic_mapping_exception":
+        return False
+    reason = str(error.get("reason", ""))
+    return any(f"[{name}]" in reason for name in ADDED_FIELDS)
+
+
 def _item(result: dict[str, Any]) -> dict[str, Any]:
     (info,) = result.values()
     return dict(info)
@@ -111,6 +122,7 @@ def write_chunk(
     pending: dict[str, list[int]] = {}  # the sightings of one lead in a chunk are merged in order, written once
     for position, lead in enumerate(leads):
         pending.setdefault(lead.lead_id, []).append(position)
+    widened = False  # ADDED_FIELDS put into an older index's mapping, at most once per chunk
     for _round in range(CONFLICT_ROUNDS):
         stored = client.mget(index=index, ids=list(pending)).body["docs"]
         actions: list[dict[str, Any]] = []
@@ -135,6 +147,7 @@ def write_chunk(
             else:
                 actions.append({"_op_type": "create", "_index": index, "_id": lead_id, "_source": doc_of(current)})
         conflicts: dict[str, list[int]] = {}
+        unmapped: dict[str, list[int]] = {}
         for ok, result in _bulk(client, actions, settings):
             info = _item(result)
             lead_id = str(info.get("_id"))
@@ -144,9 +157,15 @@ def write_chunk(
                     chunk_stored[position] = item
             elif info.get("status") == 409:  # another writer got there first: read it again and merge again
                 conflicts[lead_id] = pending[lead_id]
+            elif not widened and lacks_added_field(info):  # an index from before the field: add it, write again
+                unmapped[lead_id] = pending[lead_id]
             else:
                 report.failed += len(outcomes[lead_id])
                 report.errors.append(describe_error(info))
+        if unmapped:
+            client.indices.put_mapping(index=index, properties=added_field_mappings())
+            widened = True
+            conflicts.update(unmapped)
         pending = conflicts
         if not pending:
             break

@@ -17,6 +17,9 @@ from netsword.models import Lead
 ANALYSIS_PLUGINS = {"analysis-smartcn": "smartcn", "analysis-icu": "icu"}  # preference order: smartcn first
 _DATE = {"type": "date", "format": "strict_date_optional_time||epoch_millis"}
 _KEYWORD = {"type": "keyword", "ignore_above": 1024}
+# Fields added after the first release: an index made before one of them gets it on the first write that needs it
+# (adding a field is an online mapping change; elastic_bulk does it), no reindex needed.
+ADDED_FIELDS = ("last_run",)
 STATUS_LOG_MAPPING: dict[str, Any] = {
     "type": "nested",
     "properties": {"at": _DATE, "before": _KEYWORD, "after": _KEYWORD, "assignee": _KEYWORD},
@@ -53,10 +56,15 @@ def _text_field() -> dict[str, Any]:
     }
 
 
+def added_field_mappings() -> dict[str, Any]:
+    """The mappings of ADDED_FIELDS, for `PUT <index>/_mapping` on an index made before them."""
+    return {name: dict(_KEYWORD) for name in ADDED_FIELDS}
+
+
 def mappings() -> dict[str, Any]:
     """Explicit mappings; `strict` so a stray field is a reported per-document failure, never a mapping change."""
     keyword_fields = ("lead_id", "listing_id", "platform", "entry_id", "kind", "status", "owner", "assignee",
-                      "seller", "seller_id", "currency", "cited_number")  # fmt: skip
+                      "seller", "seller_id", "currency", "cited_number", *ADDED_FIELDS)  # fmt: skip
     props: dict[str, Any] = {name: dict(_KEYWORD) for name in keyword_fields}
     props.update(
         url={"type": "keyword", "ignore_above": 2048},

@@ -40,7 +40,7 @@ from netsword.sqlite_db import connect, transaction
 _COLUMNS = (
     "lead_id", "listing_id", "platform", "url", "entry_id", "kind", "score", "matched", "reasons", "listing",
     "title", "seller", "price", "owner", "cited_number", "first_seen", "last_seen", "status", "times_seen",
-    "assignee", "price_history",
+    "assignee", "price_history", "last_run",
 )  # fmt: skip
 _IN_CHUNK = 500  # ids per SELECT … IN (…): well under SQLite's variable limit
 _WRITE_CHUNK = 5000  # rows per executemany in put_raw: bounded memory for any size of copy
@@ -58,7 +58,7 @@ def _row_of(lead: Lead) -> tuple[Any, ...]:
         json.dumps(dict(lead.listing), ensure_ascii=False, sort_keys=True),
         lead.title, lead.seller_name, lead.price, lead.owner, lead.cited_number, lead.first_seen, lead.last_seen,
         lead.status, lead.times_seen, lead.assignee,
-        json.dumps([dict(p) for p in lead.price_history], ensure_ascii=False),
+        json.dumps([dict(p) for p in lead.price_history], ensure_ascii=False), lead.last_run,
     )  # fmt: skip
 
 
@@ -82,6 +82,7 @@ def _lead_of(row: sqlite3.Row) -> Lead:
         price_history=tuple(json.loads(row["price_history"])),
         owner=row["owner"],
         assignee=row["assignee"],
+        last_run=row["last_run"],
     )
 
 

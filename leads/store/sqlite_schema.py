@@ -79,6 +79,10 @@ MIGRATIONS: list[str] = [
         INSERT INTO leads_fts(rowid, title, matched) VALUES (new.rowid, new.title, new.matched);
     END;
     """,
+    # 5: the crawl run that last saw each lead, so a crawl restarted after a crash counts a listing once
+    """
+    ALTER TABLE leads ADD COLUMN last_run TEXT NOT NULL DEFAULT '';
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -103,7 +103,7 @@ def _old_release_migrate(conn: sqlite3.Connection, migrations: list[str]) -> int
 
 
 def _a_lead_row(tmp_path: Path) -> tuple[Lead, tuple[object, ...], list[str]]:
-    """One stored lead as a raw row (the leads columns have not changed since schema 1)."""
+    """One stored lead as a raw row in the columns of schema 1 (step 5 added `last_run`, empty for this lead)."""
     lead = Lead(
         lead_id="lead-old-1", listing_id="L1", platform="jd", url="https://item.jd.com/1.html", entry_id="tm-nike",
         kind="trademark", score=88, matched="耐克", reasons=(Reason("brand", "brand in title"),),
@@ -117,7 +117,8 @@ def _a_lead_row(tmp_path: Path) -> tuple[Lead, tuple[object, ...], list[str]]:
         row = cursor.fetchone()
         columns = [d[0] for d in cursor.description]
     assert stored is not None
-    return stored, tuple(row), columns
+    kept = [i for i, name in enumerate(columns) if name != "last_run"]
+    return stored, tuple(row[i] for i in kept), [columns[i] for i in kept]
 
 
 def _old_style_file(path: Path, version: int, row: tuple[object, ...], columns: list[str]) -> None:

@@ -67,6 +67,55 @@ def test_history_rules(store: LeadStore) -> None:
     ]
 
 
+def test_a_crawl_run_counts_its_sighting_once(store: LeadStore) -> None:
+    """A crawl restarted after a crash sees its listings again under the same run id: one sighting per run."""
+    run_a = make_lead("L1", seen="2024-05-01T00:00:00Z").with_changes(last_run="run-a")
+    assert upsert_one(store, run_a) == "created"
+    again = make_lead("L1", seen="2024-05-01T00:05:00Z").with_changes(last_run="run-a")
+    assert upsert_one(store, again) == "unchanged"  # the restarted run, same listing: not another sighting
+    stored = store.get(run_a.lead_id)
+    assert stored is not None
+    assert (stored.times_seen, stored.last_run, stored.last_seen) == (1, "run-a", "2024-05-01T00:05:00Z")
+    assert upsert_one(store, make_lead("L1", seen="2024-05-02T00:00:00Z").with_changes(last_run="run-b")) == "unchanged"
+    assert upsert_one(store, make_lead("L1", seen="2024-05-03T00:00:00Z").with_changes(last_run="run-b")) == "unchanged"
+    stored = store.get(run_a.lead_id)
+    assert stored is not None and (stored.times_seen, stored.last_run) == (2, "run-b")
+    # a sighting from no crawl run (a re-check, `netsword match --store`) counts, and keeps the run that saw it last
+    upsert_one(store, make_lead("L1", seen="2024-05-04T00:00:00Z"))
+    stored = store.get(run_a.lead_id)
+    assert stored is not None and (stored.times_seen, stored.last_run) == (3, "run-b")
+    upsert_one(store, make_lead("L1", seen="2024-05-05T00:00:00Z").with_changes(last_run="run-b"))
+    stored = store.get(run_a.lead_id)
+    assert stored is not None and stored.times_seen == 3
+
+
+def test_same_run_sightings_in_one_batch_count_once(store: LeadStore) -> None:
+    leads = [make_lead("L1", seen=f"2024-05-0{day}T00:00:00Z").with_changes(last_run="run-a") for day in (1, 2, 3)]
+    report = store.upsert_many(leads)
+    assert (report.created, report.unchanged) == (1, 2)
+    stored = store.get(leads[0].lead_id)
+    assert stored is not None and (stored.times_seen, stored.last_run) == (1, "run-a")
+
+
+def test_a_same_run_sighting_still_records_a_price_change(store: LeadStore) -> None:
+    upsert_one(store, make_lead("L1", seen="2024-05-01T00:00:00Z", price=100).with_changes(last_run="run-a"))
+    assert upsert_one(store, make_lead("L1", seen="2024-05-01T01:00:00Z", price=80).with_changes(last_run="run-a")) == (
+        "updated"
+    )
+    stored = store.get(make_lead("L1").lead_id)
+    assert stored is not None and stored.times_seen == 1
+    assert [p["price"] for p in stored.price_history] == [100, 80]
+
+
+def test_last_run_round_trips_through_reads_and_copies(store: LeadStore) -> None:
+    lead = make_lead("L1").with_changes(last_run="run-a", times_seen=4)
+    assert store.put_raw([lead, make_lead("L2")]) == 2
+    assert [found.last_run for found in store.get_many([lead.lead_id, make_lead("L2").lead_id])] == ["run-a", ""]
+    (exported,) = [found for found in store.iter_leads(LeadQuery()) if found.lead_id == lead.lead_id]
+    assert (exported.last_run, exported.times_seen) == ("run-a", 4)
+    assert store.search(LeadQuery(listing_id=("L1",)))[0].last_run == "run-a"
+
+
 def test_status_and_assignee_survive_upserts(store: LeadStore) -> None:
     lead = make_lead("L1")
     upsert_one(store, lead)
