@@ -6,8 +6,12 @@ Arguments (`scrapy crawl marketplace -a profile=demo-static -a keywords=NIKE,耐
 another address). The spider publishes its profile as the NETSWORD_PROFILE setting, from which the NetSword add-on
 takes the profile's politeness and render mode; cookies come from crawler.cookies_file through the crawl's runtime.
 Only URLs built from the profile's templates (search, detail {id}) or matching its rules (next link on the search
-path, `detail.follow` patterns) are requested; a URL found in listing text is never fetched. Malformed items and
-unreadable pages are logged and counted (netsword/malformed_items, netsword/bad_pages), never fatal.
+path, `detail.follow` patterns) are requested; a URL found in listing text is never fetched; a listing URL refused
+is counted (netsword/refused_urls). Malformed items and unreadable pages are logged and counted
+(netsword/malformed_items, netsword/bad_pages), never fatal; so are fields left empty (netsword/empty_field/NAME).
+HTTP bodies are decoded by crawler.decoding (or the profile's `encoding`), Chromium's pages read as rendered. A
+search result whose detail page fails (robots.txt, 404, retries exhausted) is kept, marked `detail: failed`
+(netsword/incomplete_listings).
 """
 
 from __future__ import annotations
@@ -20,11 +24,11 @@ from urllib.parse import quote, urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 
 from crawler.browser_pages import browser_meta
 from crawler.extensions.runtime import runtime_of
-from crawler.extract import detail_url, listing_url_allowed, merge, parse_page
+from crawler.extract import ParsedPage, detail_url, listing_url_allowed, merge, parse_page, refusal
 from crawler.items import ListingItem
 from crawler.profile import Profile
 from crawler.profile_loader import load_profile
@@ -61,6 +65,7 @@ class MarketplaceSpider(scrapy.Spider):
         self.headers = {k: expand_env(v) for k, v in self.profile.headers.items()}
         self.allowed_domains = sorted({urlsplit(f"//{h}").hostname or h for h in self.profile.hosts})
         self.seen: set[str] = set()
+        self.warned_fields: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> MarketplaceSpider:
@@ -103,15 +108,20 @@ class MarketplaceSpider(scrapy.Spider):
     def parse_search(self, response: Response) -> Iterator[Any]:
         stats = self.crawler.stats
         stats.inc_value("netsword/search_pages")
-        parsed = parse_page(self.profile, response.body, response.url)
-        self._count_errors(parsed.errors, "search")
+        parsed = self._read_page(response, "search")
         for listing in parsed.listings:
             target = detail_url(self.profile, listing)
+            refused = not target and self.profile.detail is not None and not self.profile.detail.url
+            if refused and str(listing.get("id", "")) not in self.seen:  # once per listing, not per result page
+                stats.inc_value("netsword/refused_urls")
+                self.logger.info(
+                    "not following %s: %s", listing.get("url"), refusal(self.profile, listing.get("url", ""))
+                )
             if target:
                 yield scrapy.Request(
                     target,
                     callback=self.parse_detail,
-                    errback=self.on_error,
+                    errback=self.on_detail_error,
                     headers=self.headers,
                     cookies=self.cookies,
                     cb_kwargs={"listing": listing},
@@ -137,8 +147,7 @@ class MarketplaceSpider(scrapy.Spider):
 
     def parse_detail(self, response: Response, listing: dict[str, Any]) -> Iterator[ListingItem]:
         self.crawler.stats.inc_value("netsword/detail_pages")
-        parsed = parse_page(self.profile, response.body, response.url, kind="detail")
-        self._count_errors(parsed.errors, "detail")
+        parsed = self._read_page(response, "detail")
         detail = parsed.listings[0] if parsed.listings else {}
         yield from self._item(merge(listing, detail), response, is_detail=True)
 
@@ -169,6 +178,24 @@ class MarketplaceSpider(scrapy.Spider):
             screenshot_url=listing_url_allowed(self.profile, str(listing.get("url", ""))) or own_page,
         )
 
+    def _read_page(self, response: Response, kind: str) -> ParsedPage:
+        # Chromium decoded the page itself and scrapy-playwright re-encoded what it rendered: read that text.
+        rendered = "playwright" in response.flags and isinstance(response, TextResponse)
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
+        body: bytes | str = response.text if rendered else response.body
+        parsed = parse_page(self.profile, body, response.url, kind=kind, content_type=content_type)
+        self._count_errors(parsed.errors, kind)
+        for name, count in parsed.empty.items():
+            self.crawler.stats.inc_value(f"netsword/empty_field/{name}", count)
+        for name in parsed.mostly_empty():
+            if f"{kind}.{name}" not in self.warned_fields:  # once per field and page kind
+                self.warned_fields.add(f"{kind}.{name}")
+                self.logger.warning(
+                    "%s field %r is empty on %d of %d items of %s: does its rule still fit the page?",
+                    kind, name, parsed.empty[name], parsed.read, response.url,
+                )  # fmt: skip
+        return parsed
+
     def _count_errors(self, errors: list[str], kind: str) -> None:
         for error in errors:
             self.crawler.stats.inc_value("netsword/malformed_items")
@@ -177,3 +204,21 @@ class MarketplaceSpider(scrapy.Spider):
     def on_error(self, failure: Any) -> None:
         self.crawler.stats.inc_value("netsword/failed_requests")
         self.logger.warning("request failed: %s: %s", failure.request.url, failure.value)
+
+    def on_detail_error(self, failure: Any) -> Iterator[ListingItem]:
+        """A detail page that could not be fetched: its search result goes on, marked incomplete."""
+        self.on_error(failure)
+        request = failure.request
+        reason = failure_reason(failure)
+        listing = {**request.cb_kwargs["listing"], "detail": "failed", "detail_error": reason}
+        self.crawler.stats.inc_value("netsword/incomplete_listings")
+        response = getattr(failure.value, "response", None)  # a 404's page; none when nothing was fetched
+        yield from self._item(listing, response if response is not None else Response(request.url, 0, request=request))
+
+
+def failure_reason(failure: Any) -> str:
+    """A short reason for a failed request: 'HTTP 404', 'IgnoreRequest: Forbidden by robots.txt', 'TimeoutError: …'."""
+    response = getattr(failure.value, "response", None)
+    if response is not None:
+        return f"HTTP {response.status}"
+    return f"{type(failure.value).__name__}: {failure.value}"[:200]
