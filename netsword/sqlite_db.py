@@ -18,6 +18,20 @@ from pathlib import Path
 from netsword.private_files import private_dir
 
 BUSY_TIMEOUT_S = 30.0
+RECOVER = "restore it from a backup or move it away (docs/operations.md); netsword doctor checks every database"
+
+
+class DatabaseUnusable(RuntimeError):
+    """A database file NetSword cannot use (damaged, truncated, not SQLite, or from a newer NetSword): one line
+    naming the file and what to do."""
+
+
+def file_of(conn: sqlite3.Connection) -> str:
+    """The file behind a connection ('' for an in-memory database)."""
+    try:
+        return str(conn.execute("PRAGMA database_list").fetchone()[2] or "")
+    except sqlite3.Error:
+        return ""
 
 
 def connect(path: str | Path, *, read_only: bool = False) -> sqlite3.Connection:
@@ -33,11 +47,22 @@ def connect(path: str | Path, *, read_only: bool = False) -> sqlite3.Connection:
             os.close(os.open(target, os.O_CREAT | os.O_RDWR, 0o600))
         conn = sqlite3.connect(target, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
-    conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
-    if not read_only:
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA foreign_keys=ON")
+    try:
+        conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+        if not read_only:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # reads the schema: a damaged header fails here
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            conn.close()
+            raise
+        conn.close()
+        raise DatabaseUnusable(f"{target}: cannot open the database ({exc}); {RECOVER}") from None
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise DatabaseUnusable(f"{target}: damaged or not a database ({exc}); {RECOVER}") from None
     return conn
 
 
@@ -52,3 +77,18 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
             conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+def integrity_problems(path: str | Path, *, limit: int = 5) -> list[str]:
+    """What SQLite's own check (PRAGMA quick_check) finds wrong with a database file, read-only; [] when sound."""
+    try:
+        conn = connect(path, read_only=True)
+    except DatabaseUnusable as exc:
+        return [str(exc)]
+    try:
+        rows = [str(r[0]) for r in conn.execute(f"PRAGMA quick_check({int(limit)})").fetchall()]
+    except sqlite3.DatabaseError as exc:
+        return [f"{path}: {exc}"]
+    finally:
+        conn.close()
+    return [] if rows == ["ok"] else [f"{path}: {row}" for row in rows]

@@ -13,7 +13,7 @@ import re
 import sqlite3
 from collections.abc import Sequence
 
-from netsword.sqlite_db import transaction
+from netsword.sqlite_db import DatabaseUnusable, file_of, transaction
 
 _TABLE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
@@ -41,7 +41,8 @@ def migrate(
     while True:
         version = _version(conn, version_table)
         if version > newest:
-            raise RuntimeError(f"{label} schema {version} is newer than this NetSword ({newest}); upgrade NetSword")
+            raise DatabaseUnusable(f"{_where(conn)}{label} schema {version} is newer than this NetSword ({newest}); "
+                                   "upgrade NetSword, or restore a backup made by this version")  # fmt: skip
         if version == newest:
             return newest
         with transaction(conn):
@@ -49,6 +50,11 @@ def migrate(
                 for statement in split_statements(migrations[version]):
                     conn.execute(statement)
                 _record(conn, version_table, version + 1, legacy_user_version)
+
+
+def _where(conn: sqlite3.Connection) -> str:
+    path = file_of(conn)
+    return f"{path}: " if path else ""
 
 
 def _adopt_user_version(conn: sqlite3.Connection, version_table: str, label: str, newest: int) -> None:
@@ -60,7 +66,8 @@ def _adopt_user_version(conn: sqlite3.Connection, version_table: str, label: str
             return  # another process adopted it first
         legacy = int(conn.execute("PRAGMA user_version").fetchone()[0])
         if legacy > newest:
-            raise RuntimeError(f"{label} schema {legacy} is newer than this NetSword ({newest}); upgrade NetSword")
+            raise DatabaseUnusable(f"{_where(conn)}{label} schema {legacy} is newer than this NetSword ({newest}); "
+                                   "upgrade NetSword, or restore a backup made by this version")  # fmt: skip
         if legacy:
             _record(conn, version_table, legacy, mirror=False)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import sqlite3
 import sys
 from collections.abc import Sequence
 
@@ -48,7 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from leads.store.base import StoreError
     from netsword.config import ConfigError
+    from netsword.sqlite_db import DatabaseUnusable
     from watchlists import WatchlistError
 
     parser = build_parser()
@@ -61,6 +64,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WatchlistError as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    except (DatabaseUnusable, StoreError) as exc:  # one line naming the file and what to do
+        print(f"netsword: {exc}", file=sys.stderr)
+        return 1
+    except sqlite3.DatabaseError as exc:  # damage found in the middle of a command, not when the file was opened
+        print(f"netsword: database error: {exc}; run `netsword doctor` to find the damaged file", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -46,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
             line(True, "store", f"{cfg.store_url} ({store.count(LeadQuery())} leads)")
     except Exception as exc:  # noqa: BLE001 - doctor reports whatever goes wrong
         line(False, "store", f"{cfg.store_url}: {exc}")
+    _check_databases(cfg, line)
     _check_keys(cfg, line)
     _check_private(cfg)
     if not cfg.smtp.host:
@@ -58,6 +59,20 @@ def run(args: argparse.Namespace) -> int:
         except OSError as exc:
             line(False, "smtp", f"{cfg.smtp.host}:{cfg.smtp.port}: {exc}")
     return 1 if problems else 0
+
+
+def _check_databases(cfg: Config, line: Callable[[bool, str, str], None]) -> None:
+    """SQLite's integrity check on every database NetSword keeps in var/ (and the store's file, wherever it is)."""
+    from netsword.sqlite_db import integrity_problems
+
+    files = set(cfg.var_dir.glob("*.db")) if cfg.var_dir.is_dir() else set()
+    if cfg.store_url.startswith("sqlite:///"):
+        store_file = Path(cfg.store_url.removeprefix("sqlite:///"))
+        if store_file.is_file():
+            files.add(store_file)
+    for path in sorted(files):
+        problems = integrity_problems(path)
+        line(not problems, "database", f"{path}: integrity ok" if not problems else "; ".join(problems))
 
 
 def _warn(what: str, detail: str) -> None:
