@@ -100,6 +100,7 @@ class CrawlerConfig:
     user_agent: str = "NetSwordBot/0.1 (+https://example.org/netsword)"
     cookies_file: str = ""
     proxy: str = field(default="", metadata=SECRET)
+    profiles_dir: str = ""  # your own profiles (NAME.yaml): `netsword profile list` and `profile check NAME` read them
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "netsword.cli.demo_cmd",
     "netsword.cli.demo_market_cmd",
     "netsword.cli.crawl_cmd",
+    "netsword.cli.profile_cmd",
     "netsword.cli.recheck_cmd",
     "netsword.cli.serve_cmd",
     "netsword.cli.users_cmd",

@@ -19,7 +19,7 @@ STAT_PREFIXES = ("netsword/", "retry_after/", "downloader/response_count", "item
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("crawl", help="crawl one platform (a profile name or YAML file) into the lead store")
-    p.add_argument("profile", help="a bundled profile name (see --list) or a profile YAML file")
+    p.add_argument("profile", help="a bundled profile name (see `netsword profile list`) or a profile YAML file")
     p.add_argument("--keyword", action="append", metavar="K", help="search for K (repeatable; default: watchlists)")
     p.add_argument("--max-pages", type=int, default=0, metavar="N", help="result pages per keyword")
     p.add_argument("--jobdir", default="", metavar="DIR", help="keep crawl state in DIR so a stopped crawl resumes")

@@ -1,0 +1,60 @@
+"""One page fetched for `netsword profile check PROFILE --url URL`: politely, through the crawl machinery.
+
+The request is the marketplace spider's for that profile (headers with ${ENV} secrets, cookies from
+crawler.cookies_file, Chromium for `render: browser`, robots.txt, retries, the profile's politeness); the spider keeps
+the answer in `self.page` and yields nothing, so no lead, evidence or alert is ever stored. Only the profile's own
+hosts are fetched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response, TextResponse
+
+from crawler.browser_pages import browser_meta
+from crawler.extensions.runtime import runtime_of
+from crawler.profile import Profile
+from crawler.spiders.marketplace import MarketplaceSpider, failure_reason
+
+
+class ProfileCheckSpider(MarketplaceSpider):
+    name = "profile_check"
+
+    def __init__(self, profile: Profile | str, url: str, kind: str = "search", **kwargs: Any) -> None:
+        super().__init__(profile, **kwargs)
+        self.url = url
+        self.kind = kind
+        self.page: dict[str, Any] = {}
+
+    async def start(self) -> AsyncIterator[Any]:
+        runtime = runtime_of(self.crawler)
+        self.cookies = dict(runtime.cookies(self.profile.platform).items())
+        if urlsplit(self.url).netloc not in self.profile.hosts:
+            self.page = {"error": f"{self.url}: not on the profile's hosts ({', '.join(self.profile.hosts)})"}
+            return
+        spec = self.profile.search if self.kind == "search" or not self.profile.detail else self.profile.detail.page
+        yield scrapy.Request(
+            self.url,
+            callback=self.keep,
+            errback=self.failed,
+            headers=self.headers,
+            cookies=self.cookies,
+            meta={**browser_meta(self.profile, spec, search=self.kind == "search"), "handle_httpstatus_all": True},
+            dont_filter=True,
+        )
+
+    def keep(self, response: Response) -> None:
+        rendered = "playwright" in response.flags and isinstance(response, TextResponse)
+        self.page = {
+            "url": response.url,
+            "status": response.status,
+            "content_type": (response.headers.get("Content-Type") or b"").decode("latin-1"),
+            "body": response.text if rendered else response.body,
+        }
+
+    def failed(self, failure: Any) -> None:
+        self.page = {"error": f"{failure.request.url}: {failure_reason(failure)}"}
