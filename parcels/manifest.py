@@ -17,8 +17,8 @@ from typing import Any
 
 from leads.listings_io import json_lines
 from parcels.mapping import REQUIRED_COLUMNS, CourierMapping, MappingError
-from parcels.model import BadRow, Parcel
-from parcels.normalize import normalize_phone, phone_is_plausible
+from parcels.model import BadRow, Parcel, described
+from parcels.phones import phone_problem
 
 _WAYBILL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{3,39}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -48,20 +48,6 @@ def _clean(value: Any, field_name: str) -> str:
     if len(text) > MAX_TEXT:
         raise RowError(field_name, f"longer than {MAX_TEXT} characters")
     return text
-
-
-def described(text: str) -> str:
-    """What a value looks like without repeating it: '9 characters: letters' for 'yesterday'."""
-    kinds = []
-    if any(c.isdigit() for c in text):
-        kinds.append("digits")
-    if any(c.isalpha() for c in text):
-        kinds.append("letters")
-    if any(c.isspace() for c in text):
-        kinds.append("spaces")
-    if any(not (c.isalnum() or c.isspace()) for c in text):
-        kinds.append("other signs")
-    return f"{len(text)} characters: {', '.join(kinds)}" if kinds else f"{len(text)} characters"
 
 
 def _number(text: str, field_name: str, scale: float) -> float | None:
@@ -107,8 +93,9 @@ def parcel_from_values(values: Mapping[str, Any], mapping: CourierMapping) -> Pa
     if not _CURRENCY.match(currency):
         raise RowError("currency", f"must be an ISO 4217 code such as CNY, got {described(currency)}")
     for name in ("sender_phone", "receiver_phone"):
-        if text.get(name) and not phone_is_plausible(normalize_phone(text[name])):
-            raise RowError(name, f"not a phone number, got {described(text[name])}")
+        problem = phone_problem(text[name]) if text.get(name) else None
+        if problem:
+            raise RowError(name, problem)
     if not (text.get("sender_name") or text.get("sender_phone")):
         raise RowError("sender_name", "sender name or phone is required")
     if not (text.get("receiver_address") or text.get("receiver_name")):

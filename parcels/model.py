@@ -45,3 +45,17 @@ class BadRow:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.field}: {self.reason}"
+
+
+def described(text: str) -> str:
+    """What a value looks like without repeating it: '9 characters: letters' for 'yesterday'."""
+    kinds = []
+    if any(c.isdigit() for c in text):
+        kinds.append("digits")
+    if any(c.isalpha() for c in text):
+        kinds.append("letters")
+    if any(c.isspace() for c in text):
+        kinds.append("spaces")
+    if any(not (c.isalnum() or c.isspace()) for c in text):
+        kinds.append("other signs")
+    return f"{len(text)} characters: {', '.join(kinds)}" if kinds else f"{len(text)} characters"

@@ -35,11 +35,6 @@ def normalize_phone(text: str) -> str:
     return digits
 
 
-def phone_is_plausible(digits: str) -> bool:
-    """A mainland mobile (11 digits from 1) or a landline / foreign number of 7–15 digits."""
-    return 7 <= len(digits) <= 15
-
-
 @lru_cache(maxsize=262_144)
 def normalize_name(text: str) -> str:
     """NFKC, case folded, without spaces or punctuation: 'Zhang  Wei' → 'zhangwei', '张 伟' → '张伟'."""

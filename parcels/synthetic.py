@@ -38,6 +38,10 @@ PLACES = [("广东省", "深圳市", ["南山区", "福田区", "宝安区"]), (
           ("福建省", "莆田市", ["荔城区", "城厢区"]), ("江苏省", "苏州市", ["姑苏区", "吴中区"]),
           ("上海市", "上海市", ["浦东新区", "徐汇区"]), ("北京市", "北京市", ["朝阳区", "海淀区"]),
           ("四川省", "成都市", ["武侯区", "锦江区"]), ("湖北省", "武汉市", ["洪山区", "江汉区"])]  # fmt: skip
+# mobile prefixes in use (China Mobile, Unicom, Telecom, Broadnet); 140–144, 160, 174, 194 and others are not
+MOBILE_PREFIXES = ("130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "153", "155",
+                   "156", "157", "158", "159", "166", "175", "176", "177", "178", "180", "181", "182", "183", "184",
+                   "185", "186", "187", "188", "189", "191", "198", "199")  # fmt: skip
 STREETS = [
     "科技",
     "人民",
@@ -87,7 +91,8 @@ class Generator:
         return self.rng.choice(SURNAMES) + "".join(self.rng.choice(GIVEN) for _ in range(self.rng.choice((1, 2))))
 
     def phone(self) -> str:
-        return "1" + self.rng.choice("3456789") + "".join(self.rng.choice("0123456789") for _ in range(9))
+        """A mainland mobile in an allocated block (号段), so that it passes numbering-plan validation."""
+        return self.rng.choice(MOBILE_PREFIXES) + "".join(self.rng.choice("0123456789") for _ in range(8))
 
     def address(self) -> str:
         province, city, districts = self.rng.choice(PLACES)
