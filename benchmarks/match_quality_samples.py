@@ -1,12 +1,14 @@
-"""Match quality: precision and recall at the default threshold, overall and per kind of disguise and of negative,
-on a labelled set generated deterministically here (seeded; different templates from tests/matchers/cases.csv).
+"""Match quality on the sample watchlist (the older set, close to the project's own phrasing): precision and recall
+at the default threshold, overall and per kind of disguise and of negative, on a labelled set generated
+deterministically here (seeded; different templates from tests/matchers/cases.csv). The held-out figures are
+benchmarks/match_quality.py's.
 
 Positives: 16 well-known marks in every disguise. Negatives (at least 40 % of cases), derived from the sample
 watchlist rather than hand-picked: common English words one or two edits from a Latin mark
 (benchmarks/data/english_words.txt), every ordinary-word mark in unrelated goods, nominative/compatibility use,
 authorised sellers at a normal price, private resales at a plausible price, short marks inside words and model
 codes, and real titles of unrelated goods (demo/data/unrelated_titles.tsv, tests/fixtures/realdata).
-Usage: `python benchmarks/match_quality.py [--quick] [--write] [--show N]`; `--write` saves the set to
+Usage: `python benchmarks/match_quality_samples.py [--quick] [--write] [--show N]`; `--write` saves the set to
 benchmarks/data/match_quality_set.jsonl so it can be read and reviewed.
 """
 
