@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from pypinyin import lazy_pinyin
 
@@ -202,11 +202,15 @@ def generate(n_parcels: int, seed: int = 7, *, n_fanout: int | None = None, n_co
     return rows, plan
 
 
-def write_manifest(rows: list[dict[str, Any]], path: str | Path) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
+def write_manifest(rows: list[dict[str, Any]], out: str | Path | TextIO) -> None:
+    """The rows as a generic-mapping CSV, to a path or an open text file."""
+    if isinstance(out, (str, Path)):
+        with open(out, "w", encoding="utf-8", newline="") as fh:
+            write_manifest(rows, fh)
+        return
+    writer = csv.DictWriter(out, fieldnames=COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
 
 
 def write_truth(plan: Plan, path: str | Path) -> None:

@@ -8,6 +8,7 @@ import sys
 
 from leads.store import LeadQuery, open_store_from_config
 from netsword.cli.common import config_of
+from netsword.cli.output import output
 from netsword.cli.terminal import printable
 from netsword.csv_safe import SafeCsvWriter
 from netsword.models import LEAD_KINDS, LEAD_STATUSES
@@ -45,7 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     export = sub.add_parser("export", help="every matching lead as JSONL or CSV")
     _query_args(export)
     export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
-    export.add_argument("--out", metavar="FILE", help="default: standard output")
+    export.add_argument("--out", metavar="FILE", help="default and -: standard output")
     export.set_defaults(func=run_export)
 
 
@@ -86,23 +87,18 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    out = open(args.out, "w", encoding="utf-8", newline="") if args.out else sys.stdout
     count = 0
-    try:
-        with open_store_from_config(config_of(args)) as store:
-            writer = SafeCsvWriter(out) if args.format == "csv" else None  # scraped text never runs as a formula
+    with output(args.out, newline="") as out, open_store_from_config(config_of(args)) as store:
+        writer = SafeCsvWriter(out) if args.format == "csv" else None  # scraped text never runs as a formula
+        if writer:
+            writer.writerow(CSV_FIELDS)
+        for lead in store.iter_leads(_query(args)):
+            count += 1
             if writer:
-                writer.writerow(CSV_FIELDS)
-            for lead in store.iter_leads(_query(args)):
-                count += 1
-                if writer:
-                    row = {**lead.to_dict(), "title": lead.title, "price": lead.price, "seller": lead.seller_name,
-                           "reasons": "; ".join(f"{r.code}: {r.detail}" for r in lead.reasons)}  # fmt: skip
-                    writer.writerow([row.get(f, "") for f in CSV_FIELDS])
-                else:
-                    out.write(json.dumps(lead.to_dict(), ensure_ascii=False) + "\n")
-    finally:
-        if args.out:
-            out.close()
+                row = {**lead.to_dict(), "title": lead.title, "price": lead.price, "seller": lead.seller_name,
+                       "reasons": "; ".join(f"{r.code}: {r.detail}" for r in lead.reasons)}  # fmt: skip
+                writer.writerow([row.get(f, "") for f in CSV_FIELDS])
+            else:
+                out.write(json.dumps(lead.to_dict(), ensure_ascii=False) + "\n")
     print(f"exported {count} leads", file=sys.stderr)
     return 0

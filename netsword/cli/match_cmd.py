@@ -13,6 +13,7 @@ from leads.process import find_leads
 from matchers import MatchIndex
 from matchers.configured import build_index
 from netsword.cli.common import config_of
+from netsword.cli.output import output
 from netsword.config import Config
 from netsword.models import Lead, Listing
 
@@ -23,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("match", help="match listings (JSONL) against watchlists and write leads (JSONL)")
     p.add_argument("--watchlist", action="append", metavar="FILE", help="watchlist file (repeatable)")
     p.add_argument("--listings", required=True, metavar="FILE", help="listings, one JSON object per line")
-    p.add_argument("--out", metavar="FILE", help="write leads here (default: standard output)")
+    p.add_argument("--out", metavar="FILE", help="write leads here (default and -: standard output)")
     p.add_argument("--min-score", type=int, metavar="N", help="lead threshold 0–100 (default: matching.min_score)")
     p.add_argument("--strict", action="store_true", help="stop at the first bad line and write nothing")
     p.add_argument("--store", action="store_true", help="also store the leads in the lead store (store.url)")
@@ -63,11 +64,8 @@ def run(args: argparse.Namespace) -> int:
         for listing in listings:
             leads.extend(find_leads(listing, index, min_score=min_score))
     leads.sort(key=lambda lead: (-lead.score, lead.lead_id))
-    if args.out:
-        with open(args.out, "w", encoding="utf-8") as fh:
-            _write(leads, fh)
-    else:
-        _write(leads, sys.stdout)
+    with output(args.out) as fh:
+        _write(leads, fh)
     print(f"netsword match: {len(listings)} listings, {bad} bad lines, {len(leads)} leads", file=sys.stderr)
     return 2 if bad else 0
 

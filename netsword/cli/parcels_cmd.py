@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from matchers.configured import build_index
 from netsword.cli.common import config_of
+from netsword.cli.output import output, to_stdout
 from netsword.cli.terminal import printable
 from netsword.config import Config
 
@@ -63,8 +64,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     gen = sub.add_parser("generate", help="write a synthetic manifest with planted patterns and ground truth")
     gen.add_argument("--parcels", type=int, default=10000, metavar="N")
     gen.add_argument("--seed", type=int, default=7)
-    gen.add_argument("--out", required=True, metavar="FILE", help="manifest CSV (generic courier mapping)")
-    gen.add_argument("--truth", metavar="FILE", help="ground truth JSON (default: OUT + .truth.json)")
+    gen.add_argument("--out", required=True, metavar="FILE", help="manifest CSV (generic courier mapping); -: stdout")
+    gen.add_argument("--truth", metavar="FILE", help="ground truth JSON (default: OUT + .truth.json; none for -)")
     gen.set_defaults(func=run_generate)
 
 
@@ -287,10 +288,12 @@ def run_generate(args: argparse.Namespace) -> int:
     if args.parcels < 100:
         raise UsageError(f"--parcels: must be at least 100, got {args.parcels}")
     rows, plan = generate(args.parcels, args.seed)
-    write_manifest(rows, args.out)
-    truth = args.truth or args.out + ".truth.json"
-    write_truth(plan, truth)
-    print(
-        f"netsword parcels generate: {len(rows)} parcels, {len(plan.patterns)} planted patterns → {args.out}, {truth}"
-    )
+    with output(args.out, newline="") as fh:
+        write_manifest(rows, fh)
+    truth = args.truth or ("" if to_stdout(args.out) else args.out + ".truth.json")
+    if truth:
+        write_truth(plan, truth)
+    where = "standard output" if to_stdout(args.out) else args.out
+    print(f"netsword parcels generate: {len(rows)} parcels, {len(plan.patterns)} planted patterns → {where}"
+          + (f", {truth}" if truth else ""), file=sys.stderr)  # fmt: skip
     return 0
