@@ -13,6 +13,7 @@ from typing import Any
 
 from parsel import Selector
 
+from crawler.decoding import decode_body
 from crawler.extract import parse_page
 from crawler.fields import parse_price
 from crawler.profile import Profile
@@ -38,12 +39,14 @@ def read_page(status: int, body: bytes, url: str, media_type: str, profile: Prof
               ) -> PageState:  # fmt: skip
     """Decide what a listing's page says about it; `profile` (its platform's) reads the price when it can.
 
-    `text` is the body decoded by whoever knows its encoding (Scrapy's TextResponse); else UTF-8 is assumed.
+    `text` is the page as a browser rendered it; else the body is decoded as every crawl decodes pages
+    (crawler.decoding: BOM, Content-Type, <meta>, detection, and the profile's `encoding:` override).
     """
     if status in GONE_STATUSES:
         return PageState(True, f"HTTP {status}")
-    page: bytes | str = text or body
-    text = text or body.decode("utf-8", errors="replace")
+    if not text:
+        text, _encoding = decode_body(body, media_type, profile.encoding if profile else "")
+    page: bytes | str = text
     lowered = text[:200_000].lower()
     marker = next((m for m in TAKEDOWN_MARKERS if m in lowered), "")
     data = _json(text) if "json" in media_type or text.lstrip()[:1] in ("{", "[") else None

@@ -193,7 +193,8 @@ class RecheckSpider(scrapy.Spider):
         stats.inc_value("recheck/listings")
         stats.inc_value("recheck/pages")
         media_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
-        text = response.text if isinstance(response, TextResponse) else ""
+        # a rendered page is already text; a fetched one is decoded by read_page as crawls decode pages
+        text = response.text if "playwright" in response.flags and isinstance(response, TextResponse) else ""
         state = read_page(response.status, response.body, response.url, media_type, item.profile, text=text)
         try:
             self.record(item.leads, state)
