@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from matchers.normalize import fold, latin_tokens, spaced
+from matchers.normalize import fold, skeleton_token, spaced
 from matchers.price import to_cny
 from matchers.vocabulary import NOMINATIVE_CUES, SECOND_HAND, CueTerm, MultiScanner, goods_terms
 from netsword.models import Listing
@@ -41,6 +41,7 @@ class ListingContext:
     folded: str
     spaced: str
     tokens: list[str]
+    raw_tokens: list[str]  # the Latin tokens as written (digits kept); `tokens` reads digits inside words as letters
     token_spans: list[tuple[int, int]]
     stream: str
     goods: frozenset[int]
@@ -60,6 +61,7 @@ class ListingContext:
         size = len(text)
         found = scanners.scanner.scan(f"{text} {spaced(fold(listing.category))}" if listing.category else text)
         goods_found = found["goods"]
+        raw = _TOKEN.findall(text)
         seller = listing.seller
         seller_keys = (
             frozenset(fold(v).replace(" ", "") for v in (seller.name, seller.id) if v) if seller else frozenset()
@@ -68,7 +70,8 @@ class ListingContext:
             listing=listing,
             folded=folded,
             spaced=text,
-            tokens=latin_tokens(text),
+            tokens=[t if t.isalpha() else skeleton_token(t) for t in raw],
+            raw_tokens=raw,
             token_spans=[m.span() for m in _TOKEN.finditer(text)],
             stream=text.replace(" ", ""),
             goods=frozenset(c for _, _, _, classes in goods_found for c in classes),  # type: ignore[attr-defined]

@@ -18,7 +18,7 @@ from watchlists.model import Watchlist
 
 __all__ = ["MatchIndex", "MatchSettings", "compile_index"]
 MIN_HIT_SCORE = 20  # hits below this are noise even for a low configured threshold
-FUZZY_CODES = frozenset({"typo", "homophone", "near_mark", "pinyin", "code_word"})
+FUZZY_CODES = frozenset({"typo", "homophone", "near_mark", "pinyin", "code_word", "mixed_script"})
 
 
 class MatchIndex:
@@ -46,9 +46,11 @@ class MatchIndex:
 
     def _trademarks(self, ctx: ListingContext) -> list[Hit]:
         found: dict[int, list[Candidate]] = {}
-        for candidate in self.marks.latin_candidates(ctx.tokens):
+        for candidate in self.marks.latin_candidates(ctx.tokens, ctx.raw_tokens):
             found.setdefault(candidate.entry, []).append(candidate)
         for candidate in self.marks.cjk_candidates(ctx.stream, ctx.spaced):
+            found.setdefault(candidate.entry, []).append(candidate)
+        for candidate in self.marks.mixed_candidates(ctx.spaced):
             found.setdefault(candidate.entry, []).append(candidate)
         for candidate in self.marks.code_candidates(ctx.spaced):
             found.setdefault(candidate.entry, []).append(candidate)

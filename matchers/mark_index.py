@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import ahocorasick
 from rapidfuzz.distance import OSA
 
-from matchers.chinese import codes_of, pinyin_of
+from matchers.chinese import codes_of, pinyin_of, pinyin_table
 from matchers.normalize import cjk_stream, fold, has_cjk, latin_key, spaced
 from matchers.vocabulary import PhraseScanner, code_words, common_words, goods_terms
 from watchlists.model import Trademark
@@ -24,7 +24,19 @@ from watchlists.model import Trademark
 GLUE_WORDS = frozenset("air max official store outlet original new sale sport sports men women kids shop bag "
                        "shoes shoe watch jp us uk hk".split())  # fmt: skip
 _ALL_CJK = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]+$")
+# a model code glued to a mark (`GALANZV8`, `ZARAK9`, `BrandABC123`): a few letters and digits, digits required
+MODEL_CODE = re.compile(r"^(?:[a-z]{0,3}\d{1,5}[a-z]{0,2}|\d{1,4}[a-z]{1,3}\d{0,3})$")
 MAX_JOIN = 4
+MAX_MIXED = 8  # pieces (characters or Latin words) of a mark written in mixed hanzi and pinyin
+_SCRIPT_CHANGE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff][a-z]|[a-z][\u3400-\u4dbf\u4e00-\u9fff]")
+_MIXED_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fffa-z]+")
+_MIXED_PIECE = re.compile(r"[a-z]+|.")
+
+
+def _initial(syllable: str) -> str:
+    return syllable[:2] if syllable[:2] in ("zh", "ch", "sh") else syllable[:1]
+
+
 CACHE_SIZE = 200_000
 
 
@@ -53,6 +65,7 @@ class MarkIndex:
         self.deletes: dict[str, tuple[str, ...]] = {}
         self.near: dict[str, tuple[tuple[int, str], ...]] = {}
         self.near_first: dict[str, tuple[int, ...]] = {}
+        self.mixed: dict[str, tuple[tuple[int, str], ...]] = {}
         self.forms_of: list[tuple[str, ...]] = []
         # words repeat across listings (Zipf): remember each word's typo and glued readings; bounded, index-local
         self._typo_cache: dict[str, tuple[str, ...]] = {}
@@ -112,6 +125,7 @@ class MarkIndex:
                 near_first.setdefault(key[0], set()).add(len(key))
                 for k in range(1, len(key)):
                     near.setdefault(key[:k] + "?" + key[k + 1 :], []).extend((e, key) for e in entries)
+        self._build_mixed()
         for code, owners in by_code.items():
             self.codes.add_word(code, (code, tuple(owners)))
         self._codes_empty = not by_code
@@ -120,6 +134,22 @@ class MarkIndex:
         self.pinyin = {k: tuple(sorted(v)) for k, v in pinyin.items()}
         self.near = {k: tuple(v) for k, v in near.items()}
         self.near_first = {k: tuple(sorted(v)) for k, v in near_first.items()}
+
+    def _build_mixed(self) -> None:
+        """Chinese forms spelled in mixed hanzi and pinyin (`霸wang`, `力shi`, `阿迪ds`): each form's toneless pinyin,
+        and for forms of three or more characters the pinyin of the first characters then the initials of the rest."""
+        table = pinyin_table()
+        mixed: dict[str, list[tuple[int, str]]] = {}
+        for key, entries in self.cjk.items():
+            syllables = [table.get(c, "") for c in key]
+            if not all(syllables):
+                continue
+            spellings = {"".join(syllables)}
+            spellings.update("".join(syllables[:k]) + "".join(_initial(x) for x in syllables[k:])
+                             for k in range(2, len(key)))  # fmt: skip
+            for spelled in spellings:
+                mixed.setdefault(spelled, []).extend((e, key) for e in entries)
+        self.mixed = {k: tuple(v) for k, v in mixed.items()}
 
     def _build_code_words(self) -> None:
         """Bundled seller code words (data/code_words.tsv) for the marks this watchlist holds, by any form."""
@@ -136,8 +166,9 @@ class MarkIndex:
 
     # ---- lookups -------------------------------------------------------------------------------------------
 
-    def latin_candidates(self, tokens: list[str]) -> Iterator[Candidate]:
-        """Exact, joined, glued, typo and pinyin matches among the listing's Latin tokens."""
+    def latin_candidates(self, tokens: list[str], raw: list[str] | None = None) -> Iterator[Candidate]:
+        """Exact, joined, glued, typo and pinyin matches among the listing's Latin tokens (`raw`: the same tokens with
+        their digits as written, where model codes glued to a mark are read)."""
         latin, pinyin = self.latin, self.pinyin
         n = len(tokens)
         exact_tokens: set[int] = set()
@@ -156,7 +187,7 @@ class MarkIndex:
                     for e in pinyin[key]:
                         yield Candidate(e, "pinyin", key, key, "latin", i)
         yield from self._spelled_out(tokens)
-        yield from self._glued(tokens, exact_tokens)
+        yield from self._glued(tokens, exact_tokens, raw or tokens)
         yield from self._typos(tokens, exact_tokens)
 
     def _spelled_out(self, tokens: list[str]) -> Iterator[Candidate]:
@@ -173,15 +204,19 @@ class MarkIndex:
                         yield Candidate(e, "exact", key, key, "latin", run[0])
             run = []
 
-    def _glued(self, tokens: list[str], exact_tokens: set[int]) -> Iterator[Candidate]:
+    def _glued(self, tokens: list[str], exact_tokens: set[int], raw: list[str]) -> Iterator[Candidate]:
         if self._glued_empty:
             return
         for i, token in enumerate(tokens):
             if len(token) < 6 or i in exact_tokens:
                 continue
-            keys = self._glued_cache.get(token)
+            written = raw[i] if i < len(raw) else token
+            keys = self._glued_cache.get(written)
             if keys is None:
-                keys = self._remember(self._glued_cache, token, tuple(self._glued_keys(token)))
+                found = dict.fromkeys(self._glued_keys(token))
+                if written != token:  # `zarak9`: the model code as written, before digits were read as letters
+                    found.update(dict.fromkeys(self._glued_keys(written)))
+                keys = self._remember(self._glued_cache, written, tuple(found))
             for key in keys:
                 for e in self.latin[key]:
                     yield Candidate(e, "glued", key, token, "latin", i)
@@ -196,7 +231,7 @@ class MarkIndex:
                 rest = token[:start]
             else:
                 continue
-            if rest in GLUE_WORDS or rest in goods or rest.isdigit():
+            if rest in GLUE_WORDS or rest in goods or rest.isdigit() or (start == 0 and MODEL_CODE.match(rest)):
                 yield key
 
     def _typos(self, tokens: list[str], exact_tokens: set[int]) -> Iterator[Candidate]:
@@ -263,6 +298,38 @@ class MarkIndex:
                     if key != found and found not in cjk:
                         yield Candidate(e, "homophone", key, found, "cjk", start)
         yield from self._near_marks(stream, spaced, exact_spans)
+
+    def mixed_candidates(self, spaced: str) -> Iterator[Candidate]:
+        """Chinese marks written partly in pinyin, in one run of the spaced text (`霸wang洗发水`, `金龙y`): the run's
+        characters read as their pinyin and its Latin letters as written must spell a form, the characters must be
+        the form's own, and both scripts must be there."""
+        if not self.mixed or not _SCRIPT_CHANGE.search(spaced):
+            return
+        table = pinyin_table()
+        for run in _MIXED_RUN.finditer(spaced):
+            text = run.group()
+            if not _SCRIPT_CHANGE.search(text):
+                continue
+            pieces = _MIXED_PIECE.findall(text)
+            starts = [0]
+            for piece in pieces:
+                starts.append(starts[-1] + len(piece))
+            for i in range(len(pieces)):
+                spelled, chars, latin = "", "", False
+                for j in range(i, min(len(pieces), i + MAX_MIXED)):
+                    piece = pieces[j]
+                    if piece[0] <= "z":
+                        spelled += piece
+                        latin = True
+                    else:
+                        spelled += table.get(piece, "?")
+                        chars += piece
+                    if not (latin and chars) or spelled not in self.mixed:
+                        continue
+                    found = text[starts[i] : starts[j + 1]]
+                    for e, key in self.mixed[spelled]:
+                        if set(chars) <= set(key):
+                            yield Candidate(e, "mixed", key, found, "spaced", run.start() + starts[i])
 
     def code_candidates(self, spaced: str) -> Iterator[Candidate]:
         """Seller code words for a watched mark (`驴牌`, `绿水鬼`, `双G`), found in the spaced text."""

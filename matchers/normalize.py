@@ -15,6 +15,16 @@ import confusables
 import opencc
 
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
+# strokes and marks that sellers put between letters or characters (`N丨I丨K丨E`, `耐丿克`): read as separators.
+# 丨 丿 乀 丶 are CJK radicals that are never words of a title; the CJK Strokes block; 〡 and the long-vowel marks.
+IDEOGRAPHIC_SEPARATORS = "丨丿乀丶〡ーｰ｜" + "".join(chr(c) for c in range(0x31C0, 0x31E4))
+# letter-like characters that NFKC leaves alone and confusables.txt does not fold to a letter: small capitals
+SMALL_CAPITALS = dict(zip("ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘʀꜱᴛᴜᴠᴡʏᴢǫ", "abcdefghijklmnoprstuvwyzq", strict=True))
+# enclosed letters outside the BMP with no compatibility decomposition: negative circled 🅐, negative squared 🅰,
+# regional indicators 🇦 (parenthesised ⒜ decomposes to "(a)", so it is folded here too)
+_PRE_NFKC = {base + i: chr(97 + i) for base in (0x1F150, 0x1F170, 0x1F1E6, 0x249C) for i in range(26)}
+LETTER_LIKE = frozenset(SMALL_CAPITALS) | frozenset(chr(c) for c in _PRE_NFKC)
+_NEEDS_PRE_NFKC = re.compile(r"[\u249c-\u24b5\U00010000-\U0010FFFF]")
 # digits and symbols read as letters, applied only inside tokens that also hold letters (`n1ke`, `g0cci`, `$ony`)
 LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "9": "g", "$": "s", "@": "a", "!": "i"}
@@ -73,6 +83,8 @@ def fold_table() -> dict[int, str | None]:
     table: dict[int, str | None] = {ord(c): None for c in ZERO_WIDTH}
     for pairs in (_accent_pairs(), _confusable_pairs(), _traditional_pairs()):
         table.update({ord(k): v for k, v in pairs.items()})
+    table.update({ord(k): v for k, v in SMALL_CAPITALS.items()})
+    table.update({ord(c): " " for c in IDEOGRAPHIC_SEPARATORS})
     table[ord("l")] = "i"
     for key, value in list(table.items()):
         if value == "l":
@@ -96,11 +108,13 @@ def _fold_list() -> list[int | str | None]:
 def fold(text: str) -> str:
     """NFKC, lower case, zero-width removed, look-alikes and traditional characters folded: `ＮІKЕ` → `nike`."""
     table = _fold_list()  # twice: capital look-alikes (К) map to letters, their lower cases (к) may not
+    if _NEEDS_PRE_NFKC.search(text):  # before NFKC (⒜ would become "(a)"); the list below covers the BMP only
+        text = text.translate(_PRE_NFKC)
     return unicodedata.normalize("NFKC", text).translate(table).lower().translate(table)
 
 
 _LEET_INNER = re.compile(r"(?<=[a-z])[0134579$@!](?=[a-z])|^[$@](?=[a-z])")
-_LEET_LAST = re.compile(r"(?<=[a-z]{3})[013457]$")
+_LEET_LAST = re.compile(r"(?<=[a-z]{3})[013457$]$")
 # a leading digit before three letters (`5ony`, `0mega`, `4ppl3`); `4k`, `5g`, `3d` stay digits
 _LEET_FIRST = re.compile(r"^[0134579](?=[a-z]{3})")
 
@@ -157,10 +171,7 @@ def find_span(text: str, needle_chars: str, folded: str = "") -> str:
         return ""
     if folded and len(folded) == len(text) and (at := folded.find(needle_chars)) >= 0:
         return text[at : at + len(needle_chars)]
-    table = _fold_list()
-    chars = [
-        (i, unicodedata.normalize("NFKC", c).translate(table).lower().translate(table)) for i, c in enumerate(text)
-    ]
+    chars = [(i, fold(c)) for i, c in enumerate(text)]
     for start in range(len(chars)):
         pos, begin, end = 0, -1, -1
         for i, norm in chars[start:]:

@@ -11,7 +11,7 @@ import unicodedata
 from matchers.context import ListingContext
 from matchers.daigou import daigou_signals
 from matchers.mark_index import Candidate
-from matchers.normalize import TRADITIONAL, ZERO_WIDTH, find_span
+from matchers.normalize import IDEOGRAPHIC_SEPARATORS, LETTER_LIKE, TRADITIONAL, ZERO_WIDTH, find_span
 from matchers.price import to_cny
 from matchers.settings import MatchSettings
 from matchers.vocabulary import common_words, goods_terms, ordinary_words, related_classes
@@ -19,10 +19,19 @@ from netsword.models import Hit, Reason
 from watchlists.model import Trademark
 
 # how a candidate was found → (settings field of its base score, reason code)
-_BASE = {"exact": "exact_score", "glued": "exact_score", "typo": "typo_score", "pinyin": "pinyin_score",
+_BASE = {"exact": "exact_score", "glued": "exact_score", "mixed": "disguise_score", "typo": "typo_score", "pinyin": "pinyin_score",
          "homophone": "homophone_score", "near_mark": "near_mark_score", "codeword": "codeword_score"}  # fmt: skip
 # on equal base scores the more certain reading wins: `amani` is 阿玛尼's pinyin before it is a typo of ARMANI
-_PREFERENCE = {"exact": 7, "glued": 6, "pinyin": 5, "homophone": 4, "near_mark": 3, "codeword": 2, "typo": 1}
+_PREFERENCE = {
+    "exact": 8,
+    "glued": 7,
+    "mixed": 6,
+    "pinyin": 5,
+    "homophone": 4,
+    "near_mark": 3,
+    "codeword": 2,
+    "typo": 1,
+}
 _CONTEXT_CHARS = 14
 BRAND_LIST = 3  # a listing naming this many marks plainly lists what its goods fit (车标 大众 奥迪 宝马 …)
 # a mark used as a way to reach the seller: 加微信, 微信号, 联系微信, add wechat
@@ -51,11 +60,16 @@ def disguises(span: str, key: str, registered: tuple[str, ...]) -> list[Reason]:
     found: list[Reason] = []
     if any(c in ZERO_WIDTH for c in span):
         found.append(Reason("zero_width", f"invisible characters inside “{span}”"))
-    letters = [c for c in span if c.isalnum()]
+    letters = [c for c in span if c.isalnum() and c not in IDEOGRAPHIC_SEPARATORS]
+    shapes = sorted({c for c in span if c in LETTER_LIKE})
+    if shapes:
+        found.append(Reason("letterlike", f"letter-like symbols {' '.join(shapes)} in “{span}” read as “{key}”"))
     if unicodedata.normalize("NFKC", span) != span and any("\uff01" <= c <= "\uff5e" for c in span):
         found.append(Reason("full_width", f"full-width letters in “{span}”"))
     if key.isascii():
-        odd = sorted({c for c in letters if not c.isascii() and not ("\uff01" <= c <= "\uff5e")})
+        odd = sorted(
+            {c for c in letters if not c.isascii() and not ("\uff01" <= c <= "\uff5e") and c not in LETTER_LIKE}
+        )
         if odd:
             found.append(Reason("homoglyph", f"look-alike letters {' '.join(odd)} in “{span}” read as “{key}”"))
         if any(c.isdigit() or c in "$@!" for c in span) and not any(c.isdigit() for c in key):
@@ -65,7 +79,9 @@ def disguises(span: str, key: str, registered: tuple[str, ...]) -> list[Reason]:
         if trad:
             found.append(Reason("traditional_script", f"traditional characters {''.join(trad)} in “{span}”"))
     form_marks = {c for f in registered for c in f if not c.isalnum()}
-    inner = {c for c in span.strip() if not c.isalnum() and c not in ZERO_WIDTH}
+    inner = {c for c in span.strip()
+             if (not c.isalnum() or c in IDEOGRAPHIC_SEPARATORS) and c not in ZERO_WIDTH and c not in LETTER_LIKE
+             and not (c in "$@!" and key.isascii())}  # fmt: skip
     if inner - form_marks:
         found.append(Reason("separator", f"separators or symbols between the letters of “{span}”"))
     return found
@@ -240,6 +256,8 @@ class TrademarkScorer:
             return Reason("pinyin", f"“{span}” spells out the pinyin of {tm.mark}'s Chinese name")
         if c.how == "homophone":
             return Reason("homophone", f"“{span}” sounds like “{c.key}” ({tm.mark})")
+        if c.how == "mixed":
+            return Reason("mixed_script", f"“{span}” writes {tm.mark}'s Chinese name “{c.key}” partly in pinyin")
         if c.how == "codeword":
             return Reason("code_word", f"“{span}” is sellers' code for {tm.mark}")
         return Reason("near_mark", f"“{span}” differs from “{c.key}” ({tm.mark}) in one character")

@@ -250,10 +250,11 @@ def latin_disguises(latin: str, rng: random.Random) -> list[tuple[str, str]]:
         ("enclosed", "".join(chr(0x1F150 + ord(c) - 65) if c.isalpha() else c for c in up)),
         ("fullwidth", "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in up)),
         ("zero_width", f"{up[:k]}\u200b{up[k:]}"),
-        ("typo_swap", f"{up[:k]}{up[k + 1]}{up[k]}{up[k + 2 :]}" if k + 1 < len(up) else up + up[-1]),
-        ("typo_double", f"{up[:k]}{up[k]}{up[k:]}"),
         ("glued_model", f"{up}{rng.choice(['ABC123', 'X200', 'Pro3', 'K9', 'GT7', 'S22', 'M1', 'V8'])}"),
     ]
+    if len(letters) >= 4:  # one-letter slips of shorter marks are other words (BWM, LGG) as often as disguises
+        out.append(("typo_swap", f"{up[:k]}{up[k + 1]}{up[k]}{up[k + 2 :]}" if k + 1 < len(up) else up + up[-1]))
+        out.append(("typo_double", f"{up[:k]}{up[k]}{up[k:]}"))
     if up[-1] in LEET_END:
         out.append(("digit_end", up[:-1] + LEET_END[up[-1]]))
     return out
