@@ -3,24 +3,36 @@
 Layout under the root (`paths.evidence_dir`, default `var/evidence/`):
   objects/ab/abcdef…            the bytes of each file, named by their SHA-256 (written once, never changed)
   captures/<capture_id>.json    what was captured: URL, final URL after redirects, UTC time, profile, allow-listed
-                                request and response headers (evidence.headers), files and hashes
+                                request and response headers (evidence.headers), files and hashes, what is missing
   by-listing/<platform>/<listing id hash>.jsonl   capture ids per listing, newest last
-`verify()` recomputes every hash and reports mismatches and missing files.
+  ledger.db                     each capture's manifest hash (sealed with the evidence key) recorded before its
+                                files are written, and why a listing has no capture (evidence.ledger)
+A capture is all or nothing: when a write fails (full disk, no permission) what it wrote is removed and
+EvidenceWriteError says why in one line; a capture whose process died is finished or cleaned up by `recover()`.
+`verify()` checks hashes, manifests against the ledger and stray files (evidence.verify).
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
+import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from evidence.faults import before_write
 from evidence.headers import REQUEST_HEADERS, RESPONSE_HEADERS, kept_headers
+from evidence.ledger import ABANDONED, KEY_NAME, WRITTEN, Ledger, NoCapture
 from netsword.models import utc_now
+
+if TYPE_CHECKING:
+    from evidence.verify import VerifyReport
+    from netsword.config import Config
 
 
 @dataclass(frozen=True)
@@ -30,6 +42,16 @@ class EvidenceFile:
     size: int
     media_type: str
     url: str = ""  # the URL these bytes came from, after redirects ("" when not known)
+
+
+@dataclass(frozen=True)
+class Blob:
+    """Bytes to keep in a capture: `EvidenceStore.add` writes them only once the ledger knows the capture."""
+
+    role: str
+    data: bytes
+    media_type: str
+    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -46,6 +68,7 @@ class Capture:
     final_url: str = ""  # where the response came from after redirects ("" when the caller did not know it)
     response_headers: Mapping[str, str] = field(default_factory=dict)
     withheld_headers: tuple[str, ...] = ()  # names of request headers sent but not recorded (credentials, unknown)
+    missing: tuple[str, ...] = ()  # what this capture lacks and why, e.g. "screenshot: no Chromium"
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -53,6 +76,9 @@ class Capture:
         out["request_headers"] = dict(self.request_headers)
         out["response_headers"] = dict(self.response_headers)
         out["withheld_headers"] = list(self.withheld_headers)
+        out["missing"] = list(self.missing)
+        if not self.missing:
+            del out["missing"]  # manifests written before the field existed read the same
         return out
 
     @classmethod
@@ -70,24 +96,39 @@ class Capture:
             final_url=data.get("final_url", ""),
             response_headers=dict(data.get("response_headers") or {}),
             withheld_headers=tuple(data.get("withheld_headers") or ()),
+            missing=tuple(data.get("missing") or ()),
         )
 
     def file(self, role: str) -> EvidenceFile | None:
         return next((f for f in self.files if f.role == role), None)
 
 
-@dataclass
-class VerifyReport:
-    captures: int = 0
-    files: int = 0
-    problems: list[str] = field(default_factory=list)
+class EvidenceWriteError(RuntimeError):
+    """A capture could not be kept; nothing of it stays behind. `reason` is one line ("disk full: …")."""
 
-    @property
-    def ok(self) -> bool:
-        return not self.problems
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def write_failure(exc: BaseException) -> str:
+    """One line naming what went wrong with a write, for logs and no-capture records."""
+    code = getattr(exc, "errno", None)
+    if code in (errno.ENOSPC, errno.EDQUOT) or "disk is full" in str(exc):
+        what = "disk full"
+    elif code in (errno.EACCES, errno.EPERM):
+        what = "permission denied"
+    elif code == errno.EROFS:
+        what = "read-only file system"
+    else:
+        what = "cannot write"
+    where = getattr(exc, "filename", None)
+    detail = getattr(exc, "strerror", None) or str(exc)
+    return f"{what}: {detail}" + (f" ({where})" if where else "")
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
+    before_write(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
@@ -103,22 +144,57 @@ def _listing_key(listing_id: str) -> str:
     return hashlib.sha256(listing_id.encode()).hexdigest()[:24]
 
 
-class EvidenceStore:
-    """Content-addressed evidence files and capture manifests under one directory."""
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
-    def __init__(self, root: str | Path) -> None:
+
+class EvidenceStore:
+    """Content-addressed evidence files and capture manifests under one directory, and their ledger.
+
+    `key`: the evidence key that seals the ledger (`for_config` loads it); None seals nothing (tests, tools).
+    """
+
+    def __init__(self, root: str | Path, key: bytes | None = None) -> None:
         self.root = Path(root)
+        self.ledger = Ledger(self.root, key)
+
+    @classmethod
+    def for_config(cls, cfg: Config, *, create_key: bool = True) -> EvidenceStore:
+        """The store under `paths.evidence_dir` with the evidence key (netsword.keys, made on first use when
+        `create_key`; otherwise None when there is none yet). Raises netsword.keys.KeyStoreError."""
+        from netsword.keys import KeyRing
+
+        ring = KeyRing(cfg)
+        key = ring.load(KEY_NAME, create=True) if create_key or ring.has(KEY_NAME) else None
+        return cls(cfg.evidence_dir, key=key)
+
+    def close(self) -> None:
+        self.ledger.close()
 
     def path_of(self, sha256: str) -> Path:
         return self.root / "objects" / sha256[:2] / sha256
 
+    def manifest_path(self, capture_id: str) -> Path:
+        return self.root / "captures" / f"{capture_id}.json"
+
     def put_bytes(self, data: bytes, *, role: str, media_type: str, url: str = "") -> EvidenceFile:
-        """Keep `data` (once per content); `url` is where it came from after redirects."""
-        digest = hashlib.sha256(data).hexdigest()
+        """Keep `data` (once per content) now; `url` is where it came from after redirects. Prefer `add`, which
+        writes nothing before the ledger knows the capture."""
+        digest = sha256_of(data)
         path = self.path_of(digest)
         if not path.exists():
             _atomic_write(path, data)
         return EvidenceFile(role=role, sha256=digest, size=len(data), media_type=media_type, url=url)
+
+    def add(self, *, blobs: Iterable[Blob], **details: Any) -> Capture:
+        """Write a capture: its files and manifest (see `record` for the details). Raises EvidenceWriteError."""
+        data: dict[str, bytes] = {}
+        files = []
+        for blob in blobs:
+            digest = sha256_of(blob.data)
+            data[digest] = blob.data
+            files.append(EvidenceFile(blob.role, digest, len(blob.data), blob.media_type, blob.url))
+        return self.record(files=files, _data=data, **details)
 
     def record(
         self,
@@ -134,16 +210,20 @@ class EvidenceStore:
         final_url: str = "",
         response_headers: Mapping[str, str] | None = None,
         secrets: Iterable[str] = (),
+        missing: Iterable[str] = (),
+        origin: str = "crawl",
+        _data: Mapping[str, bytes] | None = None,
     ) -> Capture:
-        """Write a capture manifest for files already put; returns the capture.
+        """Write a capture manifest (and the files of `_data` not kept yet); returns the capture.
 
-        Only allow-listed headers are kept, and none whose value holds one of `secrets` (evidence.headers).
+        Only allow-listed headers are kept, and none whose value holds one of `secrets` (evidence.headers). The ledger
+        records the capture first; a failed write removes what it wrote and raises EvidenceWriteError.
         """
         captured_at = captured_at or utc_now()
-        secrets = list(secrets)
-        sent, withheld = kept_headers(request_headers or {}, allowed=REQUEST_HEADERS, secrets=secrets)
-        received, _ = kept_headers(response_headers or {}, allowed=RESPONSE_HEADERS, secrets=secrets)
-        basis = f"{platform}\x1f{listing_id}\x1f{captured_at}\x1f" + ",".join(f.sha256 for f in files)
+        hidden = list(secrets)
+        sent, withheld = kept_headers(request_headers or {}, allowed=REQUEST_HEADERS, secrets=hidden)
+        received, _ = kept_headers(response_headers or {}, allowed=RESPONSE_HEADERS, secrets=hidden)
+        basis = f"{platform}\x1f{listing_id}\x1f{captured_at}\x1f{_nonce()}\x1f" + ",".join(f.sha256 for f in files)
         capture = Capture(
             capture_id="cap-" + hashlib.sha256(basis.encode()).hexdigest()[:20],
             platform=platform,
@@ -157,31 +237,86 @@ class EvidenceStore:
             final_url=final_url,
             response_headers=received,
             withheld_headers=tuple(withheld),
+            missing=tuple(missing),
         )
         manifest = json.dumps(capture.to_dict(), ensure_ascii=False, indent=2, sort_keys=True).encode()
-        _atomic_write(self.root / "captures" / f"{capture.capture_id}.json", manifest)
-        index = self.root / "by-listing" / _safe(platform) / f"{_listing_key(listing_id)}.jsonl"
+        self._commit(capture, manifest, dict(_data or {}), origin)
+        return capture
+
+    def _commit(self, capture: Capture, manifest: bytes, data: dict[str, bytes], origin: str) -> None:
+        cid = capture.capture_id
+        try:
+            fresh = self.ledger.begin(cid, capture.platform, capture.listing_id, origin, sha256_of(manifest),
+                                      [f.sha256 for f in capture.files])  # fmt: skip
+        except (OSError, sqlite3.Error) as exc:
+            raise EvidenceWriteError(write_failure(exc)) from exc
+        if not fresh:  # the id holds a random part: never in practice, and never overwritten if it happens
+            raise EvidenceWriteError(f"capture {cid} is in the ledger already")
+        created: set[str] = set()
+        try:
+            for digest, blob in data.items():
+                path = self.path_of(digest)
+                if not path.exists():
+                    _atomic_write(path, blob)
+                    created.add(digest)
+            _atomic_write(self.manifest_path(cid), manifest)
+            self.index(capture)
+        except OSError as exc:
+            reason = write_failure(exc)
+            self._abandon(cid, created, note=reason)
+            raise EvidenceWriteError(reason) from exc
+        try:
+            self.ledger.end(cid, WRITTEN)
+        except (OSError, sqlite3.Error):
+            pass  # the manifest is whole and matches its pending row; verify accepts it and recover() marks it
+
+    def index(self, capture: Capture) -> None:
+        """Add the capture to its listing's index (by-listing/)."""
+        index = self.root / "by-listing" / _safe(capture.platform) / f"{_listing_key(capture.listing_id)}.jsonl"
+        before_write(index)
         index.parent.mkdir(parents=True, exist_ok=True)
         with open(index, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps({"capture_id": capture.capture_id, "listing_id": listing_id}) + "\n")
-        return capture
+            fh.write(json.dumps({"capture_id": capture.capture_id, "listing_id": capture.listing_id}) + "\n")
+
+    def _abandon(self, capture_id: str, created: set[str], *, note: str) -> None:
+        """Remove what a failed capture wrote (its manifest, the files it created that no other capture names)."""
+        try:
+            self.manifest_path(capture_id).unlink(missing_ok=True)
+            self.ledger.release_files(capture_id, lambda sha: sha in created and unlink_file(self.path_of(sha)))
+            self.ledger.end(capture_id, ABANDONED, note=note)
+        except (OSError, sqlite3.Error):
+            pass  # left pending: recover() finishes the job once the disk can be written again
 
     def get(self, capture_id: str) -> Capture | None:
         if not capture_id.replace("-", "").isalnum():
             return None
-        path = self.root / "captures" / f"{capture_id}.json"
+        path = self.manifest_path(capture_id)
         if not path.exists():
             return None
         return Capture.from_dict(json.loads(path.read_text(encoding="utf-8")))
 
-    def captures_for(self, platform: str, listing_id: str) -> list[Capture]:
-        """Captures of one listing, newest first."""
+    def _indexed(self, platform: str, listing_id: str) -> list[str]:
+        """Capture ids the listing's index names, oldest first, each once."""
         index = self.root / "by-listing" / _safe(platform) / f"{_listing_key(listing_id)}.jsonl"
         if not index.exists():
             return []
-        ids = [json.loads(line)["capture_id"] for line in index.read_text(encoding="utf-8").splitlines() if line]
-        captures = [c for c in (self.get(i) for i in dict.fromkeys(ids)) if c is not None]
+        ids = []
+        for line in index.read_text(encoding="utf-8").splitlines():
+            try:
+                ids.append(str(json.loads(line)["capture_id"]))
+            except (ValueError, KeyError, TypeError):
+                continue  # a line cut short by a full disk
+        return list(dict.fromkeys(ids))
+
+    def captures_for(self, platform: str, listing_id: str) -> list[Capture]:
+        """Captures of one listing, newest first."""
+        captures = [c for c in (self.get(i) for i in self._indexed(platform, listing_id)) if c is not None]
         return sorted(captures, key=lambda c: c.captured_at, reverse=True)
+
+    def has_capture(self, platform: str, listing_id: str) -> bool:
+        """True when the listing's index names a capture whose manifest is there (nothing is parsed)."""
+        ids = self._indexed(platform, listing_id)
+        return any(i.replace("-", "").isalnum() and self.manifest_path(i).exists() for i in ids)
 
     def read(self, sha256: str) -> bytes:
         return self.path_of(sha256).read_bytes()
@@ -190,21 +325,60 @@ class EvidenceStore:
         for path in sorted((self.root / "captures").glob("*.json")):
             yield Capture.from_dict(json.loads(path.read_text(encoding="utf-8")))
 
+    # --- why a listing has no capture -----------------------------------------------------------------------------
+
+    def no_capture(self, platform: str, listing_id: str, lead_ids: Iterable[str], reason: str, *,
+                   final: bool = False) -> NoCapture:  # fmt: skip
+        """Record why a listing's leads have no capture; `final`: do not try again (robots.txt, no profile, gone).
+        Raises EvidenceWriteError when even that cannot be written."""
+        try:
+            return self.ledger.add_no_capture(platform, listing_id, lead_ids, reason, final=final)
+        except (OSError, sqlite3.Error) as exc:
+            raise EvidenceWriteError(write_failure(exc)) from exc
+
+    def reason_for(self, platform: str, listing_id: str) -> NoCapture | None:
+        """The newest recorded reason why the listing has no capture (meaningless once it has one)."""
+        return self.ledger.latest_no_capture(platform, listing_id)
+
+    # --- upkeep (evidence.upkeep) ---------------------------------------------------------------------------------
+
+    def recover(self) -> tuple[int, int]:
+        """Finish or clean up captures whose process died while writing them; (completed, cleaned up)."""
+        from evidence.upkeep import recover
+
+        return recover(self)
+
+    def remove(self, captures: Iterable[Capture], reason: str) -> tuple[int, int]:
+        """Retention: remove captures and the files no other capture names; (captures, files) removed."""
+        from evidence.upkeep import remove
+
+        return remove(self, captures, reason)
+
+    def readable_captures(self) -> Iterator[Capture]:
+        """Every manifest that can be read (a damaged one is left to verify to report)."""
+        for path in sorted((self.root / "captures").glob("*.json")):
+            try:
+                yield Capture.from_dict(json.loads(path.read_bytes()))
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+
     def verify(self) -> VerifyReport:
-        """Recompute the SHA-256 of every file every manifest names; list what is missing or altered."""
-        report = VerifyReport()
-        for capture in self.iter_captures():
-            report.captures += 1
-            for item in capture.files:
-                report.files += 1
-                path = self.path_of(item.sha256)
-                if not path.exists():
-                    report.problems.append(f"{capture.capture_id}: {item.role} {item.sha256}: missing")
-                    continue
-                actual = hashlib.sha256(path.read_bytes()).hexdigest()
-                if actual != item.sha256:
-                    report.problems.append(f"{capture.capture_id}: {item.role} {item.sha256}: hash is now {actual}")
-        return report
+        """Hashes of every file, each manifest against the ledger, stray files (evidence.verify.verify_store)."""
+        from evidence.verify import verify_store
+
+        return verify_store(self)
+
+
+def _nonce() -> str:
+    return os.urandom(4).hex()  # two captures of one listing in the same second are still two
+
+
+def unlink_file(path: Path) -> bool:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def _safe(name: str) -> str:

@@ -1,0 +1,158 @@
+"""Checking an evidence store on its own: every file's hash, every manifest against its ledger row, stray files.
+
+- a manifest must be in the ledger, byte for byte as written (its SHA-256), with the row's seal valid under the
+  evidence key; a capture the ledger has as written must still have its manifest; one it has as abandoned or removed
+  must not;
+- every file a manifest names must be there with that SHA-256;
+- every file under objects/ must be named by a manifest (or by a capture being written); nothing else may lie in
+  the store but `objects/`, `captures/`, `by-listing/` and the ledger;
+- every no-capture record must carry a valid seal.
+Leads are checked against captures by evidence.coverage. Problems are one line each; notes are not problems.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from evidence.ledger import ABANDONED, LEDGER_FILE, PENDING, REMOVED, WRITTEN, LedgerCapture, NoCapture
+from evidence.store import Capture, sha256_of
+
+if TYPE_CHECKING:
+    from evidence.store import EvidenceStore
+
+_SHA = re.compile(r"^[0-9a-f]{64}$")
+_KNOWN = {"objects", "captures", "by-listing", LEDGER_FILE, *(LEDGER_FILE + s for s in ("-wal", "-shm", "-journal"))}
+
+
+@dataclass
+class VerifyReport:
+    captures: int = 0  # manifests checked
+    files: int = 0  # file references checked
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    sealed: bool = False  # seals were checked with the evidence key
+    valid: list[Capture] = field(default_factory=list)  # captures that passed every check
+    origins: dict[str, str] = field(default_factory=dict)  # capture id → origin (crawl, backfill, manual, sealed)
+    reasons: dict[tuple[str, str], NoCapture] = field(default_factory=dict)  # newest sealed reason per listing
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify_store(store: EvidenceStore, *, need_key: bool = False) -> VerifyReport:
+    """Check the store; `need_key`: sealed rows with no key to check them are a problem (else a note)."""
+    report = VerifyReport(sealed=store.ledger.keyed)
+    rows = {row.capture_id: row for row in store.ledger.captures()}
+    _check_key(store, rows, report, need_key=need_key)
+    named: set[str] = set()
+    seen: set[str] = set()
+    captures_dir = store.root / "captures"
+    for path in sorted(captures_dir.iterdir()) if captures_dir.is_dir() else ():
+        rel = f"captures/{path.name}"
+        if path.name.startswith(".tmp-"):
+            report.notes.append(f"{rel}: a temporary file of an unfinished write (backfill removes it after an hour)")
+            continue
+        if path.suffix != ".json" or not path.is_file():
+            report.problems.append(f"{rel}: not a capture manifest: no capture wrote it")
+            continue
+        seen.add(path.stem)
+        capture = _check_manifest(store, path, rows.get(path.stem), report)
+        if capture is not None:
+            named.update(f.sha256 for f in capture.files)
+    for cid, row in rows.items():
+        if cid in seen:
+            continue
+        if row.state == WRITTEN:
+            report.problems.append(f"captures/{cid}.json: missing (the ledger has it as written at {row.begun_at})")
+        elif row.state == PENDING:
+            named.update(store.ledger.files_of(cid))
+            report.notes.append(f"captures/{cid}.json: being written, or its process stopped (backfill cleans up)")
+    _check_objects(store, named, report)
+    _check_reasons(store, report)
+    for entry in sorted(store.root.iterdir()) if store.root.is_dir() else ():
+        if entry.name not in _KNOWN:
+            report.problems.append(f"{entry.name}: not part of the evidence store (no manifest names it)")
+    return report
+
+
+def _check_key(store: EvidenceStore, rows: dict[str, LedgerCapture], report: VerifyReport, *, need_key: bool) -> None:
+    sealed = sum(1 for row in rows.values() if row.seal)
+    if store.ledger.keyed or not sealed:
+        return
+    message = f"{LEDGER_FILE}: {sealed} captures are sealed with the evidence key, and no key was found to check them"
+    (report.problems if need_key else report.notes).append(message)
+
+
+def _check_manifest(
+    store: EvidenceStore, path: Path, row: LedgerCapture | None, report: VerifyReport
+) -> Capture | None:
+    """Check one manifest; returns its capture when it could be read (valid or not), for the files it names."""
+    rel = f"captures/{path.name}"
+    data = path.read_bytes()
+    try:
+        capture = Capture.from_dict(json.loads(data))
+    except (ValueError, KeyError, TypeError) as exc:
+        report.problems.append(f"{rel}: unreadable manifest ({type(exc).__name__})")
+        return None
+    report.captures += 1
+    before = len(report.problems)
+    if row is None:
+        report.problems.append(
+            f"{rel}: not in the ledger: no capture wrote it (an older store: netsword evidence seal)"
+        )
+    elif row.state in (ABANDONED, REMOVED):
+        report.problems.append(f"{rel}: present, but the ledger has the capture as {row.state} ({row.note})")
+    elif sha256_of(data) != row.manifest_sha256:
+        report.problems.append(f"{rel}: changed since it was written (SHA-256 {row.manifest_sha256[:16]}… recorded)")
+    elif store.ledger.keyed:
+        expected = store.ledger.capture_seal(row.capture_id, row.platform, row.listing_id, row.origin,
+                                             row.manifest_sha256)  # fmt: skip
+        if not row.seal:
+            report.problems.append(f"{rel}: its ledger row is not sealed (written without the evidence key)")
+        elif not hmac.compare_digest(row.seal, expected):
+            report.problems.append(f"{rel}: its ledger row was altered, or sealed with another evidence key")
+    if capture.capture_id != path.stem:
+        report.problems.append(f"{rel}: names capture {capture.capture_id}")
+    for item in capture.files:
+        report.files += 1
+        target = store.path_of(item.sha256)
+        if not _SHA.match(item.sha256) or not target.is_file():
+            report.problems.append(f"{capture.capture_id}: {item.role} {item.sha256}: missing")
+            continue
+        actual = sha256_of(target.read_bytes())
+        if actual != item.sha256:
+            report.problems.append(f"{capture.capture_id}: {item.role} {item.sha256}: hash is now {actual}")
+    if len(report.problems) == before:
+        report.valid.append(capture)
+        if row is not None:
+            report.origins[capture.capture_id] = row.origin
+    return capture
+
+
+def _check_objects(store: EvidenceStore, named: set[str], report: VerifyReport) -> None:
+    objects = store.root / "objects"
+    for path in sorted(objects.rglob("*")) if objects.is_dir() else ():
+        rel = path.relative_to(store.root).as_posix()
+        if path.is_dir():
+            if path.parent != objects or not re.fullmatch(r"[0-9a-f]{2}", path.name):
+                report.problems.append(f"{rel}/: not part of the evidence store")
+            continue
+        if path.name.startswith(".tmp-"):
+            report.notes.append(f"{rel}: a temporary file of an unfinished write (backfill removes it after an hour)")
+        elif path.name not in named or path.parent.name != path.name[:2]:
+            report.problems.append(f"{rel}: no manifest names this file")
+
+
+def _check_reasons(store: EvidenceStore, report: VerifyReport) -> None:
+    for key, item in store.ledger.no_captures().items():
+        if store.ledger.keyed and not hmac.compare_digest(item.seal, store.ledger.no_capture_seal(item)):
+            report.problems.append(f"{LEDGER_FILE}: the no-capture record of {key[0]} {key[1]} was altered "
+                                   "(or sealed with another evidence key)")  # fmt: skip
+            continue
+        report.reasons[key] = item
