@@ -1,21 +1,49 @@
-"""`netsword evidence verify` (recompute every hash; exit 1 on a mismatch) and `netsword evidence capture URL`."""
+"""`netsword evidence verify | backfill | seal | capture URL`: check evidence against leads, fill its gaps, adopt an
+older store's manifests, capture a page now.
+
+verify exits 1 on any problem (one line each, then a summary): a lead with no capture and no final reason, a
+manifest changed, missing or not in the ledger, a file altered, missing or named by no manifest, a capture of a
+listing no lead has. backfill exits 1 when a listing it tried is still without evidence (a reason worth retrying).
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 
+from evidence.coverage import check_coverage
 from evidence.store import EvidenceStore
+from evidence.verify import verify_store
+from leads.store import LeadQuery, open_store_from_config
 from netsword.cli import UsageError
 from netsword.cli.common import config_of
 from netsword.cli.terminal import printable
 
+FINISHED = ("finished",)
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("evidence", help="verify or capture evidence (raw page, screenshot, hashes)")
+    from crawler.spiders.recheck import DEFAULT_MAX_BYTES
+
+    p = subparsers.add_parser("evidence", help="verify, backfill or capture evidence (raw page, screenshot, hashes)")
     sub = p.add_subparsers(dest="evidence_command", metavar="ACTION", required=True)
-    v = sub.add_parser("verify", help="recompute the SHA-256 of every evidence file; exit 1 when any differs")
+    v = sub.add_parser("verify", help="check every lead has evidence (or a reason), every manifest and file; exit 1 "
+                       "on any problem")  # fmt: skip
     v.set_defaults(func=verify)
+    b = sub.add_parser("backfill", help="capture the listings whose leads have no evidence yet")
+    b.add_argument("--platform", action="append", metavar="P", help="only leads of platform P (repeatable)")
+    b.add_argument("--limit", type=int, default=200, metavar="N", help="listings per run, highest score first")
+    b.add_argument("--profile", action="append", metavar="FILE", help="a profile file besides the bundled ones")
+    b.add_argument("--base-url", default="", metavar="URL", help="point the profiles at another address (a mirror)")
+    b.add_argument("--delay", type=float, default=None, metavar="S",
+                   help="at least S seconds between requests to one host (default: crawler.download_delay)")  # fmt: skip
+    b.add_argument("--timeout", type=float, default=15.0, metavar="S", help="seconds per request")
+    b.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, metavar="N", help="larger pages are not read")
+    b.add_argument("--stats-file", default="", metavar="FILE", help="write the run's stats here as JSON as it goes")
+    b.set_defaults(func=backfill)
+    s = sub.add_parser("seal", help="record in the ledger the manifests written before it (after checking them)")
+    s.set_defaults(func=seal)
     c = sub.add_parser("capture", help="capture a page now: raw response, full-page screenshot, hashes")
     c.add_argument("url", help="the page to capture (http or https)")
     c.add_argument("--platform", default="", help="platform name for the manifest (default: the URL's host)")
@@ -26,12 +54,88 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def verify(args: argparse.Namespace) -> int:
     cfg = config_of(args)
-    report = EvidenceStore(cfg.evidence_dir).verify()
-    for problem in report.problems:
-        print(problem)
-    print(f"evidence {cfg.evidence_dir}: {report.captures} captures, {report.files} files, "
-          f"{len(report.problems)} problems")  # fmt: skip
-    return 0 if report.ok else 1
+    store = EvidenceStore.for_config(cfg, create_key=False)
+    try:
+        report = verify_store(store, need_key=True)
+    finally:
+        store.close()
+    with open_store_from_config(cfg) as leads:
+        coverage = check_coverage(leads.iter_leads(LeadQuery()), report.valid, report.reasons, report.origins)
+    problems = [*report.problems, *(gap.line() for gap in coverage.gaps)]
+    problems += [f"captures/{c.capture_id}.json: a capture of {c.platform} {c.listing_id}, which no lead has"
+                 for c in coverage.unknown]  # fmt: skip
+    for line in problems:
+        print(printable(line))
+    for note in report.notes:
+        print(f"note: {printable(note)}")
+    hashes = "sealed with the evidence key" if report.sealed else "plain SHA-256 (no evidence key yet)"
+    print(f"evidence {cfg.evidence_dir}: {report.captures} captures, {report.files} files, manifest hashes {hashes}; "
+          f"{coverage.leads} leads: {coverage.captured} with a capture, {coverage.final} without one for a final "
+          f"reason, {coverage.gap_leads} without one, {coverage.no_page} with no page; "
+          f"{len(problems)} problems")  # fmt: skip
+    return 0 if not problems else 1
+
+
+def backfill(args: argparse.Namespace) -> int:
+    from alerts.rules import RulesError
+    from crawler.errors import CrawlSetupError
+    from crawler.profile_loader import ProfileError
+    from crawler.run import run_spider
+    from crawler.spiders.backfill import BackfillSpider
+
+    if args.limit < 1:
+        raise UsageError("--limit: must be ≥ 1")
+    if args.timeout <= 0:
+        raise UsageError("--timeout: must be more than 0")
+    if args.delay is not None and args.delay < 0:
+        raise UsageError("--delay: must be ≥ 0")
+    if args.max_bytes < 1024:
+        raise UsageError("--max-bytes: must be ≥ 1024")
+    if args.base_url and not args.base_url.startswith(("http://", "https://")):
+        raise UsageError(f"--base-url: must start with http:// or https://, got {args.base_url!r}")
+    settings = {
+        "NETSWORD_CONFIG_FILE": getattr(args, "config", None) or "",
+        "NETSWORD_ALERTS": False,
+        "NETSWORD_STATS_FILE": args.stats_file,
+    }
+    kwargs = {
+        "platform": args.platform or (),
+        "limit": args.limit,
+        "base_url": args.base_url,
+        "profiles": args.profile or (),
+        "delay": args.delay,
+        "timeout": args.timeout,
+        "max_bytes": args.max_bytes,
+    }
+    try:
+        stats = run_spider(BackfillSpider, kwargs, settings).stats
+    except (CrawlSetupError, ProfileError, RulesError) as exc:
+        raise UsageError(str(exc)) from None
+    figures = {k.split("/", 1)[1]: v for k, v in stats.items() if k.startswith("backfill/")}
+    failed = figures.get("failed", 0) + stats.get("netsword/evidence_unrecorded", 0)
+    print(f"backfill: {stats.get('finish_reason', '?')}; {figures.get('planned', 0)} listings without evidence: "
+          f"{figures.get('captured', 0)} captured, {figures.get('refused', 0)} refused, {figures.get('gone', 0)} "
+          f"gone, {figures.get('failed', 0)} failed; interrupted captures: {figures.get('recovered', 0)} completed, "
+          f"{figures.get('cleaned_up', 0)} cleaned up")  # fmt: skip
+    if failed:
+        print(f"  {failed} listing(s) still without evidence: see the log above; run backfill again later")
+    sys.stdout.flush()
+    return 0 if stats.get("finish_reason") in FINISHED and not failed else 1
+
+
+def seal(args: argparse.Namespace) -> int:
+    from evidence.upkeep import seal_unrecorded
+
+    cfg = config_of(args)
+    store = EvidenceStore.for_config(cfg)
+    try:
+        sealed, refused = seal_unrecorded(store)
+    finally:
+        store.close()
+    for line in refused:
+        print(printable(line))
+    print(f"evidence {cfg.evidence_dir}: {sealed} manifests sealed, {len(refused)} refused")
+    return 0 if not refused else 1
 
 
 def capture(args: argparse.Namespace) -> int:
@@ -44,7 +148,7 @@ def capture(args: argparse.Namespace) -> int:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise UsageError(f"{args.url!r}: must be an http(s) URL")
     cfg = config_of(args)
-    store = EvidenceStore(cfg.evidence_dir)
+    store = EvidenceStore.for_config(cfg)
     try:
         result = asyncio.run(
             capture_url(
@@ -61,6 +165,8 @@ def capture(args: argparse.Namespace) -> int:
     except CaptureError as exc:
         print(f"netsword: {exc}")
         return 1
+    finally:
+        store.close()
     print(f"captured {result.capture_id} at {result.captured_at}")
     if result.final_url and result.final_url != args.url:
         print(f"  redirected to {printable(result.final_url)}")
