@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -191,3 +192,45 @@ def test_a_real_full_disk_loses_nothing_silently(market, tmp_path: Path, crawl_c
         assert _verify(var)[0] == 0
     finally:
         subprocess.run(["umount", "-l", str(evidence)], check=False)  # noqa: S603, S607
+
+
+def test_backfill_records_why_it_may_not_or_cannot_capture(market, tmp_path: Path) -> None:
+    """Never fetched: no profile, a URL off the profile's hosts; refused by robots.txt; gone (404): each a final
+    reason, so verify passes and the next backfill leaves them alone. A live listing is captured."""
+    from leads.store import open_store
+    from netsword.models import Lead, Reason, make_lead_id
+
+    with urllib.request.urlopen(f"{market.base_url}/ground_truth.json") as response:  # noqa: S310 - loopback
+        live = next(row for row in json.loads(response.read()) if row["platform"] == "demo-static")
+    var = tmp_path / "var"
+    var.mkdir()
+    urls = {
+        "live": ("demo-static", f"{market.base_url}/static/item/{live['listing_id']}"),
+        "gone": ("demo-static", f"{market.base_url}/static/item/no-such-item"),
+        "private": ("demo-static", f"{market.base_url}/private/item-1"),
+        "offsite": ("demo-static", "https://shop.example/static/item/1"),
+        "unknown": ("nowhere", "https://nowhere.example/item/1"),
+    }
+    leads = [Lead(lead_id=make_lead_id(platform, name, "tm"), listing_id=name, platform=platform, url=url,
+                  entry_id="tm", kind="trademark", score=80, matched="NIKE", reasons=(Reason("mark", "title"),),
+                  listing={"id": name, "url": url}) for name, (platform, url) in urls.items()]  # fmt: skip
+    with open_store(f"sqlite:///{var / 'netsword.db'}") as store:
+        store.upsert_many(leads)
+    done = _cli(var, "evidence", "backfill", "--base-url", market.base_url)
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    assert "5 listings without evidence: 1 captured, 3 refused, 1 gone, 0 failed" in done.stdout, done.stdout
+    code, lines = _verify(var)
+    assert code == 0, lines
+    assert "5 leads: 1 with a capture, 4 without one for a final reason, 0 without one" in lines[-1]
+    reasons = {}
+    with sqlite3.connect(var / "evidence" / "ledger.db") as conn:
+        for listing_id, reason, final in conn.execute("SELECT listing_id, reason, final FROM no_capture"):
+            reasons[listing_id] = (reason, final)
+    assert reasons == {
+        "gone": ("gone before it was captured (HTTP 404)", 1),
+        "private": ("fetch refused: Forbidden by robots.txt", 1),
+        "offsite": ("its URL is on no host of its profile", 1),
+        "unknown": ("no profile for this platform may fetch it", 1),
+    }
+    again = _cli(var, "evidence", "backfill", "--base-url", market.base_url)
+    assert again.returncode == 0 and "0 listings without evidence" in again.stdout
