@@ -3,8 +3,8 @@ in crawler/settings.py, so `scrapy crawl marketplace -a profile=…` and `netswo
 
 At Scrapy's "addon" priority (a project setting, a spider's or `-s` wins) it sets crawler/defaults.py; robots, user
 agent, AutoThrottle from `[crawler]`; concurrency and delay from the profile's politeness, else `[crawler]`; the
-lead and evidence pipelines, the robots.txt, Retry-After, meta-refresh and page-pool middlewares, the runtime and
-stats-file extensions; and, when pages are rendered (the profile says `render: browser`, or NETSWORD_BROWSER) or
+lead and evidence pipelines, the robots.txt, rate-limit, Retry-After, meta-refresh and page-pool middlewares, the
+runtime, crawl-run and stats-file extensions; and, when pages are rendered (the profile says `render: browser`, or NETSWORD_BROWSER) or
 evidence is captured, the shared Playwright handler with Chromium's launch options from `[browser]`. Settings read:
 NETSWORD_CONFIG_FILE, NETSWORD_PROFILE (set by the marketplace spider from its `profile` argument: Scrapy makes the
 spider before it runs add-ons), NETSWORD_BROWSER, NETSWORD_EVIDENCE. The proxy (`crawler.proxy`, a secret) goes to
@@ -23,10 +23,12 @@ from scrapy.settings import BaseSettings
 
 from crawler import defaults
 from crawler.errors import CrawlSetupError
+from crawler.extensions.crawl_run import CrawlRun
 from crawler.extensions.runtime import NetSwordRuntime
 from crawler.extensions.stats_file import StatsFile
 from crawler.middlewares.meta_refresh import MetaRefreshMiddleware
 from crawler.middlewares.page_pool import PagePoolMiddleware
+from crawler.middlewares.rate_limit import RateLimitThrottle
 from crawler.middlewares.retry_after import RetryAfterMiddleware
 from crawler.middlewares.robots_txt import RobotsTxtMiddleware
 from crawler.pipelines.evidence import EvidencePipeline
@@ -81,13 +83,18 @@ def _components(settings: BaseSettings) -> None:
     ):
         settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", scrapys, None)
         settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", ours, priority)
+    # before the retries hear of a response (responses go from high numbers to low): every 429 slows the domain
+    settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", RateLimitThrottle, 560)
     # next to the download handler, so that a page is back in the pool before any retry copies the request's meta
     settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", PagePoolMiddleware, 950)
     settings.set_in_component_priority_dict("ITEM_PIPELINES", LeadPipeline, 300)
     settings.set_in_component_priority_dict("ITEM_PIPELINES", EvidencePipeline, 400)
-    # Extensions are built in this order and hear spider_closed in it: Scrapy's CoreStats (0) sets finish_reason,
-    # the runtime (100) adds the alert count and closes the store, the stats file (1000) writes the final figures.
+    # Extensions are built in this order and hear spider_closed in it: Scrapy's CoreStats and SpiderState (0) set
+    # finish_reason and save the spider state, the runtime (100) adds the alert count and closes the store, the crawl
+    # run (500: built before Scrapy's scheduler opens JOBDIR) marks JOBDIR whole, the stats file (1000) writes the
+    # final figures.
     settings.set_in_component_priority_dict("EXTENSIONS", NetSwordRuntime, 100)
+    settings.set_in_component_priority_dict("EXTENSIONS", CrawlRun, 500)
     settings.set_in_component_priority_dict("EXTENSIONS", StatsFile, 1000)
 
 

@@ -51,6 +51,14 @@ RETRY_EXCEPTIONS = [
 ]
 RETRY_BACKOFF_BASE = 0.5  # seconds before the first retry without Retry-After, doubled per attempt
 RETRY_AFTER_MAX = 60.0  # the longest Retry-After honoured; a longer one gives up
+# Rate limits (429, or 503 with Retry-After) and pages that keep failing (crawler.middlewares.retry_after, rate_limit).
+NETSWORD_RATE_LIMIT_RETRIES = 20  # retries of one rate-limited request, apart from RETRY_TIMES
+NETSWORD_REQUEUE_TIMES = 2  # a request whose retries are spent goes back to the end of the queue this many times
+NETSWORD_REQUEUE_DELAY = 30.0  # seconds (× the round) before a re-queued request is tried again
+NETSWORD_RATE_LIMIT_MIN_DELAY = 0.25  # the delay between requests to a domain its first rate limit raises it to
+NETSWORD_RATE_LIMIT_MAX_DELAY = 30.0  # the longest such delay (each rate limit doubles it)
+NETSWORD_RATE_LIMIT_RECOVERY = 0.9  # every answer that is not a rate limit multiplies the raised delay by this
+NETSWORD_RATE_LIMIT_WINDOW = 1.0  # seconds after a slow-down in which further rate limits do not slow it again
 
 FEED_EXPORT_ENCODING = "utf-8"
 # Both run code sent to a local port; a crawler reading hostile pages keeps neither open.

@@ -14,4 +14,6 @@ class ListingItem(scrapy.Item):
     body = scrapy.Field()  # raw response body of that page (bytes)
     media_type = scrapy.Field()
     screenshot_url = scrapy.Field()  # a URL evidence may open in Chromium ("" when none is allowed)
+    keyword = scrapy.Field()  # the search keyword and result page that listed it (the crawl's ledger counts by them)
+    page = scrapy.Field()
     new_leads = scrapy.Field()  # set by the lead pipeline: ids of leads this listing created

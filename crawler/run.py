@@ -9,7 +9,7 @@ crawl per process.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from scrapy import Spider
@@ -17,12 +17,19 @@ from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.settings import Settings
 
 from crawler import settings as project_module
+from crawler.extensions.crawl_run import crawl_run_of
 
 
 @dataclass(frozen=True)
 class CrawlResult:
     stats: dict[str, Any]  # Scrapy's stats at the end of the crawl
     spider: Spider  # the spider that ran, to read what it kept (e.g. MarketplaceSpider.seen)
+    run: dict[str, Any] = field(default_factory=dict)  # the crawl run's summary: status, totals, losses (CrawlRun)
+
+    @property
+    def status(self) -> str:
+        """complete, partial, failed, or stopped (crawler.ledger); "" when the crawl kept no ledger."""
+        return str(self.run.get("status", ""))
 
 
 def project_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
@@ -48,4 +55,7 @@ def run_spider(
         raise error
     if crawler.spider is None:
         raise RuntimeError(f"the {spidercls.name} crawl did not start; see the log above")
-    return CrawlResult(stats=dict(crawler.stats.get_stats()), spider=crawler.spider)
+    run = crawl_run_of(crawler)
+    stats = dict(crawler.stats.get_stats())
+    summary = run.summary(stats.get("finish_reason")) if run is not None else {}
+    return CrawlResult(stats=stats, spider=crawler.spider, run=summary)

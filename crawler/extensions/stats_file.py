@@ -3,7 +3,9 @@ seconds while the crawl runs and once more when it closes (then with finish_reas
 `netsword demo`) has figures even from a crawl that was stopped or killed.
 
 Every write goes to a temporary file in the same directory and replaces the old one (os.replace): a reader sees a
-whole file or the previous one, never half of one. Numbers and text are kept; times become ISO 8601 text.
+whole file or the previous one, never half of one. Numbers and text are kept; times become ISO 8601 text. The crawl
+run's ledger (crawler.extensions.crawl_run: run id, status, per keyword and page what was fetched, stored, failed,
+given up and why) is the object under the key "crawl"; its status and totals are also flat stats (netsword/status).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
+
+from crawler.extensions.crawl_run import crawl_run_of
 
 logger = logging.getLogger(__name__)
 
@@ -70,13 +74,19 @@ class StatsFile:
             self.task = create_looping_call(self.write)
             self.task.start(self.interval, now=False)
 
-    def spider_closed(self) -> None:
+    def spider_closed(self, reason: str) -> None:
         if self.task is not None and self.task.running:
             self.task.stop()
-        self.write()
+        self.write(reason)
 
-    def write(self) -> None:
+    def write(self, finish_reason: str | None = None) -> None:
+        data: dict[str, Any] = {}
+        run = crawl_run_of(self.crawler)
+        if run is not None:
+            run.publish(finish_reason)
+            data["crawl"] = run.summary(finish_reason)
+        data.update(plain_stats(self.crawler.stats.get_stats()))
         try:
-            write_json_atomically(self.path, plain_stats(self.crawler.stats.get_stats()))
+            write_json_atomically(self.path, data)
         except OSError as exc:  # a full disk costs the figures, never the crawl
             logger.warning("could not write the stats file %s: %s", self.path, exc)

@@ -7,7 +7,10 @@ worker thread when NETSWORD_LEAD_THREAD is on): what arrives while a batch is wr
 waits for a timer. An item leaves this pipeline only once its batch is stored, so whatever the crawl reports as done
 (stats, evidence, a JOBDIR resume) is in the store. A listing that fails validation is logged and counted
 (netsword/bad_listings) and dropped; a batch the store refuses is logged and counted (netsword/lead_batch_failures)
-and its items dropped; the crawl goes on.
+and its items dropped; the crawl goes on. Each outcome is reported to the crawl run's ledger by the item's keyword and
+result page (stored, failed with the store's reason, rejected), and every sighting carries the run's id
+(`Lead.last_run`), so a run restarted after a crash counts a listing once. (Leads an attempt killed before their
+evidence was captured are caught up by the evidence pipeline, which captures for stored leads without a capture.)
 Stats: netsword/listings, netsword/leads_created, netsword/leads_updated, netsword/leads_unchanged,
 netsword/lead_batches (netsword/alerts_queued: the runtime).
 """
@@ -16,24 +19,42 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from crawler.extensions.crawl_run import CrawlRun, crawl_run_of
 from crawler.extensions.runtime import runtime_of
+from crawler.ledger import CrawlLedger
 from leads.process import ProcessResult, process_batch
-from leads.store.base import StoreError
-from netsword.models import Listing, ListingError, utc_now
+from leads.sink import LeadSink
+from leads.store.base import StoreError, UpsertReport
+from netsword.models import Lead, Listing, ListingError, utc_now
 
 logger = logging.getLogger(__name__)
+
+
+class RunSightings(LeadSink):
+    """The crawl's lead sink with every sighting stamped with the crawl run's id (Lead.last_run)."""
+
+    def __init__(self, sink: LeadSink, run_id: str) -> None:
+        super().__init__(sink.store)
+        self.sink, self.run_id = sink, run_id
+
+    def write(self, leads: Sequence[Lead]) -> UpsertReport:
+        return self.sink.write([lead.with_changes(last_run=self.run_id) for lead in leads])
 
 
 class LeadPipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.runtime = runtime_of(crawler)
+        self.run: CrawlRun | None = crawl_run_of(crawler)
+        self.ledger = self.run.ledger if self.run is not None else CrawlLedger()
+        self.sink: LeadSink = RunSightings(self.runtime.sink, self.run.run_id) if self.run else self.runtime.sink
         self.min_score = self.runtime.cfg.matching.min_score
         self.batch_size = max(1, crawler.settings.getint("NETSWORD_LEAD_BATCH"))
         self.threaded = crawler.settings.getbool("NETSWORD_LEAD_THREAD")
@@ -59,10 +80,12 @@ class LeadPipeline:
     async def process_item(self, item: Any) -> Any:
         data = dict(item["listing"])
         data.setdefault("crawled_at", utc_now())
+        keyword, page = str(item.get("keyword") or ""), int(item.get("page") or 0)
         try:
             listing = Listing.from_dict(data)
         except ListingError as exc:
             self.crawler.stats.inc_value("netsword/bad_listings")
+            self.ledger.rejected(keyword, page)
             logger.warning("bad listing %s %s: %s", item.get("profile"), str(data.get("id", "?"))[:80], exc)
             raise DropItem(f"bad listing: {exc}") from None
         self.crawler.stats.inc_value("netsword/listings")
@@ -73,10 +96,14 @@ class LeadPipeline:
         try:
             result = await done
         except StoreError as exc:
+            self.ledger.failed(keyword, page, listing.id, str(exc)[:300])
             raise DropItem(f"not stored: {exc}") from None
         if result.report.failed:
             self.crawler.stats.inc_value("netsword/leads_failed", result.report.failed)
-            raise DropItem(f"{result.report.failed} lead(s) not stored: {'; '.join(result.report.errors[:1])}")
+            why = f"{result.report.failed} lead(s) not stored: {'; '.join(result.report.errors[:1])}"
+            self.ledger.failed(keyword, page, listing.id, why[:300])
+            raise DropItem(why)
+        self.ledger.stored(keyword, page)
         item["new_leads"] = result.new_lead_ids
         return item
 
@@ -120,4 +147,4 @@ class LeadPipeline:
                 done.set_result(result)
 
     def _process(self, listings: list[Listing]) -> list[ProcessResult]:
-        return process_batch(listings, self.runtime.index, self.runtime.sink, min_score=self.min_score)
+        return process_batch(listings, self.runtime.index, self.sink, min_score=self.min_score)

@@ -12,6 +12,10 @@ is counted (netsword/refused_urls). Malformed items and unreadable pages are log
 HTTP bodies are decoded by crawler.decoding (or the profile's `encoding`), Chromium's pages read as rendered. A
 search result whose detail page fails (robots.txt, 404, retries exhausted) is kept, marked `detail: failed`
 (netsword/incomplete_listings).
+Every result page, listing and failure is reported to the crawl run's ledger (crawler.ledger) by keyword and page: a
+page given up after its retries (crawler.middlewares.retry_after) is a loss, and the keyword's later pages are still
+fetched when the search URL numbers its pages ({page} or {offset}), else reported as not reached. A 404/410 or a
+robots.txt refusal is the site's answer, reported but not a loss.
 """
 
 from __future__ import annotations
@@ -24,16 +28,21 @@ from urllib.parse import quote, urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 
 from crawler.browser_pages import browser_meta
+from crawler.extensions.crawl_run import crawl_run_of
 from crawler.extensions.runtime import runtime_of
 from crawler.extract import ParsedPage, detail_url, listing_url_allowed, merge, parse_page, refusal
 from crawler.items import ListingItem
+from crawler.ledger import CrawlLedger
+from crawler.middlewares.retry_after import GAVE_UP
 from crawler.profile import Profile
 from crawler.profile_loader import load_profile
 
 _ENV_REF = re.compile(r"\$\{(\w+)\}")
+GONE = (404, 410)  # the site says the page is not there: an answer, not a loss
 
 
 def expand_env(value: str) -> str:
@@ -66,6 +75,16 @@ class MarketplaceSpider(scrapy.Spider):
         self.allowed_domains = sorted({urlsplit(f"//{h}").hostname or h for h in self.profile.hosts})
         self.seen: set[str] = set()
         self.warned_fields: set[str] = set()
+        self._ledger: CrawlLedger | None = None
+        self._listed_here: set[str] = set()  # without JOBDIR (no spider state)
+
+    @property
+    def ledger(self) -> CrawlLedger:
+        """The crawl run's ledger (crawler.extensions.crawl_run); a private one when the crawl keeps none."""
+        if self._ledger is None:
+            run = crawl_run_of(self.crawler)
+            self._ledger = run.ledger if run is not None else CrawlLedger()
+        return self._ledger
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> MarketplaceSpider:
@@ -82,6 +101,7 @@ class MarketplaceSpider(scrapy.Spider):
             self.keywords = runtime.watchlist.search_keywords()
         keywords = self.keywords if self.profile.uses_keywords else [""]
         if not keywords:
+            self.ledger.no_keywords = True
             self.logger.error("%s: no keywords to search for", self.profile.platform)
         for keyword in keywords:
             yield self.search_request(keyword, page=self.profile.pagination.start)
@@ -99,7 +119,7 @@ class MarketplaceSpider(scrapy.Spider):
         return scrapy.Request(
             self.profile.absolute(url),
             callback=self.parse_search,
-            errback=self.on_error,
+            errback=self.on_search_error,
             headers=self.headers,
             cookies=self.cookies,
             meta=meta,
@@ -109,7 +129,15 @@ class MarketplaceSpider(scrapy.Spider):
         stats = self.crawler.stats
         stats.inc_value("netsword/search_pages")
         parsed = self._read_page(response, "search")
+        keyword, page = response.meta["keyword"], response.meta["page"]
+        self.ledger.page_fetched(keyword, page, response.url, len(parsed.listings))
+        listed = self._listed()
         for listing in parsed.listings:
+            key = str(listing.get("id", ""))
+            if key in listed:  # listed on an earlier page (or for another keyword): its detail is already asked for
+                stats.inc_value("netsword/duplicates")
+                self.ledger.duplicate(keyword, page)
+                continue
             target = detail_url(self.profile, listing)
             refused = not target and self.profile.detail is not None and not self.profile.detail.url
             if refused and str(listing.get("id", "")) not in self.seen:  # once per listing, not per result page
@@ -118,6 +146,7 @@ class MarketplaceSpider(scrapy.Spider):
                     "not following %s: %s", listing.get("url"), refusal(self.profile, listing.get("url", ""))
                 )
             if target:
+                listed.add(key)
                 yield scrapy.Request(
                     target,
                     callback=self.parse_detail,
@@ -125,9 +154,15 @@ class MarketplaceSpider(scrapy.Spider):
                     headers=self.headers,
                     cookies=self.cookies,
                     cb_kwargs={"listing": listing},
-                    meta=browser_meta(self.profile, self.profile.detail.page, search=False)
-                    if self.profile.detail
-                    else {},
+                    meta={
+                        "keyword": keyword,
+                        "page": page,
+                        **(
+                            browser_meta(self.profile, self.profile.detail.page, search=False)
+                            if self.profile.detail
+                            else {}
+                        ),
+                    },
                 )
             else:
                 yield from self._item(listing, response)
@@ -151,14 +186,21 @@ class MarketplaceSpider(scrapy.Spider):
         detail = parsed.listings[0] if parsed.listings else {}
         yield from self._item(merge(listing, detail), response, is_detail=True)
 
+    def _listed(self) -> set[str]:
+        """Ids whose detail page was asked for; kept in the spider state, so a resumed crawl does not ask again."""
+        state = getattr(self, "state", None)
+        return state.setdefault("listed_ids", set()) if isinstance(state, dict) else self._listed_here
+
     def _item(self, listing: dict[str, Any], response: Response, *, is_detail: bool = False) -> Iterator[ListingItem]:
         key = str(listing.get("id", ""))
         # With JOBDIR, Scrapy persists `self.state`, so a resumed crawl still knows what it already handled.
         state = getattr(self, "state", None)
         if isinstance(state, dict):
             self.seen = state.setdefault("seen_ids", self.seen)
+        keyword, page = _origin(response)
         if key in self.seen:  # the same listing on two result pages
             self.crawler.stats.inc_value("netsword/duplicates")
+            self.ledger.duplicate(keyword, page)
             return
         self.seen.add(key)
         self.crawler.stats.inc_value("netsword/listings_seen")
@@ -176,6 +218,8 @@ class MarketplaceSpider(scrapy.Spider):
             body=response.body,
             media_type=(response.headers.get("Content-Type") or b"").decode("latin-1").split(";")[0] or "text/html",
             screenshot_url=listing_url_allowed(self.profile, str(listing.get("url", ""))) or own_page,
+            keyword=keyword,
+            page=page,
         )
 
     def _read_page(self, response: Response, kind: str) -> ParsedPage:
@@ -205,19 +249,65 @@ class MarketplaceSpider(scrapy.Spider):
         self.crawler.stats.inc_value("netsword/failed_requests")
         self.logger.warning("request failed: %s: %s", failure.request.url, failure.value)
 
+    def on_search_error(self, failure: Any) -> Iterator[scrapy.Request]:
+        """A result page that could not be fetched: reported by keyword; the keyword's later pages are fetched all the
+        same when the search URL numbers its pages, else reported as not reached."""
+        self.on_error(failure)
+        request = failure.request
+        keyword, page = request.meta["keyword"], request.meta["page"]
+        reason = failure_reason(failure)
+        if not is_loss(failure):
+            self.ledger.page_skipped(keyword, page, request.url, reason)
+            return
+        self.ledger.page_given_up(keyword, page, request.url, reason)
+        if page - self.profile.pagination.start + 1 >= self.max_pages:
+            return
+        template = self.profile.search_url
+        if self.profile.pagination.type != "cursor" and ("{page}" in template or "{offset}" in template):
+            self.crawler.stats.inc_value("netsword/pages_skipped_ahead")
+            yield self.search_request(keyword, page=page + 1)
+        elif self.profile.pagination.type != "none":
+            self.ledger.pagination_lost(keyword, page, f"the next {self.profile.pagination.type} was on page {page}")
+
     def on_detail_error(self, failure: Any) -> Iterator[ListingItem]:
         """A detail page that could not be fetched: its search result goes on, marked incomplete."""
         self.on_error(failure)
         request = failure.request
         reason = failure_reason(failure)
+        keyword, page = str(request.meta.get("keyword", "")), int(request.meta.get("page", 0))
+        if is_loss(failure):
+            self.ledger.detail_given_up(keyword, page, request.url, reason)
+        else:
+            self.ledger.detail_skipped(keyword, page)
         listing = {**request.cb_kwargs["listing"], "detail": "failed", "detail_error": reason}
         self.crawler.stats.inc_value("netsword/incomplete_listings")
         response = getattr(failure.value, "response", None)  # a 404's page; none when nothing was fetched
         yield from self._item(listing, response if response is not None else Response(request.url, 0, request=request))
 
 
+def _origin(response: Response) -> tuple[str, int]:
+    """The search keyword and result page a response belongs to (a detail page: those of the page that listed it)."""
+    meta = response.request.meta if response.request is not None else {}
+    return str(meta.get("keyword", "")), int(meta.get("page", 0))
+
+
+def is_loss(failure: Any) -> bool:
+    """A request given up after its retries, or failed in a way nobody expected — not the site's 404/410 answer, nor
+    a request refused on purpose (robots.txt, offsite)."""
+    if failure.request.meta.get(GAVE_UP):
+        return True
+    if failure.check(IgnoreRequest):
+        return False
+    response = getattr(failure.value, "response", None)
+    return response is None or response.status not in GONE
+
+
 def failure_reason(failure: Any) -> str:
-    """A short reason for a failed request: 'HTTP 404', 'IgnoreRequest: Forbidden by robots.txt', 'TimeoutError: …'."""
+    """A short reason for a failed request: 'HTTP 404', 'IgnoreRequest: Forbidden by robots.txt', 'TimeoutError: …';
+    for a request given up after its retries, how many it had ('HTTP 503 after 4 retries and 2 re-queues')."""
+    given_up = failure.request.meta.get(GAVE_UP)
+    if given_up:
+        return str(given_up)
     response = getattr(failure.value, "response", None)
     if response is not None:
         return f"HTTP {response.status}"

@@ -3,7 +3,10 @@
 The same crawl as `scrapy crawl marketplace -a profile=PROFILE …` from the project directory: the options become
 spider arguments and plain NETSWORD_* settings (crawler/defaults.py), and the NetSword add-on does the rest.
 Keywords default to the profile's own, else the watchlists' search keywords. Runs in this process (one crawl per
-process: Twisted's reactor cannot restart). Prints the crawl's NetSword stats at the end.
+process: Twisted's reactor cannot restart). Prints how the run ended, what it lost and why, and its NetSword stats.
+Exit status (docs/crawling.md): 0 complete, 3 partial (something was given up or not stored: listed), 1 failed
+(nothing achieved, or the store cannot be used), 4 stopped before the end (run it again with the same --jobdir to
+resume), 2 bad input or setup found before anything is fetched.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from typing import Any
 
 from netsword.cli import UsageError
 
-STAT_PREFIXES = ("netsword/", "retry_after/", "downloader/response_count", "item_dropped_count", "robotstxt/")
+STAT_PREFIXES = (
+    "netsword/", "retry_after/", "retry/", "throttle/", "downloader/response_count", "item_dropped_count", "robotstxt/",
+)  # fmt: skip
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -51,6 +56,7 @@ def crawl_settings(args: argparse.Namespace) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> int:
     from alerts.rules import RulesError
     from crawler.errors import CrawlSetupError
+    from crawler.ledger import COMPLETE, STOPPED, exit_code
     from crawler.profile_loader import ProfileError, load_profile
     from crawler.run import run_spider
     from crawler.spiders.marketplace import MarketplaceSpider
@@ -71,13 +77,27 @@ def run(args: argparse.Namespace) -> int:
         result = run_spider(MarketplaceSpider, spider_args, crawl_settings(args))
     except (CrawlSetupError, ProfileError, RulesError) as exc:
         raise UsageError(str(exc)) from None
-    stats = result.stats
-    print_stats(platform, stats)
-    return 0 if stats.get("finish_reason") in ("finished", None) else 1
+    status = result.status or (COMPLETE if result.stats.get("finish_reason") == "finished" else STOPPED)
+    print_result(platform, status, result.stats, result.run, jobdir=args.jobdir)
+    return exit_code(status)
 
 
-def print_stats(platform: str, stats: dict) -> None:
-    print(f"crawl {platform}: {stats.get('finish_reason', '?')}")
+def print_result(platform: str, status: str, stats: dict[str, Any], run: dict[str, Any], *, jobdir: str = "") -> None:
+    """How the run ended and why, what it lost (one line per loss, by keyword), then its stats."""
+    how = f"crawl {platform}: {status} ({stats.get('finish_reason', '?')})"
+    if run:
+        how += f"; run {run.get('run_id')}, attempt {run.get('attempt')}"
+        how += " (restarted after an unclean stop)" if run.get("restarted") else ""
+        how += " (resumed)" if run.get("resumed") else ""
+    print(how)
+    totals = run.get("totals") or {}
+    if totals:
+        print("  " + ", ".join(f"{name.replace('_', ' ')} {totals[name]}" for name in sorted(totals)))
+    for line in run.get("lost") or []:
+        print(f"  lost: {line}")
+    if status == "stopped":
+        again = f"run the same command with --jobdir {jobdir} to resume" if jobdir else "no --jobdir: it cannot resume"
+        print(f"  stopped before the end: {again}")
     for key in sorted(stats):
         if key.startswith(STAT_PREFIXES):
             print(f"  {key}: {stats[key]}")

@@ -83,7 +83,10 @@ def crawl_child(args: argparse.Namespace, profile: str, base_url: str, keywords:
         seen = seen_file.read_text(encoding="utf-8").splitlines() if seen_file.exists() else []
         stats["listing_ids"] = [str(json.loads(line)["listing"]["id"]) for line in seen if line.strip()]
         stats["seconds"] = round(time.monotonic() - started, 1)
-        if proc.returncode != 0:
+        lost = (stats.get("crawl") or {}).get("lost") or []
+        if proc.returncode == 3:  # partial (docs/crawling.md, exit status): the stats file's ledger says what was lost
+            stats["error"] = f"partial, {len(lost)} loss(es)" + (f"; first: {lost[0]}" if lost else "")
+        elif proc.returncode != 0:
             stats["error"] = (proc.stderr.strip().splitlines() or ["failed"])[-1]
         return stats
 

@@ -3,7 +3,7 @@
 
 Usage: python crawl_child.py '{"profile": …, "base_url": …, "keywords": […], "max_pages": N, "jobdir": …,
 "extra": {…}, "evidence": bool, "alerts": bool, "ack_file": path}' — prints the crawl stats (and `listing_ids`, the
-listings the spider saw) as one JSON line at the end.
+listings the spider saw, and `crawl`, the crawl run's summary: status, totals, losses) as one JSON line at the end.
 With `ack_file`, every item the crawl reports as done (Scrapy's item_scraped) is written there at once, one JSON
 line each, so a test that kills the crawl knows what had been acknowledged.
 """
@@ -44,5 +44,5 @@ if args.get("ack_file"):
     settings.update({"TEST_ACK_FILE": args["ack_file"], "EXTENSIONS": {"__main__.AckLog": 0}})
 spider_args = {"profile": args["profile"], "keywords": args.get("keywords", []), "base_url": args["base_url"]}
 result = run_spider(MarketplaceSpider, {**spider_args, "max_pages": args.get("max_pages", 0)}, settings)
-stats = {**result.stats, "listing_ids": sorted(result.spider.seen)}  # type: ignore[attr-defined]
+stats = {**result.stats, "listing_ids": sorted(result.spider.seen), "crawl": result.run}  # type: ignore[attr-defined]
 print("STATS " + json.dumps(stats, default=str))
