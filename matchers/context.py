@@ -10,10 +10,30 @@ from datetime import date
 
 from matchers.normalize import fold, skeleton_token, spaced
 from matchers.price import to_cny
+from matchers.segment import Word, segmenter
 from matchers.vocabulary import NOMINATIVE_CUES, SECOND_HAND, CueTerm, MultiScanner, goods_terms
 from netsword.models import Listing
 
 _TOKEN = re.compile(r"[a-z0-9$@]+")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def goods_of_words(words: list[Word]) -> list[tuple[int, int, tuple[int, ...]]]:
+    """Goods spans of the Chinese words: a word of the goods vocabulary, or a compound ending in one (跑步鞋 → 鞋);
+    of goods words written together the last one names the goods (汽车香水 is perfume, not a car: head-final)."""
+    goods = goods_terms()
+    spans: list[tuple[int, int, tuple[int, ...]]] = []
+    for word, start, end in words:
+        if not _CJK.match(word):
+            continue
+        classes = goods.get(word)
+        if classes is None:
+            classes = next((goods[word[k:]] for k in range(1, len(word)) if word[k:] in goods), None)
+        if classes:
+            if spans and spans[-1][1] == start:
+                spans.pop()
+            spans.append((start, end, classes))
+    return spans
 
 
 class ListingScanners:
@@ -40,6 +60,7 @@ class ListingContext:
     listing: Listing
     folded: str
     spaced: str
+    words: list[Word]  # the spaced text's words (Chinese segmented; Latin runs and spaces as words of their own)
     tokens: list[str]
     raw_tokens: list[str]  # the Latin tokens as written (digits kept); `tokens` reads digits inside words as letters
     token_spans: list[tuple[int, int]]
@@ -60,7 +81,10 @@ class ListingContext:
         text = spaced(folded)
         size = len(text)
         found = scanners.scanner.scan(f"{text} {spaced(fold(listing.category))}" if listing.category else text)
-        goods_found = found["goods"]
+        words = segmenter().words(text) if _CJK.search(text) else []
+        # Chinese goods come from the words (compound-aware); Latin ones and the category's from the scanner
+        goods_spans = [(s, e, p) for s, e, t, p in found["goods"] if s >= size or t.isascii()]
+        goods_spans += goods_of_words(words)
         raw = _TOKEN.findall(text)
         seller = listing.seller
         seller_keys = (
@@ -70,13 +94,14 @@ class ListingContext:
             listing=listing,
             folded=folded,
             spaced=text,
+            words=words,
             tokens=[t if t.isalpha() else skeleton_token(t) for t in raw],
             raw_tokens=raw,
             token_spans=[m.span() for m in _TOKEN.finditer(text)],
             stream=text.replace(" ", ""),
-            goods=frozenset(c for _, _, _, classes in goods_found for c in classes),  # type: ignore[attr-defined]
+            goods=frozenset(c for _, _, classes in goods_spans for c in classes),  # type: ignore[attr-defined]
             # category terms sit past the text: outside every mark, so goods_outside() counts them
-            goods_spans=[(s, e, p) for s, e, _, p in goods_found],  # type: ignore[misc]
+            goods_spans=goods_spans,  # type: ignore[arg-type]
             cues=sorted({term for s, _, term, _ in found["cue"] if s < size}),
             evasions=[(s, e, t) for s, e, t, _ in found["evasion"] if s < size],
             nominatives=[(s, e) for s, e, _, _ in found["nominative"] if s < size],

@@ -54,6 +54,7 @@ class MatchIndex:
             found.setdefault(candidate.entry, []).append(candidate)
         for candidate in self.marks.code_candidates(ctx.spaced):
             found.setdefault(candidate.entry, []).append(candidate)
+        _drop_marks_inside_other_marks(found)
         brands = sum(1 for candidates in found.values() if any(c.how == "exact" for c in candidates))
         hits = []
         for entry, candidates in found.items():
@@ -67,6 +68,22 @@ class MatchIndex:
         for hit in hits:
             best[hit.matched] = max(best.get(hit.matched, 0.0), hit.score)
         return [h for h in hits if h.score >= best[h.matched] or h.reasons[0].code not in FUZZY_CODES]
+
+
+def _drop_marks_inside_other_marks(found: dict[int, list[Candidate]]) -> None:
+    """A Chinese mark written inside another watched mark is that other brand (宅急送 inside 必胜宅急送)."""
+    spans = [(c.position, c.position + len(c.found), e) for e, cs in found.items() for c in cs
+             if c.how == "exact" and c.script == "cjk"]  # fmt: skip
+    if len(spans) < 2:
+        return
+    for entry in list(found):
+        kept = [c for c in found[entry] if not (c.how == "exact" and c.script == "cjk" and any(
+            e != entry and a <= c.position and c.position + len(c.found) <= b and b - a > len(c.found)
+            for a, b, e in spans))]  # fmt: skip
+        if kept:
+            found[entry] = kept
+        else:
+            del found[entry]
 
 
 def compile_index(watchlist: Watchlist, settings: MatchSettings | None = None, cue_lexicon: str = "") -> MatchIndex:

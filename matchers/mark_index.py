@@ -17,7 +17,7 @@ from rapidfuzz.distance import OSA
 
 from matchers.chinese import codes_of, pinyin_of, pinyin_table
 from matchers.normalize import cjk_stream, fold, has_cjk, latin_key, spaced
-from matchers.vocabulary import PhraseScanner, code_words, common_words, goods_terms
+from matchers.vocabulary import PhraseScanner, code_words, common_words, english_words, goods_terms
 from watchlists.model import Trademark
 
 # a glued mark (`nikeshoes`) counts when the rest of the token is one of these, a goods word or a number
@@ -207,8 +207,9 @@ class MarkIndex:
     def _glued(self, tokens: list[str], exact_tokens: set[int], raw: list[str]) -> Iterator[Candidate]:
         if self._glued_empty:
             return
+        english = english_words()
         for i, token in enumerate(tokens):
-            if len(token) < 6 or i in exact_tokens:
+            if len(token) < 6 or i in exact_tokens or token in english:  # `smartphone` is a word, not SMART + phone
                 continue
             written = raw[i] if i < len(raw) else token
             keys = self._glued_cache.get(written)

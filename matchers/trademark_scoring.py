@@ -13,8 +13,9 @@ from matchers.daigou import daigou_signals
 from matchers.mark_index import Candidate
 from matchers.normalize import IDEOGRAPHIC_SEPARATORS, LETTER_LIKE, TRADITIONAL, ZERO_WIDTH, find_span
 from matchers.price import to_cny
+from matchers.segment import segmenter
 from matchers.settings import MatchSettings
-from matchers.vocabulary import common_words, goods_terms, ordinary_words, related_classes
+from matchers.vocabulary import common_words, english_words, goods_terms, ordinary_words, related_classes
 from netsword.models import Hit, Reason
 from watchlists.model import Trademark
 
@@ -38,6 +39,8 @@ BRAND_LIST = 3  # a listing naming this many marks plainly lists what its goods 
 _CONTACT_BEFORE = ("加", "联系", "私信", "私聊", "add", "contact")
 _CONTACT_AFTER = ("号", "联系", "咨询", "同号", "id")
 _PLACE_SUFFIXES = frozenset("镇乡村县市区街路")  # a Chinese mark followed by one of these names a place
+# what may follow a mark inside one dictionary word and leave it the mark (耐克鞋, 李宁牌, 华为款)
+_MARK_SUFFIXES = frozenset("牌家款版系店的")
 
 
 def _is_cjk(char: str) -> bool:
@@ -95,6 +98,8 @@ class TrademarkScorer:
         self.related = related_classes()
         self.ordinary = ordinary_words()
         self.other_words = common_words()
+        self.english = english_words()
+        self.goods = goods_terms()
 
     def score(
         self, tm: Trademark, keys: tuple[str, ...], found: list[Candidate], ctx: ListingContext, brands: int = 1
@@ -111,6 +116,8 @@ class TrademarkScorer:
             return None  # 加微信 / 微信号: the mark names a way to reach the seller, not the goods sold
         if best.script == "cjk" and ctx.spaced[end : end + 1] in _PLACE_SUFFIXES and not ctx.cues:
             return None  # 茅台镇 is the town the liquor comes from; without slang it names a place, not the mark
+        if best.script == "cjk" and self._inside_other_word(keys, ctx, start, end):
+            return None  # 红旗 inside 五星红旗, 成功 inside 成功率: another word that holds the mark's characters
         # goods first: most candidates of a large watchlist end here, before any text is built
         goods = self._goods(tm, best, ctx, short, ordinary)
         if goods is None:
@@ -174,6 +181,8 @@ class TrademarkScorer:
             if not ordinary and best.how in ("exact", "glued"):
                 return s.distinctive_bonus, None
             return 0.0, None
+        if best.how == "typo" and best.found in self.english and not goods & classes:
+            return None  # an English word one letter from a mark (`canoe`) is that mark only in the mark's own goods
         if goods & classes:
             return s.class_match, Reason("class_match", f"goods in class {self._show(goods & classes)} of {tm.mark}")
         related = set().union(*(self.related.get(c, frozenset()) for c in classes)) - classes
@@ -233,6 +242,24 @@ class TrademarkScorer:
             return True
         text = ctx.spaced
         return not (start > 0 and _is_cjk(text[start - 1]) and end < len(text) and _is_cjk(text[end]))
+
+    def _inside_other_word(self, keys: tuple[str, ...], ctx: ListingContext, start: int, end: int) -> bool:
+        """The span lies inside a longer word of the dictionary that is neither one of the entry's forms nor the mark
+        followed by goods or a brand suffix (耐克鞋 and 李宁牌 stay the mark; 五星红旗 and 大众化 do not)."""
+        for word, a, b in ctx.words:
+            if b <= start:
+                continue
+            if a > start:
+                return False
+            if b < end or b - a <= end - start:
+                return False  # the span is a word, or spans several: a mark, not a piece of one
+            if word in keys:
+                return False
+            tail = word[end - a :]
+            if a == start and (tail in _MARK_SUFFIXES or tail in self.goods or tail[-1:] in self.goods):
+                return False
+            return segmenter().is_dictionary_word(word)
+        return False
 
     def _is_short(self, c: Candidate) -> bool:
         return len(c.key) <= (self.s.short_latin_max if c.script == "latin" else 2)

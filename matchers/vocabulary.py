@@ -100,6 +100,17 @@ def common_words() -> frozenset[str]:
     return frozenset(fold(cols[0].strip()) for _, cols in _rows(DATA_DIR / "common_words.txt"))
 
 
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Ordinary English words of four letters or more, folded: the English Wikipedia and US film and TV frequency
+    lists that zxcvbn ships (about 45,000 words). A token that is one of them is a word, not a mistyped or glued
+    mark (`canyon` is no CANON typo, `smartphone` no SMART glued to `phone`)."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    words = (*FREQUENCY_LISTS["english_wikipedia"], *FREQUENCY_LISTS["us_tv_and_film"])
+    return frozenset(fold(w) for w in words if len(w) >= 4 and w.isalpha())
+
+
 class MultiScanner:
     """One automaton for several vocabularies (`{kind: {term: payload}}`), so a listing is scanned once for all."""
 
