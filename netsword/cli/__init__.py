@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "netsword.cli.alerts_cmd",
     "netsword.cli.parcels_cmd",
     "netsword.cli.schedule_cmd",
+    "netsword.cli.cases_cmd",
 )
 
 

@@ -1,0 +1,111 @@
+"""The cases database `<var_dir>/cases.db`: actor networks (rebuilt whole by `netsword cases networks build`) and
+cases (案件). Versioned in its `cases_schema` table (netsword.sqlite_migrations), opened by
+netsword.sqlite_db.connect, so it is created 0600 in a 0700 directory. It holds no parcel personal data: parcel
+links are stored by keyed shipper id (`sh-…`) with counts.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from netsword.sqlite_db import connect, transaction
+from netsword.sqlite_migrations import migrate
+
+MIGRATIONS: list[str] = [
+    # 1: actor networks, replaced as a whole by each build
+    """
+    CREATE TABLE network_builds (
+        build_id INTEGER PRIMARY KEY,
+        built_at TEXT NOT NULL,
+        settings TEXT NOT NULL,
+        counts TEXT NOT NULL
+    );
+    CREATE TABLE actors (
+        actor_id TEXT PRIMARY KEY,
+        label TEXT NOT NULL,
+        shops INTEGER NOT NULL,
+        leads INTEGER NOT NULL,
+        identifiers INTEGER NOT NULL,
+        platforms TEXT NOT NULL,
+        kinds TEXT NOT NULL,
+        via_parcels INTEGER NOT NULL,
+        support INTEGER NOT NULL
+    );
+    CREATE TABLE actor_shops (
+        actor_id TEXT NOT NULL REFERENCES actors(actor_id) ON DELETE CASCADE,
+        shop_key TEXT NOT NULL,
+        platform TEXT NOT NULL,
+        seller_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        PRIMARY KEY (actor_id, shop_key)
+    );
+    CREATE INDEX actor_shops_shop ON actor_shops(shop_key);
+    CREATE TABLE actor_leads (
+        actor_id TEXT NOT NULL REFERENCES actors(actor_id) ON DELETE CASCADE,
+        shop_key TEXT NOT NULL,
+        lead_id TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        entry_id TEXT NOT NULL,
+        PRIMARY KEY (actor_id, lead_id)
+    );
+    CREATE INDEX actor_leads_lead ON actor_leads(lead_id);
+    CREATE TABLE actor_links (
+        actor_id TEXT NOT NULL REFERENCES actors(actor_id) ON DELETE CASCADE,
+        shop_key TEXT NOT NULL,
+        ident TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        evidence TEXT NOT NULL,
+        PRIMARY KEY (actor_id, shop_key, ident)
+    );
+    CREATE TABLE actor_support (
+        actor_id TEXT NOT NULL REFERENCES actors(actor_id) ON DELETE CASCADE,
+        a TEXT NOT NULL,
+        b TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        score REAL NOT NULL
+    );
+    CREATE TABLE network_hubs (
+        ident TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        shops INTEGER NOT NULL
+    );
+    """,
+]
+
+
+class CasesDB:
+    """One connection to cases.db shared by the app's threads, guarded by a lock."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.lock = threading.RLock()
+        self.conn = connect(self.path)
+        self.schema_version = migrate(self.conn, MIGRATIONS, version_table="cases_schema", label="cases.db")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT under the lock."""
+        with self.lock, transaction(self.conn) as conn:
+            yield conn
+
+    def query(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
+        with self.lock:
+            return self.conn.execute(sql, params).fetchall()
+
+    def close(self) -> None:
+        with self.lock:
+            self.conn.close()
+
+    def __enter__(self) -> CasesDB:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def cases_db_path(var_dir: str | Path) -> Path:
+    return Path(var_dir) / "cases.db"
