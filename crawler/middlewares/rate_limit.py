@@ -2,11 +2,12 @@
 
 Each rate-limit answer (at most one per NETSWORD_RATE_LIMIT_WINDOW seconds, so a burst of answers to requests already
 in flight counts once) doubles a delay floor on the request's download slot — from NETSWORD_RATE_LIMIT_MIN_DELAY up
-to NETSWORD_RATE_LIMIT_MAX_DELAY — and holds the slot back for the Retry-After it gave (at most RETRY_AFTER_MAX). Scrapy
-spaces a slot's requests by its delay whatever its concurrency, so the domain's request rate halves. Every other answer
-from the slot lowers the floor by NETSWORD_RATE_LIMIT_RECOVERY (a factor), so the crawl speeds up again once the site
-lets it; below DOWNLOAD_DELAY the floor is gone. With AutoThrottle on, the slot's delay is AutoThrottle's but never
-below the floor. Retrying the rate-limited request itself is crawler.middlewares.retry_after's job (its own budget).
+to NETSWORD_RATE_LIMIT_MAX_DELAY — and holds the slot back for the Retry-After it gave (a Retry-After above
+RETRY_AFTER_MAX gives its request up instead: crawler.middlewares.retry_after). Scrapy spaces a slot's requests by
+its delay whatever its concurrency, so the domain's request rate halves. Every other answer from the slot lowers the
+floor by NETSWORD_RATE_LIMIT_RECOVERY (a factor), so the crawl speeds up again once the site lets it; below
+DOWNLOAD_DELAY the floor is gone. With AutoThrottle on, the slot's delay is AutoThrottle's but never below the floor.
+Retrying the rate-limited request itself is crawler.middlewares.retry_after's job (with a budget of its own).
 Stats: throttle/rate_limited (answers), throttle/slowdowns (floor raised), throttle/max_delay (highest floor, s).
 """
 
@@ -70,9 +71,8 @@ class RateLimitThrottle:
         floor.delay = min(self.max_delay, max(self.min_delay, floor.delay * 2, slot.delay * 2))
         floor.raised_at = now
         slot.delay = max(slot.delay, floor.delay)
-        if retry_after:  # nothing leaves the slot before the site's Retry-After has passed
-            hold = min(retry_after, self.max_hold)
-            slot.lastseen = max(slot.lastseen, now + hold - slot.delay)  # Scrapy's slot clock is monotonic
+        if retry_after and retry_after <= self.max_hold:  # nothing leaves the slot before the Retry-After has passed
+            slot.lastseen = max(slot.lastseen, now + retry_after - slot.delay)  # Scrapy's slot clock is monotonic
         stats.inc_value("throttle/slowdowns")
         stats.max_value("throttle/max_delay", round(floor.delay, 3))
 

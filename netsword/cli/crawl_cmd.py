@@ -33,6 +33,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--no-evidence", action="store_true", help="do not capture evidence for new leads")
     p.add_argument("--no-alerts", action="store_true", help="do not queue alert emails for the leads stored")
     p.add_argument("--stats-json", default="", metavar="FILE", help="keep the crawl's stats in FILE (JSON) as it goes")
+    p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="a Scrapy setting, as `scrapy crawl -s NAME=VALUE` (repeatable)")  # fmt: skip
     p.add_argument("--seen-listings", default="", metavar="FILE", help=argparse.SUPPRESS)  # for `netsword demo`
     p.set_defaults(func=run)
 
@@ -46,6 +48,11 @@ def crawl_settings(args: argparse.Namespace) -> dict[str, Any]:
         "NETSWORD_ALERTS": not args.no_alerts,
         "NETSWORD_STATS_FILE": args.stats_json,
     }
+    for item in getattr(args, "set", None) or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"-s {item}: must be NAME=VALUE")
+        settings[name.strip()] = value
     if args.jobdir:
         settings["JOBDIR"] = args.jobdir
     if args.seen_listings:  # every listing matched, one JSON line each (a Scrapy feed): the demo's recall needs them
