@@ -11,11 +11,12 @@ from datetime import date
 from matchers.normalize import fold, skeleton_token, spaced
 from matchers.price import to_cny
 from matchers.segment import Word, segmenter
-from matchers.vocabulary import NOMINATIVE_CUES, SECOND_HAND, CueTerm, MultiScanner, goods_terms
+from matchers.vocabulary import USE_KINDS, CueTerm, MultiScanner, goods_terms
 from netsword.models import Listing
 
 _TOKEN = re.compile(r"[a-z0-9$@]+")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_ALL_CJK = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]+$")
 
 
 def goods_of_words(words: list[Word]) -> list[tuple[int, int, tuple[int, ...]]]:
@@ -44,12 +45,18 @@ class ListingScanners:
         def key(term: str) -> str:
             return spaced(fold(term)).strip()
 
+        def of(kind: str) -> dict[str, object]:
+            return {key(t.term): t for t in cue_terms if t.kind == kind}
+
         self.scanner = MultiScanner({
             "goods": {spaced(k).strip(): v for k, v in goods_terms().items()},
-            "cue": {key(t.term): t for t in cue_terms if t.kind != "evasion"},
-            "evasion": {key(t.term): t for t in cue_terms if t.kind == "evasion"},
-            "nominative": {key(c): c for c in NOMINATIVE_CUES},
-            "second_hand": {key(c): c for c in SECOND_HAND},
+            "cue": {key(t.term): t for t in cue_terms if t.kind != "evasion" and t.kind not in USE_KINDS},
+            "evasion": of("evasion"),
+            "nominative": of("nominative"),
+            "accessory": of("accessory"),
+            "subject": of("subject"),
+            "second_hand": of("resale"),
+            "marketing": of("marketing"),
         })  # fmt: skip
 
 
@@ -68,8 +75,11 @@ class ListingContext:
     goods: frozenset[int]
     goods_spans: list[tuple[int, int, tuple[int, ...]]]
     cues: list[str]
+    cue_weight: float  # the strongest cue's weight (1 a claim, 0.5 a hint); 0 without cues
     evasions: list[tuple[int, int, str]]
     nominatives: list[tuple[int, int]]
+    accessories: list[str]  # parts, repairs, add-ons for the branded product (副厂, 维修, replacement)
+    subjects: list[str]  # the goods are about the brand (品牌故事, 管理之道, biography)
     second_hand: list[str]
     price_cny: float | None
     seller_keys: frozenset[str]
@@ -83,9 +93,15 @@ class ListingContext:
         found = scanners.scanner.scan(f"{text} {spaced(fold(listing.category))}" if listing.category else text)
         words = segmenter().words(text) if _CJK.search(text) else []
         # Chinese goods come from the words (compound-aware); Latin ones and the category's from the scanner
-        goods_spans = [(s, e, p) for s, e, t, p in found["goods"] if s >= size or t.isascii()]
+        goods_spans = [(s, e, p) for s, e, t, p in found["goods"] if s >= size or not _ALL_CJK.match(t)]
         goods_spans += goods_of_words(words)
         raw = _TOKEN.findall(text)
+        marketing = [(s, e) for s, e, _, _ in found["marketing"] if s < size]
+
+        def inside(start: int, end: int) -> bool:  # 同款 inside 明星同款 is a shop's phrase, not an evasion
+            return any(a <= start and end <= b for a, b in marketing)
+
+        cues = [f for f in found["cue"] if f[0] < size and not inside(f[0], f[1])]
         seller = listing.seller
         seller_keys = (
             frozenset(fold(v).replace(" ", "") for v in (seller.name, seller.id) if v) if seller else frozenset()
@@ -102,9 +118,12 @@ class ListingContext:
             goods=frozenset(c for _, _, classes in goods_spans for c in classes),  # type: ignore[attr-defined]
             # category terms sit past the text: outside every mark, so goods_outside() counts them
             goods_spans=goods_spans,  # type: ignore[arg-type]
-            cues=sorted({term for s, _, term, _ in found["cue"] if s < size}),
-            evasions=[(s, e, t) for s, e, t, _ in found["evasion"] if s < size],
+            cues=sorted({term for _, _, term, _ in cues}),
+            cue_weight=max((t.weight for _, _, _, t in cues), default=0.0),  # type: ignore[attr-defined]
+            evasions=[(s, e, t) for s, e, t, _ in found["evasion"] if s < size and not inside(s, e)],
             nominatives=[(s, e) for s, e, _, _ in found["nominative"] if s < size],
+            accessories=[t for s, _, t, _ in found["accessory"] if s < size],
+            subjects=[t for s, _, t, _ in found["subject"] if s < size],
             second_hand=[t for s, _, t, _ in found["second_hand"] if s < size],
             price_cny=to_cny(listing.price, listing.currency),
             seller_keys=seller_keys,

@@ -30,6 +30,7 @@ class MatchIndex:
         terms, self.warnings = load_cue_terms(cue_lexicon or None)
         self.scanners = ListingScanners(terms)
         self.marks = MarkIndex(watchlist.trademarks, settings.min_typo_length, settings.short_latin_max)
+        self._trademark = {tm.id: tm for tm in watchlist.trademarks}
         self.scorer = TrademarkScorer(settings)
         self.patents = PatentMatcher(watchlist.patents, settings)
         self.gis = GIMatcher(watchlist.geographical_indications, settings)
@@ -44,6 +45,18 @@ class MatchIndex:
             hits.extend(self.gis.match(ctx))
         return sorted((h for h in hits if h.score >= MIN_HIT_SCORE), key=lambda h: (-h.score, h.entry_id))
 
+    def _drop_service_mentions(self, hits: list[Hit]) -> list[Hit]:
+        """A mark whose trade is a service (a carrier, a courier, a bank), named beside another brand's goods, says
+        which network the goods work on, how they ship or how to pay (Apple iPhone … Unlocked T-Mobile Verizon)."""
+
+        def service(hit: Hit) -> bool:
+            tm = self._trademark.get(hit.entry_id)
+            return bool(tm and tm.classes and tm.classes[0] in SERVICE_CLASSES)
+
+        if all(service(h) for h in hits):
+            return hits
+        return [h for h in hits if not service(h) or SIGNAL_CODES & {r.code for r in h.reasons}]
+
     def _trademarks(self, ctx: ListingContext) -> list[Hit]:
         found: dict[int, list[Candidate]] = {}
         for candidate in self.marks.latin_candidates(ctx.tokens, ctx.raw_tokens):
@@ -55,19 +68,51 @@ class MatchIndex:
         for candidate in self.marks.code_candidates(ctx.spaced):
             found.setdefault(candidate.entry, []).append(candidate)
         _drop_marks_inside_other_marks(found)
-        brands = sum(1 for candidates in found.values() if any(c.how == "exact" for c in candidates))
+        listed = _listed_marks(found, ctx)
         hits = []
         for entry, candidates in found.items():
-            hit = self.scorer.score(self.marks.marks[entry], self.marks.forms_of[entry], candidates, ctx, brands)
+            hit = self.scorer.score(
+                self.marks.marks[entry], self.marks.forms_of[entry], candidates, ctx, listed.get(entry, 1)
+            )
             if hit:
                 hits.append(hit)
         if len(hits) < 2:
             return hits
+        hits = self._drop_service_mentions(hits)
         # one misspelt or sound-alike word names one mark: `Carteir` is Cartier's typo, not also CARTELO's
         best: dict[str, float] = {}
         for hit in hits:
             best[hit.matched] = max(best.get(hit.matched, 0.0), hit.score)
         return [h for h in hits if h.score >= best[h.matched] or h.reasons[0].code not in FUZZY_CODES]
+
+
+LIST_GAP = 3  # characters (spaces, commas, slashes) that may separate the marks of one list
+
+
+def _listed_marks(found: dict[int, list[Candidate]], ctx: ListingContext) -> dict[int, int]:
+    """Entry → how many marks its plainly written mark is listed with, run together (宝马奔驰大众奥迪, AT&T T-Mobile
+    Verizon): a list of what the goods fit. A mark named apart from the run (Apple iPhone … Verizon) is not in it."""
+    spans = sorted(
+        (*ctx.span_of(c.script, c.position, len(c.found)), e)
+        for e, cs in found.items() for c in cs[:1] if c.how == "exact"
+    )  # fmt: skip
+    if len(spans) < 3:
+        return {}
+    out: dict[int, int] = {}
+    run = [spans[0]]
+    for span in [*spans[1:], (10**9, 10**9, -1)]:
+        gap = ctx.spaced[run[-1][1] : span[0]].strip(" ,/、|&+")
+        if span[0] >= run[-1][1] and len(gap) <= LIST_GAP and span[2] >= 0:
+            run.append(span)
+            continue
+        if len({e for _, _, e in run}) >= 3:
+            out.update({e: len(run) for _, _, e in run})
+        run = [span]
+    return out
+
+
+SERVICE_CLASSES = range(35, 46)
+SIGNAL_CODES = frozenset({"cue_word", "evasion_phrase"})
 
 
 def _drop_marks_inside_other_marks(found: dict[int, list[Candidate]]) -> None:

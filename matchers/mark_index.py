@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 import ahocorasick
 from rapidfuzz.distance import OSA
@@ -20,6 +21,8 @@ from matchers.normalize import cjk_stream, fold, has_cjk, latin_key, spaced
 from matchers.vocabulary import PhraseScanner, code_words, common_words, english_words, goods_terms
 from watchlists.model import Trademark
 
+# a mark glued to a look-alike claim (`MUJItype`, `Oreostyle`): glued, and the claim counts as an evasion phrase
+GLUE_EVASIONS = frozenset({"style", "type", "inspired", "dupe", "iike", "iookaiike", "version"})
 # a glued mark (`nikeshoes`) counts when the rest of the token is one of these, a goods word or a number
 GLUE_WORDS = frozenset("air max official store outlet original new sale sport sports men women kids shop bag "
                        "shoes shoe watch jp us uk hk".split())  # fmt: skip
@@ -31,6 +34,18 @@ MAX_MIXED = 8  # pieces (characters or Latin words) of a mark written in mixed h
 _SCRIPT_CHANGE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff][a-z]|[a-z][\u3400-\u4dbf\u4e00-\u9fff]")
 _MIXED_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fffa-z]+")
 _MIXED_PIECE = re.compile(r"[a-z]+|.")
+
+
+@lru_cache(maxsize=1)
+def glued_goods() -> frozenset[str]:
+    """English goods of several words written as one (`floormats`, `brakepads`): what a glued mark may be glued to."""
+    return frozenset(k.replace(" ", "").replace("-", "") for k in goods_terms() if k.isascii() and len(k) >= 3)
+
+
+@lru_cache(maxsize=1)
+def _folded_pinyin() -> dict[str, str]:
+    """Character → toneless pinyin folded as listing text is (`li` reads `ii`), for mixed-script lookups."""
+    return {c: fold(s) for c, s in pinyin_table().items()}
 
 
 def _initial(syllable: str) -> str:
@@ -147,8 +162,8 @@ class MarkIndex:
             spellings = {"".join(syllables)}
             spellings.update("".join(syllables[:k]) + "".join(_initial(x) for x in syllables[k:])
                              for k in range(2, len(key)))  # fmt: skip
-            for spelled in spellings:
-                mixed.setdefault(spelled, []).extend((e, key) for e in entries)
+            for spelled in spellings:  # folded as listing text is (`l` reads `i`)
+                mixed.setdefault(fold(spelled), []).extend((e, key) for e in entries)
         self.mixed = {k: tuple(v) for k, v in mixed.items()}
 
     def _build_code_words(self) -> None:
@@ -232,7 +247,8 @@ class MarkIndex:
                 rest = token[:start]
             else:
                 continue
-            if rest in GLUE_WORDS or rest in goods or rest.isdigit() or (start == 0 and MODEL_CODE.match(rest)):
+            if (rest in GLUE_WORDS or rest in goods or rest in glued_goods() or rest.isdigit() or rest in GLUE_EVASIONS
+                    or (start == 0 and MODEL_CODE.match(rest))):  # fmt: skip
                 yield key
 
     def _typos(self, tokens: list[str], exact_tokens: set[int]) -> Iterator[Candidate]:
@@ -306,7 +322,7 @@ class MarkIndex:
         the form's own, and both scripts must be there."""
         if not self.mixed or not _SCRIPT_CHANGE.search(spaced):
             return
-        table = pinyin_table()
+        table = _folded_pinyin()
         for run in _MIXED_RUN.finditer(spaced):
             text = run.group()
             if not _SCRIPT_CHANGE.search(text):

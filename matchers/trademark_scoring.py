@@ -10,7 +10,7 @@ import unicodedata
 
 from matchers.context import ListingContext
 from matchers.daigou import daigou_signals
-from matchers.mark_index import Candidate
+from matchers.mark_index import GLUE_EVASIONS, Candidate
 from matchers.normalize import IDEOGRAPHIC_SEPARATORS, LETTER_LIKE, TRADITIONAL, ZERO_WIDTH, find_span
 from matchers.price import to_cny
 from matchers.segment import segmenter
@@ -20,7 +20,7 @@ from netsword.models import Hit, Reason
 from watchlists.model import Trademark
 
 # how a candidate was found → (settings field of its base score, reason code)
-_BASE = {"exact": "exact_score", "glued": "exact_score", "mixed": "disguise_score", "typo": "typo_score", "pinyin": "pinyin_score",
+_BASE = {"exact": "exact_score", "glued": "exact_score", "mixed": "exact_score", "typo": "typo_score", "pinyin": "pinyin_score",
          "homophone": "homophone_score", "near_mark": "near_mark_score", "codeword": "codeword_score"}  # fmt: skip
 # on equal base scores the more certain reading wins: `amani` is 阿玛尼's pinyin before it is a typo of ARMANI
 _PREFERENCE = {
@@ -104,11 +104,13 @@ class TrademarkScorer:
     def score(
         self, tm: Trademark, keys: tuple[str, ...], found: list[Candidate], ctx: ListingContext, brands: int = 1
     ) -> Hit | None:
-        """The hit for one entry from its candidates, or None; `brands`: how many marks the listing names plainly."""
+        """The hit for one entry from its candidates, or None; `brands`: how many marks are listed together with this
+        one (1 when it is not in such a list)."""
         s = self.s
         best = max(found, key=lambda c: (getattr(s, _BASE[c.how]), _PREFERENCE[c.how], len(c.key)))
         short = self._is_short(best)
-        ordinary = best.key in self.ordinary
+        # a mark that is also an ordinary word (苹果, or an English word such as SMART or METRO) needs its own goods
+        ordinary = best.key in self.ordinary or (best.script == "latin" and best.key in self.english)
         start, end = ctx.span_of(best.script, best.position, len(best.found))
         if best.how in ("homophone", "near_mark") and not self._stands_alone(best, ctx, start, end):
             return None
@@ -137,16 +139,26 @@ class TrademarkScorer:
                 reasons.append(Reason("glued", f"“{tm.mark}” is glued to other words in “{span}”"))
         else:
             reasons.append(self._fuzzy_reason(best, span, tm))
+            if goods_reason and goods_reason.code == "class_match":
+                score += (
+                    s.disguise_score - s.exact_score
+                )  # a misspelt or sound-alike mark on its own goods is a disguise
         if goods_reason:
             reasons.append(goods_reason)
-        nominative = any(b >= start - _CONTEXT_CHARS and a < start for a, b in ctx.nominatives)
-        counterfeit, price_ok = self._counterfeit(tm, ctx, start, end, nominative, reasons)
+        nominative = any(b >= start - _CONTEXT_CHARS and a < start for a, b in ctx.nominatives) or bool(
+            ctx.accessories or ctx.subjects
+        )
+        rest = best.found.replace(best.key, "", 1) if best.how == "glued" else ""
+        # the price of an accessory, or of goods that fit a list of makes, says nothing about the branded product
+        counterfeit, price_ok = self._counterfeit(
+            tm, ctx, start, end, nominative or brands >= BRAND_LIST, reasons, rest
+        )
         if ordinary and best.script == "cjk" and not counterfeit and not self._confirmed(tm, keys, best, ctx, end):
             return None
         # legitimate use
         if tm.authorized_sellers and ctx.is_authorised(tm.authorized_sellers):
-            if not counterfeit:
-                return None
+            if not counterfeit or (price_ok and ctx.cue_weight < 1):
+                return None  # an authorised store: only a price no genuine item has, or outright slang, casts doubt
             reasons.append(Reason("authorized_seller", f"{ctx.listing.seller_name} is an authorised seller"))
         elif tm.authorized_sellers and ctx.seller_keys:
             score += s.unauthorized_seller
@@ -154,7 +166,13 @@ class TrademarkScorer:
                                                          f"{tm.mark}'s authorised sellers"))  # fmt: skip
         if nominative:
             score -= s.nominative_penalty
-            reasons.append(Reason("nominative_use", f"the listing names {tm.mark} to say what its goods fit"))
+            if ctx.subjects:
+                why = f"“{ctx.subjects[0]}”: the goods are about {tm.mark}, not sold under it"
+            elif ctx.accessories:
+                why = f"“{ctx.accessories[0]}”: parts, repairs or add-ons for {tm.mark}"
+            else:
+                why = f"the listing names {tm.mark} to say what its goods fit"
+            reasons.append(Reason("nominative_use", why))
         elif brands >= BRAND_LIST and not counterfeit:
             score -= s.nominative_penalty
             reasons.append(Reason("brand_list", f"the listing names {brands} marks: a list of what its goods fit"))
@@ -197,15 +215,24 @@ class TrademarkScorer:
                                                                    f"to {tm.mark}'s classes {self._show(classes)}")  # fmt: skip
 
     def _counterfeit(
-        self, tm: Trademark, ctx: ListingContext, start: int, end: int, nominative: bool, reasons: list[Reason]
+        self,
+        tm: Trademark,
+        ctx: ListingContext,
+        start: int,
+        end: int,
+        nominative: bool,
+        reasons: list[Reason],
+        glued_rest: str = "",
     ) -> tuple[float, bool]:
         """Points for counterfeit signals (reasons appended), and whether the price is plausible for genuine goods."""
         s = self.s
         points = 0.0
         if ctx.cues:
-            points += min(s.cue_word + s.cue_word_extra * (len(ctx.cues) - 1), s.cue_word_cap)
+            points += min(s.cue_word * ctx.cue_weight + s.cue_word_extra * (len(ctx.cues) - 1), s.cue_word_cap)
             reasons.append(Reason("cue_word", "counterfeit cue " + ", ".join(f"“{c}”" for c in ctx.cues)))
         near = [t for a, b, t in ctx.evasions if b >= start - _CONTEXT_CHARS and a <= end + _CONTEXT_CHARS]
+        if glued_rest in GLUE_EVASIONS:  # `MUJItype`, `Oreostyle`
+            near.append(glued_rest)
         if near:
             points += s.evasion_phrase
             reasons.append(Reason("evasion_phrase", f"“{near[0]}” next to the mark: a look-alike claim"))
@@ -234,8 +261,8 @@ class TrademarkScorer:
         """A sound-alike or one-character-changed span is a mark only as a word of its own: not another name
         (普拉多 is the Prado car), not a piece of a goods word (创意汽车 holds 意汽), and a two-character one not
         wedged between other characters (防伪芯片 holds 伪芯)."""
-        if best.found in self.other_words:
-            return False
+        if best.found in self.other_words or best.found in self.goods:
+            return False  # 衣架 reads like 宜家 but is a clothes hanger: a goods word is no disguise
         if any(a < end and b > start and (a < start or b > end) for a, b, _ in ctx.goods_spans):
             return False
         if len(best.found) > 2:

@@ -13,12 +13,15 @@ import ahocorasick
 from matchers.normalize import fold
 
 DATA_DIR = Path(__file__).parent / "data"
-# words before a mark that say the goods are *for* the branded product, not *of* it
-NOMINATIVE_CUES = ("适用于", "适用", "兼容", "适配", "专用于", "配套", "for", "compatible with", "fits", "fit for",
-                   "works with", "replacement for")  # fmt: skip
-# words of a private second-hand sale (`闲置 … 九成新`): with no counterfeit signal, a plain resale of a genuine item
-SECOND_HAND = ("闲置", "个人闲置", "自用", "二手", "九成新", "九五新", "八成新", "95新", "99新", "转让", "used",
-               "pre-owned", "preowned", "second hand", "secondhand")  # fmt: skip
+# kinds of use_lexicon.tsv terms: lawful uses of a mark; every other kind is a counterfeit cue (evasion apart)
+USE_KINDS = ("nominative", "accessory", "subject", "resale", "marketing")
+# cue kinds that hint rather than claim (a factory overrun, a batch photo): half a cue's points, and never enough to
+# doubt an authorised seller
+WEAK_CUE_KINDS = frozenset({"factory-overrun-claim", "factory-claim", "grey-import", "grey/smuggled", "grey/stolen",
+                            "passing claim", "passing/auth-tag claim", "passes authentication", "unauthorized authentic",
+                            "factory run", "general pictures (seller photos)", "quality-check photos", "legit check",
+                            "where to cop", "catalogue host used by rep sellers", "storefront used by rep sellers",
+                            "batch name"})  # fmt: skip
 
 
 class VocabularyError(ValueError):
@@ -35,14 +38,26 @@ def _rows(path: Path) -> list[tuple[int, list[str]]]:
 
 @dataclass(frozen=True)
 class CueTerm:
+    """A term of the cue or use lexicon: its kind, and the weight that scales the points of its rule."""
+
     term: str
     kind: str
+    weight: float = 1.0
+
+
+def _term(cols: list[str]) -> CueTerm:
+    """term, lang, kind, then an optional numeric weight (else one by kind), then free text (the source)."""
+    kind = cols[2].strip() if len(cols) > 2 and cols[2].strip() else "cue"
+    try:
+        weight = float(cols[3])
+    except (IndexError, ValueError):
+        weight = 0.5 if kind in WEAK_CUE_KINDS else 1.0
+    return CueTerm(cols[0].strip(), kind, weight)
 
 
 def load_cue_terms(extra: str | Path | None = None) -> tuple[list[CueTerm], list[str]]:
-    """Bundled cue terms plus those of `extra`; (terms, one-line errors for bad lines of `extra`)."""
-    terms = [CueTerm(cols[0].strip(), cols[2].strip() if len(cols) > 2 else "cue")
-             for _, cols in _rows(DATA_DIR / "cue_lexicon.tsv")]  # fmt: skip
+    """Bundled cue and use terms plus those of `extra`; (terms, one-line errors for bad lines of `extra`)."""
+    terms = [_term(cols) for name in ("cue_lexicon.tsv", "use_lexicon.tsv") for _, cols in _rows(DATA_DIR / name)]
     errors: list[str] = []
     if extra:
         path = Path(extra)
@@ -54,8 +69,19 @@ def load_cue_terms(extra: str | Path | None = None) -> tuple[list[CueTerm], list
             if not cols[0].strip():
                 errors.append(f"{path}:{number}: term: is empty")
                 continue
-            terms.append(CueTerm(cols[0].strip(), cols[2].strip() if len(cols) > 2 and cols[2].strip() else "cue"))
+            if len(cols) > 3 and cols[3].strip() and not _is_number(cols[3]) and len(cols) > 4:
+                errors.append(f"{path}:{number}: weight: must be a number, got {cols[3].strip()!r}")
+                continue
+            terms.append(_term(cols))
     return terms, errors
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 @lru_cache(maxsize=1)

@@ -171,6 +171,9 @@ class ParcelsConfig:
     min_senders: int = 5
     link_threshold: float = 85.0
     max_block: int = 300
+    hub_size: int = 8  # a phone or address of this many names, or a receiver of this many senders, links nobody
+    min_shared_receivers: int = 3  # senders with this many receivers in common are one party
+    shippers_file: str = ""  # the register of authorised shippers (YAML; docs/parcels.md)
     declared_leads: bool = True
     fetch_timeout: float = 60.0
 

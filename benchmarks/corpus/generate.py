@@ -343,6 +343,7 @@ def _positives(tm: dict[str, Any], latin: str, han: str, part: str, rng: random.
 def _real_mutations(tm: dict[str, Any], latin: str, han: str, rng: random.Random) -> list[Case]:
     """A real title of the mark's goods with the mark put in: plainly, and with slang."""
     pool = [r for c in tm["classes"] for r in real_titles() if c in REAL_GOODS and r.get("label") == "unrelated"
+            and r["source"] != "xianyu"  # second-hand listings: a mark put in one is a resale
             and any(w in r["title"].lower() for w in REAL_GOODS[c])]  # fmt: skip
     if not pool:
         return []
@@ -393,7 +394,10 @@ def _other_words(tm: dict[str, Any], latin: str, han: str, rng: random.Random) -
     """Other words that hold the mark: dictionary phrases, place names, service mentions, books about the brand."""
     classes, cases = tm.get("classes", []), []
     if han and len(han) >= 2:
-        phrases = sorted(p for p in _phrases_with(han) if p != han)
+        # other words holding the mark, not the mark with one more character (茅台酒 is the liquor, 耐克鞋 the shoe)
+        phrases = sorted(
+            p for p in _phrases_with(han) if len(p) > len(han) + 1 or not (p.startswith(han) or p.endswith(han))
+        )
         for phrase in rng.sample(phrases, min(2, len(phrases))):
             goods = _goods(classes, rng) or _unrelated_goods(classes, rng)
             cases.append(_case("other_word", "negative", f"{phrase} {goods} {rng.choice(FILLER)}", tm,
@@ -406,7 +410,7 @@ def _other_words(tm: dict[str, Any], latin: str, han: str, rng: random.Random) -
         phrase = rng.choice({36: [f"支持{name}付款", f"{name}信用卡 分期"], 39: [f"默认{name}发货", f"{name}包邮", f"发{name}快递"],
                              35: [f"{name}同款 好物", f"{name}热销", f"{name}物流 次日达"],
                              38: [f"{name}卡 可用", f"支持{name}"], 41: [f"{name}热播 同款", f"{name}周边"],
-                             42: [f"{name}会员", f"{name}账号"], 43: [f"{name}同款 家用", f"{name}风味"]}[rng.choice(sorted(service))])  # fmt: skip
+                             42: [f"{name}会员", f"{name}账号"], 43: [f"{name}优惠券", f"{name}外卖 代金券"]}[rng.choice(sorted(service))])  # fmt: skip
         cases.append(_case("service_mention", "negative", f"{_unrelated_goods(classes, rng)} {phrase} {rng.choice(FILLER)}",
                            tm, float(rng.choice([19, 39, 99]))))  # fmt: skip
     if latin and latin.isalpha() and latin.lower() in english_words():
