@@ -5,9 +5,12 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from matchers import MatchIndex
+from matchers.configured import build_index
 from netsword.config import Config
 from netsword.keys import PARCELS_PII, KeyRing
 from netsword.sqlite_db import connect
+from parcels.authorised import ShipperRegister, load_register
 from parcels.db import ParcelDB, parcels_db_path
 from parcels.patterns import PatternSettings
 from parcels.pii import PiiVault
@@ -46,6 +49,23 @@ def _holds_parcels(cfg: Config) -> bool:
 
 
 def pattern_settings(cfg: Config) -> PatternSettings:
+    """The ant-moving thresholds of `[parcels]`."""
     c = cfg.parcels
     return PatternSettings(window_days=c.window_days, low_value=c.low_value, min_parcels=c.min_parcels,
                            min_receivers=c.min_receivers, min_senders=c.min_senders)  # fmt: skip
+
+
+def shipper_register(cfg: Config, vault: PiiVault) -> ShipperRegister | None:
+    """The authorised-shipper register of `parcels.shippers_file`, keyed with the vault; None when not configured.
+
+    Raises parcels.authorised.RegisterError with every problem as `file:line: field: what`.
+    """
+    return load_register(cfg.parcels.shippers_file, vault) if cfg.parcels.shippers_file else None
+
+
+def parcel_index(cfg: Config, index: MatchIndex, register: ShipperRegister | None) -> MatchIndex:
+    """The index declared contents are matched with: `index` itself, or, with a register, compiled (with the
+    configured matching settings) over the watchlist whose entries know their authorised shippers' identities."""
+    if register is None or not len(register):
+        return index
+    return build_index(cfg, watchlist=register.authorise(index.watchlist))

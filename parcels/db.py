@@ -77,6 +77,10 @@ MIGRATIONS: tuple[str, ...] = (
         reason TEXT NOT NULL
     );
     """,
+    # 2: the register records (parcels.authorised) a sender is, directly or through a phone / name+address link
+    """
+    ALTER TABLE parcel_shippers ADD COLUMN authorised TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 

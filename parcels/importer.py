@@ -14,8 +14,9 @@ from leads.sink import LeadSink
 from leads.store.base import UpsertReport
 from matchers import MatchIndex
 from netsword.models import utc_now
+from parcels.authorised import ShipperRegister, name_address_key
 from parcels.db import ParcelDB
-from parcels.declared import match_declared
+from parcels.declared import DeclaredMatcher
 from parcels.manifest import read_manifest
 from parcels.mapping import CourierMapping
 from parcels.model import BadRow, Parcel
@@ -54,10 +55,16 @@ class Importer:
     sink: LeadSink | None = None
     min_score: int = 50
     source: str = ""
+    register: ShipperRegister | None = None
     report: ImportReport = field(default_factory=ImportReport)
     max_errors_kept: int = 1000
     _pending: dict[str, StoredParcel] = field(default_factory=dict)
     _courier: str = ""
+    _declared: DeclaredMatcher | None = None
+
+    def __post_init__(self) -> None:
+        if self.index is not None:
+            self._declared = DeclaredMatcher(self.index, self.register)
 
     def add_bad(self, bad: BadRow) -> None:
         self.report.bad += 1
@@ -94,8 +101,9 @@ class Importer:
                 self.report.updated += 1
             changed.append(stored)
         entries = [""] * len(changed)
-        if self.index is not None and changed:
-            results = match_declared(changed, self.index, self.sink, min_score=self.min_score, now=now)
+        if self._declared is not None and changed:
+            results = self._declared.match(changed, self.sink, authorised=self._authorised(changed),
+                                           min_score=self.min_score, now=now)  # fmt: skip
             for n, result in enumerate(results):
                 entries[n] = ",".join(sorted({lead.entry_id for lead in result.leads}))
                 self.report.matched_parcels += bool(result.leads) or bool(result.report.failed)
@@ -105,6 +113,26 @@ class Importer:
         ]
         with self.db.transaction():
             self.db.conn.executemany(_INSERT, rows)
+
+    def _authorised(self, parcels: list[StoredParcel]) -> dict[str, tuple[str, ...]]:
+        """sender key → register records it is: by its own keyed phone or name and address, or as the last shipper
+        resolution found it (a written form linked to an authorised one by phone or name and address)."""
+        if self.register is None or not len(self.register):
+            return {}
+        found: dict[str, set[str]] = {}
+        for stored in parcels:
+            p = stored.parcel
+            ids = self.register.match(stored.sender_phone_key, name_address_key(self.vault, p.sender_name,
+                                                                                p.sender_address))  # fmt: skip
+            if ids:
+                found.setdefault(stored.sender_key, set()).update(ids)
+        keys = sorted({stored.sender_key for stored in parcels})
+        marks = ",".join("?" * len(keys))
+        sql = f"SELECT sender_key, authorised FROM parcel_shippers WHERE authorised != '' AND sender_key IN ({marks})"  # noqa: S608
+        with self.db.lock:
+            for key, ids in self.db.conn.execute(sql, keys).fetchall():
+                found.setdefault(key, set()).update(i for i in ids.split(",") if i in self.register.shippers)
+        return {key: tuple(sorted(ids)) for key, ids in found.items()}
 
     def feed(self, records: Iterable[Parcel | BadRow]) -> ImportReport:
         for record in records:
@@ -125,7 +153,11 @@ def import_manifest(
     index: MatchIndex | None = None,
     sink: LeadSink | None = None,
     min_score: int = 50,
+    register: ShipperRegister | None = None,
 ) -> ImportReport:
-    """Read, validate and store one manifest file; bad rows are counted and described, never fatal."""
-    importer = Importer(db, vault, index=index, sink=sink, min_score=min_score, source=str(path))
+    """Read, validate and store one manifest file; bad rows are counted and described, never fatal.
+
+    With a shipper `register`, `index` must be compiled over `register.authorise(watchlist)`.
+    """
+    importer = Importer(db, vault, index=index, sink=sink, min_score=min_score, source=str(path), register=register)
     return importer.feed(read_manifest(path, mapping))

@@ -21,6 +21,8 @@ _PROVINCES = sorted(
 _ADMIN_WORDS = re.compile(r"壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区|自治州|省|市|区|县")
 # unit words and punctuation become one separator, so that "10号2栋" and "10 2栋" agree but never read as "102"
 _UNIT_WORDS = re.compile(r"(?:号|室|单元|栋|幢|楼|[\s\W_])+", re.UNICODE)
+# forms of address written after a name (张先生, 李女士); 老板 and 经理 name roles, not people, and stay
+_HONORIFIC = re.compile(r"(?:先生|女士|小姐|太太|夫人)$")
 _ABBREVIATIONS = (("街道", "街"), ("大道", "道"), ("路口", "路"), ("大厦", "厦"))
 
 
@@ -37,8 +39,11 @@ def normalize_phone(text: str) -> str:
 
 @lru_cache(maxsize=262_144)
 def normalize_name(text: str) -> str:
-    """NFKC, case folded, without spaces or punctuation: 'Zhang  Wei' → 'zhangwei', '张 伟' → '张伟'."""
-    return _PUNCT.sub("", unicodedata.normalize("NFKC", text or "").casefold())
+    """NFKC, case folded, without spaces, punctuation or a trailing form of address: 'Zhang  Wei' → 'zhangwei',
+    '张 伟' → '张伟', '张伟先生' / '张伟女士' → '张伟' (a name of at least two characters stays)."""
+    name = _PUNCT.sub("", unicodedata.normalize("NFKC", text or "").casefold())
+    match = _HONORIFIC.search(name)
+    return name[: match.start()] if match and match.start() >= 2 else name
 
 
 @lru_cache(maxsize=262_144)

@@ -1,15 +1,19 @@
-"""Ant-moving (蚂蚁搬家) detection: many low-value watched-mark parcels in a time window, as `parcel_pattern` leads.
+"""Ant-moving (蚂蚁搬家) detection: many low-value watched-mark parcels, as `parcel_pattern` leads that grow.
 
 Two shapes: fan-out (one resolved shipper, possibly under several written forms, to many receivers) and
-consolidation (many shippers to one receiving address). Settings: `parcels.window_days`, `low_value`,
-`min_parcels`, `min_receivers`, `min_senders`. Leads go through the one LeadSink (so alert rules hear of them); an unchanged pattern is
-not written again.
+consolidation (many shippers to one receiving address). A group qualifies when some `parcels.window_days` window
+holds `min_parcels` of its low-value (≤ `low_value`) parcels of one watched entry and `min_receivers` receivers
+(fan-out) or `min_senders` shippers (consolidation); its lead then covers ALL the group's parcels of that entry,
+with their span and rate, so a ring that keeps sending is one lead that grows, not a window that drops the rest.
+Parcels of authorised shippers (parcels.authorised) for the entries they may ship are left out. Leads go through the
+one LeadSink (so alert rules hear of them); an unchanged pattern is not written again.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,6 +21,7 @@ from typing import Any
 from leads.sink import LeadSink
 from leads.store.base import UpsertReport, content_key
 from netsword.models import Lead, Reason, make_lead_id, utc_now
+from parcels.authorised import ShipperRegister
 from parcels.db import ParcelDB
 from parcels.shippers import links_of
 from watchlists import Watchlist
@@ -45,6 +50,7 @@ class Shipment:
     shipper_id: str
     receiver_key: str
     receiver_addr_key: str
+    authorised: tuple[str, ...] = ()  # shipper register records the sender is (parcel_shippers.authorised)
 
 
 @dataclass
@@ -52,7 +58,8 @@ class Pattern:
     kind: str  # fanout | consolidation
     cluster_key: str
     entry_id: str
-    shipments: list[Shipment]
+    shipments: list[Shipment]  # every parcel of the group, oldest first
+    peak: list[Shipment] = field(default_factory=list)  # the densest qualifying window
     score: int = 0
     reasons: list[Reason] = field(default_factory=list)
 
@@ -62,42 +69,65 @@ class Pattern:
 
 
 def load_shipments(db: ParcelDB, low_value: float) -> dict[str, list[Shipment]]:
-    """Low-value parcels with a watched mark, by entry id, with each sender's resolved shipper."""
+    """Low-value parcels with a watched mark, by entry id, with each sender's resolved shipper, oldest first."""
     sql = """
         SELECT p.courier, p.waybill, p.shipped_at, p.declared_value, p.declared_contents, p.sender_key,
                coalesce(s.shipper_id, 'sh-' || substr(p.sender_key, 1, 16)), p.receiver_key, p.receiver_addr_key,
-               p.entries
+               p.entries, coalesce(s.authorised, '')
         FROM parcels p LEFT JOIN parcel_shippers s ON s.sender_key = p.sender_key
         WHERE p.entries != '' AND p.declared_value IS NOT NULL AND p.declared_value <= ?
     """
     by_entry: dict[str, list[Shipment]] = defaultdict(list)
     with db.lock:
         rows = db.conn.execute(sql, (low_value,)).fetchall()
-    for courier, waybill, at, value, contents, sender, shipper, receiver, receiver_addr, entries in rows:
+    for courier, waybill, at, value, contents, sender, shipper, receiver, receiver_addr, entries, authorised in rows:
         shipment = Shipment(courier, waybill, datetime.fromisoformat(at), float(value), contents, sender, shipper,
-                            receiver, receiver_addr)  # fmt: skip
+                            receiver, receiver_addr, tuple(a for a in authorised.split(",") if a))  # fmt: skip
         for entry in entries.split(","):
             by_entry[entry].append(shipment)
+    for shipments in by_entry.values():
+        shipments.sort(key=lambda s: (s.at, s.waybill))
     return by_entry
+
+
+def peak_window(
+    ordered: list[Shipment], window: timedelta, min_parcels: int, who: Callable[[Shipment], str], min_distinct: int
+) -> list[Shipment]:
+    """The densest run of shipments within `window` that has `min_parcels` parcels and `min_distinct` distinct
+    `who` (receivers or shippers); [] when no window qualifies. `ordered` is sorted by time."""
+    best: tuple[int, int] = (0, 0)
+    counts: Counter[str] = Counter()
+    start = 0
+    for end, shipment in enumerate(ordered):
+        counts[who(shipment)] += 1
+        while shipment.at - ordered[start].at > window:
+            gone = who(ordered[start])
+            counts[gone] -= 1
+            if not counts[gone]:
+                del counts[gone]
+            start += 1
+        size = end - start + 1
+        if size >= min_parcels and len(counts) >= min_distinct and size > best[1] - best[0]:
+            best = (start, end + 1)
+    return ordered[best[0] : best[1]]
 
 
 def densest_window(shipments: list[Shipment], window: timedelta) -> list[Shipment]:
     """The largest run of shipments whose first and last fall within the window (earliest on ties)."""
     ordered = sorted(shipments, key=lambda s: (s.at, s.waybill))
-    best = (0, 0)
-    start = 0
-    for end in range(len(ordered)):
-        while ordered[end].at - ordered[start].at > window:
-            start += 1
-        if end - start + 1 > best[1] - best[0]:
-            best = (start, end + 1)
-    return ordered[best[0] : best[1]]
+    return peak_window(ordered, window, 1, lambda s: "", 0)
 
 
-def find_patterns(by_entry: dict[str, list[Shipment]], settings: PatternSettings) -> list[Pattern]:
+def find_patterns(
+    by_entry: dict[str, list[Shipment]],
+    settings: PatternSettings,
+    authorised_for: Callable[[Shipment, str], bool] | None = None,
+) -> list[Pattern]:
+    """Every qualifying group with all its parcels; `authorised_for(shipment, entry_id)` leaves a parcel out."""
     window = timedelta(days=settings.window_days)
     found: list[Pattern] = []
-    for entry_id, shipments in sorted(by_entry.items()):
+    for entry_id, every in sorted(by_entry.items()):
+        shipments = [s for s in every if not (authorised_for and s.authorised and authorised_for(s, entry_id))]
         by_shipper: dict[str, list[Shipment]] = defaultdict(list)
         by_address: dict[str, list[Shipment]] = defaultdict(list)
         for s in shipments:
@@ -107,24 +137,33 @@ def find_patterns(by_entry: dict[str, list[Shipment]], settings: PatternSettings
         for shipper_id, group in sorted(by_shipper.items()):
             if len(group) < settings.min_parcels:
                 continue
-            run = densest_window(group, window)
-            if len(run) >= settings.min_parcels and len({s.receiver_key for s in run}) >= settings.min_receivers:
-                found.append(Pattern("fanout", f"fanout:{shipper_id}", entry_id, run))
+            peak = peak_window(group, window, settings.min_parcels, lambda s: s.receiver_key, settings.min_receivers)
+            if peak:
+                found.append(Pattern("fanout", f"fanout:{shipper_id}", entry_id, group, peak))
         for address_key, group in sorted(by_address.items()):
             if len(group) < settings.min_parcels:
                 continue
-            run = densest_window(group, window)
-            if len(run) >= settings.min_parcels and len({s.shipper_id for s in run}) >= settings.min_senders:
-                found.append(Pattern("consolidation", f"consolidation:{address_key[:16]}", entry_id, run))
+            peak = peak_window(group, window, settings.min_parcels, lambda s: s.shipper_id, settings.min_senders)
+            if peak:
+                found.append(Pattern("consolidation", f"consolidation:{address_key[:16]}", entry_id, group, peak))
     return found
+
+
+def activity(shipments: list[Shipment]) -> tuple[float, float]:
+    """(span in days from the first parcel to the last, parcels per week over that span, at least one day)."""
+    first, last = shipments[0].at, shipments[-1].at
+    span = (last - first).total_seconds() / 86400
+    return span, len(shipments) / max(span, 1.0) * 7
 
 
 def score_pattern(p: Pattern, settings: PatternSettings, mark: str) -> None:
     """Score 0–100 and plain-language reasons; more parcels, receivers or disguises mean more urgency."""
     n = len(p.shipments)
     total = sum(s.value for s in p.shipments)
-    first, last = min(s.at for s in p.shipments), max(s.at for s in p.shipments)
-    span = f"within {settings.window_days:g} days ({first:%Y-%m-%d} – {last:%Y-%m-%d})"
+    first, last = p.shipments[0].at, p.shipments[-1].at
+    days, per_week = activity(p.shipments)
+    span = (f"over {days:.0f} days ({first:%Y-%m-%d} – {last:%Y-%m-%d}, about {per_week:.1f} a week; "
+            f"{len(p.peak)} within {settings.window_days:g} days at the peak)")  # fmt: skip
     values = f"each ≤ {settings.low_value:g} CNY declared (total {total:.2f})"
     if p.kind == "fanout":
         receivers = len({s.receiver_key for s in p.shipments})
@@ -145,7 +184,7 @@ def score_pattern(p: Pattern, settings: PatternSettings, mark: str) -> None:
 
 
 def pattern_lead(p: Pattern, db: ParcelDB, mark: str, owner: str, now: str) -> Lead:
-    shipments = sorted(p.shipments, key=lambda s: (s.at, s.waybill))
+    shipments = p.shipments
     links = sorted(links_of(db, {s.sender_key for s in shipments}), key=lambda lk: (lk.a, lk.b))
     relevant = {s.sender_key for s in shipments}
     links = [lk for lk in links if lk.a in relevant and lk.b in relevant]
@@ -155,6 +194,7 @@ def pattern_lead(p: Pattern, db: ParcelDB, mark: str, owner: str, now: str) -> L
                                                          for lk in links[:5])))  # fmt: skip
     contents = Counter(s.contents for s in shipments).most_common(1)[0][0]
     url = f"parcels://pattern/{p.cluster_key}"
+    days, per_week = activity(shipments)
     snapshot: dict[str, Any] = {
         "id": p.cluster_key, "platform": "parcels", "url": url,
         "title": f"蚂蚁搬家 ant moving · {mark} · {len(shipments)} parcels ({p.kind})",
@@ -165,9 +205,14 @@ def pattern_lead(p: Pattern, db: ParcelDB, mark: str, owner: str, now: str) -> L
         "sender_forms": len({s.sender_key for s in shipments}),
         "shippers": sorted({s.shipper_id for s in shipments}),
         "window": {"from": shipments[0].at.isoformat(), "to": shipments[-1].at.isoformat()},
+        "span_days": round(days, 1),
+        "per_week": round(per_week, 2),
+        "peak": {"from": p.peak[0].at.isoformat(), "to": p.peak[-1].at.isoformat(), "parcels": len(p.peak)},
+        # the latest parcels: a lead that grows keeps showing what the ring sends now
         "waybills": [{"courier": s.courier, "waybill": s.waybill, "shipped_at": s.at.isoformat(),
                       "declared_value": s.value, "declared_contents": s.contents}
-                     for s in shipments[:MAX_WAYBILLS_IN_LEAD]],
+                     for s in shipments[-MAX_WAYBILLS_IN_LEAD:]],
+        "waybills_omitted": max(0, len(shipments) - MAX_WAYBILLS_IN_LEAD),
         "links": [{"a": lk.a, "b": lk.b, "score": lk.score, "evidence": lk.evidence, "explain": lk.explain()}
                   for lk in links[:MAX_LINKS_IN_LEAD]],
     }  # fmt: skip
@@ -195,6 +240,7 @@ class DetectReport:
     patterns: list[Pattern] = field(default_factory=list)
     leads: list[Lead] = field(default_factory=list)
     stored: UpsertReport = field(default_factory=UpsertReport)
+    authorised_parcels: int = 0  # watched low-value parcels left out as authorised shippers'
 
 
 def detect_patterns(
@@ -204,10 +250,25 @@ def detect_patterns(
     watchlist: Watchlist | None = None,
     sink: LeadSink | None = None,
     now: str = "",
+    register: ShipperRegister | None = None,
 ) -> DetectReport:
-    """Find the patterns, turn them into leads and (when a sink is given) store the changed ones through it."""
+    """Find the patterns, turn them into leads and (when a sink is given) store the changed ones through it.
+
+    With a shipper `register`, parcels of senders resolved as its authorised shippers for an entry are left out.
+    """
     now = now or utc_now()
-    report = DetectReport(patterns=find_patterns(load_shipments(db, settings.low_value), settings))
+    by_entry = load_shipments(db, settings.low_value)
+    authorised_for = None
+    if register is not None and len(register):
+
+        def authorised_for(shipment: Shipment, entry_id: str) -> bool:
+            return register.covers(shipment.authorised, entry_id, watchlist.owner_of(entry_id) if watchlist else "")
+
+    report = DetectReport(patterns=find_patterns(by_entry, settings, authorised_for))
+    report.authorised_parcels = len({
+        s.waybill for entry_id, shipments in by_entry.items() for s in shipments
+        if authorised_for is not None and s.authorised and authorised_for(s, entry_id)
+    })  # fmt: skip
     for p in report.patterns:
         entry = watchlist.get(p.entry_id) if watchlist else None
         mark = str(getattr(entry, "mark", "") or getattr(entry, "name", "") or p.entry_id)

@@ -114,8 +114,8 @@ class Generator:
             return base
         p = base.phone
         homophone = base.name[0] + "".join(HOMOPHONES.get(c, c) for c in base.name[1:])
-        if homophone == base.name:
-            homophone = base.name + "先生"
+        if homophone == base.name:  # no homophone at hand: the surname and a form of address (张先生)
+            homophone = base.name[0] + "先生"
         abbreviated = base.address.replace("省", "").replace("市", "", 1).replace("区", "")
         if number == 1:
             return Person(homophone, f"+86 {p[:3]} {p[3:7]} {p[7:]}", abbreviated.replace("号", "-").replace("室", ""))

@@ -103,6 +103,7 @@ _SCHEMAS: dict[str, Schema] = {
         **_COMMON,
         "mark": (text, True),
         "variants": (texts, False),
+        "products": (texts, False),
         "registration": (text, False),
         "office": (text, False),
         "status": (one_of(TRADEMARK_STATUSES), False),

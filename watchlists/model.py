@@ -30,6 +30,7 @@ class Trademark:
     authorized_sellers: tuple[str, ...] = ()
     contacts: tuple[str, ...] = ()
     source: str = ""
+    products: tuple[str, ...] = ()  # product-line names and nicknames that stand for the mark (飞天, 神仙水)
 
     kind = "trademark"
 

@@ -18,7 +18,14 @@ from netsword.config import Config
 if TYPE_CHECKING:
     from alerts.lead_sink import AlertingSink
     from leads.store import LeadStore
+    from matchers import MatchIndex
+    from parcels.authorised import ShipperRegister
+    from parcels.pii import PiiVault
     from watchlists import Watchlist
+
+
+# the triage roles (triage.users); parcels.access decides what each may see
+ROLES = ("investigator", "supervisor", "rights_holder_viewer")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -43,7 +50,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     show = sub.add_parser("show", help="show one parcel, personal data masked unless revealed")
     show.add_argument("waybill")
     show.add_argument("--courier", required=True, metavar="NAME")
-    show.add_argument("--role", help="masked views: the role to view as (default: investigator); not with --reveal")
+    show.add_argument("--role", choices=ROLES,
+                      help="masked views: view as investigator (default) or supervisor, both masked; "
+                      "rights_holder_viewer is refused; not with --reveal (the account's role decides)")  # fmt: skip
     show.add_argument("--reveal", action="store_true",
                       help="show personal data unmasked: a supervisor account logs in (--user); audited")  # fmt: skip
     show.add_argument("--reason", default="", help="why you reveal (required with --reveal)")
@@ -58,7 +67,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     shippers = sub.add_parser("shippers", help="shippers linked to a marketplace seller (masked)")
     shippers.add_argument("--platform", required=True)
     shippers.add_argument("--seller", required=True, metavar="ID")
-    shippers.add_argument("--role", default="investigator")
+    shippers.add_argument("--role", default="investigator", choices=ROLES,
+                          help="investigator (default) or supervisor see linked shippers, masked; "
+                          "rights_holder_viewer is refused")  # fmt: skip
     shippers.set_defaults(func=run_shippers)
 
     gen = sub.add_parser("generate", help="write a synthetic manifest with planted patterns and ground truth")
@@ -91,6 +102,10 @@ def _do_import(args: argparse.Namespace, cfg: Config, path: Path) -> int:
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
     index = None if args.no_match else build_index(cfg, args.watchlist)
+    vault = vault_of(cfg)
+    register = _register(cfg, vault)
+    if index is not None:
+        index = _parcel_index(cfg, index, register)
     store = open_store_from_config(cfg) if index is not None and (cfg.parcels.declared_leads or args.detect) else None
     try:
         with ExitStack() as stack:
@@ -99,9 +114,9 @@ def _do_import(args: argparse.Namespace, cfg: Config, path: Path) -> int:
             if store is not None and index is not None:
                 sink = stack.enter_context(_lead_sink(cfg, store, index.watchlist, alerts=not args.no_alerts))
             try:
-                report = import_manifest(path, mapping, db, vault_of(cfg), index=index,
+                report = import_manifest(path, mapping, db, vault, index=index,
                                          sink=sink if cfg.parcels.declared_leads else None,
-                                         min_score=cfg.matching.min_score)  # fmt: skip
+                                         min_score=cfg.matching.min_score, register=register)  # fmt: skip
             except MappingError as exc:
                 raise UsageError(str(exc)) from None
             except OSError as exc:
@@ -114,7 +129,7 @@ def _do_import(args: argparse.Namespace, cfg: Config, path: Path) -> int:
                   f"{report.unchanged} unchanged, {report.bad} bad; {report.matched_parcels} parcels matched a "
                   f"watched entry ({report.leads.created} leads created, {report.leads.updated} updated)")  # fmt: skip
             if args.detect:
-                _detect(cfg, db, index.watchlist if index else None, sink)
+                _detect(cfg, db, index.watchlist if index else None, sink, register)
     finally:
         if store is not None:
             store.close()
@@ -150,34 +165,64 @@ def _lead_sink(cfg: Config, store: LeadStore, watchlist: Watchlist, *, alerts: b
         raise UsageError(str(exc)) from None
 
 
-def _detect(cfg: Config, db, watchlist, sink) -> None:  # type: ignore[no-untyped-def]
+def _register(cfg: Config, vault: PiiVault) -> ShipperRegister | None:
+    from netsword.cli import UsageError
+    from parcels.authorised import RegisterError
+    from parcels.context import shipper_register
+
+    try:
+        return shipper_register(cfg, vault)
+    except RegisterError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _parcel_index(cfg: Config, index: MatchIndex, register: ShipperRegister | None) -> MatchIndex:
+    from netsword.cli import UsageError
+    from parcels.authorised import RegisterError
+    from parcels.context import parcel_index
+
+    try:
+        return parcel_index(cfg, index, register)
+    except RegisterError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _detect(cfg: Config, db, watchlist, sink, register) -> None:  # type: ignore[no-untyped-def]
     from parcels.context import pattern_settings, vault_of
     from parcels.patterns import detect_patterns
     from parcels.shippers import resolve_shippers
 
-    resolved = resolve_shippers(db, vault_of(cfg), threshold=cfg.parcels.link_threshold,
-                                max_block=cfg.parcels.max_block)  # fmt: skip
-    print(f"netsword parcels detect: {resolved.senders} senders, {resolved.links} links, {resolved.shippers} shippers")
-    report = detect_patterns(db, pattern_settings(cfg), watchlist=watchlist, sink=sink)
+    c = cfg.parcels
+    resolved = resolve_shippers(db, vault_of(cfg), threshold=c.link_threshold, max_block=c.max_block,
+                                hub_size=c.hub_size, min_shared_receivers=c.min_shared_receivers,
+                                register=register)  # fmt: skip
+    via = ", ".join(f"{n} by {v}" for v, n in sorted(resolved.by_via.items()))
+    print(f"netsword parcels detect: {resolved.senders} senders, {resolved.links} links ({via or 'none'}), "
+          f"{resolved.shippers} shippers; {resolved.authorised} senders are authorised shippers")  # fmt: skip
+    report = detect_patterns(db, pattern_settings(cfg), watchlist=watchlist, sink=sink, register=register)
     for lead in report.leads:
         print(f"  {lead.score:3d}  {lead.lead_id}  {printable(lead.title)}")
     counts = report.stored.as_dict()
     print(f"netsword parcels detect: {len(report.patterns)} patterns ({counts['created']} new leads, "
-          f"{counts['updated']} updated, {counts['unchanged']} unchanged)")  # fmt: skip
+          f"{counts['updated']} updated, {counts['unchanged']} unchanged); {report.authorised_parcels} parcels "
+          "of authorised shippers left out")  # fmt: skip
 
 
 def run_detect(args: argparse.Namespace) -> int:
     from leads.store import open_store_from_config
-    from parcels.context import open_parcel_db
+    from parcels.context import open_parcel_db, vault_of
 
     cfg = config_of(args)
     index = build_index(cfg, args.watchlist)
+    register = _register(cfg, vault_of(cfg))
+    if register is not None:
+        register.authorise(index.watchlist)  # checks that the entries it names exist
     with (
         open_store_from_config(cfg) as store,
         _lead_sink(cfg, store, index.watchlist, alerts=not args.no_alerts) as sink,
         open_parcel_db(cfg) as db,
     ):
-        _detect(cfg, db, index.watchlist, sink)
+        _detect(cfg, db, index.watchlist, sink, register)
     return 0
 
 

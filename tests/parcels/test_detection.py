@@ -34,7 +34,8 @@ def test_variants_of_one_party_link_with_explanation(vault: PiiVault) -> None:
     assert evidence["phone"] == 100 and evidence["name"] == 100 and evidence["name_via"] == "pinyin"
     assert (
         explain(evidence)
-        == "phone identical after normalisation; name 100 (same pinyin, written differently); address 100 → 100.0"
+        == "phone identical after normalisation; name 100 (same pinyin, written differently); address 100 (same after "
+        "normalisation) → 100.0; linked by phone, name + address"
     )
 
 
