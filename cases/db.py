@@ -74,6 +74,54 @@ MIGRATIONS: list[str] = [
         shops INTEGER NOT NULL
     );
     """,
+    # 2: cases (案件): leads and actors, status flow and its log, notes
+    """
+    CREATE TABLE cases (
+        case_id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        assignee TEXT NOT NULL DEFAULT '',
+        deadline TEXT NOT NULL DEFAULT '',
+        summary TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX cases_updated ON cases(updated_at);
+    CREATE TABLE case_leads (
+        case_id TEXT NOT NULL REFERENCES cases(case_id) ON DELETE CASCADE,
+        lead_id TEXT NOT NULL,
+        added_at TEXT NOT NULL,
+        added_by TEXT NOT NULL,
+        PRIMARY KEY (case_id, lead_id)
+    );
+    CREATE INDEX case_leads_lead ON case_leads(lead_id);
+    CREATE TABLE case_actors (
+        case_id TEXT NOT NULL REFERENCES cases(case_id) ON DELETE CASCADE,
+        actor_id TEXT NOT NULL,
+        label TEXT NOT NULL,
+        shops TEXT NOT NULL,
+        added_at TEXT NOT NULL,
+        added_by TEXT NOT NULL,
+        PRIMARY KEY (case_id, actor_id)
+    );
+    CREATE TABLE case_notes (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        case_id TEXT NOT NULL REFERENCES cases(case_id) ON DELETE CASCADE,
+        at TEXT NOT NULL,
+        author TEXT NOT NULL,
+        text TEXT NOT NULL
+    );
+    CREATE TABLE case_status_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        case_id TEXT NOT NULL REFERENCES cases(case_id) ON DELETE CASCADE,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        before TEXT NOT NULL,
+        after TEXT NOT NULL,
+        note TEXT NOT NULL
+    );
+    """,
 ]
 
 

@@ -16,11 +16,12 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from cases.db import CasesDB, cases_db_path
 from evidence.store import EvidenceStore
 from leads.store import LeadStore, open_store_from_config
 from netsword.config import Config
 from netsword.keys import TRIAGE_SESSION, load_key
-from triage import views_admin, views_auth, views_lead, views_queue, views_referrals
+from triage import views_actors, views_admin, views_auth, views_cases, views_lead, views_queue, views_referrals
 from triage.aggregates import DashboardCache
 from triage.audit import open_audit
 from triage.db import TriageDB, triage_db_path
@@ -55,6 +56,13 @@ ROUTES = [
     Route("/referrals", views_referrals.create_referral, methods=["POST"]),
     Route("/referrals/{referral_id}/decide", views_referrals.decide_referral, methods=["POST"]),
     Route("/referrals/{referral_id}/package", views_referrals.download_package, methods=["GET"]),
+    Route("/cases", views_cases.cases_page, methods=["GET"]),
+    Route("/cases", views_cases.create_case, methods=["POST"]),
+    Route("/cases/{case_id}", views_cases.case_page, methods=["GET"]),
+    Route("/cases/{case_id}/{action}", views_cases.case_action, methods=["POST"]),
+    Route("/actors", views_actors.actors_page, methods=["GET"]),
+    Route("/actors/{actor_id}", views_actors.actor_page, methods=["GET"]),
+    Route("/actors/{actor_id}/case", views_actors.case_from_actor, methods=["POST"]),
 ]
 
 
@@ -77,6 +85,7 @@ def build_state(config: Config, store: LeadStore | None = None) -> TriageState:
         dashboards=DashboardCache(store),
         templates=templates,
         trusted_proxies=parse_networks(config.triage.trusted_proxies),
+        cases=CasesDB(cases_db_path(config.var_dir)),
     )
 
 
@@ -89,6 +98,8 @@ def create_app(config: Config, *, store: LeadStore | None = None) -> Starlette:
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         yield
         st.db.close()
+        if st.cases is not None:
+            st.cases.close()
         if owns_store:
             st.store.close()
 

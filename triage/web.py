@@ -17,6 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from cases.db import CasesDB
 from evidence.store import EvidenceStore
 from leads.store import LeadStore
 from netsword.config import Config
@@ -54,6 +55,7 @@ class TriageState:
     dashboards: DashboardCache
     templates: Jinja2Templates
     trusted_proxies: tuple[IPNetwork, ...] = ()
+    cases: CasesDB | None = None  # <var_dir>/cases.db: actor networks and cases (docs/cases.md)
 
     @property
     def page_size(self) -> int:

@@ -1,9 +1,17 @@
-"""`netsword cases`: actor networks (build, list, show, hubs) in <var_dir>/cases.db (docs/cases.md)."""
+"""`netsword cases`: actor networks (build, list, show, hubs) and cases (案件) in <var_dir>/cases.db (docs/cases.md).
+
+Reading needs no account; every change to a case is made as a triage account (`--user`, its password asked or read
+with --password-stdin), whose role decides what it may do, and goes to the audit chain under that name.
+"""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import sys
+from collections.abc import Callable
+from typing import Any
 
 from netsword.cli.common import config_of
 from netsword.cli.terminal import printable
@@ -29,6 +37,80 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     hubs = nsub.add_parser("hubs", help="identifiers seen in too many shops to link them")
     hubs.add_argument("--limit", type=int, default=50)
     hubs.set_defaults(func=run_hubs)
+
+    lst = sub.add_parser("list", help="one line per case, newest change first")
+    lst.add_argument("--status", help="only cases in this status (clue, filed, investigating, …)")
+    lst.set_defaults(func=run_case_list)
+    show = sub.add_parser("show", help="a case: status, leads, actors, notes, status log")
+    show.add_argument("case_id")
+    show.add_argument("--json", action="store_true", help="machine-readable")
+    show.set_defaults(func=run_case_show)
+    new = sub.add_parser("new", help="open a case (线索) by hand or from actor networks")
+    new.add_argument("title")
+    new.add_argument("--lead", action="append", default=[], metavar="ID", help="a lead id (repeatable)")
+    new.add_argument("--actor", action="append", default=[], metavar="ID", help="an actor network (repeatable)")
+    _account(new)
+    new.set_defaults(func=run_case_new)
+    move = sub.add_parser("move", help="move a case along 线索 → 立案 → 调查 → 处罚/移送 → 结案")
+    move.add_argument("case_id")
+    move.add_argument("status", choices=STATUS_CHOICES)
+    move.add_argument("--note", default="", help="why (required to close a case neither penalised nor transferred)")
+    _account(move)
+    move.set_defaults(func=run_case_change, change="move")
+    for name, helptext, value in (("assign", "assign a case (investigators: to themselves)", "assignee"),
+                                  ("note", "add a note to a case", "text"),
+                                  ("deadline", "set a case's deadline (YYYY-MM-DD; '' clears it)", "date")):  # fmt: skip
+        cmd = sub.add_parser(name, help=helptext)
+        cmd.add_argument("case_id")
+        cmd.add_argument("value", metavar=value.upper())
+        _account(cmd)
+        cmd.set_defaults(func=run_case_change, change=name)
+    add = sub.add_parser("add-leads", help="add leads to a case")
+    add.add_argument("case_id")
+    add.add_argument("value", nargs="+", metavar="LEAD_ID")
+    _account(add)
+    add.set_defaults(func=run_case_change, change="add-leads")
+
+
+STATUS_CHOICES = ("clue", "filed", "investigating", "penalised", "transferred", "closed")
+
+
+def _account(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--user", required=True, metavar="NAME", help="your triage account (netsword users add)")
+    parser.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+
+
+def _as_account(args: argparse.Namespace, action: Callable[[Any, Any, Any, Any], object]) -> object:
+    """Run `action(user, case_store, actor_store, user_store)` as the authenticated account (CaseError → exit 2)."""
+    from cases.actors import ActorStore
+    from cases.db import CasesDB, cases_db_path
+    from cases.model import CaseError
+    from cases.store import CaseStore
+    from netsword.cli import UsageError
+    from netsword.private_files import private_umask
+    from triage.audit import open_audit
+    from triage.db import TriageDB, triage_db_path
+    from triage.users import UserStore
+
+    cfg = config_of(args)
+    password = (
+        sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass(f"password for {args.user}: ")
+    )
+    private_umask()
+    tdb = TriageDB(triage_db_path(cfg.var_dir))
+    try:
+        audit = open_audit(cfg, tdb)
+        users = UserStore(tdb)
+        user = users.authenticate(args.user, password)
+        if user is None or user.disabled:
+            raise UsageError(f"--user: wrong user name or password for {args.user!r}")
+        with CasesDB(cases_db_path(cfg.var_dir)) as db:
+            try:
+                return action(user, CaseStore(db, audit), ActorStore(db), users)
+            except CaseError as exc:
+                raise UsageError(str(exc)) from None
+    finally:
+        tdb.close()
 
 
 def _actors(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -104,4 +186,97 @@ def run_hubs(args: argparse.Namespace) -> int:
     with db:
         for ident, shops in actors.hubs(limit=args.limit):
             print(f"{shops:>6} shops  {printable(ident)}")
+    return 0
+
+
+def _cases(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from cases.db import CasesDB, cases_db_path
+    from cases.store import CaseStore
+
+    db = CasesDB(cases_db_path(config_of(args).var_dir))
+    return db, CaseStore(db, _NoAudit())
+
+
+class _NoAudit:
+    """Reading commands change nothing, so they write nothing to the audit chain."""
+
+    def append(self, *args: object, **kwargs: object) -> None:
+        raise RuntimeError("a reading command tried to change a case")
+
+
+def run_case_list(args: argparse.Namespace) -> int:
+    db, cases = _cases(args)
+    with db:
+        for c in cases.ranked(status=args.status, limit=500):
+            print(f"{c.case_id}  {c.status:<13} {len(c.lead_ids):>5} leads  {len(c.actors):>3} actors  "
+                  f"{c.assignee or '-':<12} {c.deadline or '-':<10}  {printable(c.title)}")  # fmt: skip
+    return 0
+
+
+def run_case_show(args: argparse.Namespace) -> int:
+    from netsword.cli import UsageError
+
+    db, cases = _cases(args)
+    with db:
+        case = cases.get(args.case_id)
+    if case is None:
+        raise UsageError(f"{args.case_id}: no such case (netsword cases list)")
+    if args.json:
+        print(json.dumps({
+            "case_id": case.case_id, "title": case.title, "status": case.status, "assignee": case.assignee,
+            "deadline": case.deadline, "created_at": case.created_at, "created_by": case.created_by,
+            "leads": list(case.lead_ids),
+            "actors": [{"actor_id": a.actor_id, "label": a.label, "shops": list(a.shops)} for a in case.actors],
+            "notes": [{"at": n.at, "author": n.author, "text": n.text} for n in case.notes],
+            "history": [{"at": h.at, "by": h.actor, "before": h.before, "after": h.after, "note": h.note}
+                        for h in case.history],
+        }, ensure_ascii=False, indent=2))  # fmt: skip
+        return 0
+    print(f"{case.case_id}  {printable(case.title)}")
+    print(f"  status {case.status}  assignee {case.assignee or '-'}  deadline {case.deadline or '-'}")
+    print(f"  {len(case.lead_ids)} leads: {' '.join(case.lead_ids[:20])}{' …' if len(case.lead_ids) > 20 else ''}")
+    for actor in case.actors:
+        print(f"  actor {actor.actor_id} ({len(actor.shops)} shops) {printable(actor.label)}")
+    for h in case.history:
+        print(f"  {h.at} {h.actor}: {h.before} → {h.after} {printable(h.note)}")
+    for note in case.notes:
+        print(f"  {note.at} {note.author}: {printable(note.text)}")
+    return 0
+
+
+def run_case_new(args: argparse.Namespace) -> int:
+    from netsword.cli import UsageError
+
+    def create(user: Any, cases: Any, actors: Any, _users: Any) -> Any:
+        found = [actors.get(a) for a in args.actor]
+        if None in found:
+            raise UsageError(f"--actor: no such actor among {', '.join(args.actor)} (netsword cases networks list)")
+        return cases.create(args.title, user.username, user.role, lead_ids=args.lead, actors=found)
+
+    case = _as_account(args, create)
+    print(f"opened {case.case_id}: {len(case.lead_ids)} leads, {len(case.actors)} actors")  # type: ignore[attr-defined]
+    return 0
+
+
+def run_case_change(args: argparse.Namespace) -> int:
+    from netsword.cli import UsageError
+
+    def change(user: Any, cases: Any, _actors: Any, users: Any) -> Any:
+        if args.change == "move":
+            return cases.move(args.case_id, args.status, user.username, user.role, args.note)
+        if args.change == "assign":
+            target = users.get(args.value) if args.value else None
+            if args.value and (target is None or target.disabled or not target.can_triage):
+                raise UsageError(f"{args.value!r}: no active investigator or supervisor of that name")
+            return cases.assign(args.case_id, args.value, user.username, user.role)
+        if args.change == "note":
+            return cases.add_note(args.case_id, args.value, user.username, user.role)
+        if args.change == "deadline":
+            return cases.set_deadline(args.case_id, args.value, user.username, user.role)
+        if args.change == "add-leads":
+            return cases.add_leads(args.case_id, args.value, user.username, user.role)
+        raise UsageError(f"unknown change {args.change}")
+
+    case = _as_account(args, change)
+    print(f"{case.case_id}: {case.status}, {len(case.lead_ids)} leads")  # type: ignore[attr-defined]
     return 0

@@ -36,3 +36,45 @@ def test_build_list_show(isolated: Path, capsys) -> None:
     assert main(["cases", "networks", "show", "ac-nope"]) == 2
     assert "no such actor" in capsys.readouterr().err
     assert main(["cases", "networks", "build", "--hub-shops", "1"]) == 2
+
+
+def test_case_commands_act_as_an_account(isolated: Path, capsys, monkeypatch) -> None:
+    import io
+
+    from argon2 import PasswordHasher
+
+    import triage.users
+
+    light = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(triage.users, "_hasher", light)
+    monkeypatch.setattr(triage.users, "_DUMMY_HASH", light.hash("dummy"))
+    password = "correct horse battery"
+    for name, role in (("wang", "investigator"), ("li", "supervisor")):
+        monkeypatch.setattr("sys.stdin", io.StringIO(password + "\n"))
+        assert main(["users", "add", name, "--role", role, "--password-stdin"]) == 0
+    capsys.readouterr()
+
+    def as_user(*argv: str) -> int:
+        monkeypatch.setattr("sys.stdin", io.StringIO(password + "\n"))
+        return main([*argv, "--password-stdin"])
+
+    assert as_user("cases", "new", "莆田团伙", "--lead", "ld-1", "--lead", "ld-2", "--user", "wang") == 0
+    case_id = capsys.readouterr().out.split()[1].rstrip(":")
+    assert as_user("cases", "move", case_id, "filed", "--user", "wang") == 2
+    assert "supervisor's decision" in capsys.readouterr().err
+    assert as_user("cases", "move", case_id, "filed", "--user", "li") == 0
+    assert as_user("cases", "assign", case_id, "wang", "--user", "li") == 0
+    assert as_user("cases", "assign", case_id, "nobody", "--user", "li") == 2
+    assert as_user("cases", "note", case_id, "买家证言已取得", "--user", "wang") == 0
+    assert as_user("cases", "deadline", case_id, "2026-12-31", "--user", "wang") == 0
+    assert as_user("cases", "add-leads", case_id, "ld-3", "--user", "wang") == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("wrong password\n"))
+    assert main(["cases", "note", case_id, "x", "--user", "wang", "--password-stdin"]) == 2
+    capsys.readouterr()
+    assert main(["cases", "show", case_id, "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["status"] == "filed" and shown["assignee"] == "wang" and shown["leads"] == ["ld-1", "ld-2", "ld-3"]
+    assert shown["notes"][0]["text"] == "买家证言已取得" and shown["history"][0]["by"] == "li"
+    assert main(["cases", "list", "--status", "filed"]) == 0
+    assert case_id in capsys.readouterr().out
+    assert main(["audit", "verify"]) == 0

@@ -1,0 +1,136 @@
+"""Cases (案件): the list, a case's page (status flow, assignment, deadline, notes, leads, actors, history) and its
+changes, each audited by cases.store. Viewers see a case only when every lead in it is in their scope, and then
+not its working notes, names, deadline or history (as a lead's page hides the team's notes)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from cases.actors import ActorStore, StoredActor
+from cases.model import STATUSES, Case, CaseError, next_statuses
+from cases.store import CaseStore
+from netsword.models import Lead
+from triage.users import INVESTIGATOR, SUPERVISOR, User
+from triage.web import error_page, guarded, render, state, user_of
+
+ACTIONS = ("status", "assign", "deadline", "note", "leads", "remove-lead")
+MAX_FORM_LEADS = 1000
+
+
+def case_store(request: Request) -> CaseStore:
+    st = state(request)
+    assert st.cases is not None
+    return CaseStore(st.cases, st.audit)
+
+
+def _leads_seen(request: Request, case: Case) -> tuple[list[Lead], bool]:
+    """The case's leads the user may see, and whether they may see the case at all."""
+    user = user_of(request)
+    leads = state(request).store.get_many(case.lead_ids)
+    visible = [lead for lead in leads if user.may_see_lead(lead)]
+    if not user.is_viewer:
+        return visible, True
+    return visible, bool(leads) and len(visible) == len(leads) == len(case.lead_ids)
+
+
+def visible_case(request: Request, case_id: str) -> tuple[Case, list[Lead]] | None:
+    case = case_store(request).get(case_id)
+    if case is None:
+        return None
+    leads, allowed = _leads_seen(request, case)
+    return (case, leads) if allowed else None
+
+
+def actors_seen(request: Request, actor_ids: list[str]) -> list[StoredActor]:
+    st, user = state(request), user_of(request)
+    assert st.cases is not None
+    store = ActorStore(st.cases)
+    out = []
+    for actor_id in actor_ids:
+        actor = store.get(actor_id)
+        seen = actor.seen_by(lambda ref: user.may_see(ref.owner, ref.entry_id), user.may_see_parcels) if actor else None
+        if seen is not None:
+            out.append(seen)
+    return out
+
+
+@guarded()
+async def cases_page(request: Request) -> Response:
+    user = user_of(request)
+    status = request.query_params.get("status") or None
+    status = status if status in STATUSES else None
+    mine = request.query_params.get("assignee") == "me"
+    found = case_store(request).ranked(status=status, assignee=user.username if mine else None, limit=200)
+    if user.is_viewer:
+        found = [case for case in found if _leads_seen(request, case)[1]]
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
+    return render(request, "cases.html", {"cases": found, "statuses": STATUSES, "status": status, "mine": mine,
+                                          "today": today, "counts": case_store(request).counts()})  # fmt: skip
+
+
+@guarded(INVESTIGATOR, SUPERVISOR)
+async def create_case(request: Request) -> Response:
+    form, user = request.state.form, user_of(request)
+    lead_ids = [v.strip() for v in str(form.get("lead_ids", "")).split() if v.strip()][:MAX_FORM_LEADS]
+    known = [lead.lead_id for lead in state(request).store.get_many(lead_ids) if user.may_see_lead(lead)]
+    try:
+        case = case_store(request).create(str(form.get("title", "")), user.username, user.role, lead_ids=known,
+                                          summary=str(form.get("summary", "")))  # fmt: skip
+    except CaseError as exc:
+        return error_page(request, 400, exc.key)
+    return RedirectResponse(f"/cases/{case.case_id}", status_code=303)
+
+
+@guarded()
+async def case_page(request: Request) -> Response:
+    user = user_of(request)
+    found = visible_case(request, request.path_params["case_id"])
+    if found is None:
+        return error_page(request, 404, "not_found")
+    case, leads = found
+    actors = actors_seen(request, [a.actor_id for a in case.actors])
+    audit = [] if user.is_viewer else state(request).audit.entries(target="case:" + case.case_id, limit=100)
+    return render(request, "case.html", {
+        "case": case, "leads": leads, "actors": actors, "audit": audit, "next_statuses": next_statuses(
+            case.status, user.role), "today": datetime.now(UTC).strftime("%Y-%m-%d"),
+    })  # fmt: skip
+
+
+def _assignee_ok(request: Request, user: User, assignee: str) -> bool:
+    if not assignee:
+        return user.is_supervisor
+    target = state(request).users.get(assignee)
+    return target is not None and not target.disabled and target.can_triage
+
+
+@guarded(INVESTIGATOR, SUPERVISOR)
+async def case_action(request: Request) -> Response:
+    form, user = request.state.form, user_of(request)
+    case_id, action = request.path_params["case_id"], request.path_params["action"]
+    if action not in ACTIONS or visible_case(request, case_id) is None:
+        return error_page(request, 404, "not_found")
+    store = case_store(request)
+    try:
+        if action == "status":
+            store.move(case_id, str(form.get("status", "")), user.username, user.role, str(form.get("note", "")))
+        elif action == "assign":
+            assignee = str(form.get("assignee", user.username)).strip()
+            if not _assignee_ok(request, user, assignee):
+                return error_page(request, 400, "bad_request")
+            store.assign(case_id, assignee, user.username, user.role)
+        elif action == "deadline":
+            store.set_deadline(case_id, str(form.get("deadline", "")), user.username, user.role)
+        elif action == "note":
+            store.add_note(case_id, str(form.get("note", "")), user.username, user.role)
+        elif action == "leads":
+            wanted = [v.strip() for v in str(form.get("lead_ids", "")).split() if v.strip()][:MAX_FORM_LEADS]
+            known = [lead.lead_id for lead in state(request).store.get_many(wanted) if user.may_see_lead(lead)]
+            store.add_leads(case_id, known, user.username, user.role)
+        else:
+            store.remove_lead(case_id, str(form.get("lead_id", "")), user.username, user.role)
+    except CaseError as exc:
+        return error_page(request, 403 if exc.key == "forbidden" else 400, exc.key)
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
