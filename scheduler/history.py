@@ -19,7 +19,8 @@ from netsword.sqlite_db import connect
 from netsword.sqlite_migrations import migrate
 
 RUNNING, OK, FAILED, TIMEOUT, INTERRUPTED = "running", "ok", "failed", "timeout", "interrupted"
-OUTCOMES = (RUNNING, OK, FAILED, TIMEOUT, INTERRUPTED)
+PARTIAL = "partial"  # finished, but something was lost (a crawl that gave pages up): the message says what
+OUTCOMES = (RUNNING, OK, PARTIAL, FAILED, TIMEOUT, INTERRUPTED)
 
 MIGRATIONS: list[str] = [
     # 1: the runs table and indexes under the names SQLAlchemy gave them, so a file it created is taken over as is
@@ -122,11 +123,24 @@ class RunHistory:
                  figures.errors, (message or figures.summary())[:2000], run_id),
             )  # fmt: skip
 
+    def progress(self, run_id: str, figures: RunFigures) -> None:
+        """Record a running run's figures so far, so a daemon killed in the middle leaves what its run had reached."""
+        with self.lock:
+            self.conn.execute(
+                "UPDATE netsword_job_runs SET pages = ?, listings = ?, new_leads = ?, updated_leads = ?, errors = ?, "
+                "message = ? WHERE run_id = ? AND outcome = ?",
+                (figures.pages, figures.listings, figures.new_leads, figures.updated_leads, figures.errors,
+                 figures.summary(), run_id, RUNNING),
+            )  # fmt: skip
+
     def interrupt_running(self, reason: str) -> int:
-        """Close runs a dead daemon left `running` (it was killed, or the machine stopped)."""
+        """Close runs a dead daemon left `running` (it was killed, or the machine stopped); their figures are the last
+        `progress` recorded, and what they reached is kept in the message after the reason."""
         with self.lock:
             cursor = self.conn.execute(
-                "UPDATE netsword_job_runs SET outcome = ?, ended_at = ?, message = ? WHERE outcome = ?",
+                "UPDATE netsword_job_runs SET outcome = ?, ended_at = ?, "
+                "message = substr(? || CASE WHEN message != '' THEN '; so far: ' || message ELSE '' END, 1, 2000) "
+                "WHERE outcome = ?",
                 (INTERRUPTED, _now_precise(), reason, RUNNING),
             )
         return cursor.rowcount

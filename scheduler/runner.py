@@ -77,7 +77,8 @@ class JobRunner:
             if self.watchlist.watchlist is None:
                 reload_watchlist(self.cfg, self.watchlist, RunFigures())
             return run_crawl(self.cfg, spec, self.watchlist.watchlist, log_path=self._log_path(spec, run_id),
-                             stop=self.stop, figures=figures, hold_fds=self._local.hold_fds)  # fmt: skip
+                             stop=self.stop, figures=figures, hold_fds=self._local.hold_fds,
+                             progress=lambda so_far: self.history.progress(run_id, so_far))  # fmt: skip
         if spec.kind == "recheck":
             return run_recheck(self.cfg, spec, log_path=self._log_path(spec, run_id), stop=self.stop, figures=figures,
                                hold_fds=self._local.hold_fds)  # fmt: skip
