@@ -12,6 +12,8 @@ from starlette.responses import RedirectResponse, Response
 from cases.actors import ActorStore, StoredActor
 from cases.model import STATUSES, Case, CaseError, next_statuses
 from cases.store import CaseStore
+from cases.thresholds import ThresholdError
+from cases.valuation import Valuation, value_case
 from netsword.models import Lead
 from triage.users import INVESTIGATOR, SUPERVISOR, User
 from triage.web import error_page, guarded, render, state, user_of
@@ -93,9 +95,15 @@ async def case_page(request: Request) -> Response:
     case, leads = found
     actors = actors_seen(request, [a.actor_id for a in case.actors])
     audit = [] if user.is_viewer else state(request).audit.entries(target="case:" + case.case_id, limit=100)
+    valuation: Valuation | None = None
+    if not user.is_viewer:  # the team's assessment, like its notes
+        try:
+            valuation = value_case(leads, as_of=request.query_params.get("as_of") or None)
+        except (ThresholdError, ValueError):
+            return error_page(request, 400, "bad_date")
     return render(request, "case.html", {
         "case": case, "leads": leads, "actors": actors, "audit": audit, "next_statuses": next_statuses(
-            case.status, user.role), "today": datetime.now(UTC).strftime("%Y-%m-%d"),
+            case.status, user.role), "today": datetime.now(UTC).strftime("%Y-%m-%d"), "valuation": valuation,
     })  # fmt: skip
 
 

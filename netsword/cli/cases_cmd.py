@@ -70,6 +70,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("value", nargs="+", metavar="LEAD_ID")
     _account(add)
     add.set_defaults(func=run_case_change, change="add-leads")
+    value = sub.add_parser("value", help="a case's 非法经营数额 and 销售金额 against the thresholds in force")
+    value.add_argument("case_id")
+    value.add_argument("--as-of", metavar="DATE", help="thresholds in force on DATE (YYYY-MM-DD; default today)")
+    value.add_argument("--gains", type=float, metavar="YUAN", help="illegal gains (违法所得) found by investigation")
+    value.add_argument("--market-price", action="append", default=[], metavar="ENTRY=YUAN",
+                       help="the genuine goods' market price for listings without a price (repeatable)")  # fmt: skip
+    value.add_argument("--json", action="store_true", help="machine-readable")
+    value.set_defaults(func=run_case_value)
 
 
 STATUS_CHOICES = ("clue", "filed", "investigating", "penalised", "transferred", "closed")
@@ -279,4 +287,59 @@ def run_case_change(args: argparse.Namespace) -> int:
 
     case = _as_account(args, change)
     print(f"{case.case_id}: {case.status}, {len(case.lead_ids)} leads")  # type: ignore[attr-defined]
+    return 0
+
+
+def run_case_value(args: argparse.Namespace) -> int:
+    from cases.thresholds import ThresholdError
+    from cases.valuation import value_case
+    from leads.store import open_store_from_config
+    from netsword.cli import UsageError
+
+    prices: dict[str, float] = {}
+    for pair in args.market_price:
+        entry, _, amount = pair.partition("=")
+        try:
+            prices[entry.strip()] = float(amount)
+        except ValueError:
+            raise UsageError(f"--market-price: expected ENTRY=YUAN, got {pair!r}") from None
+    db, cases = _cases(args)
+    with db:
+        case = cases.get(args.case_id)
+    if case is None:
+        raise UsageError(f"{args.case_id}: no such case (netsword cases list)")
+    with open_store_from_config(config_of(args)) as store:
+        leads = store.get_many(case.lead_ids)
+    try:
+        v = value_case(leads, as_of=args.as_of, gains=args.gains, market_prices=prices)
+    except (ThresholdError, ValueError) as exc:
+        raise UsageError(f"--as-of: {exc}") from None
+    if args.json:
+        print(json.dumps({
+            "case_id": case.case_id, "referral_candidate": v.referral_candidate, "inputs": v.inputs(),
+            "thresholds": {"version": v.version.version, "effective": v.version.effective, "source": v.version.source,
+                           "checked": v.version.checked, "taken_from": v.version.taken_from},
+            "tests": [t.__dict__ for t in v.tests],
+            "items": [{**i.__dict__, "lead_ids": list(i.lead_ids), "problems": list(i.problems)} for i in v.items],
+            "caveats": v.caveats, "parcel_leads_left_out": v.left_out,
+        }, ensure_ascii=False, indent=2))  # fmt: skip
+        return 0
+    print(f"{case.case_id}  {printable(case.title)}")
+    print(f"  非法经营数额 ¥{v.business_volume:,.2f}  销售金额 ¥{v.sales:,.2f}  货值金额 ¥{v.unsold_value:,.2f}"
+          f"  违法所得 {'-' if v.gains is None else f'¥{v.gains:,.2f}'}  marks {v.marks}")  # fmt: skip
+    checked = "checked" if v.version.checked else "NOT checked against the official text"
+    print(f"  thresholds {v.version.version} (in force from {v.version.effective}; {checked}): {v.version.source}")
+    for t in v.tests:
+        threshold = "no figure entered" if t.threshold is None else f"{t.threshold:,.0f}"
+        amount = "-" if t.amount is None else f"{t.amount:,.2f}"
+        flag = "MET" if t.met else "   "
+        print(f"  {flag} {t.offence} {t.tier:<22} {t.measure:<16} {amount:>16} ≥ {threshold}"
+              f"{'' if t.counts else '  (for information)'}")  # fmt: skip
+    print("  referral candidate" if v.referral_candidate else "  below the referral thresholds")
+    for item in v.items:
+        print(f"  - {item.platform}:{item.listing_id} {printable(item.title)[:40]}: {printable(item.rule)}")
+        for problem in item.problems:
+            print(f"      ! {printable(problem)}")
+    for caveat in v.caveats:
+        print(f"  * {caveat}")
     return 0

@@ -78,3 +78,35 @@ def test_case_commands_act_as_an_account(isolated: Path, capsys, monkeypatch) ->
     assert main(["cases", "list", "--status", "filed"]) == 0
     assert case_id in capsys.readouterr().out
     assert main(["audit", "verify"]) == 0
+
+
+def test_case_value(isolated: Path, capsys, monkeypatch) -> None:
+    import io
+
+    from argon2 import PasswordHasher
+
+    import triage.users
+
+    light = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(triage.users, "_hasher", light)
+    monkeypatch.setattr(triage.users, "_DUMMY_HASH", light.hash("dummy"))
+    leads = [
+        shop_lead("taobao", "a", 1, price=299.0, sales=120, stock=500),
+        shop_lead("jd", "b", 1, price=None, sales=10),
+    ]
+    with SqliteLeadStore(isolated / "var" / "netsword.db") as store:
+        store.upsert_many(leads)
+    monkeypatch.setattr("sys.stdin", io.StringIO("correct horse battery\n"))
+    assert main(["users", "add", "wang", "--role", "investigator", "--password-stdin"]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("correct horse battery\n"))
+    argv = ["cases", "new", "x", "--lead", leads[0].lead_id, "--lead", leads[1].lead_id, "--user", "wang"]
+    assert main([*argv, "--password-stdin"]) == 0
+    case_id = capsys.readouterr().out.split("opened ")[1].split(":")[0]
+    assert main(["cases", "value", case_id, "--as-of", "2026-01-01"]) == 0
+    out = capsys.readouterr().out
+    assert "非法经营数额 ¥185,380.00" in out and "referral candidate" in out and "NOT checked" in out
+    assert main(["cases", "value", case_id, "--json", "--market-price", "tm-nike=500", "--as-of", "2026-01-01"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["inputs"]["sales"] == 35880.0 + 5000.0 and data["thresholds"]["version"] == "2025"
+    assert main(["cases", "value", case_id, "--as-of", "1999-01-01"]) == 2
+    assert main(["cases", "value", case_id, "--market-price", "oops"]) == 2

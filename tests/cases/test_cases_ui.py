@@ -152,3 +152,26 @@ async def test_a_viewer_sees_an_in_scope_case_without_working_notes(world) -> No
         assert page.status_code == 200 and "耐克 两店" in page.text
         assert "内部研判意见" not in page.text and "investigator" not in page.text.split("<main>")[1]
         assert 'action="/cases/' not in page.text
+
+
+async def test_the_case_page_values_the_case_for_staff_only(world) -> None:
+    app, leads, _ = world
+    big = shop_lead("taobao", "a", 9, price=299.0, sales=200, stock=10)  # ¥59,800 sold: over ¥50,000
+    app.state.triage.store.upsert_many([big])
+    async with client_for(app) as client:
+        await login(client, "investigator")
+        page = await client.get("/cases")
+        made = await client.post("/cases", data={"csrf": csrf_of(page.text), "title": "valued",
+                                                 "lead_ids": f"{big.lead_id}\n{leads[0].lead_id}"})  # fmt: skip
+        case_url = made.headers["location"]
+        page = await client.get(case_url)
+        assert 'id="referral-candidate"' in page.text and "¥62,790.00" in page.text  # (200 + 10) × 299
+        assert "已售 200 件 × 标价 ¥299.00 = ¥59,800.00" in page.text and "刷单" in page.text
+        assert "法释〔2025〕5号" in page.text and "数额标准未经与官方文本核对" in page.text
+        older = await client.get(case_url, params={"as_of": "2020-01-01"})
+        assert "法释〔2004〕19号" in older.text or "法发〔2011〕3号" in older.text
+        assert (await client.get(case_url, params={"as_of": "1999-01-01"})).status_code == 400
+    async with client_for(app) as client:
+        await login(client, "viewer")
+        page = await client.get(case_url)
+        assert page.status_code == 200 and 'id="case-valuation"' not in page.text
