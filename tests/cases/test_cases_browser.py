@@ -1,0 +1,131 @@
+"""The actor and case pages in real Chromium (Playwright) against the app served by uvicorn: the network drawn as
+SVG, evidence behind each edge, a case opened from the network and filed by a supervisor; hostile shop names stay
+text and nothing breaks the CSP."""
+
+from __future__ import annotations
+
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from argon2 import PasswordHasher
+from cases_helpers import shop_lead
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "triage"))
+from triage_helpers import PASSWORD, config_for  # noqa: E402
+
+import triage.users  # noqa: E402
+from cases.actors import ActorStore  # noqa: E402
+from cases.db import CasesDB, cases_db_path  # noqa: E402
+from cases.network import build_network  # noqa: E402
+from cases.sources import ShopIndex  # noqa: E402
+from leads.store.sqlite import SqliteLeadStore  # noqa: E402
+from netsword.browser import ensure_browser, launch_args  # noqa: E402
+
+pytestmark = pytest.mark.browser
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, object]]:
+    from triage import seed_demo_users
+    from triage.app import create_app
+
+    config = config_for(tmp_path_factory.mktemp("cases-e2e"))
+    leads = [shop_lead("taobao", "a", 1, contact="电话 13800138000", name=HOSTILE, sales=300, price=199.0),
+             shop_lead("jd", "b", 1, description="13800138000 微信 ring_boss", sales=50, price=199.0),
+             shop_lead("pinduoduo", "c", 1, description="加V信：ring_boss", stock=800, price=199.0)]  # fmt: skip
+    store = SqliteLeadStore(config.store_url.removeprefix("sqlite:///"))
+    store.upsert_many(leads)
+    index = ShopIndex().add_leads(leads)
+    with CasesDB(cases_db_path(config.var_dir)) as db:
+        ActorStore(db).replace_network(build_network(index.shops, index.sightings), index.leads)
+        actor_id = ActorStore(db).ranked()[0].actor_id
+    with pytest.MonkeyPatch.context() as mp:
+        light = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+        mp.setattr(triage.users, "_hasher", light)
+        mp.setattr(triage.users, "_DUMMY_HASH", light.hash("dummy"))
+        seed_demo_users(config, password=PASSWORD)
+        app = create_app(config, store=store)
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 20
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        try:
+            yield f"http://127.0.0.1:{sock.getsockname()[1]}", actor_id, app
+        finally:
+            server.should_exit = True
+            thread.join(timeout=10)
+            sock.close()
+            app.state.triage.db.close()
+            store.close()
+
+
+@pytest.fixture
+def page(served):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=ensure_browser(), args=launch_args())
+        tab = browser.new_page()
+        tab.set_default_timeout(15_000)
+        problems: list[str] = []
+        tab.on("dialog", lambda d: (problems.append("dialog " + d.message), d.dismiss()))
+        tab.on(
+            "console", lambda m: problems.append(m.text) if "Refused" in m.text or "Security Policy" in m.text else None
+        )
+        tab.on("response", lambda r: problems.append(f"{r.status} {r.url}")
+               if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)  # fmt: skip
+        tab.problems = problems  # type: ignore[attr-defined]
+        yield tab
+        browser.close()
+
+
+def log_in(page, url: str, username: str) -> None:
+    page.goto(url + "/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("#login-button")
+    page.wait_for_selector("#filters")
+
+
+def test_network_page_and_a_case_from_it(page, served) -> None:
+    url, actor_id, app = served
+    log_in(page, url, "investigator")
+    page.click("text=案件")
+    page.wait_for_selector("#case-form")
+    page.goto(url + "/actors")
+    page.click(f"tr[data-actor-id='{actor_id}'] a")
+    page.wait_for_selector("#network-graph")
+    box = page.locator("#network-graph").bounding_box()
+    assert box is not None and box["width"] > 300 and box["height"] > 300
+    assert page.locator("#network-graph g.node-shop").count() == 3
+    assert page.locator("#network-graph line").count() >= 3
+    assert HOSTILE in page.locator("#actor-shops").inner_text()  # shown as text, never run
+    evidence = page.locator("#actor-evidence").inner_text()
+    assert "+8613800138000" in evidence and "ring_boss" in evidence
+    page.click("#actor-open-case")
+    page.wait_for_selector("#case-status")
+    assert page.locator("#case-status").inner_text() == "线索"
+    assert page.locator("#case-leads tr[data-lead-id]").count() == 3
+    assert page.locator("#referral-candidate").count() == 1  # ¥69,650 sold (350 × ¥199): over ¥50,000
+    case_url = page.url
+    page.fill("#case-notes + form textarea", "三店同一手机号")
+    page.click("#case-add-note")
+    page.wait_for_selector("#case-notes li")
+    page.click("form[action$='/logout'] button")
+    log_in(page, url, "supervisor")
+    page.goto(case_url)
+    page.click("#move-filed")
+    page.wait_for_function("document.querySelector('#case-status').textContent === '立案'")
+    assert page.problems == []  # type: ignore[attr-defined]
+    assert app.state.triage.audit.verify().ok
