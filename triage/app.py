@@ -59,6 +59,7 @@ ROUTES = [
     Route("/cases", views_cases.cases_page, methods=["GET"]),
     Route("/cases", views_cases.create_case, methods=["POST"]),
     Route("/cases/{case_id}", views_cases.case_page, methods=["GET"]),
+    Route("/cases/{case_id}/package", views_cases.case_package, methods=["GET"]),
     Route("/cases/{case_id}/{action}", views_cases.case_action, methods=["POST"]),
     Route("/actors", views_actors.actors_page, methods=["GET"]),
     Route("/actors/{actor_id}", views_actors.actor_page, methods=["GET"]),

@@ -118,6 +118,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "measure_gains": ("违法所得", "illegal gains"), "measure_sales": ("销售金额", "sales amount"),
     "measure_unsold_value": ("货值金额", "unsold value"), "measure_combined_value": ("已售与未售合计", "sold and unsold"),
     "measure_labels": ("标识件数", "labels"),
+    "case_package": ("下载移送材料（草稿）", "Download referral package (draft)"),
 }  # fmt: skip
 
 DISMISS_REASONS = ("dismiss_genuine", "dismiss_unrelated", "dismiss_duplicate", "dismiss_insufficient", "dismiss_other")

@@ -4,6 +4,7 @@ not its working notes, names, deadline or history (as a lead's page hides the te
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 
 from starlette.requests import Request
@@ -11,10 +12,11 @@ from starlette.responses import RedirectResponse, Response
 
 from cases.actors import ActorStore, StoredActor
 from cases.model import STATUSES, Case, CaseError, next_statuses
+from cases.package import build_case_package
 from cases.store import CaseStore
 from cases.thresholds import ThresholdError
 from cases.valuation import Valuation, value_case
-from netsword.models import Lead
+from netsword.models import Lead, utc_now
 from triage.users import INVESTIGATOR, SUPERVISOR, User
 from triage.web import error_page, guarded, render, state, user_of
 
@@ -142,3 +144,20 @@ async def case_action(request: Request) -> Response:
     except CaseError as exc:
         return error_page(request, 403 if exc.key == "forbidden" else 400, exc.key)
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+@guarded(INVESTIGATOR, SUPERVISOR)
+async def case_package(request: Request) -> Response:
+    """The case's referral package (transfer letter draft, report, JSON, SHA256SUMS); the download is audited."""
+    st, user = state(request), user_of(request)
+    found = visible_case(request, request.path_params["case_id"])
+    if found is None:
+        return error_page(request, 404, "not_found")
+    case, leads = found
+    actors = actors_seen(request, [a.actor_id for a in case.actors])
+    data = build_case_package(case, leads, actors, value_case(leads), st.evidence, utc_now())
+    digest = hashlib.sha256(data).hexdigest()
+    st.audit.append(user.username, "case.package", "case:" + case.case_id, None, {"sha256": digest})
+    return Response(data, media_type="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="{case.case_id}.zip"', "Cache-Control": "no-store",
+    })  # fmt: skip

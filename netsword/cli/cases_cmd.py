@@ -78,6 +78,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="the genuine goods' market price for listings without a price (repeatable)")  # fmt: skip
     value.add_argument("--json", action="store_true", help="machine-readable")
     value.set_defaults(func=run_case_value)
+    package = sub.add_parser("package", help="a case's referral package: transfer letter draft, report, JSON (ZIP)")
+    package.add_argument("case_id")
+    package.add_argument("--out", required=True, metavar="FILE", help="where to write the ZIP")
+    _account(package)
+    package.set_defaults(func=run_case_package)
 
 
 STATUS_CHOICES = ("clue", "filed", "investigating", "penalised", "transferred", "closed")
@@ -342,4 +347,41 @@ def run_case_value(args: argparse.Namespace) -> int:
             print(f"      ! {printable(problem)}")
     for caveat in v.caveats:
         print(f"  * {caveat}")
+    return 0
+
+
+def run_case_package(args: argparse.Namespace) -> int:
+    """Written as an authenticated account and audited (case.package with the ZIP's SHA-256), like a download."""
+    import hashlib
+    from pathlib import Path
+
+    from cases.package import build_case_package
+    from cases.valuation import value_case
+    from evidence.store import EvidenceStore
+    from leads.store import open_store_from_config
+    from netsword.cli import UsageError
+    from netsword.models import utc_now
+
+    cfg = config_of(args)
+
+    def build(user: Any, cases: Any, actors: Any, _users: Any) -> Any:
+        if user.is_viewer:
+            raise UsageError("--user: rights-holder viewers do not make referral packages")
+        case = cases.get(args.case_id)
+        if case is None:
+            raise UsageError(f"{args.case_id}: no such case (netsword cases list)")
+        with open_store_from_config(cfg) as store:
+            leads = store.get_many(case.lead_ids)
+        found = [actors.get(a.actor_id) for a in case.actors]
+        data = build_case_package(case, leads, [a for a in found if a is not None], value_case(leads),
+                                  EvidenceStore(cfg.evidence_dir), utc_now())  # fmt: skip
+        digest = hashlib.sha256(data).hexdigest()
+        Path(args.out).write_bytes(data)
+        cases.audit.append(
+            user.username, "case.package", "case:" + case.case_id, None, {"sha256": digest, "via": "cli"}
+        )
+        return digest
+
+    digest = _as_account(args, build)
+    print(f"wrote {args.out} (SHA-256 {digest})")
     return 0

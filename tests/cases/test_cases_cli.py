@@ -110,3 +110,8 @@ def test_case_value(isolated: Path, capsys, monkeypatch) -> None:
     assert data["inputs"]["sales"] == 35880.0 + 5000.0 and data["thresholds"]["version"] == "2025"
     assert main(["cases", "value", case_id, "--as-of", "1999-01-01"]) == 2
     assert main(["cases", "value", case_id, "--market-price", "oops"]) == 2
+    monkeypatch.setattr("sys.stdin", io.StringIO("correct horse battery\n"))
+    out_file = isolated / "pkg.zip"
+    assert main(["cases", "package", case_id, "--out", str(out_file), "--user", "wang", "--password-stdin"]) == 0
+    assert out_file.read_bytes()[:2] == b"PK" and "SHA-256" in capsys.readouterr().out
+    assert main(["audit", "verify"]) == 0

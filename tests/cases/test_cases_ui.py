@@ -175,3 +175,26 @@ async def test_the_case_page_values_the_case_for_staff_only(world) -> None:
         await login(client, "viewer")
         page = await client.get(case_url)
         assert page.status_code == 200 and 'id="case-valuation"' not in page.text
+
+
+async def test_the_referral_package_downloads_for_staff_and_is_audited(world) -> None:
+    import io
+    import zipfile
+
+    app, leads, _ = world
+    async with client_for(app) as client:
+        await login(client, "investigator")
+        page = await client.get("/cases")
+        made = await client.post("/cases", data={"csrf": csrf_of(page.text), "title": "pkg",
+                                                 "lead_ids": leads[0].lead_id})  # fmt: skip
+        case_url = made.headers["location"]
+        package = await client.get(case_url + "/package")
+        assert package.status_code == 200 and package.headers["content-type"] == "application/zip"
+        with zipfile.ZipFile(io.BytesIO(package.content)) as zf:
+            assert any(n.endswith("/transfer_letter.html") for n in zf.namelist())
+        case_id = case_url.rsplit("/", 1)[1]
+        (entry,) = [e for e in app.state.triage.audit.entries(target="case:" + case_id) if e.action == "case.package"]
+        assert len(entry.after["sha256"]) == 64
+    async with client_for(app) as client:
+        await login(client, "viewer")
+        assert (await client.get(case_url + "/package")).status_code == 403
