@@ -5,6 +5,7 @@ Bundled mappings live in parcels/couriers/NAME.yaml; `parcels.couriers_dir` adds
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -83,6 +84,15 @@ def parse_mapping(data: Any, source: str) -> CourierMapping:
     dates = data.get("date_formats", [])
     if not isinstance(dates, list) or not all(isinstance(d, str) for d in dates):
         raise MappingError(f"{source}: date_formats: must be a list of strptime formats")
+    encoding = data.get("encoding", "utf-8-sig")
+    try:
+        codecs.lookup(encoding) if isinstance(encoding, str) else None
+    except LookupError:
+        raise MappingError(
+            f"{source}: encoding: not a known text encoding (e.g. utf-8-sig, gb18030), got {encoding!r}"
+        ) from None
+    if not isinstance(encoding, str):
+        raise MappingError(f"{source}: encoding: must be the name of a text encoding such as gb18030")
     delimiter = data.get("delimiter", ",")
     if not isinstance(delimiter, str) or len(delimiter) != 1:
         raise MappingError(f"{source}: delimiter: must be one character, got {delimiter!r}")
@@ -91,7 +101,7 @@ def parse_mapping(data: Any, source: str) -> CourierMapping:
         name=str(data.get("name", courier)),
         format=fmt,
         delimiter=delimiter,
-        encoding=str(data.get("encoding", "utf-8-sig")),
+        encoding=encoding,
         currency=str(data.get("currency", "CNY")).upper(),
         date_formats=tuple(dates),
         columns=parsed,

@@ -1,12 +1,17 @@
 """Synthetic manifests with planted ant-moving patterns and their ground truth (deterministic for a seed).
 
-Background traffic includes hard negatives: shops fanning out unwatched goods, a genuine brand store sending
-high-value parcels, slow senders spread over months, and unrelated namesakes (王伟) who must not be linked.
+Planted: week-long fan-out parties under 2–4 written forms; consolidation warehouses; month-long rings that keep
+sending, some with a second phone (same name and address) and terse declarations naming only a product line
+(`绿水鬼 40mm`: the watchlist's `products:`, see `synthetic_watchlist`); and rings run under two unrelated identities
+that share their customers. Decoys that must not be flagged: authorised brand warehouses (in the shipper register
+the plan carries) sending many low-value parcels from two lines, shops fanning out unwatched goods, a genuine
+brand store at honest prices, slow senders spread over months, and unrelated namesakes (王伟).
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import random
 from dataclasses import dataclass, field
@@ -14,7 +19,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+import yaml
 from pypinyin import lazy_pinyin
+
+from watchlists import Watchlist
 
 COLUMNS = (
     "waybill", "shipped_at", "declared_contents", "declared_value", "currency", "weight", "origin", "destination",
@@ -26,6 +34,14 @@ WATCHED = {
     "tm-gucci": ["GUCCI包", "gucci wallet", "GUCCI腰带"],
     "tm-rolex": ["ROLEX手表", "rolex watch"],
 }
+# product lines and nicknames a rights holder would list as `products:`; terse declarations use them alone
+PRODUCTS = {
+    "tm-nike": ["空军一号", "Air Jordan"],
+    "tm-adidas": ["椰子鞋", "Yeezy"],
+    "tm-gucci": ["酒神包", "Dionysus"],
+    "tm-rolex": ["绿水鬼", "迪通拿"],
+}
+TERSE = ["{p} 42码", "{p} 白色", "{p} 40mm", "{p} 款", "{p} 1件"]
 PLAIN_GOODS = ["手机壳", "纯棉T恤", "儿童玩具", "茶叶", "零食礼包", "书籍", "数据线", "毛巾", "保温杯", "文具套装",
                "袜子", "洗面奶", "发夹", "鼠标垫", "雨伞", "拖鞋", "帆布包", "钥匙扣"]  # fmt: skip
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
@@ -74,6 +90,8 @@ class Plan:
     seed: int
     parcels: int = 0
     patterns: list[dict[str, Any]] = field(default_factory=list)
+    decoys: list[dict[str, Any]] = field(default_factory=list)  # {kind, waybills}: parcels no pattern may hold
+    shippers: list[dict[str, Any]] = field(default_factory=list)  # the shipper register of the authorised decoys
 
 
 class Generator:
@@ -135,8 +153,9 @@ class Generator:
 
 
 def generate(n_parcels: int, seed: int = 7, *, n_fanout: int | None = None, n_consolidation: int | None = None,
+             n_long: int | None = None, n_shared: int | None = None, n_authorised: int | None = None,
              start: str = "2024-03-01") -> tuple[list[dict[str, Any]], Plan]:  # fmt: skip
-    """Rows (generic manifest columns) and the ground truth. Planted patterns scale with the size (≥ 2 each)."""
+    """Rows (generic manifest columns) and the ground truth. Planted patterns scale with the size."""
     days = 90
     gen = Generator(seed, datetime.fromisoformat(start), days)
     rng = gen.rng
@@ -174,21 +193,32 @@ def generate(n_parcels: int, seed: int = 7, *, n_fanout: int | None = None, n_co
                 waybills.append(row["waybill"])
         plan.patterns.append({"kind": "consolidation", "entry_id": entry, "waybills": waybills})
 
+    for n in range(n_long if n_long is not None else max(2, n_parcels // 20000)):
+        rows.extend(_long_ring(gen, plan, receivers, rng.choice(entries), days, two_phones=n % 2 == 0))
+    for _ in range(n_shared if n_shared is not None else max(1, n_parcels // 50000)):
+        rows.extend(_shared_customers_ring(gen, plan, rng.choice(entries), days))
+    for n in range(n_authorised if n_authorised is not None else max(1, n_parcels // 100000)):
+        rows.extend(_authorised_warehouse(gen, plan, receivers, entries[n % len(entries)], days, n))
+
     # hard negatives
     genuine = gen.person()  # a genuine brand store: watched marks but honest prices
     for _ in range(max(30, n_parcels // 2000)):
         rows.append(gen.row(genuine, rng.choice(receivers), "NIKE官方 运动鞋", rng.uniform(599, 1299),
                             gen.when(rng.uniform(0, days - 1), 1)))  # fmt: skip
     for _ in range(max(2, n_parcels // 20000)):  # slow sender: many watched parcels, but over months
-        slow = gen.person()
+        slow, decoy = gen.person(), []
         for day in range(0, days, 6):
             rows.append(gen.row(slow, rng.choice(receivers), "耐克鞋", rng.uniform(59, 289), gen.when(day, 1)))
+            decoy.append(rows[-1]["waybill"])
+        plan.decoys.append({"kind": "slow_sender", "waybills": decoy})
     for _ in range(max(1, n_parcels // 50000)):  # namesakes: same common name, different phones and addresses
         day0 = rng.uniform(0, days - 7)
         for _ in range(2):
-            namesake = Person("王伟", gen.phone(), gen.address())
+            namesake, decoy = Person("王伟", gen.phone(), gen.address()), []
             for _ in range(7):
                 rows.append(gen.row(namesake, rng.choice(receivers), "耐克鞋", rng.uniform(59, 289), gen.when(day0, 5)))
+                decoy.append(rows[-1]["waybill"])
+            plan.decoys.append({"kind": "namesake", "waybills": decoy})
 
     shops = [gen.person() for _ in range(max(20, n_parcels // 400))]  # shops of unwatched goods, heavy fan-out
     while len(rows) < n_parcels:
@@ -200,6 +230,84 @@ def generate(n_parcels: int, seed: int = 7, *, n_fanout: int | None = None, n_co
     rng.shuffle(rows)
     plan.parcels = len(rows)
     return rows, plan
+
+
+def _declaration(gen: Generator, entry: str, terse: bool) -> str:
+    if terse:
+        return gen.rng.choice(TERSE).format(p=gen.rng.choice(PRODUCTS[entry]))
+    return gen.rng.choice(WATCHED[entry])
+
+
+def _long_ring(gen: Generator, plan: Plan, receivers: list[Person], entry: str, days: int,
+               two_phones: bool) -> list[dict[str, Any]]:  # fmt: skip
+    """A ring sending steadily for four to five weeks, 2–3.5 parcels a day, a third of them declared tersely by
+    product name; with `two_phones` the party also writes from a second phone (same name and address)."""
+    rng = gen.rng
+    base = gen.person()
+    forms = [base, gen.variant(base, 1)]
+    if two_phones:
+        forms.append(Person(base.name, gen.phone(), base.address))
+    span = rng.uniform(25, 35)
+    day0 = rng.uniform(0, days - span)
+    rows = []
+    for _ in range(int(span * rng.uniform(2.2, 3.5))):
+        rows.append(gen.row(rng.choice(forms), rng.choice(receivers), _declaration(gen, entry, rng.random() < 1 / 3),
+                            rng.uniform(59, 289), gen.when(day0, span)))  # fmt: skip
+    plan.patterns.append({"kind": "fanout", "entry_id": entry, "waybills": [r["waybill"] for r in rows],
+                          "sender_forms": len(forms), "days": round(span, 1), "two_phones": two_phones})  # fmt: skip
+    return rows
+
+
+def _shared_customers_ring(gen: Generator, plan: Plan, entry: str, days: int) -> list[dict[str, Any]]:
+    """One ring under two unrelated identities (names, phones, addresses all different) sending to one list of 30
+    customers over two and a half weeks: only the receivers they share tie them together."""
+    rng = gen.rng
+    customers = [gen.person() for _ in range(30)]
+    identities = [gen.person(), gen.person()]
+    day0 = rng.uniform(0, days - 18)
+    rows = []
+    for identity in identities:
+        for _ in range(rng.randint(25, 32)):
+            rows.append(gen.row(identity, rng.choice(customers), _declaration(gen, entry, rng.random() < 0.2),
+                                rng.uniform(59, 289), gen.when(day0, 18)))  # fmt: skip
+    plan.patterns.append({"kind": "fanout", "entry_id": entry, "waybills": [r["waybill"] for r in rows],
+                          "sender_forms": 2, "shared_customers": True})  # fmt: skip
+    return rows
+
+
+def _authorised_warehouse(gen: Generator, plan: Plan, receivers: list[Person], entry: str, days: int,
+                          number: int) -> list[dict[str, Any]]:  # fmt: skip
+    """A brand's own warehouse, in the shipper register by one phone, also sending from a second line (same name
+    and address): many parcels to many receivers, 40 % of them low-value samples. A decoy."""
+    rng = gen.rng
+    name = f"{WATCHED[entry][0][:4]}品牌官方仓{number + 1}号"
+    registered = Person(name, gen.phone(), gen.address())
+    second_line = Person(name, gen.phone(), registered.address)
+    rows = []
+    for _ in range(rng.randint(80, 160)):
+        value = rng.uniform(99, 289) if rng.random() < 0.4 else rng.uniform(699, 1899)
+        rows.append(gen.row(rng.choice((registered, second_line)), rng.choice(receivers), rng.choice(WATCHED[entry]),
+                            value, gen.when(rng.uniform(0, days - 1), 1)))  # fmt: skip
+    plan.decoys.append({"kind": "authorised", "waybills": [r["waybill"] for r in rows]})
+    plan.shippers.append({"id": f"warehouse-{number + 1}", "label": name, "entries": [entry],
+                          "phones": [registered.phone], "names": [name], "addresses": [registered.address]})  # fmt: skip
+    return rows
+
+
+def synthetic_watchlist(watchlist: Watchlist) -> Watchlist:
+    """The watchlist with the generator's PRODUCTS on its entries, as their rights holders would list them."""
+    return Watchlist(
+        trademarks=tuple(dataclasses.replace(t, products=(*t.products, *PRODUCTS.get(t.id, ())))
+                         for t in watchlist.trademarks),
+        patents=watchlist.patents, geographical_indications=watchlist.geographical_indications,
+        sources=watchlist.sources,
+    )  # fmt: skip
+
+
+def write_register(plan: Plan, path: str | Path) -> None:
+    """The shipper register of the plan's authorised warehouses (parcels.shippers_file)."""
+    Path(path).write_text(yaml.safe_dump({"version": 1, "shippers": plan.shippers}, allow_unicode=True,
+                                         sort_keys=False), encoding="utf-8")  # fmt: skip
 
 
 def write_manifest(rows: list[dict[str, Any]], out: str | Path | TextIO) -> None:
@@ -214,8 +322,8 @@ def write_manifest(rows: list[dict[str, Any]], out: str | Path | TextIO) -> None
 
 
 def write_truth(plan: Plan, path: str | Path) -> None:
-    Path(path).write_text(json.dumps({"seed": plan.seed, "parcels": plan.parcels, "patterns": plan.patterns},
-                                     ensure_ascii=False, indent=1), encoding="utf-8")  # fmt: skip
+    Path(path).write_text(json.dumps({"seed": plan.seed, "parcels": plan.parcels, "patterns": plan.patterns,
+                                      "decoys": plan.decoys}, ensure_ascii=False, indent=1), encoding="utf-8")  # fmt: skip
 
 
 def evaluate(found: list[tuple[str, str, list[str]]], plan: Plan, min_overlap: float = 0.8) -> tuple[float, float]:
@@ -236,3 +344,9 @@ def evaluate(found: list[tuple[str, str, list[str]]], plan: Plan, min_overlap: f
     precision = right / len(found) if found else 1.0
     recall = len(hit_truth) / len(plan.patterns) if plan.patterns else 1.0
     return precision, recall
+
+
+def decoys_flagged(found: list[tuple[str, str, list[str]]], plan: Plan) -> list[str]:
+    """The kinds of the decoys any detected pattern holds a parcel of, one per decoy flagged."""
+    detected = {w for _, _, waybills in found for w in waybills}
+    return [d["kind"] for d in plan.decoys if detected & set(d["waybills"])]

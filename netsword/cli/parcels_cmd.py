@@ -77,6 +77,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     gen.add_argument("--seed", type=int, default=7)
     gen.add_argument("--out", required=True, metavar="FILE", help="manifest CSV (generic courier mapping); -: stdout")
     gen.add_argument("--truth", metavar="FILE", help="ground truth JSON (default: OUT + .truth.json; none for -)")
+    gen.add_argument("--shippers", metavar="FILE",
+                     help="shipper register of the authorised decoys (default: OUT + .shippers.yaml; none for -)")  # fmt: skip
     gen.set_defaults(func=run_generate)
 
 
@@ -328,7 +330,7 @@ def run_shippers(args: argparse.Namespace) -> int:
 
 def run_generate(args: argparse.Namespace) -> int:
     from netsword.cli import UsageError
-    from parcels.synthetic import generate, write_manifest, write_truth
+    from parcels.synthetic import generate, write_manifest, write_register, write_truth
 
     if args.parcels < 100:
         raise UsageError(f"--parcels: must be at least 100, got {args.parcels}")
@@ -338,7 +340,11 @@ def run_generate(args: argparse.Namespace) -> int:
     truth = args.truth or ("" if to_stdout(args.out) else args.out + ".truth.json")
     if truth:
         write_truth(plan, truth)
+    shippers = args.shippers or ("" if to_stdout(args.out) else args.out + ".shippers.yaml")
+    if shippers:
+        write_register(plan, shippers)
     where = "standard output" if to_stdout(args.out) else args.out
-    print(f"netsword parcels generate: {len(rows)} parcels, {len(plan.patterns)} planted patterns → {where}"
-          + (f", {truth}" if truth else ""), file=sys.stderr)  # fmt: skip
+    print(f"netsword parcels generate: {len(rows)} parcels, {len(plan.patterns)} planted patterns, "
+          f"{len(plan.decoys)} decoys → {where}" + "".join(f", {f}" for f in (truth, shippers) if f),
+          file=sys.stderr)  # fmt: skip
     return 0

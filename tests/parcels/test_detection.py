@@ -8,7 +8,9 @@ import pytest
 
 from leads.sink import LeadSink
 from leads.store import LeadQuery, open_store
+from matchers import compile_index
 from netsword.models import make_lead_id
+from parcels.authorised import load_register
 from parcels.db import ParcelDB
 from parcels.importer import import_manifest
 from parcels.mapping import find_mapping
@@ -16,7 +18,15 @@ from parcels.normalize import name_pinyin, normalize_address, normalize_name
 from parcels.patterns import PatternSettings, detect_patterns
 from parcels.pii import PiiVault
 from parcels.shippers import Sender, compare, explain, resolve_shippers
-from parcels.synthetic import Generator, Person, generate, write_manifest
+from parcels.synthetic import (
+    Generator,
+    Person,
+    decoys_flagged,
+    generate,
+    synthetic_watchlist,
+    write_manifest,
+    write_register,
+)
 
 
 def sender(vault: PiiVault, name: str, phone: str, address: str) -> Sender:
@@ -57,12 +67,17 @@ def planted(tmp_path_factory: pytest.TempPathFactory, index):  # type: ignore[no
     rows, plan = generate(6000, seed=11, n_fanout=4, n_consolidation=3)
     write_manifest(rows, tmp / "m.csv")
     vault = PiiVault(b"test-key-0123456789abcdef")
+    write_register(plan, tmp / "shippers.yaml")
+    register = load_register(tmp / "shippers.yaml", vault)
+    index = compile_index(register.authorise(synthetic_watchlist(index.watchlist)), index.settings)
     db = ParcelDB(tmp / "p.db")
     store = open_store(str(tmp / "leads.db"))
-    report = import_manifest(tmp / "m.csv", find_mapping("generic"), db, vault, index=index, sink=LeadSink(store))
+    report = import_manifest(tmp / "m.csv", find_mapping("generic"), db, vault, index=index, sink=LeadSink(store),
+                             register=register)  # fmt: skip
     assert report.bad == 0 and report.imported == 6000
-    resolve_shippers(db, vault)
-    detected = detect_patterns(db, PatternSettings(), watchlist=index.watchlist, sink=LeadSink(store))
+    resolve_shippers(db, vault, register=register)
+    detected = detect_patterns(db, PatternSettings(), watchlist=index.watchlist, sink=LeadSink(store),
+                               register=register)  # fmt: skip
     yield tmp, plan, db, vault, store, detected
     store.close()
     db.close()
@@ -70,7 +85,9 @@ def planted(tmp_path_factory: pytest.TempPathFactory, index):  # type: ignore[no
 
 def test_every_planted_pattern_is_found_and_nothing_else(planted) -> None:  # type: ignore[no-untyped-def]
     _, plan, _, _, _, detected = planted
-    assert len(plan.patterns) == 7
+    assert len(plan.patterns) == 10  # 4 week-long parties, 3 warehouses, 2 month-long rings, 1 on two identities
+    assert {d["kind"] for d in plan.decoys} == {"authorised", "slow_sender", "namesake"}
+    assert not decoys_flagged([(p.kind, p.entry_id, p.waybills) for p in detected.patterns], plan)
     matched = set()
     for pattern in detected.patterns:
         overlaps = [(len(set(pattern.waybills) & set(t["waybills"])), n) for n, t in enumerate(plan.patterns)]
@@ -86,7 +103,10 @@ def test_fanout_needs_shipper_resolution(planted) -> None:  # type: ignore[no-un
     _, plan, db, _, _, _ = planted
     db.conn.execute("DELETE FROM parcel_shippers")  # without links each written form stays under the thresholds
     alone = detect_patterns(db, PatternSettings())
-    assert not [p for p in alone.patterns if p.kind == "fanout"]
+    parties = [t for t in plan.patterns if t["kind"] == "fanout" and "days" not in t]  # the week-long ones
+    for truth in parties:
+        assert not any(len(set(p.waybills) & set(truth["waybills"])) >= 0.8 * len(truth["waybills"])
+                       for p in alone.patterns)  # fmt: skip
     resolve_shippers(db, PiiVault(b"test-key-0123456789abcdef"))
 
 
@@ -118,11 +138,12 @@ def test_declared_contents_become_trademark_leads(planted) -> None:  # type: ign
 
 
 def test_window_and_value_thresholds_are_settings(planted) -> None:  # type: ignore[no-untyped-def]
-    _, _, db, _, _, _ = planted
+    _, plan, db, _, _, _ = planted
     assert not detect_patterns(db, PatternSettings(min_parcels=500)).patterns
     assert not detect_patterns(db, PatternSettings(low_value=50)).patterns
     # a slow sender ships a watched parcel every 6 days for 90 days: only a long window catches it
-    assert len(detect_patterns(db, PatternSettings(window_days=90, min_receivers=8)).patterns) > 7
+    long = detect_patterns(db, PatternSettings(window_days=90, min_receivers=8)).patterns
+    assert "slow_sender" in decoys_flagged([(p.kind, p.entry_id, p.waybills) for p in long], plan)
 
 
 def test_generator_is_deterministic() -> None:
@@ -141,10 +162,13 @@ def test_cli_detect(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignor
     monkeypatch.chdir(tmp_path)  # no stray ./netsword.toml
     monkeypatch.setenv("NETSWORD_PATHS_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("NETSWORD_PARCELS_PII_KEY", "another-key-0123456789")
-    rows, plan = generate(1500, seed=5, n_fanout=1, n_consolidation=1)
+    rows, plan = generate(1500, seed=5, n_fanout=1, n_consolidation=1, n_long=0, n_shared=0, n_authorised=1)
     write_manifest(rows, tmp_path / "m.csv")
+    write_register(plan, tmp_path / "shippers.yaml")
+    monkeypatch.setenv("NETSWORD_PARCELS_SHIPPERS_FILE", str(tmp_path / "shippers.yaml"))
     assert main(["parcels", "import", str(tmp_path / "m.csv"), "--courier", "generic", "--detect"]) == 0
     out = capsys.readouterr().out
     assert "1500 imported" in out and "2 patterns (2 new leads" in out
+    assert "2 senders are authorised shippers" in out and " 0 parcels of authorised shippers" not in out
     assert main(["parcels", "detect"]) == 0
     assert "2 patterns (0 new leads, 0 updated, 2 unchanged)" in capsys.readouterr().out

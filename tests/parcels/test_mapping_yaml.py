@@ -26,3 +26,21 @@ def test_bad_yaml_names_the_line(tmp_path: Path) -> None:
     path.write_text("courier: y\ncolumns: [unclosed\n", encoding="utf-8")
     with pytest.raises(MappingError, match=r"y\.yaml:\d+: "):
         load_mapping_file(path)
+
+
+def test_encodings_a_mapping_may_name(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from parcels.manifest import read_manifest
+    from parcels.mapping import MappingError, parse_mapping
+    from parcels.model import Parcel
+
+    columns = {"waybill": "运单号", "shipped_at": "寄件时间", "declared_contents": "托寄物", "sender_name": "寄件人",
+               "receiver_name": "收件人"}  # fmt: skip
+    gbk = parse_mapping({"courier": "gbk", "encoding": "gb18030", "columns": columns}, "gbk.yaml")
+    path = tmp_path / "m.csv"
+    path.write_bytes(
+        "运单号,寄件时间,托寄物,寄件人,收件人\nSF1000000001,2024-03-01 10:00:00,耐克鞋,张伟,李娜\n".encode("gbk")
+    )
+    (parcel,) = read_manifest(path, gbk)
+    assert isinstance(parcel, Parcel) and parcel.declared_contents == "耐克鞋"
+    with pytest.raises(MappingError, match="gbk.yaml: encoding: not a known text encoding"):
+        parse_mapping({"courier": "gbk", "encoding": "gbkk", "columns": columns}, "gbk.yaml")

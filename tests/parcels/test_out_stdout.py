@@ -51,8 +51,8 @@ def test_parcels_generate_out_dash_writes_the_manifest_to_stdout(
     assert main(["parcels", "generate", "--parcels", "200", "--out", "-"]) == 0
     out, err = capsys.readouterr()
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert len(rows) == 200 and rows[0]["waybill"].startswith("SY")
+    assert len(rows) >= 200 and rows[0]["waybill"].startswith("SY")  # planted patterns may add to a small run
     assert "standard output" in err
-    assert not (isolated / "-").exists() and not list(isolated.glob("*.truth.json"))
+    assert not (isolated / "-").exists() and not list(isolated.glob("*.json")) and not list(isolated.glob("*.yaml"))
     assert main(["parcels", "generate", "--parcels", "200", "--out", "-", "--truth", "t.json"]) == 0
-    assert json.loads((isolated / "t.json").read_text(encoding="utf-8"))["parcels"] == 200
+    assert json.loads((isolated / "t.json").read_text(encoding="utf-8"))["parcels"] == len(rows)

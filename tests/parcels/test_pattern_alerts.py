@@ -34,7 +34,7 @@ def test_parcel_pattern_leads_reach_an_alert_rule(tmp_path: Path, monkeypatch, c
     monkeypatch.setenv("NETSWORD_PARCELS_PII_KEY", "another-key-0123456789")
     (tmp_path / "rules.yaml").write_text(RULES, encoding="utf-8")
     monkeypatch.setenv("NETSWORD_ALERTS_RULES_FILE", str(tmp_path / "rules.yaml"))
-    rows, _ = generate(1500, seed=5, n_fanout=1, n_consolidation=1)
+    rows, _ = generate(1500, seed=5, n_fanout=1, n_consolidation=1, n_long=0, n_shared=0, n_authorised=0)
     write_manifest(rows, tmp_path / "m.csv")
     assert main(["parcels", "import", str(tmp_path / "m.csv"), "--courier", "generic", "--detect"]) == 0
     assert "2 patterns (2 new leads" in capsys.readouterr().out
@@ -57,7 +57,7 @@ def test_no_alerts_switch(tmp_path: Path, monkeypatch, capsys) -> None:  # type:
     monkeypatch.setenv("NETSWORD_PARCELS_PII_KEY", "another-key-0123456789")
     (tmp_path / "rules.yaml").write_text(RULES, encoding="utf-8")
     monkeypatch.setenv("NETSWORD_ALERTS_RULES_FILE", str(tmp_path / "rules.yaml"))
-    rows, _ = generate(1500, seed=5, n_fanout=1, n_consolidation=1)
+    rows, _ = generate(1500, seed=5, n_fanout=1, n_consolidation=1, n_long=0, n_shared=0, n_authorised=0)
     write_manifest(rows, tmp_path / "m.csv")
     args = ["parcels", "import", str(tmp_path / "m.csv"), "--courier", "generic", "--detect", "--no-alerts"]
     assert main(args) == 0
