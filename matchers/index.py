@@ -29,7 +29,7 @@ class MatchIndex:
         self.settings = settings
         terms, self.warnings = load_cue_terms(cue_lexicon or None)
         self.scanners = ListingScanners(terms)
-        self.marks = MarkIndex(watchlist.trademarks, settings.min_typo_length, settings.short_latin_max)
+        self.marks = MarkIndex.for_trademarks(watchlist.trademarks, settings.min_typo_length, settings.short_latin_max)
         self._trademark = {tm.id: tm for tm in watchlist.trademarks}
         self.scorer = TrademarkScorer(settings)
         self.patents = PatentMatcher(watchlist.patents, settings)

@@ -81,6 +81,7 @@ class MatchingConfig:
     gi_unknown_origin_score: float = 45.0
     short_latin_max: int = 3
     min_typo_length: int = 5
+    index_cache: bool = True  # keep the compiled trademark index under <var_dir>/cache (matchers/index_cache.py)
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,7 @@ from netsword.yaml_validation import (
 )
 from watchlists.model import GeographicalIndication, Msrp, Patent, Trademark, Watchlist
 from watchlists.patent_numbers import PATENT_TYPES, parse_patent_number
-from watchlists.yaml_lines import Path_, YamlShapeError, load_with_lines
+from watchlists.yaml_lines import Path_, YamlShapeError, fast_load, load_with_lines
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 SECTIONS = ("trademarks", "patents", "geographical_indications")
@@ -141,13 +143,32 @@ def _build_entry(section: str, fields: dict[str, Any], source: str) -> Any:
 
 
 def _parse_file(path: Path) -> tuple[list[Any], list[Problem], dict[str, int]]:
+    """Entries, problems and the line of each id. A large file is read on the fast path (json / libyaml, no line
+    numbers); only when that fails, or the file has a problem, is it read again keeping lines, to name them."""
     name = str(path)
     try:
-        data, lines = load_with_lines(read_source(path))
+        text = read_source(path)
     except Invalid as exc:
         return [], [Problem(name, 0, "", str(exc))], {}
+    fast, data = fast_load(text)
+    if fast:
+        entries, problems, id_lines = _validate(name, data, {})
+        if not problems:
+            return entries, problems, {entry_id: 0 for entry_id in id_lines}  # 0: look the line up when needed
+    try:
+        data, lines = load_with_lines(text)
     except YamlShapeError as exc:
         return [], [Problem(name, exc.line, "", str(exc))], {}
+    return _validate(name, data, lines)
+
+
+def _id_lines(path: Path) -> dict[str, int]:
+    """The line of each entry id of a file already read on the fast path (for a duplicate across files)."""
+    data, lines = load_with_lines(read_source(path))
+    return _validate(str(path), data, lines)[2]
+
+
+def _validate(name: str, data: Any, lines: dict[Path_, int]) -> tuple[list[Any], list[Problem], dict[str, int]]:
     problems: list[Problem] = []
 
     def bad(at: Path_, message: str) -> None:
@@ -189,8 +210,25 @@ def _parse_file(path: Path) -> tuple[list[Any], list[Problem], dict[str, int]]:
     return entries, problems, id_lines
 
 
+@contextmanager
+def _paused_gc() -> Iterator[None]:
+    """Reading 100,000 entries allocates millions of objects and no cycles: collecting meanwhile only costs time."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def load_watchlists(paths: Iterable[str | Path]) -> Watchlist:
     """Load every file; raise WatchlistError listing all problems (a file with any problem loads nothing)."""
+    with _paused_gc():
+        return _load_watchlists(paths)
+
+
+def _load_watchlists(paths: Iterable[str | Path]) -> Watchlist:
     problems: list[Problem] = []
     entries: list[Any] = []
     seen: dict[str, tuple[str, int]] = {}
@@ -198,9 +236,13 @@ def load_watchlists(paths: Iterable[str | Path]) -> Watchlist:
     for raw in paths:
         path = Path(raw)
         file_entries, file_problems, id_lines = _parse_file(path)
+        if any(entry_id in seen for entry_id in id_lines) and 0 in id_lines.values():
+            id_lines = _id_lines(path)
         for entry_id, line in id_lines.items():
             if entry_id in seen:
                 first_file, first_line = seen[entry_id]
+                if first_line == 0:
+                    first_line = _id_lines(Path(first_file)).get(entry_id, 0)
                 file_problems.append(
                     Problem(str(path), line, "id", f"duplicate id {entry_id!r} (also in {first_file}:{first_line})")
                 )

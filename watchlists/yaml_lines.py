@@ -8,6 +8,8 @@ are refused with the line where it happens instead of exhausting memory or the s
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 import yaml
@@ -115,3 +117,49 @@ def _build(
         return loader.construct_object(node, deep=True)
     except ValueError:  # e.g. 2031-13-01 looks like a date but is none: keep the text for the validator to name
         return node.value
+
+
+# ---- the fast path for large files ------------------------------------------------------------------------------
+
+_ALIAS_OR_ANCHOR = re.compile(r"(?:^|[\s\[{,:-])[&*][^\s,\]}]")
+_DEEP = re.compile(r"^ {128}|[\[{]{16}", re.MULTILINE)
+
+
+class _Duplicate(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise _Duplicate
+    return out
+
+
+class _FastLoader(yaml.CSafeLoader):  # type: ignore[misc,name-defined]
+    """libyaml's parser; a mapping with a repeated key sends the file to the line-keeping loader."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        mapping = super().construct_mapping(node, deep=deep)
+        if len(mapping) != len(node.value):
+            raise _Duplicate
+        return mapping
+
+
+
+
+def fast_load(text: str) -> tuple[bool, Any]:
+    """(True, data) when the text parses on the fast path — JSON through the json module, YAML through libyaml —
+    with no duplicate keys, anchors, aliases or deep nesting; (False, None) otherwise, and the caller then reads it
+    with load_with_lines, which keeps the line of every value and bounds what the fast path cannot."""
+    if _DEEP.search(text):
+        return False, None
+    stripped = text.lstrip()
+    try:
+        if stripped.startswith(("{", "[")):
+            return True, json.loads(text, object_pairs_hook=_no_duplicates)
+        if _ALIAS_OR_ANCHOR.search(text) or not getattr(yaml, "__with_libyaml__", False):
+            return False, None
+        return True, yaml.load(text, Loader=_FastLoader)  # noqa: S506 - a SafeLoader subclass
+    except (ValueError, yaml.YAMLError, RecursionError):
+        return False, None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from leads.store.aggregations import DashboardFigures, DashboardQuery, LeadAggregations
@@ -31,8 +32,14 @@ def open_store(url: str, **options: object) -> LeadStore:
         return ElasticLeadStore(url, **options)  # type: ignore[arg-type]
     from leads.store.sqlite import SqliteLeadStore
 
-    path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url
-    return SqliteLeadStore(path)
+    return SqliteLeadStore(str(sqlite_file_of(url)))
+
+
+def sqlite_file_of(url: str) -> Path | None:
+    """The file a SQLite store URL names (None for Elasticsearch): for tools that list files, never to open it."""
+    if url.startswith(("http://", "https://")):
+        return None
+    return Path(url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url)
 
 
 def open_store_from_config(cfg: Config, url: str | None = None) -> LeadStore:

@@ -223,6 +223,11 @@ class LeadStore(abc.ABC):
         The status log is not part of a Lead: a replaced lead keeps its log, a new one starts with none.
         """
 
+    @abc.abstractmethod
+    def integrity_problems(self) -> list[str]:
+        """What the backend's own check finds wrong with the stored data, one line each; [] when sound
+        (`netsword doctor`). SQLite: PRAGMA quick_check; Elasticsearch: the health of the leads index."""
+
     def close(self) -> None:  # noqa: B027 - optional for backends with nothing to release
         """Release connections."""
 

@@ -228,6 +228,16 @@ class ElasticLeadStore(LeadStore):
             for c in source.get("status_history", [])
         ]
 
+    def integrity_problems(self) -> list[str]:
+        try:
+            health = self.client.cluster.health(index=self.alias, timeout="5s").body
+        except (ApiError, TransportError) as exc:
+            return [f"{self.url} {self.alias}: {exc}"]
+        status = str(health.get("status", "unknown"))
+        if status == "red":
+            return [f"{self.url} {self.alias}: index health red ({health.get('unassigned_shards', '?')} shards unassigned)"]
+        return []
+
     def reindex(self, *, delete_old: bool = False) -> ReindexReport:
         return reindex(self.client, self.names, delete_old=delete_old, replicas=self.replicas)
 

@@ -321,6 +321,14 @@ class SqliteLeadStore(LeadStore):
             decisions_per_day=tuple(DecisionBucket(r[0], r[1], r[2]) for r in decisions),
         )
 
+    def integrity_problems(self) -> list[str]:
+        with self._lock:
+            try:
+                rows = [str(r[0]) for r in self.conn.execute("PRAGMA quick_check(5)").fetchall()]
+            except sqlite3.DatabaseError as exc:
+                return [f"{self.path}: {exc}"]
+        return [] if rows == ["ok"] else [f"{self.path}: {row}" for row in rows]
+
     def analyze(self) -> None:
         """Refresh the query planner's statistics (ANALYZE) after a bulk load, so that filters pick the right index."""
         with self._lock:

@@ -7,7 +7,6 @@ import argparse
 import smtplib
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
 from netsword.browser import CJK_FONT_HINT, browser_version, cjk_fonts, find_browser
 from netsword.cli.common import config_of
@@ -43,7 +42,9 @@ def run(args: argparse.Namespace) -> int:
         with open_store_from_config(cfg) as store:
             from leads.store import LeadQuery
 
-            line(True, "store", f"{cfg.store_url} ({store.count(LeadQuery())} leads)")
+            damage = store.integrity_problems()
+            line(not damage, "store", f"{cfg.store_url} ({store.count(LeadQuery())} leads)" + (
+                f": {'; '.join(damage)}" if damage else ", integrity ok"))  # fmt: skip
     except Exception as exc:  # noqa: BLE001 - doctor reports whatever goes wrong
         line(False, "store", f"{cfg.store_url}: {exc}")
     _check_databases(cfg, line)
@@ -62,15 +63,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _check_databases(cfg: Config, line: Callable[[bool, str, str], None]) -> None:
-    """SQLite's integrity check on every database NetSword keeps in var/ (and the store's file, wherever it is)."""
+    """SQLite's integrity check on every other database NetSword keeps in var/ (the store checks its own file)."""
+    from leads.store import sqlite_file_of
     from netsword.sqlite_db import integrity_problems
 
+    store_file = sqlite_file_of(cfg.store_url)
     files = set(cfg.var_dir.glob("*.db")) if cfg.var_dir.is_dir() else set()
-    if cfg.store_url.startswith("sqlite:///"):
-        store_file = Path(cfg.store_url.removeprefix("sqlite:///"))
-        if store_file.is_file():
-            files.add(store_file)
     for path in sorted(files):
+        if store_file is not None and path.resolve() == store_file.resolve():
+            continue
         problems = integrity_problems(path)
         line(not problems, "database", f"{path}: integrity ok" if not problems else "; ".join(problems))
 
@@ -112,8 +113,11 @@ def _check_private(cfg: Config) -> None:
     """var/ and the databases in it are readable by their owner only."""
     paths = [cfg.var_dir, cfg.evidence_dir, cfg.var_dir / "triage.db", cfg.var_dir / "scheduler.db",
              cfg.var_dir / "parcels.db"]  # fmt: skip
-    if cfg.store_url.startswith("sqlite:///"):
-        paths.append(Path(cfg.store_url.removeprefix("sqlite:///")))
+    from leads.store import sqlite_file_of
+
+    store_file = sqlite_file_of(cfg.store_url)
+    if store_file is not None:
+        paths.append(store_file)
     found = [(p, loose_mode(p)) for p in paths]
     for path, loose in found:
         if loose:

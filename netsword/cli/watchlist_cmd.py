@@ -1,10 +1,13 @@
-"""`netsword watchlist check FILE…`: validate watchlist files and summarise them."""
+"""`netsword watchlist check FILE…`: validate watchlist files and summarise them; `netsword watchlist import REGISTER
+-o OUT.json`: a trademark register export (CSV/TSV) as a watchlist."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from watchlists import load_watchlists
+from watchlists.register_import import RegisterError, import_register
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -13,6 +16,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     check = sub.add_parser("check", help="validate files and print a summary, or every problem as file:line")
     check.add_argument("files", nargs="+", metavar="FILE")
     check.set_defaults(func=run_check)
+    bulk = sub.add_parser("import", help="a trademark register export (CSV/TSV) as a JSON watchlist")
+    bulk.add_argument("register", metavar="REGISTER", help="CSV or TSV: registration number, classes, mark, "
+                      "registrant, validity (English or Chinese headers)")  # fmt: skip
+    bulk.add_argument("-o", "--out", required=True, metavar="OUT.json", help="the watchlist to write")
+    bulk.add_argument("--office", default="", help="the office of every registration (CNIPA, USPTO …)")
+    bulk.add_argument("--id-prefix", default="tm-", help="entry ids are PREFIX + r + registration number")
+    bulk.set_defaults(func=run_import)
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -23,4 +33,19 @@ def run_check(args: argparse.Namespace) -> int:
         gis = sum(1 for e in watchlist.geographical_indications if e.source == source)
         print(f"{source}: ok: {tms} trademarks, {pats} patents, {gis} geographical indications")
     print(f"total: {len(watchlist)} entries in {len(watchlist.sources)} files")
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    try:
+        result = import_register(args.register, args.out, office=args.office, id_prefix=args.id_prefix)
+    except RegisterError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"{args.register}: cannot read: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    load_watchlists([result.path])  # the written file is a valid watchlist (WatchlistError → exit 2)
+    print(f"{result.path}: {result.entries} trademarks from {args.register}")
     return 0

@@ -219,3 +219,16 @@ def test_listing_filter_in_search(ready: EsResponder) -> None:
     assert ready.sent("POST", "/netsword-leads/_search")[0].json["query"] == {
         "bool": {"filter": [{"terms": {"listing_id": ["A", "B"]}}], "must": []}
     }
+
+
+@pytest.mark.parametrize(("status", "problems"), [("green", 0), ("yellow", 0), ("red", 1)])
+def test_integrity_is_the_leads_index_health(ready: EsResponder, status: str, problems: int) -> None:
+    """`netsword doctor` asks the cluster about the leads index; only red (primary shards missing) is a problem —
+    yellow is a single-node cluster's normal state (replicas unassigned)."""
+    health = {"cluster_name": "c", "status": status, "timed_out": False, "number_of_nodes": 1,
+              "active_primary_shards": 1, "unassigned_shards": 1 if status != "green" else 0}  # fmt: skip
+    ready.on("GET", "/_cluster/health/netsword-leads", health)
+    with ElasticLeadStore(ready.url) as store:
+        found = store.integrity_problems()
+    assert len(found) == problems and all("red" in p for p in found)
+    assert ready.requests[-1].params.get("timeout") == "5s"

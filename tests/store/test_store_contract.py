@@ -450,3 +450,8 @@ def test_every_interface_method_is_covered() -> None:
         and isinstance(node.func.value, ast.Name) and node.func.value.id == "store"
     }  # fmt: skip
     assert methods - called == set(), f"LeadStore methods no contract test calls: {sorted(methods - called)}"
+
+
+def test_a_sound_store_reports_no_integrity_problems(store: LeadStore) -> None:
+    store.upsert_many([make_lead("integrity-1")])
+    assert store.integrity_problems() == []
