@@ -7,6 +7,7 @@ from dataclasses import fields
 from matchers import index_cache
 from matchers.index import MatchIndex, compile_index
 from matchers.mark_index import MarkIndex, use_prebuilt
+from matchers.regulated.configured import configured_registers
 from matchers.settings import MatchSettings
 from netsword.config import Config
 from watchlists.configured import load_configured, watchlist_paths
@@ -27,7 +28,8 @@ def build_index(cfg: Config, paths: list[str] | None = None, *, watchlist: Watch
         watchlist = _cached_watchlist(cfg, paths)
     if watchlist is None:
         watchlist = load_configured(paths, cfg)
-    return compile_index(watchlist, match_settings(cfg), cue_lexicon=cfg.matching.cue_lexicon)
+    registers = configured_registers(cfg)  # imported with netsword registers import: <var_dir>/registers/
+    return compile_index(watchlist, match_settings(cfg), cue_lexicon=cfg.matching.cue_lexicon, registers=registers)
 
 
 def _cached_watchlist(cfg: Config, paths: list[str] | None) -> Watchlist | None:

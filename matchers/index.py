@@ -10,6 +10,7 @@ from matchers.context import ListingContext, ListingScanners
 from matchers.gis import GIMatcher
 from matchers.mark_index import Candidate, MarkIndex
 from matchers.patents import PatentMatcher
+from matchers.regulated import RegisterSnapshot, RegulatedChecks
 from matchers.settings import MatchSettings
 from matchers.trademark_scoring import TrademarkScorer
 from matchers.vocabulary import load_cue_terms
@@ -24,7 +25,13 @@ FUZZY_CODES = frozenset({"typo", "homophone", "near_mark", "pinyin", "code_word"
 class MatchIndex:
     """Every entry of a watchlist compiled for matching; shared by every listing, safe to reuse."""
 
-    def __init__(self, watchlist: Watchlist, settings: MatchSettings, cue_lexicon: str = "") -> None:
+    def __init__(
+        self,
+        watchlist: Watchlist,
+        settings: MatchSettings,
+        cue_lexicon: str = "",
+        registers: RegisterSnapshot | None = None,
+    ) -> None:
         self.watchlist = watchlist
         self.settings = settings
         terms, self.warnings = load_cue_terms(cue_lexicon or None)
@@ -34,6 +41,7 @@ class MatchIndex:
         self.scorer = TrademarkScorer(settings)
         self.patents = PatentMatcher(watchlist.patents, settings)
         self.gis = GIMatcher(watchlist.geographical_indications, settings)
+        self.regulated = RegulatedChecks(registers)  # licence numbers of regulated goods: docs/regulated-goods.md
 
     def match(self, listing: Listing) -> list[Hit]:
         """The hits for one listing, best first."""
@@ -43,6 +51,8 @@ class MatchIndex:
             hits.extend(self.patents.match(ctx))
         if self.watchlist.geographical_indications:
             hits.extend(self.gis.match(ctx))
+        # regulated goods' licence numbers (matchers/regulated/), whatever the watchlist
+        hits.extend(self.regulated.match(listing))
         return sorted((h for h in hits if h.score >= MIN_HIT_SCORE), key=lambda h: (-h.score, h.entry_id))
 
     def _drop_service_mentions(self, hits: list[Hit]) -> list[Hit]:
@@ -131,6 +141,10 @@ def _drop_marks_inside_other_marks(found: dict[int, list[Candidate]]) -> None:
             del found[entry]
 
 
-def compile_index(watchlist: Watchlist, settings: MatchSettings | None = None, cue_lexicon: str = "") -> MatchIndex:
-    """Compile the watchlist once; the index is then shared by every listing. `cue_lexicon`: extra cue terms TSV."""
-    return MatchIndex(watchlist, settings or MatchSettings(), cue_lexicon)
+def compile_index(
+    watchlist: Watchlist, settings: MatchSettings | None = None, cue_lexicon: str = "",
+    registers: RegisterSnapshot | None = None,
+) -> MatchIndex:  # fmt: skip
+    """Compile the watchlist once; the index is then shared by every listing. `cue_lexicon`: extra cue terms TSV;
+    `registers`: imported licence registers (matchers.regulated.configured)."""
+    return MatchIndex(watchlist, settings or MatchSettings(), cue_lexicon, registers)

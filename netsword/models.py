@@ -14,7 +14,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-LEAD_KINDS = ("trademark", "patent", "false_patent_marking", "geographical_indication", "parcel_pattern")
+LEAD_KINDS = ("trademark", "patent", "false_patent_marking", "geographical_indication", "parcel_pattern",
+              "licence_missing", "licence_malformed", "licence_unregistered", "licence_expired", "licence_mismatch",
+              )  # fmt: skip
 LEAD_STATUSES = ("new", "triaged", "confirmed", "dismissed", "referred")
 OPEN_STATUSES = ("new", "triaged", "confirmed", "referred")  # not dismissed: re-checked, evidence kept
 # Score bands, lowest first: (floor, name). Alerts treat a rise into a higher band as news; summaries count by band.
