@@ -33,6 +33,7 @@ COMMAND_MODULES = (
     "netsword.cli.parcels_cmd",
     "netsword.cli.schedule_cmd",
     "netsword.cli.cases_cmd",
+    "netsword.cli.registers_cmd",
 )
 
 
@@ -52,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from leads.store.base import StoreError
+    from matchers.regulated import RegisterError, RulesError
     from netsword.config import ConfigError
     from netsword.sqlite_db import DatabaseUnusable
     from watchlists import WatchlistError
@@ -65,6 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except WatchlistError as exc:
         print(str(exc), file=sys.stderr)
+        return 2
+    except (RegisterError, RulesError) as exc:  # an imported register or the rules file, unreadable
+        print(f"netsword: {exc}", file=sys.stderr)
         return 2
     except (DatabaseUnusable, StoreError) as exc:  # one line naming the file and what to do
         print(f"netsword: {exc}", file=sys.stderr)
