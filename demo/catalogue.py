@@ -25,6 +25,7 @@ from demo.offers import (
     resale_offer,
     unrelated_offer,
 )
+from demo.regulated import place_showcase, regulated_truth, with_licence
 
 PLATFORMS = ("demo-static", "demo-browser", "demo-api", "demo-feed")
 ID_PREFIX = {"demo-static": "st", "demo-browser": "br", "demo-api": "ap", "demo-feed": "fd"}
@@ -82,6 +83,7 @@ class DemoListing:
         }
         if spec.cited_number:
             row["cited_number"] = spec.cited_number
+        row["regulated"] = regulated_truth(spec)  # licence leads, apart from the watchlist's (docs/regulated-goods.md)
         return row
 
 
@@ -130,7 +132,9 @@ def _specs(rng: random.Random, size: int) -> list[OfferSpec]:
     rest = branded + unrelated
     rng.shuffle(rest)
     # hostile offers first, so that every platform gets two of them on its first result page
-    return hostile + rest
+    specs = [with_licence(spec) for spec in hostile + rest]
+    # regulated-goods showcase in place of unrelated fillers on the feed, which the demo crawls whole
+    return place_showcase(specs, len(PLATFORMS), PLATFORMS.index("demo-feed"))
 
 
 @functools.lru_cache(maxsize=8)

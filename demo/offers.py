@@ -33,6 +33,7 @@ class OfferSpec:
     signals: tuple[str, ...] = ()
     cited_number: str = ""
     hostile: bool = False
+    regulated: tuple[tuple[str, str], ...] = ()  # licence leads to raise: (reg:<regime>, kind), demo/regulated.py
 
 
 def _price(rng: random.Random, bounds: tuple[float, float]) -> float:

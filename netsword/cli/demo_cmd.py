@@ -19,9 +19,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from demo.regulated import seed_sample_registers
 from demo.score import lead_level_scores
 from evidence.store import EvidenceStore
 from leads.store import LeadQuery, open_store_from_config
+from matchers.regulated.configured import configured_registers_dir
 from netsword.cli.common import config_of, load_watchlist
 from netsword.models import SCORE_BANDS
 
@@ -96,6 +98,9 @@ def run(args: argparse.Namespace) -> int:
 
     cfg = config_of(args)
     watchlist = load_watchlist(None, cfg)
+    seeded = seed_sample_registers(configured_registers_dir(cfg))  # only regimes with no register of their own
+    if seeded:
+        print(f"registers: synthetic sample registers imported for {', '.join(seeded)} (docs/regulated-goods.md)")
     market = DemoMarket(port=args.port)
     base_url = market.start()
     try:
@@ -132,6 +137,7 @@ def summarise(cfg: Any, per_platform: dict[str, dict[str, Any]], truth: list[dic
     print("listings per platform: " + ", ".join(
         f"{p} {s.get('netsword/listings', 0)}" for p, s in per_platform.items()))  # fmt: skip
     print(f"leads: {len(leads)}")
+    print("  by kind: " + ", ".join(f"{kind} {n}" for kind, n in Counter(lead.kind for lead in leads).most_common()))
     bands = Counter(band_of(lead.score) for lead in leads)
     for _, label in BAND_LABELS:
         print(f"  {label:16s} {bands[label]}")
