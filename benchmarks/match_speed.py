@@ -4,14 +4,21 @@ Reports listings per second by CPU time (`time.process_time`, immune to other pr
 index build time and index memory (resident-set growth while building), and the naive baseline measured in the same
 run: rapidfuzz `partial_ratio` of each listing against every mark form, on a sample. The speed-up is CPU against CPU.
 Usage: `python benchmarks/match_speed.py [--quick] [--listings N] [--marks 10000,100000]`.
+`--end-to-end` instead runs `netsword match` as a child process on a JSON watchlist of 100,000 marks and 50,000
+listings (JSON lines), start-up included, twice: cold (no index cache) and warm (the cache the first run wrote);
+rates are listings per second of the child's CPU time (and wall time), with the watchlist's load + compile alone.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
 import random
+import resource
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -97,12 +104,69 @@ def run(n_listings: int, n_marks: int, rng: random.Random) -> dict[str, float]:
             "speedup": rate_cpu / baseline_cpu, "hits": hits}  # fmt: skip
 
 
+def _write_inputs(directory: Path, n_marks: int, n_listings: int) -> tuple[Path, Path, Path]:
+    """A JSON watchlist (one entry a line), listings as JSON lines and a netsword.toml with its own var dir."""
+    rng = random.Random(n_marks)
+    watchlist = synthetic_marks(n_marks, rng)
+    entries = [{"id": t.id, "mark": t.mark, "variants": list(t.variants), "classes": list(t.classes),
+                "msrp": {"min": t.msrp.min if t.msrp else 199, "currency": "CNY"},
+                "authorized_sellers": list(t.authorized_sellers)} for t in watchlist.trademarks]  # fmt: skip
+    marks = directory / "marks.json"
+    marks.write_text('{"version": 1, "trademarks": [\n' + ",\n".join(json.dumps(e, ensure_ascii=False) for e in entries)
+                     + "\n]}\n", encoding="utf-8")  # fmt: skip
+    listings = directory / "listings.jsonl"
+    with listings.open("w", encoding="utf-8") as fh:
+        for listing in synthetic_listings(n_listings, watchlist, rng):
+            fh.write(json.dumps({"id": listing.id, "platform": listing.platform, "url": listing.url,
+                                 "title": listing.title, "price": listing.price}, ensure_ascii=False) + "\n")  # fmt: skip
+    toml = directory / "netsword.toml"
+    toml.write_text(f'[paths]\nvar_dir = "{directory / "var"}"\n[store]\nurl = "sqlite:///{directory / "leads.db"}"\n')
+    return marks, listings, toml
+
+
+def _child(command: list[str]) -> tuple[float, float]:
+    """(CPU seconds, wall seconds) of a child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, time.perf_counter() - start
+
+
+def end_to_end(n_marks: int, n_listings: int) -> None:
+    netsword = str(Path(sys.executable).with_name("netsword"))
+    load = [sys.executable, "-c", "import sys; from netsword.config import load_config; from matchers.configured "
+            "import build_index; from pathlib import Path; build_index(load_config(Path(sys.argv[1])), [sys.argv[2]])"]  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        marks, listings, toml = _write_inputs(Path(tmp), n_marks, n_listings)
+        match = [netsword, "--config", str(toml), "match", "--watchlist", str(marks), "--listings", str(listings),
+                 "--out", str(Path(tmp) / "leads.jsonl")]  # fmt: skip
+        print(f"{n_marks} marks (JSON, {marks.stat().st_size / 1e6:.0f} MB), {n_listings} listings, netsword match "
+              "end to end, start-up included")  # fmt: skip
+        for label in ("cold", "warm"):
+            if label == "cold":
+                cpu, wall = _child([*load, str(toml), str(marks)])
+                print(f"  load + compile, cold: {cpu:.1f} s CPU ({wall:.1f} s wall), cache written")
+                cpu, wall = _child([*load, str(toml), str(marks)])
+                print(f"  load + compile, warm: {cpu:.1f} s CPU ({wall:.1f} s wall), from the cache")
+                for cache in (Path(tmp) / "var" / "cache").glob("*.pickle"):
+                    cache.unlink()
+            cpu, wall = _child(match)
+            print(
+                f"  {label}: {n_listings / cpu:,.0f} listings/s by CPU ({cpu:.1f} s), {n_listings / wall:,.0f}/s wall"
+            )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2,000 listings against 1,000 and 10,000 marks")
     parser.add_argument("--listings", type=int, default=100_000)
     parser.add_argument("--marks", default="10000,100000")
+    parser.add_argument("--end-to-end", action="store_true", help="netsword match on 100,000 marks, 50,000 listings")
     args = parser.parse_args(argv)
+    if args.end_to_end:
+        end_to_end(int(args.marks.split(",")[-1]), args.listings if args.listings != 100_000 else 50_000)
+        return 0
     n_listings = 2_000 if args.quick else args.listings
     mark_counts = [1_000, 10_000] if args.quick else [int(m) for m in args.marks.split(",")]
     print(f"{'marks':>8} {'listings':>9} {'build s':>8} {'index MiB':>9} {'listings/s cpu':>14} {'(wall)':>8} "
