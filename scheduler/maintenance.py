@@ -79,31 +79,20 @@ def _prune_logs(root: Path, days: float) -> int:
 
 
 def _prune_evidence(cfg: Config, days: float) -> tuple[int, int]:
-    store = EvidenceStore(cfg.evidence_dir)
+    store = EvidenceStore.for_config(cfg)
     if not (store.root / "captures").exists():
         return 0, 0
     with open_store_from_config(cfg) as leads:
         keep = {(lead.platform, lead.listing_id) for lead in leads.iter_leads(LeadQuery(status=KEEP_EVIDENCE_STATUSES))}
     cutoff = (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S")
-    referenced: set[str] = set()
-    doomed = []
-    for capture in list(store.iter_captures()):
-        if capture.captured_at < cutoff and (capture.platform, capture.listing_id) not in keep:
-            doomed.append(capture)
-        else:
-            referenced.update(f.sha256 for f in capture.files)
+    doomed = [capture for capture in store.iter_captures()
+              if capture.captured_at < cutoff and (capture.platform, capture.listing_id) not in keep]  # fmt: skip
     if not doomed:
         return 0, 0
     # written before anything is deleted: evidence never disappears without a tamper-evident record of it
     _audit_deletion(cfg, days, doomed)
-    for capture in doomed:
-        (store.root / "captures" / f"{capture.capture_id}.json").unlink(missing_ok=True)
-    files = 0
-    for path in (store.root / "objects").rglob("*"):
-        if path.is_file() and path.name not in referenced:
-            path.unlink()
-            files += 1
-    return len(doomed), files
+    # through the evidence store, so its sealed ledger records the removal and `evidence verify` stays clean
+    return store.remove(doomed, f"evidence retention: older than {days:g} days")
 
 
 def _audit_deletion(cfg: Config, days: float, captures: list[Capture]) -> None:

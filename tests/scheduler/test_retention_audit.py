@@ -23,7 +23,7 @@ jobs:
 def test_dropped_evidence_is_recorded_in_the_audit_trail(cfg: Config, tmp_path: Path) -> None:
     """Before: captures and files vanished with no trace in the audit trail."""
     cfg = replace(cfg, keys=KeysConfig(dir=str(tmp_path / "keys")))
-    store = EvidenceStore(cfg.evidence_dir)
+    store = EvidenceStore.for_config(cfg)
     page = store.put_bytes(b"<html>old listing</html>", role="page", media_type="text/html")
     old = store.record(platform="taobao", listing_id="gone-1", url="https://taobao.example.com/item/gone-1",
                        profile="html", files=[page], captured_at="2020-01-01T00:00:00Z")  # fmt: skip
@@ -39,6 +39,9 @@ def test_dropped_evidence_is_recorded_in_the_audit_trail(cfg: Config, tmp_path: 
     assert record.outcome == "ok", record.message
     assert "1 evidence capture(s) and 1 file(s) removed" in record.message
     assert [c.capture_id for c in store.iter_captures()] != [old.capture_id]
+    # removed through the evidence store's ledger: verify finds nothing missing (only the leadless capture left)
+    report = EvidenceStore.for_config(cfg).verify()
+    assert not [p for p in report.problems if "missing" in p or "manifest" in p], report.problems
     db = TriageDB(triage_db_path(cfg.var_dir))
     try:
         log = open_audit(cfg, db)
