@@ -26,11 +26,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from netsword.keys import EVIDENCE
 from netsword.models import utc_now
 from netsword.sqlite_db import connect, transaction
 from netsword.sqlite_migrations import migrate
 
-KEY_NAME = "evidence"  # netsword.keys: <keys dir>/evidence.key
+KEY_NAME = EVIDENCE  # netsword.keys: <keys dir>/evidence.key, or NETSWORD_KEYS_EVIDENCE
 LEDGER_FILE = "ledger.db"
 PENDING, WRITTEN, ABANDONED, REMOVED = "pending", "written", "abandoned", "removed"
 STALE_AFTER_S = 24 * 3600  # a pending capture this old is interrupted even if its process id is alive again

@@ -102,6 +102,8 @@ class CrawlerConfig:
     cookies_file: str = ""
     proxy: str = field(default="", metadata=SECRET)
     profiles_dir: str = ""  # your own profiles (NAME.yaml): `netsword profile list` and `profile check NAME` read them
+    max_page_bytes: int = 8 * 1024 * 1024  # a response or rendered page larger than this is cut and not read
+    page_timeout: float = 30.0  # seconds per request (DOWNLOAD_TIMEOUT) and per Chromium navigation
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,7 @@ class TriageConfig:
 class KeysConfig:
     dir: str = ""  # default: $XDG_CONFIG_HOME/netsword/keys (~/.config/netsword/keys); never inside var_dir
     audit: str = field(default="", metadata=SECRET)  # default: <keys dir>/audit.key, made on first use
+    evidence: str = field(default="", metadata=SECRET)  # default: <keys dir>/evidence.key: seals the evidence ledger
 
 
 @dataclass(frozen=True)
@@ -335,6 +338,10 @@ def _validate(cfg: Config) -> None:
     for key, value in (("alerts.language", cfg.alerts.language), ("triage.language", cfg.triage.language)):
         if value not in ("zh", "en"):
             raise ConfigError(f"{key}: must be zh or en, got {value!r}")
+    if cfg.crawler.max_page_bytes < 1024:
+        raise ConfigError(f"crawler.max_page_bytes: must be ≥ 1024, got {cfg.crawler.max_page_bytes}")
+    if cfg.crawler.page_timeout <= 0:
+        raise ConfigError(f"crawler.page_timeout: must be more than 0, got {cfg.crawler.page_timeout}")
     url = cfg.store_url
     if not url.startswith(("sqlite:///", "http://", "https://")):
         raise ConfigError(f"store.url: must start with sqlite:/// or http(s)://, got {url!r}")

@@ -20,7 +20,7 @@ from netsword.config import Config, ConfigError
 from netsword.private_files import create_private_file, loose_mode
 
 MIN_KEY_LENGTH = 16
-AUDIT, PARCELS_PII, TRIAGE_SESSION = "audit", "parcels-pii", "triage-session"
+AUDIT, PARCELS_PII, TRIAGE_SESSION, EVIDENCE = "audit", "parcels-pii", "triage-session", "evidence"
 # keys older versions kept in var/, beside the data: found there, they stop the command with a hint to move them
 LEGACY_FILES = {PARCELS_PII: "parcels.key", TRIAGE_SESSION: "triage-secret.key"}
 

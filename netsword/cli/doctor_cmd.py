@@ -82,7 +82,16 @@ def _warn(what: str, detail: str) -> None:
 
 def _check_keys(cfg: Config, line: Callable[[bool, str, str], None]) -> None:
     """Keys apart from the data, private, and none left where older versions kept them."""
-    from netsword.keys import AUDIT, LEGACY_FILES, PARCELS_PII, TRIAGE_SESSION, KeyRing, inside, migration_hint
+    from netsword.keys import (
+        AUDIT,
+        EVIDENCE,
+        LEGACY_FILES,
+        PARCELS_PII,
+        TRIAGE_SESSION,
+        KeyRing,
+        inside,
+        migration_hint,
+    )
 
     ring = KeyRing(cfg)
     if inside(ring.directory, cfg.var_dir):
@@ -92,7 +101,7 @@ def _check_keys(cfg: Config, line: Callable[[bool, str, str], None]) -> None:
     if loose:
         _warn("keys", f"{ring.directory}: {loose}: chmod 700 {ring.directory}")
     clean = True
-    for name in (AUDIT, PARCELS_PII, TRIAGE_SESSION):
+    for name in (AUDIT, PARCELS_PII, TRIAGE_SESSION, EVIDENCE):
         legacy = cfg.var_dir / LEGACY_FILES[name] if name in LEGACY_FILES else None
         where = ring.env.where(name) if ring.env.get(name) else str(ring.directory / f"{name}.key")
         if legacy is not None and legacy.exists():
