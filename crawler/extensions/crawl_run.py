@@ -157,15 +157,23 @@ class CrawlRun:
         self.publish(reason)
         if self.jobdir is None:
             return
-        status = self.ledger.status(reason)
         if reason == "finished":
+            status = self.ledger.status(reason) if self.accounted else ""
             self._write_marker(FINISHED, status=status, updated_at=utc_now())
             return
         write_json_durably(self.jobdir / LEDGER, self.ledger.to_dict())
         self._write_marker(PAUSED, reason=reason, updated_at=utc_now())
 
+    @property
+    def accounted(self) -> bool:
+        """Whether the crawl's spider reports to the ledger (the marketplace spider does; the re-check spider keeps
+        figures of its own), so that a status is only ever given for a crawl that was counted."""
+        return isinstance(getattr(self.crawler.spider, "ledger", None), CrawlLedger)
+
     def publish(self, finish_reason: str | None = None) -> None:
         """Mirror the ledger's status and totals into the crawl's stats (the stats file writes both)."""
+        if not self.accounted:
+            return
         stats = self.crawler.stats
         stats.set_value("netsword/status", self.ledger.status(finish_reason))
         totals = self.ledger.totals()
@@ -173,15 +181,16 @@ class CrawlRun:
             stats.set_value(key, totals[name])
 
     def summary(self, finish_reason: str | None = None) -> dict[str, Any]:
-        """The run as the stats file and `netsword crawl` show it: id, attempt, status, totals, keywords, losses."""
-        return {
+        """The run as the stats file and `netsword crawl` show it: id, attempt, status, totals, keywords, losses
+        (the last four only for a spider that reports to the ledger)."""
+        run = {
             "run_id": self.run_id,
             "started_at": self.started_at,
             "attempt": self.attempt,
             "restarted": self.restarted,
             "resumed": self.resumed,
-            **self.ledger.to_dict(finish_reason),
         }
+        return {**run, **self.ledger.to_dict(finish_reason)} if self.accounted else run
 
 
 def crawl_run_of(crawler: Crawler) -> CrawlRun | None:
