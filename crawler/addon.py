@@ -3,9 +3,10 @@ in crawler/settings.py, so `scrapy crawl marketplace -a profile=…` and `netswo
 
 At Scrapy's "addon" priority (a project setting, a spider's or `-s` wins) it sets crawler/defaults.py; robots, user
 agent, AutoThrottle from `[crawler]`; concurrency and delay from the profile's politeness, else `[crawler]`; the
-lead and evidence pipelines, the robots.txt, rate-limit, Retry-After, meta-refresh and page-pool middlewares, the
-runtime, crawl-run and stats-file extensions; and, when pages are rendered (the profile says `render: browser`, or NETSWORD_BROWSER) or
-evidence is captured, the shared Playwright handler with Chromium's launch options from `[browser]`. Settings read:
+lead and evidence pipelines, the fetch-policy, robots.txt, rate-limit, Retry-After, meta-refresh and page-pool
+middlewares, the runtime, crawl-run and stats-file extensions; size and time caps from `[crawler]`; and, when pages
+are rendered (the profile says `render: browser`, or NETSWORD_BROWSER) or evidence is captured, the shared
+Playwright handler with Chromium's launch options from `[browser]`. Settings read:
 NETSWORD_CONFIG_FILE, NETSWORD_PROFILE (set by the marketplace spider from its `profile` argument: Scrapy makes the
 spider before it runs add-ons), NETSWORD_BROWSER, NETSWORD_EVIDENCE. The proxy (`crawler.proxy`, a secret) goes to
 the environment, never into settings.
@@ -26,6 +27,7 @@ from crawler.errors import CrawlSetupError
 from crawler.extensions.crawl_run import CrawlRun
 from crawler.extensions.runtime import NetSwordRuntime
 from crawler.extensions.stats_file import StatsFile
+from crawler.middlewares.fetch_policy import FetchPolicyMiddleware
 from crawler.middlewares.meta_refresh import MetaRefreshMiddleware
 from crawler.middlewares.page_pool import PagePoolMiddleware
 from crawler.middlewares.rate_limit import RateLimitThrottle
@@ -69,6 +71,11 @@ def _politeness(settings: BaseSettings, cfg: Config, profile: Profile | None) ->
             "AUTOTHROTTLE_ENABLED": c.autothrottle,
             "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency or c.concurrency_per_domain,
             "DOWNLOAD_DELAY": delay if delay >= 0 else c.download_delay,
+            # the fetch policy's caps (crawler.middlewares.fetch_policy applies them to Chromium's pages too)
+            "DOWNLOAD_MAXSIZE": c.max_page_bytes,
+            "DOWNLOAD_WARNSIZE": c.max_page_bytes // 2,
+            "DOWNLOAD_TIMEOUT": c.page_timeout,
+            "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": c.page_timeout * 1000,
         },
         priority="addon",
     )
@@ -83,6 +90,8 @@ def _components(settings: BaseSettings) -> None:
     ):
         settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", scrapys, None)
         settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", ours, priority)
+    # every request passes the fetch policy before Scrapy's offsite filter (50) and robots.txt (100) see it
+    settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", FetchPolicyMiddleware, 40)
     # before the retries hear of a response (responses go from high numbers to low): every 429 slows the domain
     settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", RateLimitThrottle, 560)
     # next to the download handler, so that a page is back in the pool before any retry copies the request's meta

@@ -12,6 +12,7 @@ from typing import Any
 
 from scrapy_playwright.page import PageMethod
 
+from crawler.browser_guard import refuse_browser_request
 from crawler.profile import PageSpec, Profile
 
 HEAVY = frozenset({"image", "font", "media"})
@@ -41,8 +42,11 @@ async ([items, click, done, maxClicks]) => {
 """
 
 
-def abort_heavy_request(request: Any) -> bool:
-    """PLAYWRIGHT_ABORT_REQUEST: drop images/fonts/media except on evidence pages."""
+async def abort_heavy_request(request: Any) -> bool:
+    """PLAYWRIGHT_ABORT_REQUEST: drop what the fetch policy refuses (crawler.browser_guard), and images/fonts/media
+    except on evidence pages."""
+    if await refuse_browser_request(request):
+        return True
     if request.resource_type not in HEAVY:
         return False
     try:

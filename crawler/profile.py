@@ -80,6 +80,8 @@ class Profile:
     headers: Mapping[str, str] = field(default_factory=dict)
     keywords: tuple[str, ...] = ()
     allowed_hosts: tuple[str, ...] = ()
+    # the hosts may be on private, loopback or link-local addresses (netsword.fetch_policy): the demo, a local mirror
+    allow_private_addresses: bool = False
     description: str = ""
 
     @property
@@ -90,10 +92,12 @@ class Profile:
         return urljoin(self.base_url, url)
 
     def with_base_url(self, base_url: str) -> Profile:
-        """The same profile pointed at another address (the demo marketplace listens on a free port)."""
+        """The same profile pointed at another address (the demo marketplace listens on a free port). The operator
+        named this one host, so it may be on a private address (a local mirror); redirects elsewhere may not."""
         from dataclasses import replace
 
-        return replace(self, base_url=base_url.rstrip("/") + "/", allowed_hosts=(urlsplit(base_url).netloc,))
+        netloc = urlsplit(base_url).netloc
+        return replace(self, base_url=base_url.rstrip("/") + "/", allowed_hosts=(netloc,), allow_private_addresses=True)
 
     @property
     def hosts(self) -> tuple[str, ...]:

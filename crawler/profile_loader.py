@@ -159,7 +159,7 @@ def parse_profile(text: str, source: str = "<profile>") -> Profile:
     r = _Reader(source, lines)
     known = {
         "version", "platform", "description", "base_url", "render", "currency", "search", "detail",
-        "politeness", "headers", "keywords", "allowed_hosts", "encoding",
+        "politeness", "headers", "keywords", "allowed_hosts", "encoding", "allow_private_addresses",
     }  # fmt: skip
     data = r.mapping(data, (), known)
     if data.get("version", 1) != 1:
@@ -200,6 +200,9 @@ def parse_profile(text: str, source: str = "<profile>") -> Profile:
     hosts = data.get("allowed_hosts", [])
     if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
         raise r.fail(("allowed_hosts",), "must be a list of host names")
+    allow_private = data.get("allow_private_addresses", False)
+    if not isinstance(allow_private, bool):
+        raise r.fail(("allow_private_addresses",), f"must be true or false, got {allow_private!r}")
     encoding = r.text(data, "encoding", ())
     if encoding and not known_encoding(encoding):
         raise r.fail(("encoding",), f"unknown encoding {encoding!r} (e.g. gbk, gb18030, utf-8, big5, shift_jis)")
@@ -222,6 +225,7 @@ def parse_profile(text: str, source: str = "<profile>") -> Profile:
         headers=dict(headers),
         keywords=tuple(k.strip() for k in keywords),
         allowed_hosts=tuple(hosts),
+        allow_private_addresses=allow_private,
         description=r.text(data, "description", ()),
     )
 

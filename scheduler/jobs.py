@@ -51,7 +51,7 @@ class RecheckOptions:
     include_taken_down: bool = False  # also revisit listings already marked taken down (they may come back)
     profiles: tuple[str, ...] = ()  # profile files besides the bundled ones (they win for their platform)
     base_url: str = ""  # point the profiles at another address (a local mirror of the platforms re-checked)
-    max_bytes: int = 8 * 1024 * 1024  # a larger response is not read (DOWNLOAD_MAXSIZE)
+    max_bytes: int = 0  # a larger response is not read (DOWNLOAD_MAXSIZE); 0: crawler.max_page_bytes
 
 
 @dataclass(frozen=True)

@@ -161,7 +161,7 @@ def _recheck(data: Mapping[str, Any]) -> RecheckOptions:
         include_taken_down=_bool(data, "include_taken_down", False),
         profiles=_texts(data, "profiles", ()),
         base_url=_base_url(data),
-        max_bytes=_int(data, "max_bytes", RecheckOptions.max_bytes, minimum=1024),
+        max_bytes=_int(data, "max_bytes", 0, minimum=1024) if "max_bytes" in data else RecheckOptions.max_bytes,
     )
 
 

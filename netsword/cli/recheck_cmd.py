@@ -28,7 +28,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--delay", type=float, default=None, metavar="S",
                    help="at least S seconds between requests to one host (default: crawler.download_delay)")  # fmt: skip
     p.add_argument("--timeout", type=float, default=15.0, metavar="S", help="seconds per request")
-    p.add_argument("--max-bytes", type=int, default=8 * 1024 * 1024, metavar="N", help="larger pages are not read")
+    p.add_argument("--max-bytes", type=int, default=0, metavar="N",
+                   help="larger pages are not read (default, and 0: crawler.max_page_bytes)")  # fmt: skip
     p.add_argument("--time-limit", type=float, default=0.0, metavar="S",
                    help="stop taking listings after S seconds; the rest wait for the next run")  # fmt: skip
     p.add_argument("--watchlist", action="append", metavar="W", help="watchlist file(s) the alert rules refer to")
@@ -44,7 +45,7 @@ def _check(args: argparse.Namespace) -> None:
         raise UsageError("--timeout: must be more than 0")
     if args.delay is not None and args.delay < 0:
         raise UsageError("--delay: must be ≥ 0")
-    if args.max_bytes < 1024:
+    if args.max_bytes and args.max_bytes < 1024:
         raise UsageError("--max-bytes: must be ≥ 1024")
     if args.time_limit < 0:
         raise UsageError("--time-limit: must be ≥ 0")
@@ -59,8 +60,10 @@ def run(args: argparse.Namespace) -> int:
     from crawler.recheck_figures import RecheckFigures
     from crawler.run import run_spider
     from crawler.spiders.recheck import RecheckSpider
+    from netsword.config import load_config
 
     _check(args)
+    max_bytes = args.max_bytes or load_config(getattr(args, "config", None)).crawler.max_page_bytes
     settings = {
         "NETSWORD_CONFIG_FILE": getattr(args, "config", None) or "",
         "NETSWORD_WATCHLISTS": list(args.watchlist or []),
@@ -77,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         "profiles": args.profile or (),
         "delay": args.delay,
         "timeout": args.timeout,
-        "max_bytes": args.max_bytes,
+        "max_bytes": max_bytes,
     }
     try:
         stats = run_spider(RecheckSpider, kwargs, settings).stats

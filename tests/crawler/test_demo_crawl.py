@@ -98,8 +98,12 @@ def test_browser_pages_that_fail_are_closed_not_reused(market, tmp_path: Path, c
     text = text.replace("platform: demo-browser", "platform: demo-refused").replace(
         "  follow: ['^/browser/item/[^/?#]+$']", "  url: 'http://127.0.0.1:9/browser/item/{id}'"
     )
+    # The fetch policy fetches only the profile's own hosts: this profile names the dead port as one of them.
+    netloc = market.base_url.split("//", 1)[1].rstrip("/")
+    hosts = f"base_url: {market.base_url}/\nallowed_hosts: ['{netloc}', '127.0.0.1:9']"
+    text = text.replace("base_url: http://127.0.0.1:8471/", hosts)
     profile.write_text(text, encoding="utf-8")
-    stats = crawl(tmp_path, str(profile), market.base_url, keywords=["NIKE"], max_pages=1, evidence=False,
+    stats = crawl(tmp_path, str(profile), "", keywords=["NIKE"], max_pages=1, evidence=False,
                   extra={"RETRY_TIMES": 0, "ROBOTSTXT_OBEY": False})  # fmt: skip
     assert stats["finish_reason"] == "finished"
     failed = stats["netsword/failed_requests"]

@@ -30,6 +30,7 @@ PROFILE = """\
 version: 1
 platform: probe
 base_url: {url}/
+allow_private_addresses: true  # the probe site listens on loopback (netsword.fetch_policy)
 search:
   url: "/search?q={{keyword}}"
   items: li.item
