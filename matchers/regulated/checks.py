@@ -25,10 +25,16 @@ MISSING, MALFORMED, UNREGISTERED, EXPIRED, MISMATCH = (
 )  # fmt: skip
 REGULATED_KINDS = (MISSING, MALFORMED, UNREGISTERED, EXPIRED, MISMATCH)
 _PRIORITY = {MALFORMED: 5, MISMATCH: 4, EXPIRED: 3, UNREGISTERED: 2, MISSING: 1}
-_UNITS = re.compile(r"\d+(?:\.\d+)?\s*(?:%|MG|ML|KG|G|L|克/升|克|毫克|毫升|升|千克|粒|片|袋|盒|瓶|支)?")
-_NOT_NAME = re.compile(r"\([^)]*\)|[^\u4e00-\u9fffA-Z]")
-_COMPANY_WORDS = re.compile(r"股份有限公司|有限责任公司|有限公司|集团|公司|\(中国\)|中国|厂|农化|化工|药业|制药|生物科技|科技|"
-                            r"作物保护|生物|实业|工业|股份|责任")  # fmt: skip
+# strengths and pack sizes, not names: 25%, 250克/升, 0.25G, 85G+30G (Q10 in 辅酶Q10 stays)
+_UNITS = re.compile(r"\d+(?:\.\d+)?\s*(?:%|MG|ML|KG|G|L|克/升|克|毫克|毫升|升|千克|粒|片|袋|盒|瓶|支)(?![A-Z])")
+_NOT_NAME = re.compile(r"\([^)]*\)|[^\u4e00-\u9fffA-Z0-9]")
+# A company name is place + trade name (字号) + industry + legal form (企业名称登记管理规定); compare trade names.
+_LEGAL_FORMS = re.compile(r"股份有限公司|有限责任公司|有限公司|分公司|集团|公司|\(中国\)|股份|厂$")
+_INDUSTRY = re.compile(r"作物科学|作物保护|农化|化工|农药|动物药业|动物保健品|动物保健|药业|制药|医药|生物制品|生物科技|"
+                       r"生物技术|生物|科技|技术|科学|肥业|肥料|种业|种子|食品|酒业|蜂业|医疗器械|医疗电子|医疗|器械|光学|"
+                       r"眼镜|电器|电子|日化|营养品|保健品|实业|工业|投资|贸易|商贸|发展|控股|国际|中国")  # fmt: skip
+_PLACES = re.compile(r"^(?:北京|天津|河北|山西|内蒙古|辽宁|吉林|黑龙江|上海|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|"
+                     r"广西|海南|重庆|四川|贵州|云南|西藏|陕西|甘肃|青海|宁夏|新疆|香港|澳门|台湾)(?:省|市|自治区)?")  # fmt: skip
 
 
 def reason(code: str, zh: str, en: str) -> Reason:
@@ -51,14 +57,16 @@ def product_core(name: str) -> str:
     return _NOT_NAME.sub("", text)
 
 
-def _company_key(name: str) -> str:
-    return _COMPANY_WORDS.sub("", re.sub(r"[\s()（）·.,，]", "", normalise(name)))
+def trade_name(name: str) -> str:
+    """The trade name (字号) of a company name: without the province in front, the industry and the legal form."""
+    text = _LEGAL_FORMS.sub("", re.sub(r"[\s·.,，]", "", normalise(name)))
+    return _INDUSTRY.sub("", _PLACES.sub("", text))
 
 
 def same_holder(a: str, b: str) -> bool:
-    """Two ways of writing one company: one name holds the other, or they share three characters in a row once the
-    legal form and trade words (有限公司, 农化, 药业 …) are gone."""
-    x, y = _company_key(a), _company_key(b)
+    """Two ways of writing one company: their trade names (字号) hold one another or share three characters in a row;
+    南通先正达作物保护有限公司 and 先正达（中国）投资有限公司 are one, 河南恒信金穗 and 江苏瑞达恒信 two."""
+    x, y = trade_name(a), trade_name(b)
     if not x or not y:
         return True  # nothing left to compare: no evidence of another holder
     if x in y or y in x:

@@ -36,6 +36,9 @@ _GOODS_FIELD_WORDS = (
 # detail fields that name the producer, to compare with a register's holder
 _PRODUCER_FIELD_WORDS = ("生产企业", "生产厂家", "生产商", "厂家", "厂名", "持有人", "注册人", "备案人", "制造商",
                          "MANUFACTURER", "PRODUCER", "MAKER")  # fmt: skip
+# what each place says: (names the goods, may hold cue and claim words, names the product); fields: by their name
+_ROLES = {"title": (True, True, True), "category": (True, False, False), "description": (False, True, False),
+          "image": (False, True, False)}  # fmt: skip
 _PRODUCER_SAID = re.compile(r"(?:生产企业|生产厂家|生产商|厂家|厂名|登记证持有人|上市许可持有人|注册人)\s*[:：]\s*"
                             r"(?P<v>[^\s,，;；。]{2,40})")  # fmt: skip
 
@@ -91,16 +94,17 @@ class TermScanner:
 class GoodsReading:
     """One listing's words, by regime."""
 
-    goods: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    excluded: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    high_risk: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    cues: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    claims: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    products: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
-    product_words: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
+    sources: list[TextSource]
+    goods: dict[str, list[str]] = field(default_factory=dict)
+    excluded: dict[str, list[str]] = field(default_factory=dict)
+    high_risk: dict[str, list[str]] = field(default_factory=dict)
+    cues: dict[str, list[str]] = field(default_factory=dict)
+    claims: dict[str, list[str]] = field(default_factory=dict)
+    products: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    product_words: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     triggered: set[str] = field(default_factory=set)
     text: str = ""  # title and detail fields, joined: where register product names are looked for
-    producer: str = ""
+    _producer: str | None = None
 
     def on_goods(self, regime: str) -> bool:
         return bool(self.goods.get(regime)) and not self.excluded.get(regime)
@@ -108,6 +112,20 @@ class GoodsReading:
     def regimes(self) -> set[str]:
         """The regimes worth checking: those whose goods the listing sells or whose numbers it may state."""
         return {r for r in self.goods if self.on_goods(r)} | self.triggered
+
+    @property
+    def producer(self) -> str:
+        """The producer the listing names (a 生产企业 detail field, else 生产企业：… in its text); read when needed."""
+        if self._producer is None:
+            said = ""
+            for source in self.sources:
+                if source.where == "field" and any(w in key_of(source.name) for w in _PRODUCER_FIELD_WORDS):
+                    self._producer = source.text.strip()
+                    return self._producer
+                if source.where in ("title", "description") and not said and (m := _PRODUCER_SAID.search(source.text)):
+                    said = m.group("v")
+            self._producer = said
+        return self._producer
 
 
 class GoodsVocabulary:
@@ -156,43 +174,29 @@ class GoodsVocabulary:
     def read(self, sources: list[TextSource]) -> GoodsReading:
         """The listing's goods words (title, category, goods-naming fields), its cue and claim words (all text),
         product words (title and fields) and triggers (all text, field names too). One scan of each automaton."""
-        reading = GoodsReading()
+        reading = GoodsReading(sources)
         texts = [joined(source.text, normalised=True) for source in sources]
         starts = list(accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
-        roles = []
-        field_producer = said_producer = ""
-        for source in sources:
-            in_field = source.where == "field"
-            key = key_of(source.name) if in_field else ""
-            says_goods = source.where in ("title", "category") or (
-                in_field and any(w in key for w in _GOODS_FIELD_WORDS)
-            )
-            roles.append((says_goods, source.where != "category", source.where in ("title", "field")))
-            if in_field and not field_producer and any(w in key for w in _PRODUCER_FIELD_WORDS):
-                field_producer = source.text.strip()
-            elif source.where in ("title", "description") and not said_producer:
-                if said := _PRODUCER_SAID.search(source.text):
-                    said_producer = said.group("v")
-        reading.producer = field_producer or said_producer
+        roles = [_ROLES.get(s.where) or (any(w in key_of(s.name) for w in _GOODS_FIELD_WORDS), True, True)
+                 for s in sources]  # fmt: skip
         for start, word, payload in self.words.scan_at("\n".join(texts)):
             says_goods, says_cues, says_product = roles[bisect_right(starts, start) - 1]
             for term in payload:
                 role = term.role
-                if role == "goods" and says_goods:
-                    reading.goods[term.regime].append(word)
-                elif role == "not" and says_goods:
-                    reading.excluded[term.regime].append(word)
-                elif role == "high_risk" and says_goods:
-                    reading.high_risk[term.regime].append(word)
-                elif role == "cue" and says_cues:
-                    reading.cues[term.regime].append(word)
-                elif role == "claim" and says_cues:
-                    reading.claims[term.regime].append(word)
-                elif role == "product" and says_product:
-                    reading.products[(term.regime, term.dimension)].add(term.group)
-                    reading.product_words[(term.regime, term.dimension)].append(word)
-        said_all = "\n".join(f"{key_of(s.name)} {s.text}" if s.where == "field" else s.text for s in sources)
-        for _, _word, payload in self.triggers.scan_at(said_all.replace(" ", "")):
+                if role == "product":
+                    if says_product:
+                        reading.products.setdefault((term.regime, term.dimension), set()).add(term.group)
+                        reading.product_words.setdefault((term.regime, term.dimension), []).append(word)
+                elif role in ("cue", "claim"):
+                    if says_cues:
+                        (reading.cues if role == "cue" else reading.claims).setdefault(term.regime, []).append(word)
+                elif says_goods:
+                    table = (
+                        reading.goods if role == "goods" else reading.excluded if role == "not" else reading.high_risk
+                    )
+                    table.setdefault(term.regime, []).append(word)
+        said = "\n".join(f"{key_of(s.name)} {s.text}" if s.where == "field" else s.text for s in sources)
+        for _, _word, payload in self.triggers.scan_at(said.replace(" ", "")):
             reading.triggered.update(t.regime for t in payload)
         reading.text = "\n".join(t for t, (_, _, product) in zip(texts, roles, strict=True) if product)
         return reading

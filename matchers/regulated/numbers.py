@@ -19,11 +19,13 @@ _SPACE = re.compile(r"\s+")
 _CJK = "\u4e00-\u9fff"
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 _DIGIT = re.compile(r"\d")
+_REFERS = re.compile(r"见|详|包装|图|客服|咨询|标签|私聊")  # the number is somewhere else, not in the listing
 # detail fields grouped under one key (a platform's 商品参数 table), as a mapping or a list of {name, value}
 _GROUP_KEYS = {"PARAMS", "PARAMETERS", "ATTRIBUTES", "SPECS", "DETAILS", "PROPERTIES", "参数", "商品参数", "规格参数",
                "产品参数", "基本信息"}  # fmt: skip
 _ALT_KEYS = {"IMAGEALTS", "IMAGESALT", "IMAGEALT", "ALTS"}
-_LABEL_VALUE = r"\s*[:：]?\s*(?P<v>[^\s,，;；。、【】《》\"“”'|]{1,40})"
+# after a label: 【批准文号】, 批准文号：, 批准文号 — then the value up to a space or punctuation
+_LABEL_VALUE = r"\s*[】\]]?\s*[:：]?\s*(?P<v>[^\s,，;；。、【】《》\"“”'|]{1,40})"
 # what a regime's groups are called in reasons
 GROUP_NAMES: dict[str, Bilingual] = {
     "letter": Bilingual("类别字母", "type letter"), "origin": Bilingual("产地字母", "origin letter"),
@@ -37,7 +39,8 @@ GROUP_NAMES: dict[str, Bilingual] = {
 
 def normalise(text: str) -> str:
     """Full-width folded (NFKC), invisible characters dropped, Latin upper-cased; spaces kept."""
-    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).upper()
+    text = unicodedata.normalize("NFKC", text)
+    return (_INVISIBLE.sub("", text) if _INVISIBLE.search(text) else text).upper()
 
 
 def compact(text: str) -> str:
@@ -48,7 +51,8 @@ def compact(text: str) -> str:
 
 def joined(text: str, *, normalised: bool = False) -> str:
     """Normalised text with the spaces between Chinese characters removed (嘧菌酯 悬浮剂 reads as 嘧菌酯悬浮剂)."""
-    return _CJK_GAP.sub("", text if normalised else normalise(text))
+    text = text if normalised else normalise(text)
+    return _CJK_GAP.sub("", text) if " " in text or not text.isprintable() else text
 
 
 def key_of(name: str) -> str:
@@ -242,7 +246,7 @@ class NumberReader:
             if not written:
                 return
             if not _DIGIT.search(written):
-                if labelled:
+                if labelled and _REFERS.search(written):  # 批准文号：见包装 (3C认证 全国联保 says nothing)
                     not_shown.append((source, value.strip()))
                 return
             parsed = parse_number(self.regime, written, year)
