@@ -16,29 +16,67 @@ The policy comes from the spider: a `fetch_policy` attribute (a FetchPolicy) if 
 `profiles` (crawler.profile.Profile); a spider with neither may fetch from any host, but public addresses only.
 Installed by the NetSword add-on at priority 40, before Scrapy's offsite filter (50) and robots.txt (100), so that a
 refused URL costs no robots.txt fetch either.
-Limit: the host is resolved here and again when Scrapy (or Chromium) connects; a name that changes its answer in
-between (DNS rebinding) is not caught by this check alone (see docs/security.md).
+DNS rebinding: the host is resolved here and again when Scrapy connects. `PolicyResolver`, as the project's
+TWISTED_DNS_RESOLVER, checks the address Scrapy is about to connect to as well: a name answering a public address to
+this check and a private one to the connection fails to resolve, and its retry is refused here as private_address.
+Names that Chromium or a proxy resolve are beyond it (see docs/security.md).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import time
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CannotResolveHostError, DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response
+from scrapy.resolver import CachingThreadedResolver
+from twisted.internet.defer import Deferred
+from twisted.internet.error import DNSLookupError
 
 from crawler.browser_guard import GUARD_META, GUARDS, ORIGINAL_INIT_META, REFUSED_META, Guard, guard_page, register
 from crawler.profile import Profile
-from netsword.fetch_policy import SCHEME, TOO_LARGE, FetchPolicy, Refusal, redact, resolve_async
+from netsword.fetch_policy import (
+    PRIVATE_ADDRESS,
+    SCHEME,
+    TOO_LARGE,
+    FetchPolicy,
+    Refusal,
+    canonical_host,
+    non_public,
+    redact,
+    resolve_async,
+)
 
 logger = logging.getLogger(__name__)
 DNS_TTL = 60.0  # seconds a host's checked addresses are trusted
+# The reactor's resolver serves the whole process, and so do these: host names a running crawl's policy lets be on
+# private addresses, and names PolicyResolver refused (name → why), which the middleware refuses when retried.
+PRIVATE_NAMES: set[str] = set()
+REFUSED_NAMES: dict[str, str] = {}
+
+
+class PolicyResolver(CachingThreadedResolver):
+    """TWISTED_DNS_RESOLVER: Scrapy's caching resolver, failing a name whose address is not public (unless a crawl's
+    policy lets that host be private). The address checked is the one Scrapy connects to: no DNS rebinding."""
+
+    def getHostByName(self, name: str, timeout: Any = ()) -> Deferred[str]:  # noqa: N802 - Twisted's API
+        return super().getHostByName(name, timeout).addCallback(_public_or_refused, name)
+
+
+def _public_or_refused(address: str, name: str) -> str:
+    host = canonical_host(name)
+    kind = non_public(ipaddress.ip_address(address))
+    if kind and host not in PRIVATE_NAMES:
+        REFUSED_NAMES[host] = f"{host} resolved to a non-public address when connecting ({kind} {address})"
+        raise DNSLookupError(REFUSED_NAMES[host])  # Twisted turns any other error into a logged crash
+    REFUSED_NAMES.pop(host, None)
+    return address
 
 
 class FetchPolicyMiddleware:
@@ -64,6 +102,9 @@ class FetchPolicyMiddleware:
         if self._policy is None:
             self._policy = spider_policy(self.crawler.spider, max_bytes=self.max_bytes, timeout=self.timeout)
             GUARDS[self.guard_key].policy = self._policy
+            PRIVATE_NAMES.update(
+                canonical_host(urlsplit(f"//{host}").hostname or "") for host in self._policy.private_hosts
+            )
         return self._policy
 
     async def process_request(self, request: Request) -> None:
@@ -73,7 +114,9 @@ class FetchPolicyMiddleware:
         refusal = policy.check_redirects(url, len(redirects)) or policy.check_url(url, origin=origin)
         if refusal is None:
             name = policy.name_to_resolve(url, origin=origin)
-            if name:
+            if name in REFUSED_NAMES:  # PolicyResolver failed it as Scrapy connected (DNS rebinding)
+                refusal = Refusal(PRIVATE_ADDRESS, f"{redact(url)}: {REFUSED_NAMES[name]}")
+            elif name:
                 addresses = await self._resolve(name)
                 refusal = policy.check_addresses(url, addresses, origin=origin)
         if refusal is not None:

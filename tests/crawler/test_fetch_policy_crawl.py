@@ -55,10 +55,19 @@ def _guarded(real):
 socket.socket.connect = _guarded(socket.socket.connect)
 socket.socket.connect_ex = _guarded(socket.socket.connect_ex)
 
+args = json.loads(sys.argv[1])
+if args.get("rebind"):
+    # DNS rebinding: rebind.test answers a public address to the fetch policy's check, loopback a moment later
+    import crawler.middlewares.fetch_policy as fp
+    async def _public(host, port=None):
+        return ["93.184.216.34"] if host == "rebind.test" else await _real_resolve(host, port)
+    _real_resolve, fp.resolve_async = fp.resolve_async, _public
+    _real_byname = socket.gethostbyname
+    socket.gethostbyname = lambda name: "127.0.0.1" if name == "rebind.test" else _real_byname(name)
+
 from crawler.run import run_spider
 from crawler.spiders.marketplace import MarketplaceSpider
 from crawler.spiders.recheck import RecheckSpider
-args = json.loads(sys.argv[1])
 spider = {"recheck": RecheckSpider, "marketplace": MarketplaceSpider}[args["spider"]]
 result = run_spider(spider, args["kwargs"], args["settings"])
 print("STATS " + json.dumps(result.stats, default=str))
@@ -245,13 +254,14 @@ def _profile(root: Path, name: str, text: str) -> str:
     return str(path)
 
 
-def _run_child(root: Path, env: dict[str, str], spider: str, kwargs: dict[str, Any]) -> tuple[dict, list[str], str]:
+def _run_child(root: Path, env: dict[str, str], spider: str, kwargs: dict[str, Any], *, rebind: bool = False,
+               settings: dict[str, Any] | None = None) -> tuple[dict, list[str], str]:  # fmt: skip
     connect_log = root / "connects.log"
     connect_log.touch()
     env = {**env, "CONNECT_LOG": str(connect_log)}
     settings = {"NETSWORD_ALERTS": False, "DOWNLOADER_MIDDLEWARES": MIDDLEWARE, "DOWNLOAD_MAXSIZE": CAP,
-                "DOWNLOAD_WARNSIZE": CAP // 2, "RETRY_TIMES": 0}  # fmt: skip
-    payload = json.dumps({"spider": spider, "kwargs": kwargs, "settings": settings})
+                "DOWNLOAD_WARNSIZE": CAP // 2, "RETRY_TIMES": 0, **(settings or {})}  # fmt: skip
+    payload = json.dumps({"spider": spider, "kwargs": kwargs, "settings": settings, "rebind": rebind})
     proc = subprocess.run([sys.executable, "-c", CHILD, payload], env=env, cwd=root, capture_output=True, text=True,
                           timeout=240, check=False)  # fmt: skip  # noqa: S603 - our own child
     lines = [line for line in proc.stdout.splitlines() if line.startswith("STATS ")]
@@ -353,6 +363,41 @@ def test_huge_pages_are_cut_at_the_cap(http_run: Run) -> None:
     assert http_run.refused("too_large") == 2  # with and without Content-Length
     assert http_run.site.sent.get("/item/huge-stream", 0) < 64 * 1024 * 1024  # abandoned, not read to the end
     assert http_run.lead("/item/huge-stream").last_seen == "2026-01-01T00:00:00Z"
+
+
+REBIND = """\
+version: 1
+platform: rebind
+base_url: http://rebind.test:{port}/
+search:
+  url: "/search?q={{keyword}}"
+  items: li.item
+  fields: {{id: "::attr(data-id)"}}
+detail:
+  follow: ['^/item/']
+  fields: {{price: "span.price::text"}}
+"""
+
+
+def test_a_name_that_rebinds_to_loopback_after_the_check_is_refused_when_scrapy_connects(tmp_path: Path) -> None:
+    """PolicyResolver (TWISTED_DNS_RESOLVER) checks the very address Scrapy connects to."""
+    bystander = Bystander()
+    site = HostileSite(bystander)
+    try:
+        env = _env(tmp_path)
+        port = site.url.rsplit(":", 1)[1]
+        seed_leads_at(load_config(env=env), [f"http://rebind.test:{port}/item/rebound"], platform="rebind")
+        kwargs = {"platform": "rebind", "profiles": [_profile(tmp_path, "rebind", REBIND.format(port=port))],
+                  "delay": 0, "timeout": 20}  # fmt: skip
+        resolver = {"TWISTED_DNS_RESOLVER": "crawler.middlewares.fetch_policy.PolicyResolver", "RETRY_TIMES": 2}
+        stats, connects, log = _run_child(tmp_path, env, "recheck", kwargs, rebind=True, settings=resolver)
+    finally:
+        site.stop()
+        bystander.close()
+    assert "/item/rebound" not in site.paths and connects == []  # the loopback site never heard of it
+    assert stats.get("netsword/fetch_refused/private_address") == 2, log[-3000:]  # robots.txt and the listing
+    assert "fetch refused (private_address): http://rebind.test:" in log and "(loopback 127.0.0.1)" in log
+    assert "CRITICAL" not in log
 
 
 BROWSER_REDIRECTS = ("to-local-port", "to-decimal", "to-v6", "to-file", "to-ftp", "to-js")  # loopback targets only
