@@ -278,16 +278,18 @@ def _shared_customers_ring(gen: Generator, plan: Plan, entry: str, days: int) ->
 def _authorised_warehouse(gen: Generator, plan: Plan, receivers: list[Person], entry: str, days: int,
                           number: int) -> list[dict[str, Any]]:  # fmt: skip
     """A brand's own warehouse, in the shipper register by one phone, also sending from a second line (same name
-    and address): many parcels to many receivers, 40 % of them low-value samples. A decoy."""
+    and address): a month's campaign of 120–200 parcels to many receivers, half of them low-value samples, as dense
+    as any ring (without the register it is flagged as ant moving). A decoy."""
     rng = gen.rng
     name = f"{WATCHED[entry][0][:4]}品牌官方仓{number + 1}号"
     registered = Person(name, gen.phone(), gen.address())
     second_line = Person(name, gen.phone(), registered.address)
+    day0 = rng.uniform(0, days - 30)
     rows = []
-    for _ in range(rng.randint(80, 160)):
-        value = rng.uniform(99, 289) if rng.random() < 0.4 else rng.uniform(699, 1899)
+    for _ in range(rng.randint(120, 200)):
+        value = rng.uniform(99, 289) if rng.random() < 0.5 else rng.uniform(699, 1899)
         rows.append(gen.row(rng.choice((registered, second_line)), rng.choice(receivers), rng.choice(WATCHED[entry]),
-                            value, gen.when(rng.uniform(0, days - 1), 1)))  # fmt: skip
+                            value, gen.when(day0, 30)))  # fmt: skip
     plan.decoys.append({"kind": "authorised", "waybills": [r["waybill"] for r in rows]})
     plan.shippers.append({"id": f"warehouse-{number + 1}", "label": name, "entries": [entry],
                           "phones": [registered.phone], "names": [name], "addresses": [registered.address]})  # fmt: skip

@@ -78,13 +78,13 @@ def planted(tmp_path_factory: pytest.TempPathFactory, index):  # type: ignore[no
     resolve_shippers(db, vault, register=register)
     detected = detect_patterns(db, PatternSettings(), watchlist=index.watchlist, sink=LeadSink(store),
                                register=register)  # fmt: skip
-    yield tmp, plan, db, vault, store, detected
+    yield tmp, plan, db, vault, store, detected, register
     store.close()
     db.close()
 
 
 def test_every_planted_pattern_is_found_and_nothing_else(planted) -> None:  # type: ignore[no-untyped-def]
-    _, plan, _, _, _, detected = planted
+    _, plan, _, _, _, detected, register = planted
     assert len(plan.patterns) == 10  # 4 week-long parties, 3 warehouses, 2 month-long rings, 1 on two identities
     assert {d["kind"] for d in plan.decoys} == {"authorised", "slow_sender", "namesake"}
     assert not decoys_flagged([(p.kind, p.entry_id, p.waybills) for p in detected.patterns], plan)
@@ -100,18 +100,18 @@ def test_every_planted_pattern_is_found_and_nothing_else(planted) -> None:  # ty
 
 
 def test_fanout_needs_shipper_resolution(planted) -> None:  # type: ignore[no-untyped-def]
-    _, plan, db, _, _, _ = planted
+    _, plan, db, _, _, _, register = planted
     db.conn.execute("DELETE FROM parcel_shippers")  # without links each written form stays under the thresholds
     alone = detect_patterns(db, PatternSettings())
     parties = [t for t in plan.patterns if t["kind"] == "fanout" and "days" not in t]  # the week-long ones
     for truth in parties:
         assert not any(len(set(p.waybills) & set(truth["waybills"])) >= 0.8 * len(truth["waybills"])
                        for p in alone.patterns)  # fmt: skip
-    resolve_shippers(db, PiiVault(b"test-key-0123456789abcdef"))
+    resolve_shippers(db, PiiVault(b"test-key-0123456789abcdef"), register=register)
 
 
 def test_pattern_leads_carry_the_evidence_and_rerun_changes_nothing(planted, index) -> None:  # type: ignore[no-untyped-def]
-    _, plan, db, _, store, detected = planted
+    _, plan, db, _, store, detected, register = planted
     leads = store.search(LeadQuery(kind=("parcel_pattern",), limit=100))
     assert len(leads) == len(plan.patterns) == detected.stored.created
     fanout = next(lead for lead in leads if lead.listing["pattern"] == "fanout")
@@ -123,13 +123,13 @@ def test_pattern_leads_carry_the_evidence_and_rerun_changes_nothing(planted, ind
     assert snapshot["parcel_count"] == len(snapshot["waybills"]) >= 12
     assert snapshot["links"] and "phone identical" in snapshot["links"][0]["explain"]
     assert snapshot["total_value"] == pytest.approx(sum(w["declared_value"] for w in snapshot["waybills"]), abs=0.05)
-    again = detect_patterns(db, PatternSettings(), watchlist=index.watchlist, sink=LeadSink(store))
+    again = detect_patterns(db, PatternSettings(), watchlist=index.watchlist, sink=LeadSink(store), register=register)
     assert again.stored.as_dict() == {"created": 0, "updated": 0, "unchanged": len(leads), "failed": 0}
     assert store.get(fanout.lead_id) == fanout
 
 
 def test_declared_contents_become_trademark_leads(planted) -> None:  # type: ignore[no-untyped-def]
-    _, _, _, _, store, _ = planted
+    _, _, _, _, store, _, register = planted
     leads = store.search(LeadQuery(kind=("trademark",), entry_id=("tm-nike",), limit=5))
     assert leads and all(lead.platform == "parcel:generic" for lead in leads)
     lead = leads[0]
@@ -138,7 +138,7 @@ def test_declared_contents_become_trademark_leads(planted) -> None:  # type: ign
 
 
 def test_window_and_value_thresholds_are_settings(planted) -> None:  # type: ignore[no-untyped-def]
-    _, plan, db, _, _, _ = planted
+    _, plan, db, _, _, _, register = planted
     assert not detect_patterns(db, PatternSettings(min_parcels=500)).patterns
     assert not detect_patterns(db, PatternSettings(low_value=50)).patterns
     # a slow sender ships a watched parcel every 6 days for 90 days: only a long window catches it
@@ -172,3 +172,13 @@ def test_cli_detect(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignor
     assert "2 senders are authorised shippers" in out and " 0 parcels of authorised shippers" not in out
     assert main(["parcels", "detect"]) == 0
     assert "2 patterns (0 new leads, 0 updated, 2 unchanged)" in capsys.readouterr().out
+
+
+def test_the_authorised_warehouse_is_a_hard_decoy(planted) -> None:  # type: ignore[no-untyped-def]
+    """Without the register the brand's own warehouse looks like ant moving; with it, it is left out."""
+    _, plan, db, _, _, _, register = planted
+    without = detect_patterns(db, PatternSettings())
+    assert "authorised" in decoys_flagged([(p.kind, p.entry_id, p.waybills) for p in without.patterns], plan)
+    with_register = detect_patterns(db, PatternSettings(), register=register)
+    assert with_register.authorised_parcels > 0
+    assert not decoys_flagged([(p.kind, p.entry_id, p.waybills) for p in with_register.patterns], plan)
