@@ -10,3 +10,6 @@ SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 ADDONS = {"crawler.addon.NetSwordAddon": 0}
 LOG_LEVEL = "INFO"  # logging is set up for the whole process before any add-on runs
+# A process setting (Scrapy installs the resolver before any add-on runs): names are checked against the fetch
+# policy at the address Scrapy connects to, so a host cannot resolve to a private address after it was checked.
+TWISTED_DNS_RESOLVER = "crawler.middlewares.fetch_policy.PolicyResolver"
