@@ -27,11 +27,13 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy_playwright.page import PageMethod
 
+from crawler.browser_guard import guard_browser_page
 from crawler.browser_pages import mark_evidence_page
 from evidence.headers import configured_secrets
 from evidence.store import Blob, Capture, EvidenceStore, EvidenceWriteError
 from netsword.browser import ensure_browser, launch_args
 from netsword.config import Config
+from netsword.fetch_policy import check_fetch, for_operator_url
 
 logger = logging.getLogger(__name__)
 NO_SCREENSHOTS = "screenshot: none taken (no Chromium found, or NETSWORD_SCREENSHOTS off)"
@@ -142,7 +144,18 @@ class CrawlCapturer:
 async def capture_url(
     cfg: Config, store: EvidenceStore, url: str, *, platform: str, listing_id: str, profile: str
 ) -> Capture:
-    """Open `url` in Chromium, keep what the server sent and what it showed; raises CaptureError on failure."""
+    """Open `url` in Chromium, keep what the server sent and what it showed; raises CaptureError on failure.
+
+    The fetch policy applies as in a crawl: the URL the operator typed may be on a private address (operator
+    standing, as a courier feed's), but its redirects and the page's sub-resources may not, and the page is capped.
+    """
+    policy = for_operator_url(url, max_bytes=cfg.crawler.max_page_bytes, timeout=cfg.crawler.page_timeout)
+    try:
+        refusal, _ = await asyncio.to_thread(check_fetch, policy, url)
+    except OSError as exc:
+        raise CaptureError(f"{url}: cannot resolve: {exc}") from None
+    if refusal is not None:
+        raise CaptureError(f"refused by the fetch policy: {refusal.message}")
     executable = ensure_browser(cfg.browser.executable, auto_install=cfg.browser.auto_install)
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(
@@ -150,10 +163,17 @@ async def capture_url(
         )
         try:
             page = await browser.new_page(user_agent=cfg.crawler.user_agent)
+            guard = await guard_browser_page(
+                page, policy, lambda r: logger.warning("fetch refused (%s): %s", r.reason, r.message)
+            )
             try:
-                response = await page.goto(url, wait_until="load", timeout=30000)
+                response = await page.goto(url, wait_until="load", timeout=cfg.crawler.page_timeout * 1000)
             except PlaywrightError as exc:
+                if guard.refused is not None:
+                    raise CaptureError(f"refused by the fetch policy: {guard.refused.message}") from None
                 raise CaptureError(f"{url}: {str(exc).splitlines()[0]}") from None
+            if guard.refused is not None:
+                raise CaptureError(f"refused by the fetch policy: {guard.refused.message}")
             if response is None:
                 raise CaptureError(f"{url}: no response")
             raw = await response.body()

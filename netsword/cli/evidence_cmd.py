@@ -163,7 +163,7 @@ def capture(args: argparse.Namespace) -> int:
     except BrowserNotFound as exc:
         raise UsageError(str(exc)) from None
     except CaptureError as exc:
-        print(f"netsword: {exc}")
+        print(f"netsword: {exc}", file=sys.stderr)
         return 1
     finally:
         store.close()
