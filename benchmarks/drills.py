@@ -25,7 +25,6 @@ import json
 import os
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -46,6 +45,13 @@ class Drill:
     work: Path
     tree: Path = REPO
     results: dict[str, Any] = field(default_factory=dict)
+    reader: StoreReader | None = None
+
+    def leads_in(self, var_dir: Path) -> dict[str, tuple[int, int]]:
+        """lead id → (score, times_seen) of the leads stored in `var_dir`."""
+        if self.reader is None:
+            self.reader = StoreReader(self.tree)
+        return self.reader.leads(var_dir)
 
     def netsword(self, var_dir: Path, *args: str) -> subprocess.Popen[str]:
         """`netsword ARGS` from `self.tree`, with var/ (store, evidence) in `var_dir`."""
@@ -71,18 +77,46 @@ class Crawl:
         return out + (["--jobdir", str(jobdir)] if jobdir else [])
 
 
-def leads_in(var_dir: Path) -> dict[str, tuple[int, int]]:
-    """lead id → (score, times_seen), read straight from the SQLite file (any NetSword release's)."""
-    path = var_dir / "netsword.db"
-    if not path.exists():
-        return {}
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
-    try:
-        return {row[0]: (row[1], row[2]) for row in conn.execute("SELECT lead_id, score, times_seen FROM leads")}
-    except sqlite3.OperationalError:  # not created yet
-        return {}
-    finally:
-        conn.close()
+# Reads a var/'s leads through the store interface of the tree under test (never SQL of our own: the tree's own
+# code, so an older release's store is read as that release wrote it, and not migrated under its feet).
+_READER = """
+import json, sys
+from pathlib import Path
+from leads.store import LeadQuery, open_store
+for line in sys.stdin:
+    path = Path(line.strip()) / "netsword.db"
+    found = {}
+    if path.exists():
+        try:
+            with open_store(f"sqlite:///{path}") as store:
+                found = {lead.lead_id: [lead.score, lead.times_seen] for lead in store.iter_leads(LeadQuery())}
+        except Exception:  # the crawl is creating it right now: nothing yet
+            found = {}
+    print(json.dumps(found), flush=True)
+"""
+
+
+class StoreReader:
+    """One long-lived child that answers "which leads are in this var/?" with the tree's own lead store."""
+
+    def __init__(self, tree: Path) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("NETSWORD_")}
+        env["PYTHONPATH"] = str(tree)
+        # cwd: `python -c` puts the working directory first on sys.path, before PYTHONPATH
+        self.proc = subprocess.Popen([sys.executable, "-c", _READER], env=env, cwd=tree, stdin=subprocess.PIPE,  # noqa: S603
+                                     stdout=subprocess.PIPE, text=True)  # fmt: skip
+
+    def leads(self, var_dir: Path) -> dict[str, tuple[int, int]]:
+        """lead id → (score, times_seen)."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(f"{var_dir}\n")
+        self.proc.stdin.flush()
+        return {lead_id: (score, seen) for lead_id, (score, seen) in json.loads(self.proc.stdout.readline()).items()}
+
+    def close(self) -> None:
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        self.proc.wait(timeout=30)
 
 
 def run_to_end(ctx: Drill, var_dir: Path, crawl: Crawl, *, jobdir: Path | None = None) -> dict[str, Any]:
@@ -98,7 +132,7 @@ def kill_at(ctx: Drill, var_dir: Path, crawl: Crawl, jobdir: Path, leads: int) -
     """Start the crawl, SIGKILL it once the store holds `leads` leads; False when it finished first."""
     proc = ctx.netsword(var_dir, *crawl.args(jobdir=jobdir))
     try:
-        while len(leads_in(var_dir)) < leads:
+        while len(ctx.leads_in(var_dir)) < leads:
             if proc.poll() is not None:
                 return False
             time.sleep(0.02)
@@ -108,8 +142,7 @@ def kill_at(ctx: Drill, var_dir: Path, crawl: Crawl, jobdir: Path, leads: int) -
         proc.communicate(timeout=120)
 
 
-def compare(var_dir: Path, baseline: dict[str, tuple[int, int]]) -> dict[str, int]:
-    leads = leads_in(var_dir)
+def compare(leads: dict[str, tuple[int, int]], baseline: dict[str, tuple[int, int]]) -> dict[str, int]:
     return {
         "missing": len(set(baseline) - set(leads)),
         "extra": len(set(leads) - set(baseline)),
@@ -125,7 +158,7 @@ def drill_kill(ctx: Drill) -> dict[str, Any]:
     with DemoMarket(port=0, seed=11, rate_limit=0, fault_rate=0.05, slow_rate=1.0, slow_seconds=0.1) as market:
         crawl = Crawl(market.url, ("鞋", "手表", "包"), 3)
         calm = run_to_end(ctx, ctx.work / "kill-baseline", crawl)
-        baseline = leads_in(ctx.work / "kill-baseline")
+        baseline = ctx.leads_in(ctx.work / "kill-baseline")
         print(f"kill: uninterrupted crawl: {len(baseline)} leads, exit {calm['exit']} ({calm['status']})", flush=True)
         results["uninterrupted"] = {"leads": len(baseline), "exit": calm["exit"], "status": calm["status"]}
         plans = {f"{p}%": [p / 100] for p in (10, 30, 50, 70, 90)}
@@ -135,7 +168,7 @@ def drill_kill(ctx: Drill) -> dict[str, Any]:
         # ~370 requests: enough for Scrapy to have flushed its request fingerprints to JOBDIR before the kill
         large = Crawl(market.url, ("包", "正品", "新款", "手机", "鞋", "手表", "NIKE"), 6)
         run_to_end(ctx, ctx.work / "kill-large-baseline", large)
-        large_baseline = leads_in(ctx.work / "kill-large-baseline")
+        large_baseline = ctx.leads_in(ctx.work / "kill-large-baseline")
         print(f"kill: larger uninterrupted crawl: {len(large_baseline)} leads", flush=True)
         results["large uninterrupted"] = {"leads": len(large_baseline)}
         results["large, 70%"] = _kill_and_resume(ctx, large, large_baseline, "70% of a larger crawl", [0.7])
@@ -147,11 +180,11 @@ def _kill_and_resume(ctx: Drill, crawl: Crawl, baseline: dict[str, tuple[int, in
     var_dir = ctx.work / f"kill-{time.monotonic_ns()}"
     jobdir = var_dir / "job"
     kills = sum(kill_at(ctx, var_dir, crawl, jobdir, max(1, int(p * len(baseline)))) for p in points)
-    at_kill = len(leads_in(var_dir))
+    at_kill = len(ctx.leads_in(var_dir))
     resumed = run_to_end(ctx, var_dir, crawl, jobdir=jobdir)
     row = {"kills": kills, "leads_at_kill": at_kill, "resume_exit": resumed["exit"],
            "resume_status": resumed["status"], "resume_listings": resumed["listings"],
-           **compare(var_dir, baseline)}  # fmt: skip
+           **compare(ctx.leads_in(var_dir), baseline)}  # fmt: skip
     print(f"kill at {name}: killed {kills}x with {at_kill} leads stored; resumed: exit {resumed['exit']} "
           f"({resumed['status']}), {resumed['listings']} listings handled; missing {row['missing']}, extra "
           f"{row['extra']}, score differs {row['score_differs']}, times_seen≠1 {row['times_seen_not_1']}",
@@ -166,7 +199,7 @@ def drill_rate_limit(ctx: Drill) -> dict[str, Any]:
     keywords = ("鞋", "手表", "包")
     with DemoMarket(port=0, seed=11, rate_limit=0, fault_rate=0.0, slow_rate=0.0) as calm_market:
         calm = run_to_end(ctx, ctx.work / "rl-calm", Crawl(calm_market.url, keywords, 3))
-    wanted = {lead_id for lead_id in leads_in(ctx.work / "rl-calm")}
+    wanted = {lead_id for lead_id in ctx.leads_in(ctx.work / "rl-calm")}
     print(f"rate_limit: calm marketplace: {len(wanted)} leads, exit {calm['exit']} ({calm['status']})", flush=True)
     results["calm"] = {"leads": len(wanted), "exit": calm["exit"]}
     for name, rate, burst, faults in (("429 at 10/s burst 3, 20 % 5xx once", 10.0, 3.0, 0.2),
@@ -176,7 +209,7 @@ def drill_rate_limit(ctx: Drill) -> dict[str, Any]:
             started = time.monotonic()
             run = run_to_end(ctx, var_dir, Crawl(market.url, keywords, 3))
             seconds = time.monotonic() - started
-        got = set(leads_in(var_dir))
+        got = set(ctx.leads_in(var_dir))
         lost = len(wanted - got)
         stat = {m.group(1): m.group(2) for m in re.finditer(r"^  ([a-z_/]+[a-z_]): (\S+)$", run["out"], re.M)}
         row = {"leads": len(got), "lost": lost, "lost_pct": round(100 * lost / max(1, len(wanted)), 1),
@@ -206,8 +239,12 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="netsword-drills-") as work:
         ctx = Drill(work=Path(work), tree=args.tree.resolve())
         print(f"drills with netsword from {ctx.tree}", flush=True)
-        for name in args.drill or list(DRILLS):
-            ctx.results[name] = DRILLS[name](ctx)
+        try:
+            for name in args.drill or list(DRILLS):
+                ctx.results[name] = DRILLS[name](ctx)
+        finally:
+            if ctx.reader is not None:
+                ctx.reader.close()
     if args.json:
         args.json.write_text(json.dumps(ctx.results, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0
