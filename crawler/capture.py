@@ -29,6 +29,7 @@ from scrapy_playwright.page import PageMethod
 
 from crawler.browser_guard import guard_browser_page
 from crawler.browser_pages import mark_evidence_page
+from crawler.ledger import CrawlLedger
 from evidence.headers import configured_secrets
 from evidence.store import Blob, Capture, EvidenceStore, EvidenceWriteError
 from netsword.browser import ensure_browser, launch_args
@@ -90,6 +91,9 @@ class CrawlCapturer:
         """A capture not kept: count it, say so, and record why for the leads (retried by the next run)."""
         leads = list(lead_ids)
         self.crawler.stats.inc_value("netsword/evidence_failed")
+        ledger = getattr(self.crawler.spider, "ledger", None)  # the marketplace spider's run accounting
+        if isinstance(ledger, CrawlLedger):
+            ledger.evidence_not_kept(reason)
         logger.error("evidence of %s %s (%d lead(s)) not kept: %s", platform, listing_id, len(leads), reason)
         try:
             self.store.no_capture(platform, listing_id, leads, reason, final=False)

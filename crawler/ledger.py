@@ -88,6 +88,13 @@ class CrawlLedger:
     def __init__(self) -> None:
         self.keywords: dict[str, KeywordRecord] = {}
         self.no_keywords = False
+        self.evidence_lost = 0  # listings whose capture could not be kept (a full disk): a loss of the run
+        self.evidence_reason = ""  # the first reason
+
+    def evidence_not_kept(self, reason: str) -> None:
+        """A listing's evidence was not kept (the evidence store refused the write); `evidence backfill` fills it."""
+        self.evidence_lost += 1
+        self.evidence_reason = self.evidence_reason or reason
 
     def keyword(self, keyword: str) -> KeywordRecord:
         record = self.keywords.get(keyword)
@@ -154,7 +161,8 @@ class CrawlLedger:
     def lost(self) -> int:
         """Pages, listings and details lost: non-zero means the run is at best `partial`."""
         t = self.totals()
-        return t["pages_given_up"] + t["failed"] + t["details_given_up"] + t["keywords_cut_short"]
+        return (t["pages_given_up"] + t["failed"] + t["details_given_up"] + t["keywords_cut_short"]
+                + self.evidence_lost)  # fmt: skip
 
     def status(self, finish_reason: str | None) -> str:
         if finish_reason is None:
@@ -174,12 +182,17 @@ class CrawlLedger:
             lines.extend(f"{label}: {line}" for line in kw.losses)
             if kw.more_losses:
                 lines.append(f"{label}: … and {kw.more_losses} more")
+        if self.evidence_lost:
+            lines.append(f"evidence: {self.evidence_lost} listing(s) not captured ({self.evidence_reason}); "
+                         "run netsword evidence backfill once the cause is fixed")  # fmt: skip
         return lines
 
     def to_dict(self, finish_reason: str | None = None) -> dict[str, Any]:
         return {
             "status": self.status(finish_reason),
             "no_keywords": self.no_keywords,
+            "evidence_lost": self.evidence_lost,
+            "evidence_reason": self.evidence_reason,
             "totals": self.totals(),
             "keywords": {keyword: kw.summary() for keyword, kw in self.keywords.items()},
             "lost": self.loss_lines(),
@@ -190,6 +203,8 @@ class CrawlLedger:
         """A ledger kept by `to_dict` (a cleanly stopped run's, read back when it resumes)."""
         ledger = cls()
         ledger.no_keywords = bool(data.get("no_keywords"))
+        ledger.evidence_lost = int(data.get("evidence_lost") or 0)
+        ledger.evidence_reason = str(data.get("evidence_reason") or "")
         for keyword, summary in (data.get("keywords") or {}).items():
             kw = ledger.keyword(str(keyword))
             for page in summary.get("pages") or []:

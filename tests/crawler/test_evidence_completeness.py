@@ -155,6 +155,7 @@ def test_a_full_disk_is_counted_recorded_and_filled_once_space_returns(market, t
     stats = _crawl(crawl_command, var, market.base_url, **{FAULT_ENV: f"ENOSPC:{flag}"})
     failed = stats["netsword/evidence_failed"]
     assert failed >= 1 and "netsword/evidence_captures" not in stats and "netsword/evidence_unrecorded" not in stats
+    assert stats["netsword/status"] == "partial"  # evidence not kept is a loss: netsword crawl exits 3, not 0
     assert _manifests(var) == [] and not list((var / "evidence" / "objects").rglob("*.*"))  # nothing half-kept
     code, lines = _verify(var)
     gaps = [line for line in lines if "no capture (disk full: No space left on device" in line]
