@@ -100,6 +100,27 @@ class NoCapture:
     seal: str = ""
 
 
+@dataclass(frozen=True)
+class LedgerAnchor:
+    """The ledger's extent at one moment, printable and kept off the machine: how many captures and reasons it held
+    and a digest over what of them can never change (ids, listings, reasons, times) — keyed with the evidence key
+    when there is one. `evidence verify --anchor` then catches rows cut off, deleted or rewritten, or a lost ledger."""
+
+    captures: int
+    reasons: int
+    digest: str
+
+    def text(self) -> str:
+        return f"evidence-anchor:{self.captures}:{self.reasons}:{self.digest}"
+
+    @classmethod
+    def parse(cls, text: str) -> LedgerAnchor:
+        parts = text.strip().split(":")
+        if len(parts) != 4 or parts[0] != "evidence-anchor" or not (parts[1].isdigit() and parts[2].isdigit()):
+            raise ValueError(f"not an evidence anchor (evidence-anchor:CAPTURES:REASONS:DIGEST): {text.strip()[:80]!r}")
+        return cls(int(parts[1]), int(parts[2]), parts[3])
+
+
 def _mac(key: bytes | None, *parts: str) -> str:
     if key is None:
         return ""
@@ -187,6 +208,40 @@ class Ledger:
             rows = self._db().execute("SELECT * FROM captures ORDER BY rowid").fetchall()
         for row in rows:
             yield LedgerCapture(**dict(row))
+
+    def anchor(self) -> LedgerAnchor:
+        """The ledger's extent now (`netsword evidence anchor`)."""
+        captures, reasons = self._fixed_rows()
+        return LedgerAnchor(len(captures), len(reasons), self._digest(captures, reasons))
+
+    def anchor_problems(self, anchor: LedgerAnchor) -> list[str]:
+        """What differs from an anchor taken earlier: fewer rows than it counted, or its rows changed."""
+        captures, reasons = self._fixed_rows()
+        where = f"{self.path}"
+        if len(captures) < anchor.captures or len(reasons) < anchor.reasons:
+            return [f"{where}: holds {len(captures)} captures and {len(reasons)} reasons, the anchor counted "
+                    f"{anchor.captures} and {anchor.reasons}: records were cut off or the ledger replaced"]  # fmt: skip
+        if self._digest(captures[: anchor.captures], reasons[: anchor.reasons]) != anchor.digest:
+            return [f"{where}: the records the anchor covers were deleted, reordered or rewritten (or it was taken "
+                    "with another evidence key)"]  # fmt: skip
+        return []
+
+    def _fixed_rows(self) -> tuple[list[str], list[str]]:
+        if not self.exists():
+            return [], []
+        with self._lock:
+            db = self._db()
+            captures = ["\x1f".join(map(str, r)) for r in db.execute(
+                "SELECT capture_id, platform, listing_id, origin, begun_at FROM captures ORDER BY rowid")]  # fmt: skip
+            reasons = ["\x1f".join(map(str, r)) for r in db.execute(
+                "SELECT seq, platform, listing_id, lead_ids, reason, final, at FROM no_capture ORDER BY seq")]  # fmt: skip
+        return captures, reasons
+
+    def _digest(self, captures: list[str], reasons: list[str]) -> str:
+        text = "\x1e".join(["captures", *captures, "reasons", *reasons]).encode("utf-8")
+        if self.key is not None:
+            return hmac.new(self.key, text, hashlib.sha256).hexdigest()
+        return hashlib.sha256(text).hexdigest()
 
     def files_of(self, capture_id: str) -> list[str]:
         with self._lock:

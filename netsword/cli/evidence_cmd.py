@@ -13,6 +13,7 @@ import asyncio
 import sys
 
 from evidence.coverage import check_coverage
+from evidence.ledger import LedgerAnchor
 from evidence.store import EvidenceStore
 from evidence.verify import verify_store
 from leads.store import LeadQuery, open_store_from_config
@@ -24,13 +25,15 @@ FINISHED = ("finished",)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from crawler.spiders.recheck import DEFAULT_MAX_BYTES
-
     p = subparsers.add_parser("evidence", help="verify, backfill or capture evidence (raw page, screenshot, hashes)")
     sub = p.add_subparsers(dest="evidence_command", metavar="ACTION", required=True)
     v = sub.add_parser("verify", help="check every lead has evidence (or a reason), every manifest and file; exit 1 "
                        "on any problem")  # fmt: skip
+    v.add_argument("--anchor", default="", metavar="TEXT", help="also check the ledger against an anchor taken "
+                   "earlier with `netsword evidence anchor`")  # fmt: skip
     v.set_defaults(func=verify)
+    a = sub.add_parser("anchor", help="print the evidence ledger's anchor (counts and digest) to keep off this machine")
+    a.set_defaults(func=anchor)
     b = sub.add_parser("backfill", help="capture the listings whose leads have no evidence yet")
     b.add_argument("--platform", action="append", metavar="P", help="only leads of platform P (repeatable)")
     b.add_argument("--limit", type=int, default=200, metavar="N", help="listings per run, highest score first")
@@ -39,7 +42,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     b.add_argument("--delay", type=float, default=None, metavar="S",
                    help="at least S seconds between requests to one host (default: crawler.download_delay)")  # fmt: skip
     b.add_argument("--timeout", type=float, default=15.0, metavar="S", help="seconds per request")
-    b.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, metavar="N", help="larger pages are not read")
+    b.add_argument("--max-bytes", type=int, default=0, metavar="N",
+                   help="larger pages are not read (default: crawler.max_page_bytes)")  # fmt: skip
     b.add_argument("--stats-file", default="", metavar="FILE", help="write the run's stats here as JSON as it goes")
     b.set_defaults(func=backfill)
     s = sub.add_parser("seal", help="record in the ledger the manifests written before it (after checking them)")
@@ -57,6 +61,11 @@ def verify(args: argparse.Namespace) -> int:
     store = EvidenceStore.for_config(cfg, create_key=False)
     try:
         report = verify_store(store, need_key=True)
+        if args.anchor:
+            try:
+                report.problems.extend(store.ledger.anchor_problems(LedgerAnchor.parse(args.anchor)))
+            except ValueError as exc:
+                raise UsageError(f"--anchor: {exc}") from None
     finally:
         store.close()
     with open_store_from_config(cfg) as leads:
@@ -76,6 +85,19 @@ def verify(args: argparse.Namespace) -> int:
     return 0 if not problems else 1
 
 
+def anchor(args: argparse.Namespace) -> int:
+    cfg = config_of(args)
+    store = EvidenceStore.for_config(cfg, create_key=False)
+    try:
+        taken = store.ledger.anchor()
+    finally:
+        store.close()
+    print(taken.text())
+    print(f"({taken.captures} captures, {taken.reasons} no-capture reasons; keep this line off this machine and check "
+          "with: netsword evidence verify --anchor LINE)", file=sys.stderr)  # fmt: skip
+    return 0
+
+
 def backfill(args: argparse.Namespace) -> int:
     from alerts.rules import RulesError
     from crawler.errors import CrawlSetupError
@@ -89,7 +111,7 @@ def backfill(args: argparse.Namespace) -> int:
         raise UsageError("--timeout: must be more than 0")
     if args.delay is not None and args.delay < 0:
         raise UsageError("--delay: must be ≥ 0")
-    if args.max_bytes < 1024:
+    if args.max_bytes and args.max_bytes < 1024:
         raise UsageError("--max-bytes: must be ≥ 1024")
     if args.base_url and not args.base_url.startswith(("http://", "https://")):
         raise UsageError(f"--base-url: must start with http:// or https://, got {args.base_url!r}")
@@ -105,7 +127,7 @@ def backfill(args: argparse.Namespace) -> int:
         "profiles": args.profile or (),
         "delay": args.delay,
         "timeout": args.timeout,
-        "max_bytes": args.max_bytes,
+        "max_bytes": args.max_bytes or config_of(args).crawler.max_page_bytes,
     }
     try:
         stats = run_spider(BackfillSpider, kwargs, settings).stats
