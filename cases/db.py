@@ -6,14 +6,9 @@ links are stored by keyed shipper id (`sh-…`) with counts.
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from netsword.sqlite_db import connect, transaction
-from netsword.sqlite_migrations import migrate
+from netsword.sqlite_db import SharedDatabase
 
 MIGRATIONS: list[str] = [
     # 1: actor networks, replaced as a whole by each build
@@ -125,34 +120,13 @@ MIGRATIONS: list[str] = [
 ]
 
 
-class CasesDB:
+class CasesDB(SharedDatabase):
     """One connection to cases.db shared by the app's threads, guarded by a lock."""
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self.lock = threading.RLock()
-        self.conn = connect(self.path)
-        self.schema_version = migrate(self.conn, MIGRATIONS, version_table="cases_schema", label="cases.db")
+    MIGRATIONS = MIGRATIONS
+    VERSION_TABLE = "cases_schema"
+    LABEL = "cases.db"
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE … COMMIT under the lock."""
-        with self.lock, transaction(self.conn) as conn:
-            yield conn
-
-    def query(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
-        with self.lock:
-            return self.conn.execute(sql, params).fetchall()
-
-    def close(self) -> None:
-        with self.lock:
-            self.conn.close()
-
-    def __enter__(self) -> CasesDB:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 def cases_db_path(var_dir: str | Path) -> Path:

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Self
 
 from netsword.private_files import private_dir
 
@@ -92,3 +94,40 @@ def integrity_problems(path: str | Path, *, limit: int = 5) -> list[str]:
     finally:
         conn.close()
     return [] if rows == ["ok"] else [f"{path}: {row}" for row in rows]
+
+
+class SharedDatabase:
+    """One connection to a database of NetSword's own, shared by a process's threads under a lock, migrated on open:
+    the triage, cases and parcel databases are this with their migrations (`MIGRATIONS`, `VERSION_TABLE`, `LABEL`)."""
+
+    MIGRATIONS: Sequence[str] = ()
+    VERSION_TABLE = ""
+    LABEL = ""
+
+    def __init__(self, path: str | Path) -> None:
+        from netsword.sqlite_migrations import migrate
+
+        self.path = Path(path)
+        self.lock = threading.RLock()
+        self.conn = connect(self.path)
+        self.schema_version = migrate(self.conn, self.MIGRATIONS, version_table=self.VERSION_TABLE, label=self.LABEL)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT under the lock (the connection is in autocommit mode outside it)."""
+        with self.lock, transaction(self.conn) as conn:
+            yield conn
+
+    def query(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
+        with self.lock:
+            return self.conn.execute(sql, params).fetchall()
+
+    def close(self) -> None:
+        with self.lock:
+            self.conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -6,15 +6,8 @@ Elasticsearch. Personal data is held only as keyed digests, masked display forms
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
-
 from netsword.config import Config
-from netsword.sqlite_db import connect, transaction
-from netsword.sqlite_migrations import migrate as run_migrations
+from netsword.sqlite_db import SharedDatabase
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: parcels, shipper resolution, seller links and the reveal audit log
@@ -84,35 +77,13 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 
-def migrate(conn: sqlite3.Connection) -> int:
-    """Apply the parcel migrations not yet applied; returns the schema version."""
-    return run_migrations(conn, MIGRATIONS, version_table="parcels_schema_version", label="parcels")
-
-
-class ParcelDB:
+class ParcelDB(SharedDatabase):
     """One SQLite connection to the parcel tables, shared between threads under a lock."""
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = str(path)
-        self.lock = threading.RLock()
-        self.conn = connect(self.path)
-        self.schema_version = migrate(self.conn)
+    MIGRATIONS = MIGRATIONS
+    VERSION_TABLE = "parcels_schema_version"
+    LABEL = "parcels"
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE … COMMIT under the lock (the connection is in autocommit mode outside it)."""
-        with self.lock, transaction(self.conn) as conn:
-            yield conn
-
-    def close(self) -> None:
-        with self.lock:
-            self.conn.close()
-
-    def __enter__(self) -> ParcelDB:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 def parcels_db_path(cfg: Config) -> str:

@@ -5,15 +5,9 @@ Versioned in its `triage_schema` table (netsword.sqlite_migrations); opened by n
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from netsword.private_files import touch_private
-from netsword.sqlite_db import connect, transaction
-from netsword.sqlite_migrations import migrate
+from netsword.sqlite_db import SharedDatabase
 
 MIGRATIONS: list[str] = [
     # 1: accounts, sessions, login throttling, the hash-chained audit log and referral packages
@@ -70,28 +64,14 @@ MIGRATIONS: list[str] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-class TriageDB:
-    """One connection to triage.db shared by the app's threads, guarded by a lock."""
+class TriageDB(SharedDatabase):
+    """One connection to triage.db shared by the app's threads, guarded by a lock; writers queue up in
+    `transaction()` instead of reading a stale audit-chain head. Created 0600 (netsword.sqlite_db.connect)."""
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = touch_private(path)  # 0600 before SQLite opens it; its -wal and -shm files take this mode
-        self.lock = threading.RLock()
-        self.conn = connect(self.path)
-        self.schema_version = migrate(self.conn, MIGRATIONS, version_table="triage_schema", label="triage.db")
+    MIGRATIONS = MIGRATIONS
+    VERSION_TABLE = "triage_schema"
+    LABEL = "triage.db"
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE … COMMIT under the lock: writers queue up instead of reading a stale audit-chain head."""
-        with self.lock, transaction(self.conn) as conn:
-            yield conn
-
-    def query(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
-        with self.lock:
-            return self.conn.execute(sql, params).fetchall()
-
-    def close(self) -> None:
-        with self.lock:
-            self.conn.close()
 
 
 def triage_db_path(var_dir: str | Path) -> Path:
