@@ -19,6 +19,7 @@ from evidence.verify import verify_store
 from leads.store import LeadQuery, open_store_from_config
 from netsword.cli import UsageError
 from netsword.cli.common import config_of
+from netsword.cli.revisit import add_revisit_options, revisit_kwargs, run_revisit
 from netsword.cli.terminal import printable
 
 FINISHED = ("finished",)
@@ -35,16 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     a = sub.add_parser("anchor", help="print the evidence ledger's anchor (counts and digest) to keep off this machine")
     a.set_defaults(func=anchor)
     b = sub.add_parser("backfill", help="capture the listings whose leads have no evidence yet")
-    b.add_argument("--platform", action="append", metavar="P", help="only leads of platform P (repeatable)")
-    b.add_argument("--limit", type=int, default=200, metavar="N", help="listings per run, highest score first")
-    b.add_argument("--profile", action="append", metavar="FILE", help="a profile file besides the bundled ones")
-    b.add_argument("--base-url", default="", metavar="URL", help="point the profiles at another address (a mirror)")
-    b.add_argument("--delay", type=float, default=None, metavar="S",
-                   help="at least S seconds between requests to one host (default: crawler.download_delay)")  # fmt: skip
-    b.add_argument("--timeout", type=float, default=15.0, metavar="S", help="seconds per request")
-    b.add_argument("--max-bytes", type=int, default=0, metavar="N",
-                   help="larger pages are not read (default: crawler.max_page_bytes)")  # fmt: skip
-    b.add_argument("--stats-file", default="", metavar="FILE", help="write the run's stats here as JSON as it goes")
+    add_revisit_options(b, limit=200, limit_help="listings per run, highest score first")
     b.set_defaults(func=backfill)
     s = sub.add_parser("seal", help="record in the ledger the manifests written before it (after checking them)")
     s.set_defaults(func=seal)
@@ -99,40 +91,9 @@ def anchor(args: argparse.Namespace) -> int:
 
 
 def backfill(args: argparse.Namespace) -> int:
-    from alerts.rules import RulesError
-    from crawler.errors import CrawlSetupError
-    from crawler.profile_loader import ProfileError
-    from crawler.run import run_spider
     from crawler.spiders.backfill import BackfillSpider
 
-    if args.limit < 1:
-        raise UsageError("--limit: must be ≥ 1")
-    if args.timeout <= 0:
-        raise UsageError("--timeout: must be more than 0")
-    if args.delay is not None and args.delay < 0:
-        raise UsageError("--delay: must be ≥ 0")
-    if args.max_bytes and args.max_bytes < 1024:
-        raise UsageError("--max-bytes: must be ≥ 1024")
-    if args.base_url and not args.base_url.startswith(("http://", "https://")):
-        raise UsageError(f"--base-url: must start with http:// or https://, got {args.base_url!r}")
-    settings = {
-        "NETSWORD_CONFIG_FILE": getattr(args, "config", None) or "",
-        "NETSWORD_ALERTS": False,
-        "NETSWORD_STATS_FILE": args.stats_file,
-    }
-    kwargs = {
-        "platform": args.platform or (),
-        "limit": args.limit,
-        "base_url": args.base_url,
-        "profiles": args.profile or (),
-        "delay": args.delay,
-        "timeout": args.timeout,
-        "max_bytes": args.max_bytes or config_of(args).crawler.max_page_bytes,
-    }
-    try:
-        stats = run_spider(BackfillSpider, kwargs, settings).stats
-    except (CrawlSetupError, ProfileError, RulesError) as exc:
-        raise UsageError(str(exc)) from None
+    stats = run_revisit(BackfillSpider, revisit_kwargs(args), args, NETSWORD_ALERTS=False)
     figures = {k.split("/", 1)[1]: v for k, v in stats.items() if k.startswith("backfill/")}
     failed = figures.get("failed", 0) + stats.get("netsword/evidence_unrecorded", 0)
     print(f"backfill: {stats.get('finish_reason', '?')}; {figures.get('planned', 0)} listings without evidence: "
