@@ -10,30 +10,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cases.db import CasesDB
-from cases.network import Network, Shop, Support
+from cases.network import PARCEL_KINDS, Link, Network, Shop, Support
 from cases.sources import CaptureLookup, LeadRef, with_captures
 from netsword.models import utc_now
-
-PARCEL_KINDS = frozenset({"shipper"})
-
-
-@dataclass(frozen=True)
-class StoredLink:
-    shop: str
-    ident: str
-    evidence: tuple[Mapping[str, Any], ...]
-
-    @property
-    def kind(self) -> str:
-        return self.ident.partition(":")[0]
-
-    @property
-    def value(self) -> str:
-        return self.ident.partition(":")[2]
-
-    @property
-    def via_parcels(self) -> bool:
-        return self.kind in PARCEL_KINDS
 
 
 @dataclass(frozen=True)
@@ -54,7 +33,7 @@ class StoredActor:
     summary: ActorSummary
     shops: tuple[Shop, ...]
     leads: Mapping[str, tuple[LeadRef, ...]]  # shop key → its leads
-    links: tuple[StoredLink, ...]
+    links: tuple[Link, ...]
     support: tuple[Support, ...] = ()
     hidden: int = field(default=0)  # shops left out for the reader (seen_by)
 
@@ -182,7 +161,7 @@ class ActorStore:
         leads: dict[str, list[LeadRef]] = {s.key: [] for s in shops}
         for r in self.db.query("SELECT * FROM actor_leads WHERE actor_id = ? ORDER BY lead_id", (actor_id,)):
             leads.setdefault(r["shop_key"], []).append(LeadRef(r["lead_id"], r["owner"], r["entry_id"]))
-        links = tuple(StoredLink(r["shop_key"], r["ident"], tuple(json.loads(r["evidence"]))) for r in self.db.query(
+        links = tuple(Link(r["shop_key"], r["ident"], tuple(json.loads(r["evidence"]))) for r in self.db.query(
             "SELECT * FROM actor_links WHERE actor_id = ? ORDER BY ident, shop_key", (actor_id,)))  # fmt: skip
         support = tuple(Support(r["a"], r["b"], r["kind"], r["score"]) for r in self.db.query(
             "SELECT * FROM actor_support WHERE actor_id = ? ORDER BY a, b", (actor_id,)))  # fmt: skip

@@ -50,6 +50,9 @@ class Sighting:
         return self.ident.partition(":")[0]
 
 
+PARCEL_KINDS = frozenset({"shipper"})
+
+
 @dataclass(frozen=True)
 class Link:
     """One edge of an actor's graph: a shop and an identifier it shares with another shop of the actor."""
@@ -65,6 +68,11 @@ class Link:
     @property
     def value(self) -> str:
         return self.ident.partition(":")[2]
+
+    @property
+    def via_parcels(self) -> bool:
+        """A link through the parcel channel (a resolved shipper): shown only to roles that may see parcels."""
+        return self.kind in PARCEL_KINDS
 
 
 @dataclass(frozen=True)
