@@ -94,12 +94,6 @@ def _items(spec: PageSpec, doc: Any) -> list[Any]:
     return found if isinstance(found, list) else [found]
 
 
-def item_to_dict(profile: Profile, spec: PageSpec, node: Any, url: str, product: Any = None) -> dict[str, Any]:
-    """Apply every field rule of `spec` to one item; keys follow the Listing JSON shape (only what was found).
-    `product` is the page's schema.org Product, for `jsonld:` rules."""
-    return _read_item(profile, spec, node, url, product)[0]
-
-
 _OUTPUT_KEY = {"seller_id": "seller", "seller_name": "seller", "seller_url": "seller"}
 
 

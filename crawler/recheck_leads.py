@@ -9,7 +9,7 @@ platform → the listing is skipped; profiles for it but none on the URL's host 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -98,7 +98,3 @@ def refreshed(lead: Lead, state: PageState, now: str) -> Lead:
         if state.currency:
             listing["currency"] = state.currency
     return lead.with_changes(listing=listing, last_seen=now)
-
-
-def price_changed(leads: Iterable[Lead], state: PageState) -> bool:
-    return state.price is not None and any(lead.price is not None and lead.price != state.price for lead in leads)

@@ -22,9 +22,6 @@ class LeadSink:
         self.store = store
         self.listeners: list[LeadListener] = list(listeners)
 
-    def add_listener(self, listener: LeadListener) -> None:
-        self.listeners.append(listener)
-
     def write(self, leads: Sequence[Lead]) -> UpsertReport:
         """Store the sightings (one write) and tell the listeners of each stored one, in order.
 

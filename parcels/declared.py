@@ -89,10 +89,3 @@ class DeclaredMatcher:
                 ProcessResult(leads=find_leads(listing, index, min_score=min_score, now=now)) for listing in listings
             ]
         return process_batch(listings, self.index, sink, min_score=min_score, now=now)
-
-
-def match_declared(
-    parcels: Sequence[StoredParcel], index: MatchIndex, sink: LeadSink | None, *, min_score: int, now: str
-) -> list[ProcessResult]:
-    """Each parcel's leads without a shipper register (see DeclaredMatcher)."""
-    return DeclaredMatcher(index).match(parcels, sink, min_score=min_score, now=now)

@@ -112,12 +112,6 @@ def peak_window(
     return ordered[best[0] : best[1]]
 
 
-def densest_window(shipments: list[Shipment], window: timedelta) -> list[Shipment]:
-    """The largest run of shipments whose first and last fall within the window (earliest on ties)."""
-    ordered = sorted(shipments, key=lambda s: (s.at, s.waybill))
-    return peak_window(ordered, window, 1, lambda s: "", 0)
-
-
 def find_patterns(
     by_entry: dict[str, list[Shipment]],
     settings: PatternSettings,
