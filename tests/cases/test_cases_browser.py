@@ -126,6 +126,6 @@ def test_network_page_and_a_case_from_it(page, served) -> None:
     log_in(page, url, "supervisor")
     page.goto(case_url)
     page.click("#move-filed")
-    page.wait_for_function("document.querySelector('#case-status').textContent === '立案'")
+    page.wait_for_function("document.querySelector('#case-status')?.textContent === '立案'")
     assert page.problems == []  # type: ignore[attr-defined]
     assert app.state.triage.audit.verify().ok
