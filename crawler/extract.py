@@ -23,7 +23,7 @@ from parsel import Selector
 from crawler.decoding import decode_body
 from crawler.embedded import EmbeddedJsonError, extract_embedded
 from crawler.fields import apply_rule, parse_price, parse_quantity
-from crawler.profile import FieldRule, PageSpec, Profile
+from crawler.profile import CONTACT_FIELDS, FieldRule, PageSpec, Profile
 from crawler.structured import main_product, structured_data
 from netsword import bounded_json
 from netsword.models import Listing, ListingError
@@ -101,7 +101,7 @@ def _read_item(profile: Profile, spec: PageSpec, node: Any, url: str, product: A
     """The item's Listing-shaped dict and the names of the fields whose rule found nothing usable."""
     values = {name: apply_rule(rule, node, url, product) for name, rule in spec.fields.items()}
     out: dict[str, Any] = {}
-    for key in ("id", "title", "description", "category", "ships_from", "location"):
+    for key in ("id", "title", "description", "category", "ships_from", "location", *CONTACT_FIELDS):
         if values.get(key):
             out[key] = values[key]
     if values.get("url"):

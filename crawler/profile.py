@@ -9,9 +9,13 @@ from urllib.parse import urljoin, urlsplit
 FORMATS = ("html", "json", "embedded", "jsonld", "jsonl", "csv")
 RENDERS = ("http", "browser")
 PAGINATIONS = ("none", "page", "next_link", "cursor", "load_more")
+# text fields a shop shows about itself: contacts, licence / credit code, return address, payment account
+CONTACT_FIELDS = ("contact", "phone", "wechat", "qq", "email", "licence", "return_address", "payment")
 FIELD_NAMES = (
     "id", "title", "url", "description", "price", "currency", "seller_id", "seller_name", "seller_url",
     "category", "images", "ships_from", "location", "sales", "stock",
+    # the shop's identifiers, kept in the listing's extra and read by cases.identifiers (docs/cases.md)
+    *CONTACT_FIELDS,
 )  # fmt: skip
 SOURCES = ("css", "xpath", "json", "jsonld", "const")
 
