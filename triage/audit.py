@@ -10,7 +10,6 @@ before the first keyed entry, which seals them.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import re
@@ -20,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from netsword.config import Config
+from netsword.hash_chain import GENESIS, link_hash, plain_hash, sub_key
 from netsword.keys import AUDIT, KeyRing, KeyStoreError
 from netsword.models import utc_now
 from netsword.private_files import touch_private
 from triage.db import TriageDB
 
-GENESIS = "0" * 64
 ANCHOR_PREFIX = "ns-audit-anchor:1:"
 _ANCHOR = re.compile(r"^ns-audit-anchor:1:(\d+):([0-9a-f]{64})$")
 REVERIFY_SECONDS = 300.0  # /audit re-reads the whole chain at most this often; newer entries are checked each view
@@ -75,23 +74,18 @@ class ChainReport:
 
 def chain_key(master: bytes) -> bytes:
     """The audit key's sub-key for the chain, so the same master key can never MAC anything else alike."""
-    return hmac.new(master, b"netsword/triage/audit-chain", hashlib.sha256).digest()
-
-
-def _body(seq: int, at: str, actor: str, action: str, target: str, before: str, after: str) -> bytes:
-    return json.dumps([seq, at, actor, action, target, before, after], ensure_ascii=False,
-                      separators=(",", ":")).encode()  # fmt: skip
+    return sub_key(master, b"netsword/triage/audit-chain")
 
 
 def entry_hash(prev_hash: str, seq: int, at: str, actor: str, action: str, target: str, before: str, after: str) -> str:
     """The unkeyed hash of entries written before the chain was keyed."""
-    return hashlib.sha256(prev_hash.encode() + _body(seq, at, actor, action, target, before, after)).hexdigest()
+    return plain_hash(prev_hash, (seq, at, actor, action, target, before, after))
 
 
 def keyed_hash(key: bytes, prev_hash: str, seq: int, at: str, actor: str, action: str, target: str, before: str,
                after: str) -> str:  # fmt: skip
-    return hmac.new(key, prev_hash.encode() + _body(seq, at, actor, action, target, before, after),
-                    hashlib.sha256).hexdigest()  # fmt: skip
+    """The keyed link (netsword.hash_chain.link_hash) over the entry's fields."""
+    return link_hash(key, prev_hash, (seq, at, actor, action, target, before, after))
 
 
 def _dump(value: Any) -> str:
