@@ -117,6 +117,34 @@ MIGRATIONS: list[str] = [
         note TEXT NOT NULL
     );
     """,
+    # 3: takedown notices sent to platforms (cases.notices): one row per notice, its listings, what happened
+    """
+    CREATE TABLE takedown_notices (
+        notice_id TEXT PRIMARY KEY,
+        case_id TEXT NOT NULL DEFAULT '',
+        channel TEXT NOT NULL,
+        platform TEXT NOT NULL,
+        rights_holder TEXT NOT NULL,
+        right_kind TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'drafted',
+        sent_at TEXT NOT NULL DEFAULT '',
+        ticket TEXT NOT NULL DEFAULT '',
+        note TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX takedown_notices_case ON takedown_notices(case_id);
+    CREATE TABLE takedown_notice_leads (
+        notice_id TEXT NOT NULL REFERENCES takedown_notices(notice_id) ON DELETE CASCADE,
+        lead_id TEXT NOT NULL,
+        platform TEXT NOT NULL,
+        listing_id TEXT NOT NULL,
+        url TEXT NOT NULL,
+        PRIMARY KEY (notice_id, lead_id)
+    );
+    CREATE INDEX takedown_notice_leads_lead ON takedown_notice_leads(lead_id);
+    """,
 ]
 
 
@@ -126,7 +154,6 @@ class CasesDB(SharedDatabase):
     MIGRATIONS = MIGRATIONS
     VERSION_TABLE = "cases_schema"
     LABEL = "cases.db"
-
 
 
 def cases_db_path(var_dir: str | Path) -> Path:

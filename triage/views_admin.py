@@ -6,6 +6,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from cases.summary import case_figures
 from triage.aggregates import DECISIONS, Dashboard, day_range
 from triage.charts import horizontal_bars, stacked_days
 from triage.users import ROLES, SUPERVISOR, VIEWER, UserError
@@ -19,8 +20,11 @@ async def dashboard_page(request: Request) -> Response:
     board = st.dashboards.get(scope) if scope is not None else Dashboard(days=day_range(st.dashboards.days))
     decisions = {k: v for k, v in board.decisions.items() if k in DECISIONS}
     takedowns = {k: v for k, v in board.decisions.items() if k == "referred"}
+    figures = None
+    if not user.is_viewer and st.cases is not None:  # the team's cases, as the cases pages show them to staff
+        figures = await run_in_threadpool(case_figures, st.cases, st.store.get_many)
     return render(request, "dashboard.html", {
-        "board": board,
+        "board": board, "figures": figures,
         "per_day": stacked_days(board.per_day, board.days),
         "decisions": stacked_days(decisions, board.days),
         "takedowns": stacked_days(takedowns, board.days),

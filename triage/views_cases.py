@@ -7,18 +7,22 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from cases.actors import ActorStore, StoredActor
 from cases.model import STATUSES, Case, CaseError, next_statuses
+from cases.notices import NOTICE_MOVES, NoticeStore, outcome
 from cases.package import build_case_package
 from cases.store import CaseStore
+from cases.takedown import build_notices, bundle_zip
 from cases.thresholds import ThresholdError
 from cases.valuation import Valuation, value_case
 from netsword.models import Lead, utc_now
 from triage.users import INVESTIGATOR, SUPERVISOR, User
 from triage.web import error_page, guarded, render, state, user_of
+from watchlists.configured import load_configured
 
 ACTIONS = ("status", "assign", "deadline", "note", "leads", "remove-lead")
 MAX_FORM_LEADS = 1000
@@ -97,6 +101,7 @@ async def case_page(request: Request) -> Response:
     case, leads = found
     actors = actors_seen(request, [a.actor_id for a in case.actors])
     audit = [] if user.is_viewer else state(request).audit.entries(target="case:" + case.case_id, limit=100)
+    notices = [] if user.is_viewer else _notices(request, case.case_id, leads)
     valuation: Valuation | None = None
     if not user.is_viewer:  # the team's assessment, like its notes
         try:
@@ -106,7 +111,23 @@ async def case_page(request: Request) -> Response:
     return render(request, "case.html", {
         "case": case, "leads": leads, "actors": actors, "audit": audit, "next_statuses": next_statuses(
             case.status, user.role), "today": datetime.now(UTC).strftime("%Y-%m-%d"), "valuation": valuation,
+        "notices": notices, "notice_moves": NOTICE_MOVES,
     })  # fmt: skip
+
+
+def _notices(request: Request, case_id: str, leads: list[Lead]) -> list[dict[str, object]]:
+    """The case's takedown notices, each with its listings' outcomes from re-checks (removed / online / pending)."""
+    st = state(request)
+    assert st.cases is not None
+    by_id = {lead.lead_id: lead for lead in leads}
+    out = []
+    for notice in NoticeStore(st.cases, st.audit).listed(case_id=case_id):
+        outcomes: dict[str, int] = {}
+        for row in notice.leads:
+            key = outcome(by_id.get(row["lead_id"]), notice.sent_at)
+            outcomes[key] = outcomes.get(key, 0) + 1
+        out.append({"notice": notice, "outcomes": sorted(outcomes.items())})
+    return out
 
 
 def _assignee_ok(request: Request, user: User, assignee: str) -> bool:
@@ -161,3 +182,47 @@ async def case_package(request: Request) -> Response:
     return Response(data, media_type="application/zip", headers={
         "Content-Disposition": f'attachment; filename="{case.case_id}.zip"', "Cache-Control": "no-store",
     })  # fmt: skip
+
+
+@guarded(INVESTIGATOR, SUPERVISOR)
+async def case_takedown(request: Request) -> Response:
+    """Takedown notices for the case's leads (ZIP: Chinese and English text and HTML, JSON), logged as drafted."""
+    st, user = state(request), user_of(request)
+    found = visible_case(request, request.path_params["case_id"])
+    if found is None:
+        return error_page(request, 404, "not_found")
+    case, leads = found
+    watchlist = await run_in_threadpool(load_configured, None, st.config)  # registration numbers, rights holders
+    bundle = build_notices(leads, watchlist, st.evidence, case_id=case.case_id)
+    if not bundle.notices:
+        return error_page(request, 400, "no_notices")
+    bundle.generated_at = utc_now()
+    data = bundle_zip(bundle, case.case_id)
+    assert st.cases is not None
+    try:
+        NoticeStore(st.cases, st.audit).record(bundle.notices, user.username, user.role)
+    except CaseError as exc:
+        return error_page(request, 403, exc.key)
+    digest = hashlib.sha256(data).hexdigest()
+    st.audit.append(user.username, "case.takedown", "case:" + case.case_id, None,
+                    {"sha256": digest, "notices": [n.notice_id for n in bundle.notices]})  # fmt: skip
+    return Response(data, media_type="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="{case.case_id}-takedown.zip"', "Cache-Control": "no-store",
+    })  # fmt: skip
+
+
+@guarded(INVESTIGATOR, SUPERVISOR)
+async def notice_action(request: Request) -> Response:
+    """Record what became of a notice: sent (with the platform's ticket id), rejected (a note), withdrawn."""
+    st, user, form = state(request), user_of(request), request.state.form
+    assert st.cases is not None
+    store = NoticeStore(st.cases, st.audit)
+    notice = store.get(request.path_params["notice_id"])
+    if notice is None or (notice.case_id and visible_case(request, notice.case_id) is None):
+        return error_page(request, 404, "not_found")
+    try:
+        store.move(notice.notice_id, request.path_params["status"], user.username, user.role,
+                   ticket=str(form.get("ticket", "")), note=str(form.get("note", "")))  # fmt: skip
+    except CaseError as exc:
+        return error_page(request, 403 if exc.key == "forbidden" else 400, exc.key)
+    return RedirectResponse(f"/cases/{notice.case_id}#case-notices" if notice.case_id else "/cases", status_code=303)

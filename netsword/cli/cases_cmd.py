@@ -83,6 +83,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     package.add_argument("--out", required=True, metavar="FILE", help="where to write the ZIP")
     _account(package)
     package.set_defaults(func=run_case_package)
+    takedown = sub.add_parser("takedown", help="takedown notices to the platforms for a case's or the given leads")
+    takedown.add_argument("case_id", nargs="?", default="", help="a case (or give --lead)")
+    takedown.add_argument("--lead", action="append", default=[], metavar="ID", help="a lead id (repeatable)")
+    takedown.add_argument("--out", required=True, metavar="FILE", help="where to write the ZIP of notices")
+    _account(takedown)
+    takedown.set_defaults(func=run_takedown)
+    notices = sub.add_parser("notices", help="the takedown notice log, with each listing's outcome from re-checks")
+    notices.add_argument("--case", default=None, metavar="CASE", help="only this case's notices")
+    notices.add_argument("--lead", default=None, metavar="ID", help="only notices naming this lead")
+    notices.add_argument("--json", action="store_true", help="machine-readable")
+    notices.set_defaults(func=run_notices)
+    notice = sub.add_parser("notice", help="record what became of a takedown notice (sent with its ticket, …)")
+    notice.add_argument("notice_id")
+    notice.add_argument("status", choices=("sent", "rejected", "withdrawn"))
+    notice.add_argument("--ticket", default="", help="the platform's ticket or complaint id")
+    notice.add_argument("--note", default="", help="why (required when rejected)")
+    _account(notice)
+    notice.set_defaults(func=run_notice)
 
 
 STATUS_CHOICES = ("clue", "filed", "investigating", "penalised", "transferred", "closed")
@@ -384,4 +402,100 @@ def run_case_package(args: argparse.Namespace) -> int:
 
     digest = _as_account(args, build)
     print(f"wrote {args.out} (SHA-256 {digest})")
+    return 0
+
+
+def run_takedown(args: argparse.Namespace) -> int:
+    """Notices for a case's leads (or --lead ids), written as a ZIP and logged as drafted (audited)."""
+    import hashlib
+    from pathlib import Path
+
+    from cases.notices import NoticeStore
+    from cases.takedown import build_notices, bundle_zip
+    from evidence.store import EvidenceStore
+    from leads.store import open_store_from_config
+    from netsword.cli import UsageError
+    from netsword.cli.common import load_watchlist
+    from netsword.models import utc_now
+
+    if bool(args.case_id) == bool(args.lead):
+        raise UsageError("give a case id or --lead ids (not both)")
+    cfg = config_of(args)
+
+    def build(user: Any, cases: Any, _actors: Any, _users: Any) -> Any:
+        if user.is_viewer:
+            raise UsageError("--user: rights-holder viewers do not send notices through NetSword")
+        case = cases.get(args.case_id) if args.case_id else None
+        if args.case_id and case is None:
+            raise UsageError(f"{args.case_id}: no such case (netsword cases list)")
+        wanted = list(case.lead_ids) if case is not None else list(dict.fromkeys(args.lead))
+        with open_store_from_config(cfg) as store:
+            leads = store.get_many(wanted)
+        missing = sorted(set(wanted) - {lead.lead_id for lead in leads})
+        if missing and case is None:
+            raise UsageError(f"--lead: no such lead {missing[0]}")
+        bundle = build_notices(leads, load_watchlist(None, cfg), EvidenceStore(cfg.evidence_dir),
+                               case_id=args.case_id)  # fmt: skip
+        if not bundle.notices:
+            raise UsageError("no lead to notice: " + (", ".join(f"{n} {r}" for r, n in bundle.left_out.items())
+                                                      or "the selection is empty"))  # fmt: skip
+        bundle.generated_at = utc_now()
+        data = bundle_zip(bundle, args.case_id or "takedown")
+        Path(args.out).write_bytes(data)
+        new = NoticeStore(cases.db, cases.audit).record(bundle.notices, user.username, user.role)
+        digest = hashlib.sha256(data).hexdigest()
+        target = "case:" + args.case_id if args.case_id else "leads"
+        cases.audit.append(user.username, "case.takedown", target, None,
+                           {"sha256": digest, "notices": [n.notice_id for n in bundle.notices], "via": "cli"})  # fmt: skip
+        return bundle, new, digest
+
+    result: Any = _as_account(args, build)
+    bundle, new, digest = result
+    print(f"wrote {args.out} (SHA-256 {digest}): {len(bundle.notices)} notices, {len(new)} newly logged as drafted")
+    for n in bundle.notices:
+        todo = f"; to complete: {', '.join(n.to_complete)}" if n.to_complete else ""
+        print(f"  {n.notice_id}  {n.channel.key:<12} {n.platform:<16} {len(n.listings):>4} listings  "
+              f"{printable(n.rights_holder or '(rights holder unknown)')}{todo}")  # fmt: skip
+    for reason, count in bundle.left_out.items():
+        print(f"  left out: {count} {reason}")
+    return 0
+
+
+def run_notices(args: argparse.Namespace) -> int:
+    from cases.notices import NoticeStore, outcome
+    from leads.store import open_store_from_config
+
+    db, _cases_store = _cases(args)
+    with db:
+        notices = NoticeStore(db, _NoAudit()).listed(case_id=args.case, lead_id=args.lead, limit=1000)
+    with open_store_from_config(config_of(args)) as store:
+        leads = {lead.lead_id: lead for lead in store.get_many([x["lead_id"] for n in notices for x in n.leads])}
+    rows: list[dict[str, Any]] = [{"notice_id": n.notice_id, "case_id": n.case_id, "channel": n.channel, "platform": n.platform,
+             "rights_holder": n.rights_holder, "right_kind": n.right_kind, "status": n.status, "sent_at": n.sent_at,
+             "ticket": n.ticket, "note": n.note, "created_at": n.created_at, "created_by": n.created_by,
+             "listings": [{**x, "outcome": outcome(leads.get(x["lead_id"]), n.sent_at)} for x in n.leads]}
+            for n in notices]  # fmt: skip
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    for row in rows:
+        outcomes: dict[str, int] = {}
+        for x in row["listings"]:
+            outcomes[x["outcome"]] = outcomes.get(x["outcome"], 0) + 1
+        print(f"{row['notice_id']}  {row['status']:<9} {row['platform']:<16} {row['ticket'] or '-':<14} "
+              f"{' '.join(f'{k} {v}' for k, v in sorted(outcomes.items()))}  {printable(row['rights_holder'])}")  # fmt: skip
+    if not rows:
+        print("no takedown notices logged (netsword cases takedown)")
+    return 0
+
+
+def run_notice(args: argparse.Namespace) -> int:
+    from cases.notices import NoticeStore
+
+    def change(user: Any, cases: Any, _actors: Any, _users: Any) -> Any:
+        store = NoticeStore(cases.db, cases.audit)
+        return store.move(args.notice_id, args.status, user.username, user.role, ticket=args.ticket, note=args.note)
+
+    notice = _as_account(args, change)
+    print(f"{notice.notice_id}: {notice.status}" + (f", ticket {notice.ticket}" if notice.ticket else ""))  # type: ignore[attr-defined]
     return 0

@@ -1,0 +1,169 @@
+"""Takedown notices: grouped per platform, rights holder and right, the channel's fields, registration numbers from
+the watchlist, evidence hashes, escaped text and HTML, a deterministic ZIP; the notice log and its outcomes from
+re-checks; the CLI end to end."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from cases_helpers import DYSON, NIKE, shop_lead
+
+from cases.db import CasesDB
+from cases.model import CaseError
+from cases.notices import NoticeStore, outcome
+from cases.takedown import build_notices, bundle_zip, load_channels, one_line, render_notice
+from leads.store.sqlite import SqliteLeadStore
+from netsword.cli import main
+from watchlists.model import Trademark, Watchlist
+
+WATCHLIST = Watchlist(trademarks=(
+    Trademark("tm-nike", "NIKE", owner=NIKE, registration="G1234567", office="CNIPA", classes=(25,)),
+    Trademark("tm-dyson", "DYSON", owner=DYSON, registration="", classes=(11,)),
+))  # fmt: skip
+
+
+class Audit:
+    def __init__(self) -> None:
+        self.entries: list[tuple[str, str, str]] = []
+
+    def append(self, actor: str, action: str, target: str, before: object = None, after: object = None) -> None:
+        self.entries.append((actor, action, target))
+
+
+def leads():  # type: ignore[no-untyped-def]
+    hostile = "耐克\n编号：假的\x1b[31m <script>alert(1)</script>"
+    return [
+        shop_lead("taobao", "a", 1, title=hostile),
+        shop_lead("taobao", "a", 2),
+        shop_lead("taobao", "b", 1, entry="tm-dyson", owner=DYSON),
+        shop_lead("ebay-browse", "c", 1),
+        shop_lead("shopx", "d", 1).with_changes(kind="licence_missing"),
+        shop_lead("parcels", "e", 1),
+        shop_lead("jd", "f", 1).with_changes(listing={"id": "f-1", "title": "x", "availability": "taken_down"}),
+    ]
+
+
+def test_notices_grouped_with_channel_fields_and_what_to_complete() -> None:
+    bundle = build_notices(leads(), WATCHLIST, None, case_id="case-1")
+    by = {(n.platform, n.rights_holder): n for n in bundle.notices}
+    assert set(by) == {("taobao", NIKE), ("taobao", DYSON), ("ebay-browse", NIKE)}
+    nike = by[("taobao", NIKE)]
+    assert nike.channel.key == "alibaba_ipp" and len(nike.listings) == 2
+    assert nike.rights[0]["registration"] == "G1234567" and nike.rights[0]["classes"] == [25]
+    assert "registration_certificate" in nike.to_complete and "evidence" in nike.to_complete  # no captures here
+    assert "registration_numbers" not in nike.to_complete
+    assert "registration_numbers" in by[("taobao", DYSON)].to_complete  # the watchlist has no number for it
+    assert by[("ebay-browse", NIKE)].channel.key == "ebay_vero"
+    assert "signature" in by[("ebay-browse", NIKE)].to_complete
+    assert bundle.left_out == {"licence_missing lead (no rights holder to notify for)": 1,
+                               "parcel lead (personal data; not a listing)": 1, "listing already taken down": 1}  # fmt: skip
+    again = build_notices(leads(), WATCHLIST, None, case_id="case-1")
+    assert [n.notice_id for n in again.notices] == [n.notice_id for n in bundle.notices]  # stable ids
+
+
+def test_rendered_notices_keep_scraped_text_inert() -> None:
+    bundle = build_notices(leads(), WATCHLIST, None, case_id="case-1")
+    nike = next(n for n in bundle.notices if n.platform == "taobao" and n.rights_holder == NIKE)
+    zh = render_notice(nike, "zh", "txt", "2026-11-30T00:00:00Z")
+    assert "G1234567" in zh and "第四十二条" in zh and "尚未经律师核对" in zh and "https://taobao.example.com/a-1" in zh
+    title_line = next(line for line in zh.splitlines() if "<script>" in line)
+    assert "\x1b" not in zh and title_line.strip().startswith("标题：")  # the title's line break cannot fake a field
+    en_html = render_notice(nike, "en", "html", "2026-11-30T00:00:00Z")
+    assert "<script>" not in en_html and "&lt;script&gt;" in en_html and "default-src 'none'" in en_html
+    assert "arts. 42–45" in en_html and "not yet checked by a lawyer" in en_html
+    assert one_line("a\nb\u2028c\x00d") == "abcd"
+
+
+def test_bundle_zip_is_deterministic_and_summed() -> None:
+    bundle = build_notices(leads(), WATCHLIST, None, case_id="case-1")
+    bundle.generated_at = "2026-11-30T00:00:00Z"
+    data = bundle_zip(bundle, "case-1")
+    assert data == bundle_zip(bundle, "case-1")
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        names = zf.namelist()
+        index = json.loads(zf.read("case-1/index.json"))
+        sums = zf.read("case-1/SHA256SUMS").decode()
+    assert len(index["notices"]) == 3 and index["channels_checked"] is False
+    assert sum(name.endswith("notice.json") for name in names) == 3
+    assert sum(name.endswith((".txt", ".html")) for name in names) == 12
+    assert "index.json" in sums and sums.count("\n") == len(names) - 1
+
+
+def test_notice_log_flow_and_outcomes(tmp_path: Path) -> None:
+    audit = Audit()
+    bundle = build_notices(leads(), WATCHLIST, None, case_id="case-1")
+    with CasesDB(tmp_path / "cases.db") as db:
+        store = NoticeStore(db, audit)
+        assert len(store.record(bundle.notices, "wang", "investigator")) == 3
+        assert store.record(bundle.notices, "wang", "investigator") == []  # logged once
+        with pytest.raises(CaseError):
+            store.record(bundle.notices, "viewer", "rights_holder_viewer")
+        first = bundle.notices[0].notice_id
+        sent = store.move(first, "sent", "wang", "investigator", ticket="IPP-2026-0001")
+        assert sent.status == "sent" and sent.ticket == "IPP-2026-0001" and sent.sent_at
+        with pytest.raises(CaseError):
+            store.move(first, "rejected", "wang", "investigator")  # needs a note
+        with pytest.raises(CaseError):
+            store.move(first, "drafted", "wang", "investigator")
+        assert store.counts()["sent"] == 1 and store.counts()["drafted"] == 2
+        assert store.counts()["listings"] == 4
+        assert len(store.listed(case_id="case-1")) == 3
+        lead = leads()[0]
+        assert [n.notice_id for n in store.listed(lead_id=lead.lead_id)] == [store.listed(lead_id=lead.lead_id)[0].notice_id]
+    assert ("wang", "takedown.sent", "notice:" + first) in audit.entries
+    assert outcome(lead, "2026-11-25T00:00:00Z") == "pending"
+    assert outcome(lead, "2026-11-01T00:00:00Z") == "online"  # seen after the notice was sent
+    gone = lead.with_changes(listing={**lead.listing, "availability": "taken_down"})
+    assert outcome(gone, "2026-11-25T00:00:00Z") == "removed" and outcome(None, "") == "unknown"
+
+
+def test_channels_file_loads_and_is_guidance() -> None:
+    channels = load_channels()
+    assert channels.checked is False
+    assert {"alibaba_ipp", "jd", "pinduoduo", "ebay_vero", "amazon", "generic"} <= set(channels.channels)
+    assert channels.for_platform("jd-search").key == "jd" and channels.for_platform("jdx").key == "generic"
+    assert channels.for_platform("taobao").key == "alibaba_ipp"
+
+
+def test_takedown_cli(isolated: Path, capsys, monkeypatch) -> None:
+    from argon2 import PasswordHasher
+
+    import triage.users
+
+    light = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(triage.users, "_hasher", light)
+    monkeypatch.setattr(triage.users, "_DUMMY_HASH", light.hash("dummy"))
+    found = [shop_lead("taobao", "a", 1), shop_lead("jd-search", "b", 1)]
+    with SqliteLeadStore(isolated / "var" / "netsword.db") as store:
+        store.upsert_many(found)
+
+    def as_user(*argv: str) -> int:
+        monkeypatch.setattr("sys.stdin", io.StringIO("correct horse battery\n"))
+        return main([*argv, "--password-stdin"])
+
+    assert as_user("users", "add", "wang", "--role", "investigator") == 0
+    assert as_user("cases", "new", "x", "--lead", found[0].lead_id, "--lead", found[1].lead_id, "--user", "wang") == 0
+    case_id = capsys.readouterr().out.split("opened ")[1].split(":")[0]
+    out = isolated / "notices.zip"
+    assert as_user("cases", "takedown", case_id, "--out", str(out), "--user", "wang") == 0
+    printed = capsys.readouterr().out
+    assert "2 notices, 2 newly logged" in printed and "alibaba_ipp" in printed and "jd" in printed
+    with zipfile.ZipFile(out) as zf:
+        text = zf.read(next(n for n in zf.namelist() if "/alibaba_ipp/" in n and n.endswith("/notice.zh.txt")))
+    assert "Nike Innovate C.V." in text.decode() and found[0].url in text.decode()
+    assert main(["cases", "notices", "--case", case_id, "--json"]) == 0
+    logged = json.loads(capsys.readouterr().out)
+    notice_id = next(n["notice_id"] for n in logged if n["platform"] == "taobao")
+    assert as_user("cases", "notice", notice_id, "sent", "--ticket", "IPP-1", "--user", "wang") == 0
+    assert as_user("cases", "notice", notice_id, "rejected", "--user", "wang") == 2  # a note is required
+    with SqliteLeadStore(isolated / "var" / "netsword.db") as store:
+        store.mark_taken_down(found[0].lead_id, reason="404", at="2026-12-01T00:00:00Z")
+    assert main(["cases", "notices", "--lead", found[0].lead_id]) == 0
+    assert "sent" in (line := capsys.readouterr().out) and "removed 1" in line and "IPP-1" in line
+    assert as_user("cases", "takedown", "--lead", found[1].lead_id, "--out", str(out), "--user", "wang") == 0
+    assert as_user("cases", "takedown", case_id, "--lead", found[1].lead_id, "--out", str(out), "--user", "wang") == 2
+    assert main(["audit", "verify"]) == 0

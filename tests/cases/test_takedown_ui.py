@@ -1,0 +1,100 @@
+"""The case page's takedown notices (the ZIP, the log with its forms, outcomes from re-checks) and the dashboard's
+cases, referral-candidate, network and takedown counts, for staff only."""
+
+from __future__ import annotations
+
+import io
+import re
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from cases_helpers import NIKE, shop_lead
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "triage"))
+from triage_helpers import PASSWORD, client_for, config_for, csrf_of, login  # noqa: E402
+
+from cases.actors import ActorStore  # noqa: E402
+from cases.db import CasesDB, cases_db_path  # noqa: E402
+from cases.network import build_network  # noqa: E402
+from cases.sources import ShopIndex  # noqa: E402
+from leads.store.sqlite import SqliteLeadStore  # noqa: E402
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from argon2 import PasswordHasher
+
+    import triage.users
+
+    light = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(triage.users, "_hasher", light)
+    monkeypatch.setattr(triage.users, "_DUMMY_HASH", light.hash("dummy"))
+
+
+@pytest.fixture
+def world(tmp_path: Path):
+    from triage import seed_demo_users
+    from triage.app import create_app
+
+    config = config_for(tmp_path)
+    leads = [shop_lead("taobao", "a", 1, contact="电话 13800138000", price=299.0, sales=400),
+             shop_lead("jd", "b", 1, description="13800138000", title="耐克 <script>x</script>")]  # fmt: skip
+    store = SqliteLeadStore(config.store_url.removeprefix("sqlite:///"))
+    store.upsert_many(leads)
+    index = ShopIndex().add_leads(leads)
+    with CasesDB(cases_db_path(config.var_dir)) as db:
+        ActorStore(db).replace_network(build_network(index.shops, index.sightings), index.leads)
+    seed_demo_users(config, password=PASSWORD, owners=(NIKE,))
+    app = create_app(config, store=store)
+    yield app, leads, store
+    app.state.triage.db.close()
+    store.close()
+
+
+async def test_takedown_notices_from_the_case_page(world) -> None:
+    app, leads, store = world
+    async with client_for(app) as client:
+        await login(client, "investigator")
+        page = await client.get("/cases")
+        made = await client.post("/cases", data={"csrf": csrf_of(page.text), "title": "耐克 两店",
+                                                 "lead_ids": " ".join(x.lead_id for x in leads)})  # fmt: skip
+        case_url = made.headers["location"]
+        page = await client.get(case_url)
+        assert 'id="case-takedown"' in page.text
+        token = csrf_of(page.text)
+        assert (await client.post(case_url + "/takedown", data={})).status_code == 403  # no CSRF token
+        got = await client.post(case_url + "/takedown", data={"csrf": token})
+        assert got.status_code == 200 and got.headers["content-type"] == "application/zip"
+        with zipfile.ZipFile(io.BytesIO(got.content)) as zf:
+            names = zf.namelist()
+            html = zf.read(next(n for n in names if n.endswith("/notice.zh.html"))).decode()
+        assert any("/alibaba_ipp/" in n for n in names) and any("/jd/" in n for n in names)
+        assert "<script>x" not in html
+        page = await client.get(case_url)
+        notice_ids = re.findall(r'data-notice-id="(tn-[0-9a-f]+)"', page.text)
+        assert len(notice_ids) == 2 and "草稿" in page.text
+        taobao = next(i for i in notice_ids if "taobao" in page.text.split(i, 2)[-1][:200])
+        sent = await client.post(f"/notices/{taobao}/sent", data={"csrf": token, "ticket": "IPP-77"})
+        assert sent.status_code == 303
+        assert (await client.post(f"/notices/{taobao}/rejected", data={"csrf": token})).status_code == 400
+        store.mark_taken_down(leads[0].lead_id, reason="404", at="2099-01-01T00:00:00Z")
+        page = await client.get(case_url)
+        assert "IPP-77" in page.text and "已下架 1" in page.text
+        board = await client.get("/dashboard")
+        assert 'id="case-figures"' in board.text
+        assert re.search(r'data-status="clue">1<', board.text)
+        assert re.search(r'id="fig-referral-candidates">1<', board.text)  # 400 × ¥299 sold: over ¥50,000
+        assert re.search(r'id="fig-networks">1 ·', board.text)
+        assert re.search(r'id="fig-removed">1<', board.text) and "已发送 1" in board.text
+        await login(client, "viewer")
+        assert 'id="case-figures"' not in (await client.get("/dashboard")).text
+        assert (await client.post(f"/notices/{taobao}/withdrawn", data={"csrf": csrf_of(page.text)})).status_code in (403, 404)
