@@ -14,6 +14,7 @@ from matchers.regulated import RegisterSnapshot, RegulatedChecks
 from matchers.settings import MatchSettings
 from matchers.trademark_scoring import TrademarkScorer
 from matchers.vocabulary import load_cue_terms
+from matchers.works import WorksMatcher
 from netsword.models import Hit, Listing
 from watchlists.model import Watchlist
 
@@ -41,6 +42,7 @@ class MatchIndex:
         self.scorer = TrademarkScorer(settings)
         self.patents = PatentMatcher(watchlist.patents, settings)
         self.gis = GIMatcher(watchlist.geographical_indications, settings)
+        self.works = WorksMatcher(watchlist.works, settings)  # copyright works and piracy cues: matchers/works.py
         self.regulated = RegulatedChecks(registers)  # licence numbers of regulated goods: docs/regulated-goods.md
 
     def match(self, listing: Listing) -> list[Hit]:
@@ -51,6 +53,8 @@ class MatchIndex:
             hits.extend(self.patents.match(ctx))
         if self.watchlist.geographical_indications:
             hits.extend(self.gis.match(ctx))
+        if self.watchlist.works:
+            hits.extend(self.works.match(ctx))
         # regulated goods' licence numbers (matchers/regulated/), whatever the watchlist
         hits.extend(self.regulated.match(listing))
         return sorted((h for h in hits if h.score >= MIN_HIT_SCORE), key=lambda h: (-h.score, h.entry_id))

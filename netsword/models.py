@@ -16,7 +16,7 @@ from typing import Any
 
 LEAD_KINDS = ("trademark", "patent", "false_patent_marking", "geographical_indication", "parcel_pattern",
               "licence_missing", "licence_malformed", "licence_unregistered", "licence_expired", "licence_mismatch",
-              )  # fmt: skip
+              "copyright")  # fmt: skip
 LEAD_STATUSES = ("new", "triaged", "confirmed", "dismissed", "referred")
 OPEN_STATUSES = ("new", "triaged", "confirmed", "referred")  # not dismissed: re-checked, evidence kept
 # Score bands, lowest first: (floor, name). Alerts treat a rise into a higher band as news; summaries count by band.

@@ -23,12 +23,12 @@ from netsword.yaml_validation import (
     text,
     texts,
 )
-from watchlists.model import GeographicalIndication, Msrp, Patent, Trademark, Watchlist
+from watchlists.model import WORK_TYPES, GeographicalIndication, Msrp, Patent, Trademark, Watchlist, Work
 from watchlists.patent_numbers import PATENT_TYPES, parse_patent_number
 from watchlists.yaml_lines import Path_, YamlShapeError, fast_load, load_with_lines
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
-SECTIONS = ("trademarks", "patents", "geographical_indications")
+SECTIONS = ("trademarks", "patents", "geographical_indications", "works")
 TRADEMARK_STATUSES = ("registered", "pending", "expired")
 PATENT_KINDS = ("invention", "utility_model", "design")
 
@@ -93,6 +93,17 @@ def _patent_number(value: Any) -> str:
     return parsed.canonical
 
 
+def _title(value: Any) -> str:
+    title = text(value)
+    if len(title.strip()) < 2:
+        raise Invalid(f"a title needs at least two characters, got {title!r}")  # one letter would match everywhere
+    return title
+
+
+def _titles(value: Any) -> tuple[str, ...]:
+    return tuple(_title(v) for v in texts(value))
+
+
 _COMMON: Schema = {
     "id": (identifier, True),
     "owner": (text, False),
@@ -129,6 +140,16 @@ _SCHEMAS: dict[str, Schema] = {
         "variants": (texts, False),
         "notes": (text, False),
     },
+    "works": {  # copyright works watched for piracy (docs/watchlists.md#works)
+        **_COMMON,
+        "title": (_title, True),
+        "type": (one_of(WORK_TYPES), True),
+        "titles": (_titles, False),
+        "aliases": (_titles, False),
+        "registration": (text, False),
+        "msrp": (_msrp, False),
+        "notes": (text, False),
+    },
 }
 
 
@@ -139,6 +160,9 @@ def _build_entry(section: str, fields: dict[str, Any], source: str) -> Any:
     if section == "patents":
         fields["kind_of_patent"] = fields.pop("kind")
         return Patent(source=source, **fields)
+    if section == "works":
+        fields["work_type"] = fields.pop("type")
+        return Work(source=source, **fields)
     return GeographicalIndication(source=source, **fields)
 
 
@@ -175,7 +199,7 @@ def _validate(name: str, data: Any, lines: dict[Path_, int]) -> tuple[list[Any],
         problems.append(Problem(name, line_of(lines, at), dotted(at, brackets=True), message))
 
     if not isinstance(data, dict):
-        bad((), "a watchlist must be a mapping with version and trademarks/patents/geographical_indications")
+        bad((), "a watchlist must be a mapping with version and trademarks/patents/geographical_indications/works")
         return [], problems, {}
     if data.get("version") != 1:
         bad(("version",) if "version" in data else (), f"version must be 1, got {data.get('version')!r}")
@@ -258,6 +282,7 @@ def _load_watchlists(paths: Iterable[str | Path]) -> Watchlist:
         trademarks=tuple(e for e in entries if isinstance(e, Trademark)),
         patents=tuple(e for e in entries if isinstance(e, Patent)),
         geographical_indications=tuple(e for e in entries if isinstance(e, GeographicalIndication)),
+        works=tuple(e for e in entries if isinstance(e, Work)),
         sources=tuple(sources),
     )
 

@@ -84,7 +84,38 @@ class GeographicalIndication:
         return self.name
 
 
-Entry = Trademark | Patent | GeographicalIndication
+WORK_TYPES = ("software", "game", "ebook", "course", "film", "music")
+
+
+@dataclass(frozen=True)
+class Work:
+    """A copyright work watched for piracy (docs/watchlists.md#works): its titles, aliases and rights holder."""
+
+    id: str
+    title: str
+    work_type: str  # software | game | ebook | course | film | music
+    titles: tuple[str, ...] = ()  # the title in other languages or editions (Chinese and English)
+    aliases: tuple[str, ...] = ()  # short names and nicknames sellers use (PS, 黑猴)
+    owner: str = ""  # the rights holder
+    registration: str = ""  # optional: a copyright registration number (软著登字第…号, 国作登字-…)
+    msrp: Msrp | None = None  # lowest genuine price of one copy, licence or membership
+    authorized_sellers: tuple[str, ...] = ()
+    contacts: tuple[str, ...] = ()
+    source: str = ""
+
+    kind = "work"
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """The title, its other titles and the aliases: every written form of this one work."""
+        return (self.title, *self.titles, *self.aliases)
+
+    @property
+    def label(self) -> str:
+        return self.title
+
+
+Entry = Trademark | Patent | GeographicalIndication | Work
 
 
 @dataclass(frozen=True)
@@ -94,6 +125,7 @@ class Watchlist:
     trademarks: tuple[Trademark, ...] = ()
     patents: tuple[Patent, ...] = ()
     geographical_indications: tuple[GeographicalIndication, ...] = ()
+    works: tuple[Work, ...] = ()
     sources: tuple[str, ...] = ()
     _by_id: dict[str, Entry] = field(default_factory=dict, compare=False, repr=False)
 
@@ -104,9 +136,10 @@ class Watchlist:
         yield from self.trademarks
         yield from self.patents
         yield from self.geographical_indications
+        yield from self.works
 
     def __len__(self) -> int:
-        return len(self.trademarks) + len(self.patents) + len(self.geographical_indications)
+        return len(self.trademarks) + len(self.patents) + len(self.geographical_indications) + len(self.works)
 
     def get(self, entry_id: str) -> Entry | None:
         return self._by_id.get(entry_id)
@@ -117,7 +150,7 @@ class Watchlist:
 
     def search_keywords(self, *, variants: bool = True, limit: int = 0) -> list[str]:
         """The words to search platforms for, in file order, each once: every trademark's mark (and its variants),
-        every patent's keywords, every GI's name (and its variants). `limit` keeps the first N (0: all)."""
+        every patent's keywords, every GI's name (and its variants), every work's titles. `limit` keeps the first N (0: all)."""
         words: list[str] = []
         for tm in self.trademarks:
             words.extend(tm.forms if variants else (tm.mark,))
@@ -125,5 +158,7 @@ class Watchlist:
             words.extend(patent.keywords)
         for gi in self.geographical_indications:
             words.extend((gi.name, *gi.variants) if variants else (gi.name,))
+        for work in self.works:
+            words.extend((work.title, *work.titles) if variants else (work.title,))
         unique = list(dict.fromkeys(w.strip() for w in words if w and w.strip()))
         return unique[:limit] if limit else unique

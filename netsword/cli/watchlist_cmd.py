@@ -31,7 +31,8 @@ def run_check(args: argparse.Namespace) -> int:
         tms = sum(1 for e in watchlist.trademarks if e.source == source)
         pats = sum(1 for e in watchlist.patents if e.source == source)
         gis = sum(1 for e in watchlist.geographical_indications if e.source == source)
-        print(f"{source}: ok: {tms} trademarks, {pats} patents, {gis} geographical indications")
+        works = sum(1 for e in watchlist.works if e.source == source)
+        print(f"{source}: ok: {tms} trademarks, {pats} patents, {gis} geographical indications, {works} works")
     print(f"total: {len(watchlist)} entries in {len(watchlist.sources)} files")
     return 0
 
