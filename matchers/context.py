@@ -53,6 +53,8 @@ class ListingScanners:
             "cue": {key(t.term): t for t in cue_terms if t.kind != "evasion" and t.kind not in USE_KINDS},
             "evasion": of("evasion"),
             "nominative": of("nominative"),
+            "fits_after": of("fits_after"),
+            "pattern": of("pattern"),
             "accessory": of("accessory"),
             "subject": of("subject"),
             "second_hand": of("resale"),
@@ -83,6 +85,8 @@ class ListingContext:
     second_hand: list[str]
     price_cny: float | None
     seller_keys: frozenset[str]
+    fits_after: list[tuple[int, int]] = field(default_factory=list)  # 通用 / 周边 written right after a mark
+    patterns: list[tuple[int, int]] = field(default_factory=list)  # print / 图案: an ordinary-word mark as a motif
     _stream_to_spaced: list[int] = field(default_factory=list)
 
     @classmethod
@@ -127,6 +131,8 @@ class ListingContext:
             second_hand=[t for s, _, t, _ in found["second_hand"] if s < size],
             price_cny=to_cny(listing.price, listing.currency),
             seller_keys=seller_keys,
+            fits_after=[(s, e) for s, e, _, _ in found["fits_after"] if s < size],
+            patterns=[(s, e) for s, e, _, _ in found["pattern"] if s < size],
         )
 
     def span_of(self, script: str, position: int, length: int) -> tuple[int, int]:

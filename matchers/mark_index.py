@@ -13,20 +13,22 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 import ahocorasick
 from rapidfuzz.distance import OSA
 
 from matchers.chinese import codes_of, pinyin_of, pinyin_table
-from matchers.normalize import cjk_stream, fold, has_cjk, latin_key, spaced
+from matchers.normalize import cjk_stream, fold, has_cjk, latin_key, latin_tokens, spaced
 from matchers.vocabulary import PhraseScanner, code_words, common_words, english_words, goods_terms
 from watchlists.model import Trademark
 
-# a mark glued to a look-alike claim (`MUJItype`, `Oreostyle`): glued, and the claim counts as an evasion phrase
-GLUE_EVASIONS = frozenset({"style", "type", "inspired", "dupe", "iike", "iookaiike", "version"})
+# a mark glued to a look-alike claim (`MUJItype`, `Oreostyle`): glued, and the claim counts as an evasion phrase;
+# folded as listing text is (`style` reads `styie`)
+GLUE_EVASIONS = frozenset(fold(w) for w in ("style", "type", "inspired", "dupe", "like", "lookalike", "version"))
 # a glued mark (`nikeshoes`) counts when the rest of the token is one of these, a goods word or a number
-GLUE_WORDS = frozenset("air max official store outlet original new sale sport sports men women kids shop bag "
-                       "shoes shoe watch jp us uk hk".split())  # fmt: skip
+GLUE_WORDS = frozenset(fold(w) for w in "air max official store outlet original new sale sport sports men women kids "
+                       "shop bag shoes shoe watch jp us uk hk".split())  # fmt: skip
 _ALL_CJK = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]+$")
 # a model code glued to a mark (`GALANZV8`, `ZARAK9`, `BrandABC123`): a few letters and digits, digits required
 MODEL_CODE = re.compile(r"^(?:[a-z]{0,3}\d{1,5}[a-z]{0,2}|\d{1,4}[a-z]{1,3}\d{0,3})$")
@@ -38,9 +40,29 @@ _MIXED_PIECE = re.compile(r"[a-z]+|.")
 
 
 @lru_cache(maxsize=1)
-def glued_goods() -> frozenset[str]:
-    """English goods of several words written as one (`floormats`, `brakepads`): what a glued mark may be glued to."""
-    return frozenset(k.replace(" ", "").replace("-", "") for k in goods_terms() if k.isascii() and len(k) >= 3)
+def glued_goods() -> dict[str, tuple[int, ...]]:
+    """English goods written as one word (`floormats`, `brakepads`, `shoes`) → classes: what a mark may be glued to."""
+    return {k.replace(" ", "").replace("-", ""): v for k, v in goods_terms().items() if k.isascii() and len(k) >= 3}
+
+
+def glued_goods_classes(rest: str) -> tuple[int, ...]:
+    """The classes of the goods a glued word names (`shoes`, `brakepads`, or a model code then goods: `m1hoodie`)."""
+    classes = goods_terms().get(rest) or glued_goods().get(rest)
+    if classes:
+        return classes
+    return next((glued_goods()[rest[k:]] for k in range(1, len(rest) - 2) if rest[k:] in glued_goods()), ())
+
+
+def _claim_or_goods(word: str) -> bool:
+    """A word a mark may be glued to: a goods word, a shop word or a look-alike claim."""
+    return word in GLUE_WORDS or word in GLUE_EVASIONS or word in glued_goods() or word in goods_terms()
+
+
+def _model_code(rest: str) -> bool:
+    """A model code, alone or followed by a goods word (`s22`, `gt7`, `m1hoodie`, `x200headphones`)."""
+    if MODEL_CODE.match(rest):
+        return True
+    return any(MODEL_CODE.match(rest[:k]) and _claim_or_goods(rest[k:]) for k in range(2, len(rest) - 2))
 
 
 @lru_cache(maxsize=1)
@@ -49,11 +71,13 @@ def _folded_pinyin() -> dict[str, str]:
     return {c: fold(s) for c, s in pinyin_table().items()}
 
 
-def _initial(syllable: str) -> str:
-    return syllable[:2] if syllable[:2] in ("zh", "ch", "sh") else syllable[:1]
+def _initials(syllable: str) -> tuple[str, ...]:
+    """How sellers abbreviate a syllable: its first letter, and zh/ch/sh also as written (`劳力s`, `美赞ch`)."""
+    return (syllable[:1], syllable[:2]) if syllable[:2] in ("zh", "ch", "sh") else (syllable[:1],)
 
 
 CACHE_SIZE = 200_000
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -66,6 +90,7 @@ class Candidate:
     found: str  # the normalised text that matched
     script: str  # latin | cjk | spaced
     position: int  # token index (latin), character index in the stream (cjk) or in the spaced text (spaced)
+    glued: str = ""  # the goods word, model code or look-alike claim written onto the mark (`nikeshoes`: shoes)
 
 
 _PREBUILT: dict[int, MarkIndex] = {}
@@ -108,7 +133,10 @@ class MarkIndex:
         self.forms_of: list[tuple[str, ...]] = []
         # words repeat across listings (Zipf): remember each word's typo and glued readings; bounded, index-local
         self._typo_cache: dict[str, tuple[str, ...]] = {}
-        self._glued_cache: dict[str, tuple[str, ...]] = {}
+        self._glued_cache: dict[str, tuple[tuple[str, bool], ...]] = {}
+        self._split_cache: dict[str, tuple[tuple[str, str], ...]] = {}
+        # short forms whose registered spelling holds a separator (`85°C`: tokens `85 c`)
+        self.split_short: set[str] = set()
         latin: dict[str, set[int]] = {}
         cjk: dict[str, set[int]] = {}
         for i, tm in enumerate(trademarks):
@@ -126,6 +154,9 @@ class MarkIndex:
                     if len(key) >= 2:
                         latin.setdefault(key, set()).add(i)
                         keys.append(key)
+                        split = " ".join(latin_tokens(fold(form)))
+                        if len(key) <= short_latin_max and " " in split:
+                            self.split_short.add(split)
             self.forms_of.append(tuple(keys))
         self.latin = {k: tuple(sorted(v)) for k, v in latin.items()}
         self.cjk = {k: tuple(sorted(v)) for k, v in cjk.items()}
@@ -184,8 +215,11 @@ class MarkIndex:
             if not all(syllables):
                 continue
             spellings = {"".join(syllables)}
-            spellings.update("".join(syllables[:k]) + "".join(_initial(x) for x in syllables[k:])
-                             for k in range(2, len(key)))  # fmt: skip
+            for k in range(2, len(key)):
+                tails = [""]
+                for syllable in syllables[k:]:
+                    tails = [t + i for t in tails for i in _initials(syllable)]
+                spellings.update("".join(syllables[:k]) + t for t in tails)
             for spelled in spellings:  # folded as listing text is (`l` reads `i`; pinyin is plain ASCII)
                 mixed.setdefault(spelled.replace("l", "i"), []).extend((e, key) for e in entries)
         self.mixed = {k: tuple(v) for k, v in mixed.items()}
@@ -217,20 +251,37 @@ class MarkIndex:
                 if j > i + 1:
                     key += tokens[j - 1]
                 if key in latin:
-                    # short marks only as a whole token or spelled out letter by letter (`L V`)
-                    if len(key) > self.short_latin_max or j == i + 1 or all(len(t) == 1 for t in tokens[i:j]):
+                    # short marks only as a whole token, spelled out letter by letter (`L V`) or split where the
+                    # registered form itself is (`85°C`)
+                    if (len(key) > self.short_latin_max or j == i + 1 or all(len(t) == 1 for t in tokens[i:j])
+                            or " ".join(tokens[i:j]) in self.split_short):  # fmt: skip
                         exact_tokens.update(range(i, j))
                         for e in latin[key]:
                             yield Candidate(e, "exact", key, key, "latin", i)
                 if key in pinyin:
                     for e in pinyin[key]:
                         yield Candidate(e, "pinyin", key, key, "latin", i)
+        for i, token in enumerate(tokens):  # pinyin glued to goods (`aoliaobiscuits`)
+            if len(token) >= 8 and i not in exact_tokens and pinyin:
+                for word, glued in self._splits(token):
+                    for e in pinyin.get(word, ()):
+                        yield Candidate(e, "pinyin", word, word, "latin", i, glued)
         yield from self._spelled_out(tokens)
         yield from self._glued(tokens, exact_tokens, raw or tokens)
         yield from self._typos(tokens, exact_tokens)
 
+    def _splits(self, token: str) -> tuple[tuple[str, str], ...]:
+        """(word, glued) for each goods word, shop word or look-alike claim the token ends with (`niekjacket` →
+        `niek` + `jacket`); remembered per token."""
+        splits = self._split_cache.get(token)
+        if splits is None:
+            splits = tuple((token[:k], token[k:]) for k in range(1, len(token) - 2) if _claim_or_goods(token[k:]))
+            self._remember(self._split_cache, token, splits)
+        return splits
+
     def _spelled_out(self, tokens: list[str]) -> Iterator[Candidate]:
-        """Long marks written a letter at a time (`N I K E A I R`): join each run of single letters."""
+        """Marks written a letter at a time (`N I K E A I R`): each run of single letters joined, and a run whose
+        last letters are glued to a goods word (`K♥I♥N♥G♥S♥T♥O♥Ncamera`, `K~T~Mheadlight`)."""
         run: list[int] = []
         for i, token in enumerate([*tokens, "--"]):
             if len(token) == 1:
@@ -241,27 +292,56 @@ class MarkIndex:
                 for _end, key in self.glued.iter(joined):
                     for e in self.latin[key]:
                         yield Candidate(e, "exact", key, key, "latin", run[0])
+            if len(run) >= 2 and i < len(tokens) and len(token) >= 4:
+                letters = "".join(tokens[k] for k in run)
+                for word, glued in self._splits(token):
+                    if len(word) <= 2 and letters + word in self.latin:
+                        key = letters + word
+                        for e in self.latin[key]:
+                            yield Candidate(e, "exact", key, key, "latin", run[0], glued)
             run = []
 
     def _glued(self, tokens: list[str], exact_tokens: set[int], raw: list[str]) -> Iterator[Candidate]:
-        if self._glued_empty:
-            return
-        english = english_words()
+        english, latin, n = english_words(), self.latin, len(tokens)
         for i, token in enumerate(tokens):
-            if len(token) < 6 or i in exact_tokens or token in english:  # `smartphone` is a word, not SMART + phone
+            if len(token) < 5 or i in exact_tokens or token in english:  # `smartphone` is a word, not SMART + phone
                 continue
             written = raw[i] if i < len(raw) else token
+            for size in range(3, self.short_latin_max + 1):  # a short mark with a model code (`KIAS22`, `JBLGT7`)
+                key, code = written[:size], written[size:]
+                if key in latin and any(c.isdigit() for c in code) and _model_code(code):
+                    for e in latin[key]:
+                        yield Candidate(e, "glued", key, token, "latin", i, code)
+            if i > 0:  # a mark of several words, its last word glued (`Coca-Coladupe`, `Calvin Kleinstyle`)
+                for word, glued in self._splits(token):
+                    prefix = ""
+                    for k in range(1, MAX_JOIN):
+                        if i - k < 0 or i - k in exact_tokens:
+                            break
+                        prefix = tokens[i - k] + prefix
+                        key = prefix + word
+                        if len(key) > self.short_latin_max and key in latin:
+                            for e in latin[key]:
+                                yield Candidate(e, "glued", key, key + glued, "latin", i - k, glued)
+            if len(token) < 6 or self._glued_empty:
+                continue
             keys = self._glued_cache.get(written)
             if keys is None:
                 found = dict.fromkeys(self._glued_keys(token))
                 if written != token:  # `zarak9`: the model code as written, before digits were read as letters
                     found.update(dict.fromkeys(self._glued_keys(written)))
                 keys = self._remember(self._glued_cache, written, tuple(found))
-            for key in keys:
-                for e in self.latin[key]:
-                    yield Candidate(e, "glued", key, token, "latin", i)
+            for key, ok in keys:
+                if ok:
+                    rest = written.replace(key, "", 1) if key in written else token.replace(key, "", 1)
+                    yield from (Candidate(e, "glued", key, token, "latin", i, rest) for e in latin[key])
+                elif i + 1 < n and token[len(key) :] + tokens[i + 1] in glued_goods():  # `volvobrake pads`
+                    rest = token[len(key) :] + tokens[i + 1]
+                    yield from (Candidate(e, "glued", key, key + rest, "latin", i, rest) for e in latin[key])
 
-    def _glued_keys(self, token: str) -> Iterator[str]:
+    def _glued_keys(self, token: str) -> Iterator[tuple[str, bool]]:
+        """(key, True) for a form glued to a goods word, shop word, number, claim or model code; (key, False) for a
+        form at the start whose rest may begin a goods phrase that the next token ends (`volvobrake pads`)."""
         goods = goods_terms()
         for end, key in self.glued.iter(token):
             start = end - len(key) + 1
@@ -272,17 +352,22 @@ class MarkIndex:
             else:
                 continue
             if (rest in GLUE_WORDS or rest in goods or rest in glued_goods() or rest.isdigit() or rest in GLUE_EVASIONS
-                    or (start == 0 and MODEL_CODE.match(rest))):  # fmt: skip
-                yield key
+                    or (start == 0 and _model_code(rest))):  # fmt: skip
+                yield key, True
+            elif start == 0 and len(rest) >= 3:
+                yield key, False
 
     def _typos(self, tokens: list[str], exact_tokens: set[int]) -> Iterator[Candidate]:
-        blocked, latin = common_words(), self.latin
-        words = [(i, t) for i, t in enumerate(tokens) if len(t) >= 4 and i not in exact_tokens]
+        blocked, latin, english = common_words(), self.latin, english_words()
+        words = [(i, t, "") for i, t in enumerate(tokens) if len(t) >= 4 and i not in exact_tokens]
         # a mark split by a separator and mistyped (`LI-NIING`, `SKK-II`)
-        words += [(i, tokens[i] + tokens[i + 1]) for i in range(len(tokens) - 1)
+        words += [(i, tokens[i] + tokens[i + 1], "") for i in range(len(tokens) - 1)
                   if len(tokens[i]) >= 2 and len(tokens[i + 1]) >= 2 and len(tokens[i]) + len(tokens[i + 1]) >= 5
                   and i not in exact_tokens]  # fmt: skip
-        for i, word in words:
+        # a mistyped mark glued to goods or a claim (`NIEKjacket`, `PRADDAbracelet`)
+        words += [(i, word, glued) for i, t in enumerate(tokens) if len(t) >= 7 and i not in exact_tokens
+                  and t not in english for word, glued in self._splits(t) if len(word) >= 4]  # fmt: skip
+        for i, word, glued in words:
             if word in blocked or word in latin or not word.isalpha():
                 continue
             keys = self._typo_cache.get(word)
@@ -290,7 +375,7 @@ class MarkIndex:
                 keys = self._remember(self._typo_cache, word, tuple(self._typo_keys(word)))
             for key in keys:
                 for e in latin[key]:
-                    yield Candidate(e, "typo", key, word, "latin", i)
+                    yield Candidate(e, "typo", key, word, "latin", i, glued)
 
     def _typo_keys(self, word: str) -> Iterator[str]:
         deletes, seen = self.deletes, set()
@@ -303,7 +388,7 @@ class MarkIndex:
                         yield key
 
     @staticmethod
-    def _remember(cache: dict[str, tuple[str, ...]], word: str, keys: tuple[str, ...]) -> tuple[str, ...]:
+    def _remember(cache: dict[str, _T], word: str, keys: _T) -> _T:
         if len(cache) >= CACHE_SIZE:
             cache.clear()  # crude but bounded; a busy vocabulary refills it within a few thousand listings
         cache[word] = keys

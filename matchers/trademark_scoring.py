@@ -10,7 +10,7 @@ import unicodedata
 
 from matchers.context import ListingContext
 from matchers.daigou import daigou_signals
-from matchers.mark_index import GLUE_EVASIONS, Candidate
+from matchers.mark_index import GLUE_EVASIONS, Candidate, glued_goods_classes
 from matchers.normalize import IDEOGRAPHIC_SEPARATORS, LETTER_LIKE, TRADITIONAL, ZERO_WIDTH, find_span
 from matchers.price import to_cny
 from matchers.segment import segmenter
@@ -116,6 +116,8 @@ class TrademarkScorer:
             return None
         if _contact_use(ctx.spaced, start, end):
             return None  # 加微信 / 微信号: the mark names a way to reach the seller, not the goods sold
+        if ordinary and not ctx.cues and any(end <= a <= end + 1 for a, _ in ctx.patterns):
+            return None  # `camel print`, 熊猫图案: an ordinary-word mark followed by print / pattern names a motif
         if best.script == "cjk" and ctx.spaced[end : end + 1] in _PLACE_SUFFIXES and not ctx.cues:
             return None  # 茅台镇 is the town the liquor comes from; without slang it names a place, not the mark
         if best.script == "cjk" and self._inside_other_word(keys, ctx, start, end):
@@ -129,7 +131,9 @@ class TrademarkScorer:
         reasons: list[Reason] = []
         span = find_span(ctx.listing.text, best.found, ctx.folded) or best.found
         if best.how in ("exact", "glued"):
-            hidden = disguises(span, best.key, tm.forms) if best.how == "exact" else []
+            # a glued mark is read on its own letters (`ОРЕLwheel`: look-alikes; `GALANZV8`: no digit disguise)
+            own = span if best.how == "exact" else find_span(ctx.listing.text, best.key, ctx.folded)
+            hidden = disguises(own, best.key, tm.forms) if own else []
             if hidden:
                 score += s.disguise_score - s.exact_score
                 reasons.extend(hidden)
@@ -145,10 +149,12 @@ class TrademarkScorer:
                 )  # a misspelt or sound-alike mark on its own goods is a disguise
         if goods_reason:
             reasons.append(goods_reason)
-        nominative = any(b >= start - _CONTEXT_CHARS and a < start for a, b in ctx.nominatives) or bool(
-            ctx.accessories or ctx.subjects
+        nominative = (
+            any(b >= start - _CONTEXT_CHARS and a < start for a, b in ctx.nominatives)
+            or any(end <= a <= end + 1 for a, _ in ctx.fits_after)
+            or bool(ctx.accessories or ctx.subjects)
         )
-        rest = best.found.replace(best.key, "", 1) if best.how == "glued" else ""
+        rest = best.glued or (best.found.replace(best.key, "", 1) if best.how == "glued" else "")
         # the price of an accessory, or of goods that fit a list of makes, says nothing about the branded product
         counterfeit, price_ok = self._counterfeit(
             tm, ctx, start, end, nominative or brands >= BRAND_LIST, reasons, rest
@@ -191,8 +197,8 @@ class TrademarkScorer:
         s = self.s
         classes = set(tm.classes)
         goods = ctx.goods
-        if best.how == "glued":  # `nikeshoes`: the glued word names the goods
-            goods = goods | frozenset(goods_terms().get(best.found.replace(best.key, "", 1), ()))
+        if best.how == "glued" or best.glued:  # `nikeshoes`, `niekjacket`: the glued word names the goods
+            goods = goods | frozenset(glued_goods_classes(best.glued or best.found.replace(best.key, "", 1)))
         if not (goods and classes):
             if short or best.how in ("homophone", "codeword") or (ordinary and best.script == "cjk"):
                 return None  # short, ordinary-word, sound-alike and code-word marks need the goods to confirm them

@@ -14,7 +14,7 @@ from matchers.normalize import fold
 
 DATA_DIR = Path(__file__).parent / "data"
 # kinds of use_lexicon.tsv terms: lawful uses of a mark; every other kind is a counterfeit cue (evasion apart)
-USE_KINDS = ("nominative", "accessory", "subject", "resale", "marketing")
+USE_KINDS = ("nominative", "fits_after", "pattern", "accessory", "subject", "resale", "marketing")
 # cue kinds that hint rather than claim (a factory overrun, a batch photo): half a cue's points, and never enough to
 # doubt an authorised seller
 WEAK_CUE_KINDS = frozenset({"factory-overrun-claim", "factory-claim", "grey-import", "grey/smuggled", "grey/stolen",
