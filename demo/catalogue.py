@@ -26,6 +26,7 @@ from demo.offers import (
     unrelated_offer,
 )
 from demo.regulated import place_showcase, regulated_truth, with_licence
+from demo.works import place_works
 
 PLATFORMS = ("demo-static", "demo-browser", "demo-api", "demo-feed")
 ID_PREFIX = {"demo-static": "st", "demo-browser": "br", "demo-api": "ap", "demo-feed": "fd"}
@@ -134,7 +135,9 @@ def _specs(rng: random.Random, size: int) -> list[OfferSpec]:
     # hostile offers first, so that every platform gets two of them on its first result page
     specs = [with_licence(spec) for spec in hostile + rest]
     # regulated-goods showcase in place of unrelated fillers on the feed, which the demo crawls whole
-    return place_showcase(specs, len(PLATFORMS), PLATFORMS.index("demo-feed"))
+    specs = place_showcase(specs, len(PLATFORMS), PLATFORMS.index("demo-feed"))
+    # pirated works and honest listings of them, likewise on the feed (demo/works.py)
+    return place_works(specs, len(PLATFORMS), PLATFORMS.index("demo-feed"))
 
 
 @functools.lru_cache(maxsize=8)

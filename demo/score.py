@@ -60,3 +60,30 @@ def lead_level_scores(
         seen_infringing=sum(1 for row in infringing if (row["platform"], str(row["listing_id"])) in seen),
         all_infringing=len(infringing),
     )
+
+
+# the lead kinds of each family the demo reports apart: watchlist marks, licence numbers, copyright works
+FAMILIES = {
+    "marks": ("trademark", "patent", "false_patent_marking", "geographical_indication"),
+    "licences": ("licence_missing", "licence_malformed", "licence_unregistered", "licence_expired", "licence_mismatch"),
+    "copyright": ("copyright",),
+}
+
+
+def scores_by_family(
+    leads: Iterable[Lead], truth: Sequence[Mapping[str, Any]], crawled: Mapping[str, Iterable[str]]
+) -> dict[str, LeadScores]:
+    """lead_level_scores for each family on its own: its leads against its part of the truth (a copyright row's
+    entries for works, the `regulated` column for licences, the other rows' entries for marks)."""
+    leads = list(leads)
+    crawled = {p: list(ids) for p, ids in crawled.items()}
+    out = {}
+    for family, kinds in FAMILIES.items():
+        rows = []
+        for row in truth:
+            works = row.get("kind") == "copyright"
+            keep_entries = works if family == "copyright" else (family == "marks" and not works)
+            rows.append({**row, "entry_ids": row.get("entry_ids", []) if keep_entries else [],
+                         "regulated": row.get("regulated", []) if family == "licences" else []})  # fmt: skip
+        out[family] = lead_level_scores([lead for lead in leads if lead.kind in kinds], rows, crawled)
+    return out

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from demo.regulated import seed_sample_registers
-from demo.score import lead_level_scores
+from demo.score import lead_level_scores, scores_by_family
 from evidence.store import EvidenceStore
 from leads.store import LeadQuery, open_store_from_config
 from matchers.regulated.configured import configured_registers_dir
@@ -141,11 +141,15 @@ def summarise(cfg: Any, per_platform: dict[str, dict[str, Any]], truth: list[dic
     bands = Counter(band_of(lead.score) for lead in leads)
     for _, label in BAND_LABELS:
         print(f"  {label:16s} {bands[label]}")
-    scores = lead_level_scores(leads, truth, crawled={p: s.get("listing_ids", []) for p, s in per_platform.items()})
+    crawled = {p: s.get("listing_ids", []) for p, s in per_platform.items()}
+    scores = lead_level_scores(leads, truth, crawled=crawled)
     print(f"precision {scores.precision:.2f} ({scores.true_positives} of {scores.leads} leads are right)")
     print(f"recall    {scores.recall:.2f} over the infringing listing–entry pairs the crawl saw "
           f"({scores.true_positives} of {scores.expected}); "
           f"{scores.seen_infringing} of {scores.all_infringing} infringing listings were reached")  # fmt: skip
+    for family, part in scores_by_family(leads, truth, crawled).items():
+        print(f"  {family:10s} precision {part.precision:.2f} ({part.true_positives} of {part.leads}), "
+              f"recall {part.recall:.2f} ({part.true_positives} of {part.expected})")  # fmt: skip
     evidence = EvidenceStore(cfg.evidence_dir)
     captures = sum(1 for _ in evidence.iter_captures()) if (evidence.root / "captures").exists() else 0
     print(f"evidence: {captures} captures under {cfg.evidence_dir} (check with: netsword evidence verify)")
