@@ -22,6 +22,7 @@ class ProcessResult:
     leads: list[Lead] = field(default_factory=list)
     report: UpsertReport = field(default_factory=UpsertReport)
     outcomes: list[str] = field(default_factory=list)  # one per stored lead: created / updated / unchanged
+    not_kept: str = ""  # why the listing itself was not kept (LeadSink.keep), "" when it was or was not asked
 
     @property
     def new_lead_ids(self) -> list[str]:
@@ -64,17 +65,20 @@ def process_batch(
     *,
     min_score: int = DEFAULT_MIN_SCORE,
     now: str = "",
+    keep: bool = True,
 ) -> list[ProcessResult]:
-    """Match many listings and store all their leads with ONE sink write; one result per listing, in order.
+    """Match many listings, keep the listings (`LeadSink.keep`, unless `keep` is off: a re-match of listings
+    already kept) and store all their leads with ONE sink write; one result per listing, in order.
 
     A listing whose leads were not all stored has `report.failed` > 0 and its errors; the others are unaffected.
     """
     found = [find_leads(listing, index, min_score=min_score, now=now) for listing in listings]
+    kept = sink.keep(listings, now=now).problems if keep else [""] * len(listings)
     report = sink.write([lead for leads in found for lead in leads])
     results: list[ProcessResult] = []
     at = 0
-    for leads in found:
-        result = ProcessResult()
+    for leads, not_kept in zip(found, kept, strict=True):
+        result = ProcessResult(not_kept=not_kept)
         for item in report.stored[at : at + len(leads)]:
             if item is None:
                 result.report.failed += 1

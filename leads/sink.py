@@ -1,6 +1,8 @@
 """`LeadSink`: the one way leads reach the store. Every writer (crawls, `netsword match --store`, parcel contents and
 patterns, re-checks) hands its leads here; the sink stores them with one `upsert_many` and tells each listener
 (alerts) about every lead as stored — merged with what was there, status and history included — and its outcome.
+The listings those leads came from (matched or not) are kept through the same sink (`keep`, called by
+`leads.process.process_batch` before the leads are written), so `netsword rematch` can match them again later.
 """
 
 from __future__ import annotations
@@ -9,7 +11,8 @@ import logging
 from collections.abc import Callable, Sequence
 
 from leads.store.base import UPDATED, LeadStore, Stored, UpsertReport
-from netsword.models import Lead
+from leads.store.listings import ListingReport, sighting
+from netsword.models import Lead, Listing
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +39,20 @@ class LeadSink:
         for item in report.stored:
             if item is not None:
                 self._tell(item)
+        return report
+
+    def keep(self, listings: Sequence[Listing], *, now: str = "", run: str = "") -> ListingReport:
+        """Keep the listings (`LeadStore.keep_listings`: one per platform and id, first/last seen, latest content),
+        seen at `now` (else each one's crawled_at, else now) by crawl run `run`. A listing not kept is counted with
+        its reason in the report (aligned with `listings` in `problems`), never raised."""
+        if not listings:
+            return ListingReport()
+        report = self.store.keep_listings([sighting(listing, seen_at=now, run=run) for listing in listings])
+        if len(report.problems) != len(listings):
+            raise RuntimeError(f"{type(self.store).__name__}.keep_listings reported {len(report.problems)} of "
+                               f"{len(listings)}")  # fmt: skip
+        if report.failed:
+            log.warning("%d of %d listings not kept: %s", report.failed, len(listings), report.errors[0])
         return report
 
     def mark_taken_down(self, lead_id: str, *, reason: str, at: str) -> Lead:

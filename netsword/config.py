@@ -43,6 +43,7 @@ class StoreConfig:
     es_compat_version: int = 8  # REST compatibility header: 8 talks to 8.x and 9.x clusters, 9 to 9.x only
     es_chunk_size: int = 500  # leads per bulk request
     es_max_retries: int = 5  # retries of a bulk item the cluster rejected with 429, with exponential backoff
+    listings_retention_days: int = 90  # kept listings unseen this long are dropped by the retention job; 0: never
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Housekeeping jobs: watchlist reload (keep the last good watchlist when a file turns bad) and retention.
 
-Retention drops scheduler logs and run history past their age, and, only when `evidence_days` is set, evidence
+Retention drops scheduler logs and run history past their age, kept listings not seen for
+`store.listings_retention_days` (leads stay), and, only when `evidence_days` is set, evidence
 captures older than that whose listing has no lead still open or acted on (all dismissed, or none at all); files no
 capture refers to any more are then removed. Evidence of confirmed or referred leads is never dropped. What is
 dropped (capture ids, listings, file hashes) is first written to the triage audit trail (`evidence.retention`).
@@ -122,4 +123,15 @@ def run_retention(cfg: Config, spec: JobSpec, history: RunHistory, figures: RunF
     if options.evidence_days:
         captures, files = _prune_evidence(cfg, options.evidence_days)
         notes.append(f"{captures} evidence capture(s) and {files} file(s) removed")
+    if cfg.store.listings_retention_days > 0:
+        dropped = _prune_listings(cfg, cfg.store.listings_retention_days)
+        if dropped:
+            notes.append(f"{dropped} kept listing(s) not seen for {cfg.store.listings_retention_days} days removed")
     return OK, "; ".join(notes) or "nothing to do"
+
+
+def _prune_listings(cfg: Config, days: int) -> int:
+    """Kept listings (for `netsword rematch`) not seen for `days` (store.listings_retention_days); leads stay."""
+    cutoff = (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with open_store_from_config(cfg) as store:
+        return store.drop_listings(last_seen_before=cutoff)

@@ -11,8 +11,10 @@ and its items dropped; the crawl goes on. Each outcome is reported to the crawl 
 result page (stored, failed with the store's reason, rejected), and every sighting carries the run's id
 (`Lead.last_run`), so a run restarted after a crash counts a listing once. (Leads an attempt killed before their
 evidence was captured are caught up by the evidence pipeline, which captures for stored leads without a capture.)
-Stats: netsword/listings, netsword/leads_created, netsword/leads_updated, netsword/leads_unchanged,
-netsword/lead_batches (netsword/alerts_queued: the runtime).
+Every listing, matched or not, is also kept (`LeadSink.keep`, for `netsword rematch`); one not kept is logged with
+the store's reason and counted (netsword/listings_not_kept), its leads still stored.
+Stats: netsword/listings, netsword/listings_kept, netsword/leads_created, netsword/leads_updated,
+netsword/leads_unchanged, netsword/lead_batches (netsword/alerts_queued: the runtime).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from crawler.ledger import CrawlLedger
 from leads.process import ProcessResult, process_batch
 from leads.sink import LeadSink
 from leads.store.base import StoreError, UpsertReport
+from leads.store.listings import ListingReport
 from netsword.models import Lead, Listing, ListingError, utc_now
 
 logger = logging.getLogger(__name__)
@@ -46,6 +49,9 @@ class RunSightings(LeadSink):
 
     def write(self, leads: Sequence[Lead]) -> UpsertReport:
         return self.sink.write([lead.with_changes(last_run=self.run_id) for lead in leads])
+
+    def keep(self, listings: Sequence[Listing], *, now: str = "", run: str = "") -> ListingReport:
+        return self.sink.keep(listings, now=now, run=run or self.run_id)
 
 
 class LeadPipeline:
@@ -140,6 +146,7 @@ class LeadPipeline:
         stats = self.crawler.stats
         stats.inc_value("netsword/lead_batches")
         for (_, done), result in zip(batch, results, strict=True):
+            stats.inc_value("netsword/listings_not_kept" if result.not_kept else "netsword/listings_kept")
             for outcome, count in result.report.as_dict().items():
                 if count:
                     stats.inc_value(f"netsword/leads_{outcome}", count)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
 from leads.store.aggregations import DashboardFigures, DashboardQuery, LeadAggregations
+from leads.store.listings import KeptListing, ListingQuery, ListingReport
 from leads.store.scope import UNSCOPED, Scope
 from netsword.models import LEAD_STATUSES, Lead
 
@@ -83,11 +84,22 @@ class LeadQuery:
     sort: str = "score"
     limit: int = 50
     offset: int = 0
+    # keyset paging: the (sort value, lead_id) of the last lead of the previous page (`page_after`); with it the
+    # page starts after that lead whatever its depth (Elasticsearch: search_after), and offset must be 0
+    after: tuple[Any, str] | None = None
 
     @classmethod
     def within(cls, scope: Scope, **filters: Any) -> LeadQuery:
         """A query over the leads `scope` lets its reader see, with the other filters given."""
         return cls(owner=scope.owners, entry_id=scope.entry_ids, exclude_parcels=scope.exclude_parcels, **filters)
+
+
+def page_after(lead: Lead, sort: str) -> tuple[Any, str]:
+    """The `LeadQuery.after` cursor that continues a `sort`-ordered listing after `lead`."""
+    value = {"score": lead.score, "last_seen": lead.last_seen, "first_seen": lead.first_seen}.get(sort)
+    if value is None:
+        raise StoreError(f"sort must be one of {', '.join(SORTS)}, got {sort!r}")
+    return value, lead.lead_id
 
 
 def merge_seen(old: Lead, new: Lead) -> tuple[Lead, str]:
@@ -217,11 +229,39 @@ class LeadStore(abc.ABC):
         return [other for other in self.search(query) if other.lead_id != lead.lead_id][:limit]
 
     @abc.abstractmethod
-    def put_raw(self, leads: Iterable[Lead]) -> int:
+    def put_raw(self, leads: Iterable[Lead], *, status_logs: Mapping[str, list[StatusChange]] | None = None) -> int:
         """Write leads exactly as given (history, status and all), replacing any with the same id: for copies.
 
-        The status log is not part of a Lead: a replaced lead keeps its log, a new one starts with none.
+        The status log is not part of a Lead: a lead in `status_logs` gets that log (replacing its own); otherwise
+        a replaced lead keeps its log and a new one starts with none.
         """
+
+    @abc.abstractmethod
+    def status_logs(self, lead_ids: Iterable[str]) -> dict[str, list[StatusChange]]:
+        """The status logs of many leads at once (`status_history` of each), for copies; leads never changed or
+        unknown are left out."""
+
+    # Kept listings (leads.store.listings): every listing seen, matched or not, for `netsword rematch`.
+
+    @abc.abstractmethod
+    def keep_listings(self, sightings: Iterable[KeptListing]) -> ListingReport:
+        """Merge each sighting into the kept listing of its (platform, listing id) by `merge_listing`, in order,
+        under one lock or condition; a sighting not kept is counted in `failed` with its reason, never raised."""
+
+    @abc.abstractmethod
+    def get_listing(self, platform: str, listing_id: str) -> KeptListing | None: ...
+
+    @abc.abstractmethod
+    def iter_listings(self, query: ListingQuery) -> Iterator[KeptListing]:
+        """Every kept listing the query selects, by platform and listing id, read in pages (a stable snapshot on
+        Elasticsearch)."""
+
+    @abc.abstractmethod
+    def count_listings(self, query: ListingQuery) -> int: ...
+
+    @abc.abstractmethod
+    def drop_listings(self, *, last_seen_before: str) -> int:
+        """Forget the kept listings not seen since `last_seen_before` (retention); returns how many. Leads stay."""
 
     @abc.abstractmethod
     def integrity_problems(self) -> list[str]:

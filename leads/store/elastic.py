@@ -7,11 +7,14 @@ chunk size and 429 retries). Reads and writes go through the alias `<prefix>-lea
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from elastic_transport import TransportError
 from elasticsearch import ApiError, ConflictError, NotFoundError
 
+from leads.store import elastic_listings
 from leads.store.aggregations import DashboardFigures, DashboardQuery, LeadAggregations
 from leads.store.base import (
     TAKEN_DOWN,
@@ -26,9 +29,19 @@ from leads.store.base import (
 from leads.store.elastic_bulk import BulkSettings, chunks, describe_error, put_raw_chunk, upsert_chunk
 from leads.store.elastic_client import ClientSettings, make_client
 from leads.store.elastic_dashboard import dashboard_of, dashboard_search
-from leads.store.elastic_index import IndexNames, ReindexReport, ensure_index, reindex, status_log_indexed
+from leads.store.elastic_index import (
+    REINDEX_WAITS,
+    IndexNames,
+    ReindexReport,
+    ensure_index,
+    reindex,
+    reindex_blocked,
+    status_log_indexed,
+    wait_for_reindex,
+)
 from leads.store.elastic_mappings import lead_of
 from leads.store.elastic_query import aggregations_body, aggregations_of, query_of, sort_of
+from leads.store.listings import KeptListing, ListingQuery, ListingReport
 from netsword.models import Lead, utc_now
 
 PIT_KEEP_ALIVE = "2m"  # between two pages of an export, not for the whole export
@@ -57,6 +70,7 @@ class ElasticLeadStore(LeadStore):
         self.replicas = replicas
         self.client = make_client(url, client_settings or ClientSettings())
         self._status_log_checked = False
+        self._listings = ""  # the listings alias once made sure of (on first use: lead-only work never needs it)
         try:
             ensure_index(self.client, self.names, replicas=replicas)
         except (ApiError, TransportError) as exc:
@@ -67,11 +81,11 @@ class ElasticLeadStore(LeadStore):
     def alias(self) -> str:
         return self.names.alias
 
-    def _write(self, leads: Iterable[Lead], write_chunk: Any) -> UpsertReport:
+    def _write(self, leads: Iterable[Lead], write_chunk: Any, **options: Any) -> UpsertReport:
         report = UpsertReport()
         for batch in chunks(leads, self.bulk.chunk_size):
             try:
-                write_chunk(self.client, self.alias, batch, self.bulk, report)
+                write_chunk(self.client, self.alias, batch, self.bulk, report, **options)
             except (ApiError, TransportError) as exc:
                 # the whole request failed (cluster unreachable, auth): count this chunk, stop before the next
                 counted = report.created + report.updated + report.unchanged + report.failed
@@ -81,8 +95,8 @@ class ElasticLeadStore(LeadStore):
     def upsert_many(self, leads: Iterable[Lead]) -> UpsertReport:
         return self._write(leads, upsert_chunk)
 
-    def put_raw(self, leads: Iterable[Lead]) -> int:
-        report = self._write(leads, put_raw_chunk)
+    def put_raw(self, leads: Iterable[Lead], *, status_logs: Mapping[str, list[StatusChange]] | None = None) -> int:
+        report = self._write(leads, put_raw_chunk, **({"status_logs": status_logs} if status_logs else {}))
         if report.failed:
             raise StoreError(f"{report.failed} leads not written (first: {report.errors[0]}); {report.created} written")
         return report.created
@@ -106,9 +120,17 @@ class ElasticLeadStore(LeadStore):
         return found
 
     def search(self, query: LeadQuery) -> list[Lead]:
+        if query.after is not None:  # keyset paging: any depth, no from/size window
+            if query.offset:
+                raise StoreError("a query with `after` (keyset paging) must have offset 0")
+            response = self.client.search(index=self.alias, query=query_of(query), sort=sort_of(query),
+                                          search_after=search_after_of(query), size=query.limit,
+                                          track_total_hits=False)  # fmt: skip
+            return [lead_of(hit["_source"]) for hit in response.body["hits"]["hits"]]
         if query.offset + query.limit > MAX_WINDOW:
             raise StoreError(
-                f"offset + limit may be at most {MAX_WINDOW} on Elasticsearch; export (iter_leads) reads further"
+                f"offset + limit may be at most {MAX_WINDOW} on Elasticsearch; page with `after` (search_after) "
+                "or export (iter_leads) to read further"
             )
         response = self.client.search(
             index=self.alias,
@@ -174,7 +196,8 @@ class ElasticLeadStore(LeadStore):
     def _update(self, lead_id: str, change: Change) -> Lead:
         """Read the lead, work out the change, write it only if nobody wrote the lead since the read
         (if_seq_no/if_primary_term); a conflict reads again. StoreError for an unknown lead."""
-        for _attempt in range(UPDATE_ROUNDS):
+        waits = 0
+        for _attempt in range(UPDATE_ROUNDS + REINDEX_WAITS):
             try:
                 found = self.client.get(index=self.alias, id=lead_id).body
             except NotFoundError:
@@ -194,6 +217,13 @@ class ElasticLeadStore(LeadStore):
                 )
             except ConflictError:
                 continue  # an upsert or another investigator changed it: read again
+            except ApiError as exc:  # a reindex made the old index read-only: wait for the alias to move
+                if waits >= REINDEX_WAITS or not reindex_blocked(self.client, {"_index": found["_index"],
+                                                                                "error": _error_of(exc)}):  # fmt: skip
+                    raise StoreError(f"lead {lead_id!r} not written: {exc}") from exc
+                wait_for_reindex(waits)
+                waits += 1
+                continue
             return changed
         raise StoreError(f"lead {lead_id!r} kept changing; not written, try again")
 
@@ -228,6 +258,54 @@ class ElasticLeadStore(LeadStore):
             for c in source.get("status_history", [])
         ]
 
+    def status_logs(self, lead_ids: Iterable[str]) -> dict[str, list[StatusChange]]:
+        wanted = list(dict.fromkeys(lead_ids))
+        logs: dict[str, list[StatusChange]] = {}
+        for start in range(0, len(wanted), PAGE):
+            docs = self.client.mget(index=self.alias, ids=wanted[start : start + PAGE],
+                                    source_includes=["status_history"]).body["docs"]  # fmt: skip
+            for doc in docs:
+                if "error" in doc:
+                    raise StoreError(f"Elasticsearch could not read {describe_error(doc)}")
+                changes = (doc.get("_source") or {}).get("status_history") or []
+                if doc.get("found") and changes:
+                    logs[doc["_id"]] = [StatusChange(at=c["at"], before=c["before"], after=c["after"],
+                                                     assignee=c.get("assignee", "")) for c in changes]  # fmt: skip
+        return logs
+
+    def _listings_alias(self) -> str:
+        if not self._listings:
+            try:
+                self._listings = elastic_listings.ensure(self.client, self.names.prefix, replicas=self.replicas)
+            except (ApiError, TransportError) as exc:
+                raise StoreError(f"Elasticsearch at {self.url}: cannot prepare the listings index: {exc}") from exc
+        return self._listings
+
+    def keep_listings(self, sightings: Iterable[KeptListing]) -> ListingReport:
+        report = ListingReport()
+        it = iter(sightings)
+        while batch := list(islice(it, self.bulk.chunk_size)):
+            try:
+                report.merge(elastic_listings.keep(self.client, self._listings_alias(), batch,
+                                                            refresh=self.bulk.refresh,
+                                                            max_retries=self.bulk.max_retries))  # fmt: skip
+            except (ApiError, TransportError, StoreError) as exc:
+                for _ in batch:
+                    report.fail(f"Elasticsearch at {self.url}: {exc}")
+        return report
+
+    def get_listing(self, platform: str, listing_id: str) -> KeptListing | None:
+        return elastic_listings.get(self.client, self._listings_alias(), platform, listing_id)
+
+    def iter_listings(self, query: ListingQuery) -> Iterator[KeptListing]:
+        return elastic_listings.iterate(self.client, self._listings_alias(), query)
+
+    def count_listings(self, query: ListingQuery) -> int:
+        return elastic_listings.count(self.client, self._listings_alias(), query)
+
+    def drop_listings(self, *, last_seen_before: str) -> int:
+        return elastic_listings.drop(self.client, self._listings_alias(), last_seen_before)
+
     def integrity_problems(self) -> list[str]:
         try:
             health = self.client.cluster.health(index=self.alias, timeout="5s").body
@@ -244,6 +322,28 @@ class ElasticLeadStore(LeadStore):
     def refresh(self) -> None:
         """Make every write so far visible to searches (tests and benchmarks; the cluster does it every second)."""
         self.client.indices.refresh(index=self.alias)
+        if self._listings:
+            self.client.indices.refresh(index=self._listings)
 
     def close(self) -> None:
         self.client.close()
+
+
+# what `missing: _last` sorts a lead without the date as, in a descending sort (Elasticsearch: Long.MIN_VALUE)
+_MISSING_DESC = -(2**63)
+
+
+def search_after_of(query: LeadQuery) -> list[Any]:
+    """`LeadQuery.after` as the sort values Elasticsearch pages after: dates as epoch milliseconds."""
+    assert query.after is not None
+    value, lead_id = query.after
+    if query.sort in ("last_seen", "first_seen"):
+        if not value:
+            return [_MISSING_DESC, lead_id]
+        value = int(datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp() * 1000)
+    return [value, lead_id]
+
+
+def _error_of(exc: ApiError) -> Any:
+    body = exc.body if isinstance(exc.body, Mapping) else {}
+    return body.get("error", {"type": str(exc.message)})

@@ -23,6 +23,7 @@ from elasticsearch import Elasticsearch
 from elasticsearch.helpers import streaming_bulk
 
 from leads.store.base import CREATED, Stored, UpsertReport, first_sighting, merge_seen
+from leads.store.elastic_index import REINDEX_WAITS, reindex_blocked, wait_for_reindex
 from leads.store.elastic_mappings import ADDED_FIELDS, added_field_mappings, doc_of, lead_of
 from netsword.models import Lead
 
@@ -106,15 +107,26 @@ def upsert_chunk(
 
 
 def put_raw_chunk(
-    client: Elasticsearch, index: str, leads: list[Lead], settings: BulkSettings, report: UpsertReport
+    client: Elasticsearch,
+    index: str,
+    leads: list[Lead],
+    settings: BulkSettings,
+    report: UpsertReport,
+    status_logs: Mapping[str, list[Any]] | None = None,
 ) -> None:
-    """Write leads as given, replacing documents with the same id but keeping their status log; outcomes are
-    counted as `created` or `failed`."""
-    write_chunk(client, index, leads, settings, report, as_given)
+    """Write leads as given, replacing documents with the same id; a lead in `status_logs` gets that status log,
+    any other keeps the one stored. Outcomes are counted as `created` or `failed`."""
+    write_chunk(client, index, leads, settings, report, as_given, status_logs)
 
 
 def write_chunk(
-    client: Elasticsearch, index: str, leads: list[Lead], settings: BulkSettings, report: UpsertReport, merge: Merge
+    client: Elasticsearch,
+    index: str,
+    leads: list[Lead],
+    settings: BulkSettings,
+    report: UpsertReport,
+    merge: Merge,
+    status_logs: Mapping[str, list[Any]] | None = None,
 ) -> None:
     """Read the chunk's stored leads, `merge` each given lead in (in order), write each lead once; a lead another
     writer changed in between (409) is read and merged again, up to CONFLICT_ROUNDS times."""
@@ -123,7 +135,8 @@ def write_chunk(
     for position, lead in enumerate(leads):
         pending.setdefault(lead.lead_id, []).append(position)
     widened = False  # ADDED_FIELDS put into an older index's mapping, at most once per chunk
-    for _round in range(CONFLICT_ROUNDS):
+    rounds = waits = 0
+    while pending and rounds < CONFLICT_ROUNDS:
         stored = client.mget(index=index, ids=list(pending)).body["docs"]
         actions: list[dict[str, Any]] = []
         outcomes: dict[str, list[tuple[int, Stored]]] = {}
@@ -140,14 +153,18 @@ def write_chunk(
                 results.append((position, Stored(current, outcome)))
             outcomes[lead_id] = results
             assert current is not None  # every pending list holds at least one sighting
+            given = status_logs.get(lead_id) if status_logs else None
             if doc.get("found"):
-                body = doc_of(current, status_history=doc["_source"].get("status_history"))
+                log = doc["_source"].get("status_history") if given is None else [dict(c) for c in given]
+                body = doc_of(current, status_history=log)
                 actions.append({"_op_type": "index", "_index": index, "_id": lead_id, "_source": body,
                                 "if_seq_no": doc["_seq_no"], "if_primary_term": doc["_primary_term"]})  # fmt: skip
             else:
-                actions.append({"_op_type": "create", "_index": index, "_id": lead_id, "_source": doc_of(current)})
+                body = doc_of(current, status_history=[dict(c) for c in given] if given else None)
+                actions.append({"_op_type": "create", "_index": index, "_id": lead_id, "_source": body})
         conflicts: dict[str, list[int]] = {}
         unmapped: dict[str, list[int]] = {}
+        blocked: dict[str, list[int]] = {}
         for ok, result in _bulk(client, actions, settings):
             info = _item(result)
             lead_id = str(info.get("_id"))
@@ -159,6 +176,8 @@ def write_chunk(
                 conflicts[lead_id] = pending[lead_id]
             elif not widened and lacks_added_field(info):  # an index from before the field: add it, write again
                 unmapped[lead_id] = pending[lead_id]
+            elif waits < REINDEX_WAITS and reindex_blocked(client, info):  # write again once the alias moved
+                blocked[lead_id] = pending[lead_id]
             else:
                 report.failed += len(outcomes[lead_id])
                 report.errors.append(describe_error(info))
@@ -166,9 +185,11 @@ def write_chunk(
             client.indices.put_mapping(index=index, properties=added_field_mappings())
             widened = True
             conflicts.update(unmapped)
-        pending = conflicts
-        if not pending:
-            break
+        if blocked:
+            wait_for_reindex(waits)
+            waits += 1
+        rounds += bool(conflicts)
+        pending = {**conflicts, **blocked}
     for lead_id, sightings in pending.items():
         report.failed += len(sightings)
         report.errors.append(

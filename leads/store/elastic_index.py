@@ -7,9 +7,13 @@
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from elasticsearch import Elasticsearch, NotFoundError
+from elastic_transport import TransportError
+from elasticsearch import ApiError, Elasticsearch, NotFoundError
 
 from leads.store.base import StoreError
 from leads.store.elastic_mappings import STATUS_LOG_MAPPING, detect_analysis, index_template
@@ -85,24 +89,78 @@ def status_log_indexed(client: Elasticsearch, names: IndexNames) -> bool:
     )
 
 
-def reindex(client: Elasticsearch, names: IndexNames, *, delete_old: bool = False, replicas: int = 1) -> ReindexReport:
-    """Copy the current index into version N+1 under the current template, then move the alias in one step.
+REINDEX_META = "netsword_reindex_to"  # in the old index's mapping `_meta` while (and after) it is reindexed
+REINDEX_WAITS = 12  # write attempts a writer makes against an index a reindex has blocked (about a minute)
+REINDEX_BACKOFF = (0.25, 8.0)  # seconds: first wait, longest wait (doubling)
 
-    Readers never see a missing alias: the remove and the add are one atomic `_aliases` request. Writes made while
-    the copy runs land in the old index, so stop the crawlers first (docs/elasticsearch.md, "Reindexing").
+
+def reindex_blocked(client: Elasticsearch, info: Mapping[str, Any]) -> bool:
+    """Whether a refused write hit an index that `reindex` made read-only (so it is to be made again through the
+    alias once it has moved), rather than a block of another kind (disk full, an operator's block)."""
+    error = info.get("error")
+    if not isinstance(error, Mapping) or error.get("type") != "cluster_block_exception":
+        return False
+    index = str(info.get("_index") or error.get("index") or "")
+    if not index:
+        return False
+    try:
+        found = client.indices.get_mapping(index=index).body
+    except (ApiError, TransportError):
+        return False
+    return any(REINDEX_META in (body.get("mappings", {}).get("_meta") or {}) for body in found.values())
+
+
+def wait_for_reindex(attempt: int) -> None:
+    first, longest = REINDEX_BACKOFF
+    time.sleep(min(first * 2**attempt, longest))
+
+
+def _copy(client: Elasticsearch, old: str, new: str) -> int:
+    """Copy every document of `old` whose version is newer than its copy in `new` (external versions: the copy
+    keeps each document's version, so a second pass writes only what changed since the first); returns how many
+    were written. Version conflicts are documents already current, not failures."""
+    result = client.reindex(
+        source={"index": old},
+        dest={"index": new, "version_type": "external"},
+        conflicts="proceed",
+        refresh=True,
+        wait_for_completion=True,
+    ).body
+    failures = [f for f in result.get("failures") or [] if f.get("status") != 409]
+    if failures:
+        raise StoreError(f"reindex {old} → {new} failed for {len(failures)} documents: {failures[0]}")
+    return int(result.get("created", 0)) + int(result.get("updated", 0))
+
+
+def reindex(client: Elasticsearch, names: IndexNames, *, delete_old: bool = False, replicas: int = 1) -> ReindexReport:
+    """Copy the current index into version N+1 under the current template, then move the alias in one step,
+    losing no write made meanwhile.
+
+    1. copy old → new while writers go on writing to old (every document keeps its version);
+    2. a catch-up pass copies what they changed during 1 (still writing to old);
+    3. old is marked (`_meta.netsword_reindex_to`) and made read-only: a write refused by that block is retried
+       by the writer (`reindex_blocked`) until the alias has moved, and then lands in the new index;
+    4. a last catch-up pass copies what changed during 2, then the alias moves (one atomic `_aliases` request:
+       readers never see a missing alias). The old index stays read-only (or is deleted with `delete_old`).
     """
     old = ensure_index(client, names, replicas=replicas)
     analysis = put_template(client, names, replicas=replicas)
     existing = client.indices.get(index=f"{names.alias}-v*", allow_no_indices=True, expand_wildcards="all").body
     new = names.version(max([names.number_of(i) for i in existing] + [names.number_of(old)]) + 1)
     client.indices.create(index=new)
-    result = client.reindex(
-        source={"index": old}, dest={"index": new, "op_type": "create"}, refresh=True, wait_for_completion=True
-    )
-    failures = result.body.get("failures") or []
-    if failures:
+    blocked = False
+    try:
+        written = _copy(client, old, new)
+        _copy(client, old, new)
+        client.indices.put_mapping(index=old, meta={REINDEX_META: new})
+        client.indices.put_settings(index=old, settings={"index.blocks.write": True})
+        blocked = True
+        _copy(client, old, new)
+    except BaseException:
+        if blocked:
+            client.indices.put_settings(index=old, settings={"index.blocks.write": False})
         client.indices.delete(index=new)
-        raise StoreError(f"reindex {old} → {new} failed for {len(failures)} documents: {failures[0]}")
+        raise
     client.indices.update_aliases(
         actions=[
             {"remove": {"index": old, "alias": names.alias}},
@@ -111,6 +169,5 @@ def reindex(client: Elasticsearch, names: IndexNames, *, delete_old: bool = Fals
     )
     if delete_old:
         client.indices.delete(index=old)
-    return ReindexReport(
-        old, new, int(result.body.get("created", 0)) + int(result.body.get("updated", 0)), analysis, delete_old
-    )
+    documents = int(client.count(index=new).body["count"])
+    return ReindexReport(old, new, max(documents, written), analysis, delete_old)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from leads.store import sqlite_listings
 from leads.store.aggregations import (
     Bucket,
     DashboardFigures,
@@ -31,8 +33,10 @@ from leads.store.base import (
     check_status,
     first_sighting,
     merge_seen,
+    page_after,
     taken_down,
 )
+from leads.store.listings import KeptListing, ListingQuery, ListingReport
 from leads.store.sqlite_schema import migrate
 from netsword.models import PARCEL_PLATFORM, Lead, Reason, utc_now
 from netsword.sqlite_db import connect, transaction
@@ -144,10 +148,11 @@ class SqliteLeadStore(LeadStore):
             found.update((row["lead_id"], _lead_of(row)) for row in self.conn.execute(sql, chunk))
         return found
 
-    def put_raw(self, leads: Iterable[Lead]) -> int:
+    def put_raw(self, leads: Iterable[Lead], *, status_logs: Mapping[str, list[StatusChange]] | None = None) -> int:
         """One transaction, rows written with executemany in chunks (a million-lead copy or benchmark build).
 
-        An upsert (not INSERT OR REPLACE) keeps the row, so its rowid, full-text entry and status log stay.
+        An upsert (not INSERT OR REPLACE) keeps the row, so its rowid, full-text entry and status log stay; a lead
+        in `status_logs` has its log replaced by the one given.
         """
         placeholders = ",".join("?" * len(_COLUMNS))
         update = ",".join(f"{c}=excluded.{c}" for c in _COLUMNS[1:])
@@ -155,10 +160,65 @@ class SqliteLeadStore(LeadStore):
         count = 0
         it = iter(leads)
         with self._lock, transaction(self.conn):
-            while rows := [_row_of(lead) for lead in islice(it, _WRITE_CHUNK)]:
-                self.conn.executemany(sql, rows)
-                count += len(rows)
+            while chunk := list(islice(it, _WRITE_CHUNK)):
+                self.conn.executemany(sql, [_row_of(lead) for lead in chunk])
+                count += len(chunk)
+                logs = {lead.lead_id: status_logs[lead.lead_id] for lead in chunk
+                        if status_logs and lead.lead_id in status_logs}  # fmt: skip
+                if logs:
+                    self.conn.executemany("DELETE FROM lead_status_history WHERE lead_id = ?", [(i,) for i in logs])
+                    self.conn.executemany(
+                        "INSERT INTO lead_status_history(lead_id, at, before, after, assignee) VALUES (?, ?, ?, ?, ?)",
+                        [(i, c["at"], c["before"], c["after"], c.get("assignee", "")) for i, log in logs.items()
+                         for c in log],
+                    )  # fmt: skip
         return count
+
+    def status_logs(self, lead_ids: Iterable[str]) -> dict[str, list[StatusChange]]:
+        wanted = list(dict.fromkeys(lead_ids))
+        logs: dict[str, list[StatusChange]] = {}
+        with self._lock:
+            for start in range(0, len(wanted), _IN_CHUNK):
+                chunk = wanted[start : start + _IN_CHUNK]
+                sql = ("SELECT lead_id, at, before, after, assignee FROM lead_status_history "  # noqa: S608
+                       f"WHERE lead_id IN ({','.join('?' * len(chunk))}) ORDER BY id")  # fmt: skip
+                for r in self.conn.execute(sql, chunk):
+                    logs.setdefault(r["lead_id"], []).append(
+                        StatusChange(at=r["at"], before=r["before"], after=r["after"], assignee=r["assignee"])
+                    )
+        return logs
+
+    def keep_listings(self, sightings: Iterable[KeptListing]) -> ListingReport:
+        """Read and write under the write lock (BEGIN IMMEDIATE) like `upsert_many`; a failed write keeps none of
+        the batch and reports each sighting failed with SQLite's reason."""
+        batch = list(sightings)
+        if not batch:
+            return ListingReport()
+        try:
+            with self._lock, transaction(self.conn):
+                _, outcomes = sqlite_listings.keep(self.conn, batch)
+        except sqlite3.Error as exc:
+            report = ListingReport()
+            for _ in batch:
+                report.fail(f"SQLite {self.path}: {exc}")
+            return report
+        return sqlite_listings.report_of(outcomes)
+
+    def get_listing(self, platform: str, listing_id: str) -> KeptListing | None:
+        with self._lock:
+            return sqlite_listings.stored(self.conn, [(platform, listing_id)]).get((platform, listing_id))
+
+    def iter_listings(self, query: ListingQuery) -> Iterator[KeptListing]:
+        return sqlite_listings.iterate(self.conn, query, self._lock)
+
+    def count_listings(self, query: ListingQuery) -> int:
+        where, params = sqlite_listings.where_of(query)
+        with self._lock:
+            return int(self.conn.execute(f"SELECT count(*) FROM listings WHERE {where}", params).fetchone()[0])  # noqa: S608
+
+    def drop_listings(self, *, last_seen_before: str) -> int:
+        with self._lock, transaction(self.conn):
+            return self.conn.execute("DELETE FROM listings WHERE last_seen < ?", (last_seen_before,)).rowcount
 
     def mark_taken_down(self, lead_id: str, *, reason: str, at: str) -> Lead:
         with self._lock, transaction(self.conn):  # read and write under the write lock: no sighting lost between
@@ -205,6 +265,11 @@ class SqliteLeadStore(LeadStore):
         if query.exclude_parcels:
             clauses.append("kind != 'parcel_pattern' AND platform != ? AND platform NOT LIKE 'parcel:%'")
             params.append(PARCEL_PLATFORM)
+        if query.after is not None:
+            column = _ORDER[query.sort].split()[0] if query.sort in _ORDER else "score"
+            value, lead_id = query.after
+            clauses.append(f"({column} < ? OR ({column} = ? AND lead_id > ?))")
+            params.extend([value, value, lead_id])
         if query.text.strip():
             text = query.text.strip()
             if len(text) >= 3:
@@ -219,6 +284,8 @@ class SqliteLeadStore(LeadStore):
     def search(self, query: LeadQuery) -> list[Lead]:
         if query.sort not in _ORDER:
             raise StoreError(f"sort must be one of {', '.join(_ORDER)}, got {query.sort!r}")
+        if query.after is not None and query.offset:
+            raise StoreError("a query with `after` (keyset paging) must have offset 0")
         where, params = self._where(query)
         # `where` holds fixed column names and ? placeholders only; every value is a bound parameter
         sql = f"SELECT * FROM leads{where} ORDER BY {_ORDER[query.sort]} LIMIT ? OFFSET ?"  # noqa: S608
@@ -232,14 +299,15 @@ class SqliteLeadStore(LeadStore):
             return int(self.conn.execute(f"SELECT count(*) FROM leads{where}", params).fetchone()[0])  # noqa: S608
 
     def iter_leads(self, query: LeadQuery) -> Iterator[Lead]:
+        """Pages of 1000 by keyset (`after` the last lead of the page before), so a deep export stays fast."""
         page = 1000
-        offset = 0
+        after = query.after
         while True:
-            batch = self.search(LeadQuery(**{**query.__dict__, "limit": page, "offset": offset}))
+            batch = self.search(replace(query, limit=page, offset=0, after=after))
             yield from batch
             if len(batch) < page:
                 return
-            offset += page
+            after = page_after(batch[-1], query.sort)
 
     def aggregate(self, query: LeadQuery, *, top: int = 10) -> LeadAggregations:
         where, params = self._where(query)

@@ -83,6 +83,20 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE leads ADD COLUMN last_run TEXT NOT NULL DEFAULT '';
     """,
+    # 6: every listing seen, matched or not (leads.store.listings), for `netsword rematch` and its retention
+    """
+    CREATE TABLE listings (
+        platform TEXT NOT NULL,
+        listing_id TEXT NOT NULL,
+        listing TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        times_seen INTEGER NOT NULL DEFAULT 1,
+        last_run TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (platform, listing_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX listings_last_seen ON listings(last_seen);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

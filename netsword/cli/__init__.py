@@ -16,6 +16,7 @@ from netsword import __version__
 # One module per command group; each defines register(subparsers) and sets `func` on its parsers.
 COMMAND_MODULES = (
     "netsword.cli.match_cmd",
+    "netsword.cli.rematch_cmd",
     "netsword.cli.watchlist_cmd",
     "netsword.cli.leads_cmd",
     "netsword.cli.store_cmd",  # after leads_cmd: adds `leads copy|reindex|stats`

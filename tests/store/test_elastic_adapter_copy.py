@@ -81,7 +81,10 @@ def test_copy_reports_documents_the_cluster_refused(
             bulk_response([bulk_item(op, "netsword-leads-v1", m["_id"], 403, refused) for op, m, _ in bulk_actions(r)]),
         ),
     )
+    # a block that is not a reindex's (no `_meta.netsword_reindex_to` on the index): reported at once, not waited out
+    ready.on("GET", "/netsword-leads-v1/_mapping", {"netsword-leads-v1": {"mappings": {"properties": {}}}})
     assert main(["leads", "copy", "--from", f"sqlite:///{isolated / 'a.db'}", "--to", ready.url]) == 1
+    assert len(ready.sent("PUT", "/_bulk")) == 1
     assert (
         "2 leads not written" in capsys.readouterr().err
         and "cluster_block_exception" in capsys.readouterr().err + refused["type"]

@@ -124,10 +124,14 @@ def test_reindex_copies_into_next_version_and_swaps_alias_atomically(ready: EsRe
     ready.on(
         "PUT", "/netsword-leads-v3", {"acknowledged": True, "shards_acknowledged": True, "index": "netsword-leads-v3"}
     )
-    ready.on(
-        "POST", "/_reindex", {"took": 40, "timed_out": False, "total": 12, "created": 12, "updated": 0, "failures": []}
-    )
+    passes = iter([12, 2, 0])  # everything, then what writers changed meanwhile, then what changed before the block
+    ready.on("POST", "/_reindex", lambda _r: (200, {"took": 40, "timed_out": False, "total": 12, "created": 0,
+                                                    "updated": next(passes), "version_conflicts": 10,
+                                                    "failures": []}))  # fmt: skip
+    ready.on("PUT", "/netsword-leads-v1/_mapping", acknowledged)
+    ready.on("PUT", "/netsword-leads-v1/_settings", acknowledged)
     ready.on("POST", "/_aliases", acknowledged)
+    ready.on("POST", "/netsword-leads-v3/_count", {"count": 12})
     ready.on("DELETE", "/netsword-leads-v1", acknowledged)
     store = ElasticLeadStore(ready.url)
     report = store.reindex(delete_old=True)
@@ -138,21 +142,29 @@ def test_reindex_copies_into_next_version_and_swaps_alias_atomically(ready: EsRe
         12,
         "icu",
     )
-    copy = ready.sent("POST", "/_reindex")[0]
-    assert copy.json == {
-        "source": {"index": "netsword-leads-v1"},
-        "dest": {"index": "netsword-leads-v3", "op_type": "create"},
-    }
-    assert copy.params == {"refresh": "true", "wait_for_completion": "true"}
+    copies = ready.sent("POST", "/_reindex")
+    assert len(copies) == 3
+    for copy in copies:  # each document keeps its version: a later pass writes only what changed since
+        assert copy.json == {
+            "source": {"index": "netsword-leads-v1"},
+            "dest": {"index": "netsword-leads-v3", "version_type": "external"},
+            "conflicts": "proceed",
+        }
+        assert copy.params == {"refresh": "true", "wait_for_completion": "true"}
+    assert ready.sent("PUT", "/netsword-leads-v1/_mapping")[0].json == {"_meta": {"netsword_reindex_to": "netsword-leads-v3"}}
+    assert ready.sent("PUT", "/netsword-leads-v1/_settings")[0].json == {"index.blocks.write": True}
     assert ready.sent("POST", "/_aliases")[0].json == {
         "actions": [
             {"remove": {"index": "netsword-leads-v1", "alias": "netsword-leads"}},
             {"add": {"index": "netsword-leads-v3", "alias": "netsword-leads", "is_write_index": True}},
         ]
     }
-    # the swap happens after the copy, and the old index goes only after the swap
+    # two passes while writers write, then the block, the last pass, the swap; the old index goes only after
     order = [f"{r.method} {r.path}" for r in ready.requests]
-    assert order.index("POST /_reindex") < order.index("POST /_aliases") < order.index("DELETE /netsword-leads-v1")
+    block = order.index("PUT /netsword-leads-v1/_settings")
+    last_pass = max(i for i, o in enumerate(order) if o == "POST /_reindex")
+    assert order.index("PUT /netsword-leads-v1/_mapping") < block < last_pass < order.index("POST /_aliases")
+    assert order.index("POST /_aliases") < order.index("DELETE /netsword-leads-v1")
 
 
 def test_open_store_by_url_takes_auth_from_the_environment(

@@ -17,8 +17,10 @@ from pathlib import Path
 import pytest
 
 from leads.store.aggregations import DashboardQuery
-from leads.store.base import TAKEN_DOWN, LeadQuery, LeadStore, StoreError
+from leads.store.base import TAKEN_DOWN, LeadQuery, LeadStore, StoreError, page_after
+from leads.store.listings import KeptListing, ListingQuery, sighting
 from leads.store.scope import Scope
+from netsword.models import Listing
 from tests.store.lead_factory import make_lead, upsert_one
 
 TODAY = datetime.now(UTC).strftime("%Y-%m-%d")
@@ -435,6 +437,95 @@ def test_dashboard_query_is_checked() -> None:
         DashboardQuery(since="2024-05-01T00:00:00Z")
     with pytest.raises(ValueError, match="top"):
         DashboardQuery(since="2024-05-01", top=0)
+
+
+def test_keyset_paging_continues_after_a_lead_in_every_sort(store: LeadStore) -> None:
+    """`after` (the triage queue past 10,000 results; search_after on Elasticsearch) gives the same order as offsets."""
+    days = [f"2024-05-{d:02d}T00:00:00Z" for d in (1, 2, 2, 3, 3, 3)]
+    store.upsert_many([make_lead(f"K{i}", score=(70, 80, 80, 60, 90, 80)[i], seen=day) for i, day in enumerate(days)])
+    for sort in ("score", "last_seen", "first_seen"):
+        everything = store.search(LeadQuery(sort=sort, limit=50))
+        pages, after = [], None
+        while True:
+            page = store.search(LeadQuery(sort=sort, limit=2, after=after))
+            if not page:
+                break
+            pages.extend(page)
+            after = page_after(page[-1], sort)
+        assert [lead.lead_id for lead in pages] == [lead.lead_id for lead in everything], sort
+    first = store.search(LeadQuery(limit=1))[0]
+    narrowed = store.search(LeadQuery(min_score=80, limit=10, after=page_after(first, "score")))
+    assert [lead.score for lead in narrowed] == [80, 80, 80]
+    with pytest.raises(StoreError, match="offset 0"):
+        store.search(LeadQuery(after=page_after(first, "score"), offset=5))
+
+
+def test_copies_carry_status_logs(store: LeadStore) -> None:
+    lead, other = make_lead("S1"), make_lead("S2")
+    store.upsert_many([lead, other])
+    store.set_status(lead.lead_id, "triaged", assignee="li")
+    store.set_status(lead.lead_id, "confirmed")
+    logs = store.status_logs([lead.lead_id, other.lead_id, "ld-missing"])
+    assert list(logs) == [lead.lead_id]
+    assert [(c["before"], c["after"], c["assignee"]) for c in logs[lead.lead_id]] == [
+        ("new", "triaged", "li"), ("triaged", "confirmed", "li"),
+    ]  # fmt: skip
+    copied = make_lead("S3").with_changes(status="referred")
+    given = [{"at": "2024-05-02T00:00:00Z", "before": "new", "after": "referred", "assignee": "zhao"}]
+    assert store.put_raw([copied, store.get(lead.lead_id) or lead], status_logs={copied.lead_id: given}) == 2  # type: ignore[dict-item]
+    assert store.status_history(copied.lead_id) == given
+    assert len(store.status_history(lead.lead_id)) == 2  # not in status_logs: its own log stays
+    store.put_raw([copied], status_logs={copied.lead_id: []})  # type: ignore[dict-item]
+    assert store.status_history(copied.lead_id) == []
+
+
+def _seen(listing_id: str, at: str, *, platform: str = "taobao", run: str = "", **fields: object) -> KeptListing:
+    data = {"id": listing_id, "platform": platform, "url": f"https://{platform}.example/{listing_id}",
+            "title": "运动鞋", "crawled_at": at, **fields}  # fmt: skip
+    return sighting(Listing.from_dict(data), run=run)
+
+
+def test_kept_listings_are_stored_once_with_first_and_last_seen_and_latest_content(store: LeadStore) -> None:
+    report = store.keep_listings([_seen("A", "2024-05-01T00:00:00Z"), _seen("B", "2024-05-01T00:00:00Z", price=10)])
+    assert (report.as_dict(), report.problems) == ({"kept": 2, "refreshed": 0, "changed": 0, "failed": 0}, ["", ""])
+    again = store.keep_listings([
+        _seen("A", "2024-05-03T00:00:00Z"),  # same content, later: refreshed
+        _seen("B", "2024-05-02T00:00:00Z", price=8),  # new price: changed
+        _seen("B", "2024-04-20T00:00:00Z", price=12),  # an older sighting arriving late: counted, content stays
+    ])  # fmt: skip
+    assert again.as_dict() == {"kept": 0, "refreshed": 2, "changed": 1, "failed": 0}
+    b = store.get_listing("taobao", "B")
+    assert b is not None
+    assert (b.first_seen, b.last_seen, b.times_seen, b.listing["price"]) == (
+        "2024-04-20T00:00:00Z", "2024-05-02T00:00:00Z", 3, 8.0,
+    )  # fmt: skip
+    assert b.to_listing().price == 8.0
+    assert store.get_listing("taobao", "nope") is None and store.get_listing("jd", "A") is None
+    assert store.count_listings(ListingQuery()) == 2
+
+
+def test_a_crawl_run_counts_a_listing_once(store: LeadStore) -> None:
+    store.keep_listings([_seen("R", "2024-05-01T00:00:00Z", run="run-a")])
+    store.keep_listings([_seen("R", "2024-05-01T00:05:00Z", run="run-a")])  # the restarted run fetches it again
+    kept = store.get_listing("taobao", "R")
+    assert kept is not None and (kept.times_seen, kept.last_run, kept.last_seen) == (1, "run-a", "2024-05-01T00:05:00Z")
+
+
+def test_kept_listings_by_age_and_platform_in_key_order_and_dropped_by_retention(store: LeadStore) -> None:
+    # more than one page (1000) on every store
+    batch = [_seen(f"L{i:04d}", f"2024-05-{1 + i % 9:02d}T00:00:00Z", platform=("taobao", "jd")[i % 2])
+             for i in range(2345)]  # fmt: skip
+    assert store.keep_listings(batch).kept == 2345
+    listed = list(store.iter_listings(ListingQuery()))
+    assert [(k.platform, k.listing_id) for k in listed] == sorted((k.platform, k.listing_id) for k in batch)
+    recent = ListingQuery(since="2024-05-08T00:00:00Z", platform=("jd",))
+    expected = {k.listing_id for k in batch if k.platform == "jd" and k.last_seen >= "2024-05-08"}
+    assert {k.listing_id for k in store.iter_listings(recent)} == expected
+    assert store.count_listings(recent) == len(expected)
+    assert store.count_listings(ListingQuery(until="2024-05-02T00:00:00Z")) == 261
+    assert store.drop_listings(last_seen_before="2024-05-02T00:00:00Z") == 261
+    assert store.count_listings(ListingQuery()) == 2345 - 261
+    assert store.count(LeadQuery()) == 0  # retention of listings never touches leads
 
 
 def test_every_interface_method_is_covered() -> None:
