@@ -1,4 +1,5 @@
-"""`netsword leads copy|reindex|stats`: move leads between stores, rebuild the Elasticsearch index, count leads.
+"""`netsword leads copy|reindex|stats`: move leads (price and status histories included) between stores, rebuild the
+Elasticsearch index without losing writes made meanwhile, count leads.
 
 Settings: `store.url` and the `store.es_*` keys (docs/configuration.md); `--from`/`--to` take store URLs.
 """
@@ -83,20 +84,27 @@ def run_copy(args: argparse.Namespace) -> int:
     with _open(cfg, args.source) as source, _open(cfg, args.target) as target:
         batch: list[Lead] = []
         try:
-            # put_raw keeps history, status and assignee as they are: a copy, not new sightings; re-running is harmless
+            # put_raw keeps history, status and assignee as they are: a copy, not new sightings; each lead's status
+            # log goes with it (replacing the target's); re-running is harmless
             for lead in source.iter_leads(query):
                 batch.append(lead)
                 if len(batch) >= args.batch:
-                    copied += target.put_raw(batch)
+                    copied += _copy_batch(source, target, batch)
                     batch = []
                     print(f"copied {copied} leads…", file=sys.stderr)
             if batch:
-                copied += target.put_raw(batch)
+                copied += _copy_batch(source, target, batch)
         except StoreError as exc:
             print(f"netsword: copy stopped after {copied} leads: {exc}", file=sys.stderr)
             return 1
     print(f"copied {copied} leads from {shown(args.source)} to {shown(args.target)}", file=sys.stderr)
     return 0
+
+
+def _copy_batch(source: LeadStore, target: LeadStore, batch: list[Lead]) -> int:
+    """Write the leads with their status logs (price history is part of each lead)."""
+    logs = source.status_logs(lead.lead_id for lead in batch)
+    return target.put_raw(batch, status_logs={lead.lead_id: logs.get(lead.lead_id, []) for lead in batch})
 
 
 def run_reindex(args: argparse.Namespace) -> int:

@@ -37,7 +37,12 @@ def test_copy_sqlite_to_elasticsearch(isolated: Path, ready: EsResponder, capsys
     sent = [bulk_actions(r) for r in ready.sent("PUT", "/_bulk")]
     assert [len(actions) for actions in sent] == [2, 2, 1]
     written = [source for actions in sent for _, _, source in actions]
-    assert written == [doc_of(lead) for lead in leads]  # status, assignee, history: exactly as stored
+    with SqliteLeadStore(isolated / "a.db") as source:
+        logs = source.status_logs(lead.lead_id for lead in leads)
+    assert len(logs) == 1
+    # status, assignee, price history and status log: exactly as stored
+    assert written == [doc_of(lead, status_history=logs.get(lead.lead_id, [])) for lead in leads]
+    assert written[[lead.listing_id for lead in leads].index("L2")]["status_history"][0]["after"] == "referred"
     # none was in the index yet (the `_mget` before each chunk): each is created, so a lead another writer creates
     # at the same moment is a 409 that is read again, never a blind overwrite
     assert all(op == "create" and "if_seq_no" not in meta for actions in sent for op, meta, _ in actions)
@@ -58,9 +63,19 @@ def test_copy_elasticsearch_to_sqlite(isolated: Path, ready: EsResponder, monkey
 
     ready.on("POST", "/_search", page)
     ready.on("DELETE", "/_pit", {"succeeded": True, "num_freed": 1})
+    log = [{"at": "2024-05-02T09:00:00Z", "before": "new", "after": "triaged", "assignee": "li"}]
+
+    def status_logs(request: Recorded) -> tuple[int, Any]:
+        assert request.params["_source_includes"] == "status_history"
+        return 200, {"docs": [{"_index": "netsword-leads-v1", "_id": i, "found": True,
+                               "_source": {"status_history": log if i == leads[0].lead_id else []}}
+                              for i in request.json["ids"]]}  # fmt: skip
+
+    ready.on("POST", "/netsword-leads/_mget", status_logs)
     assert main(["leads", "copy", "--from", ready.url, "--to", f"sqlite:///{isolated / 'b.db'}"]) == 0
     with SqliteLeadStore(isolated / "b.db") as target:
         assert list(target.iter_leads(LeadQuery())) == leads
+        assert target.status_history(leads[0].lead_id) == log and target.status_history(leads[1].lead_id) == []
 
 
 def test_copy_reports_documents_the_cluster_refused(

@@ -38,8 +38,15 @@ def test_copy_sqlite_to_sqlite_keeps_everything_and_is_idempotent(
     assert main(args) == 0
     assert "copied 7 leads from sqlite:///" in capsys.readouterr().err
     assert main(args) == 0  # again: same ids replaced, nothing doubled
+    with SqliteLeadStore(isolated / "a.db") as source:
+        logs = source.status_logs(lead.lead_id for lead in original)
     with SqliteLeadStore(isolated / "b.db") as target:
         assert list(target.iter_leads(LeadQuery())) == original
+        assert target.status_logs(lead.lead_id for lead in original) == logs  # the status log came along, once
+        assert [c["after"] for c in logs[original[0].lead_id if original[0].status == "confirmed" else
+                                         next(lead.lead_id for lead in original if lead.status == "confirmed")]] == [
+            "confirmed"
+        ]  # fmt: skip
         copied = target.get(original[0].lead_id)
     assert copied is not None and copied.times_seen in (1, 2)
     assert {lead.status for lead in original} == {"new", "confirmed"}
