@@ -9,7 +9,7 @@ from typing import Any
 
 from netsword.models import OPEN_STATUSES
 
-JOB_KINDS = ("crawl", "digest", "alerts_send", "recheck", "watchlist_reload", "retention")
+JOB_KINDS = ("crawl", "digest", "alerts_send", "recheck", "watchlist_reload", "retention", "register_refresh")
 WATCHLIST_KEYWORDS = "watchlist"  # keywords: watchlist → the marks (and variants) of the loaded watchlists
 
 
@@ -61,11 +61,23 @@ class RetentionOptions:
 
 
 @dataclass(frozen=True)
+class RegisterRefreshOptions:
+    """Re-import a regulated-goods register export (docs/regulated-goods.md#registers) from a file or an URL."""
+
+    regime: str
+    source: str  # a file path, or an http(s) URL fetched under the fetch policy
+    partial: bool = False  # the export is not the whole register (`registers import --partial`)
+    keep_bad_rows: bool = True  # write the good rows when some are refused (they are reported); false: write nothing
+    max_bytes: int = 64 * 1024 * 1024  # a larger download is refused
+    timeout: float = 60.0  # per request
+
+
+@dataclass(frozen=True)
 class EmptyOptions:
     pass
 
 
-Options = CrawlOptions | DigestOptions | RecheckOptions | RetentionOptions | EmptyOptions
+Options = CrawlOptions | DigestOptions | RecheckOptions | RetentionOptions | RegisterRefreshOptions | EmptyOptions
 
 
 @dataclass(frozen=True)

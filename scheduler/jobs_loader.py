@@ -24,6 +24,7 @@ from scheduler.jobs import (
     JobSpec,
     Options,
     RecheckOptions,
+    RegisterRefreshOptions,
     RetentionOptions,
     Schedule,
 )
@@ -173,6 +174,26 @@ def _retention(data: Mapping[str, Any]) -> RetentionOptions:
     )
 
 
+def _register_refresh(data: Mapping[str, Any]) -> RegisterRefreshOptions:
+    from matchers.regulated import load_rules
+
+    regime = _text(data, "regime", required=True)
+    known = [r.id for r in load_rules().regimes]
+    if regime not in known:
+        raise Invalid(key="regime", message=f"{regime!r} is not a regime (known: {', '.join(known)})")
+    source = _text(data, "source", required=True)
+    if "://" in source and not source.startswith(("http://", "https://")):
+        raise Invalid(key="source", message=f"must be a file path or an http(s) URL, got {source!r}")
+    return RegisterRefreshOptions(
+        regime=regime,
+        source=source,
+        partial=_bool(data, "partial", False),
+        keep_bad_rows=_bool(data, "keep_bad_rows", True),
+        max_bytes=_int(data, "max_bytes", RegisterRefreshOptions.max_bytes, minimum=1024),
+        timeout=_duration(data, "timeout", 60.0, positive=True),
+    )
+
+
 _KINDS: dict[str, tuple[set[str], Callable[[Mapping[str, Any]], Options]]] = {
     "crawl": ({"profile", "keywords", "max_keywords", "variants", "max_pages", "base_url", "evidence"}, _crawl),
     "digest": ({"period"}, _digest),
@@ -180,6 +201,7 @@ _KINDS: dict[str, tuple[set[str], Callable[[Mapping[str, Any]], Options]]] = {
     "recheck": ({f.name for f in fields(RecheckOptions)}, _recheck),
     "watchlist_reload": (set(), lambda _data: EmptyOptions()),
     "retention": ({"evidence_days", "logs_days", "history_days"}, _retention),
+    "register_refresh": ({f.name for f in fields(RegisterRefreshOptions)}, _register_refresh),
 }
 assert set(_KINDS) == set(JOB_KINDS)
 

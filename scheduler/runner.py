@@ -22,6 +22,7 @@ from scheduler.jobs import DigestOptions, JobSpec
 from scheduler.lock import describe_holder
 from scheduler.maintenance import WatchlistHolder, reload_watchlist, run_retention, scheduler_log_dir
 from scheduler.recheck import run_recheck
+from scheduler.register_refresh import run_register_refresh
 
 log = logging.getLogger("netsword.scheduler")
 
@@ -86,6 +87,8 @@ class JobRunner:
             return reload_watchlist(self.cfg, self.watchlist, figures)
         if spec.kind == "retention":
             return run_retention(self.cfg, spec, self.history, figures)
+        if spec.kind == "register_refresh":
+            return run_register_refresh(self.cfg, spec, log_path=self._log_path(spec, run_id), figures=figures)
         if spec.kind == "digest":
             assert isinstance(spec.options, DigestOptions)
             return self._child(spec, run_id, ["alerts", "digest", "--period", spec.options.period], figures)

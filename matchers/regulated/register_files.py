@@ -59,9 +59,10 @@ class ImportResult:
 
 def import_export(
     export: str | Path, regime_id: str, directory: str | Path, *, complete: bool = True, keep_bad_rows: bool = False,
-    rules: Rules | None = None, today: date | None = None, dry_run: bool = False,
+    rules: Rules | None = None, today: date | None = None, dry_run: bool = False, label: str = "",
 ) -> ImportResult:  # fmt: skip
-    """Read an export and, unless a row was refused (or `keep_bad_rows`), replace the regime's compiled register."""
+    """Read an export and, unless a row was refused (or `keep_bad_rows`), replace the regime's compiled register.
+    `label`: what messages and the register's source name the export by (a URL it was downloaded from)."""
     rules = rules or load_rules()
     regime = rules.get(regime_id)
     if regime is None:
@@ -69,8 +70,9 @@ def import_export(
         raise RegisterError(f"{export}:0: regime: {regime_id!r} is not a regime (known: {known})")
     text, encoding, digest = read_export(export)
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    report = parse_export(text, regime, path=str(export), year=(today or date.today()).year, complete=complete,
-                          source=Path(export).name, sha256=digest, imported_at=now)  # fmt: skip
+    report = parse_export(text, regime, path=label or str(export), year=(today or date.today()).year,
+                          complete=complete, source=label or Path(export).name, sha256=digest,
+                          imported_at=now)  # fmt: skip
     target = registers_dir_file(directory, regime.id)
     replaced = _read(target) if target.exists() else None
     written = False

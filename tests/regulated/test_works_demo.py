@@ -3,6 +3,8 @@ matcher agreeing with it, and the demo's precision and recall per family (marks,
 
 from __future__ import annotations
 
+from typing import Any
+
 from demo.catalogue import build_catalogue
 from demo.score import scores_by_family
 from demo.works import SHOWCASE
@@ -44,7 +46,7 @@ def _lead(listing_id: str, entry: str, kind: str) -> Lead:
 
 
 def test_scores_by_family_count_each_family_against_its_own_truth() -> None:
-    truth = [
+    truth: list[dict[str, Any]] = [
         {"platform": "p", "listing_id": "1", "entry_ids": ["wk-a"], "kind": "copyright", "label": "infringing",
          "regulated": []},
         {"platform": "p", "listing_id": "2", "entry_ids": ["tm-a"], "kind": "trademark", "label": "infringing",
