@@ -45,6 +45,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "top_entries": ("线索最多的监测条目", "Top entries"), "top_sellers": ("线索最多的卖家", "Top sellers"),
     "throughput": ("每日研判量", "Triage decisions per day"), "takedowns": ("每日移送/下架", "Referrals per day"),
     "by_status": ("各状态线索数", "Leads by status"), "no_data": ("暂无数据", "No data yet"),
+    "by_kind": ("各类型线索数", "Leads by kind"),
     "new": ("新线索", "new"), "triaged": ("已研判", "triaged"), "confirmed": ("已确认", "confirmed"),
     "dismissed": ("已排除", "dismissed"), "referred": ("已移送", "referred"),
     "trademark": ("商标", "trademark"), "patent": ("专利", "patent"), "false_patent_marking": ("假冒专利标注", "false patent marking"),

@@ -1,7 +1,8 @@
 """Referral packages for handover to police or prosecutors: records in triage.db and the ZIP they produce.
 
 A referral names confirmed leads; a supervisor approves it (leads become `referred`) and the ZIP holds
-`summary.csv` (cells spreadsheet-safe, netsword.csv_safe), a printable `summary.html`, every evidence file under
+`summary.csv` (cells spreadsheet-safe, netsword.csv_safe), a printable `summary.html` (both name the law each lead
+concerns: triage.legal_basis), every evidence file under
 `evidence/<lead id>/` byte for byte with an extension chosen from its sniffed type (HTML kept as text:
 evidence.sniff), and `manifest.json` plus `SHA256SUMS` listing the SHA-256 of each file. The ZIP is deterministic
 for the same inputs.
@@ -27,11 +28,13 @@ from leads.store import StatusChange
 from netsword.csv_safe import SafeCsvWriter
 from netsword.models import Lead, utc_now
 from triage.db import TriageDB
+from triage.legal_basis import legal_basis
 
 TEMPLATES = Path(__file__).parent / "templates"
 ZIP_TIME = (2020, 1, 1, 0, 0, 0)  # fixed entry time: the same referral always gives the same bytes
 CSV_FIELDS = ("lead_id", "score", "kind", "entry_id", "owner", "platform", "listing_id", "url", "title", "seller",
-              "price", "currency", "status", "first_seen", "last_seen", "matched", "reasons")  # fmt: skip
+              "price", "currency", "status", "first_seen", "last_seen", "matched", "reasons",
+              "legal_basis")  # fmt: skip
 
 
 class ReferralError(ValueError):
@@ -113,7 +116,8 @@ class ReferralStore:
 def _csv_row(lead: Lead) -> list[Any]:
     row = {**lead.to_dict(), "title": lead.title, "seller": lead.seller_name, "price": lead.price,
            "currency": lead.listing.get("currency", ""),
-           "reasons": "; ".join(f"{r.code}: {r.detail}" for r in lead.reasons)}  # fmt: skip
+           "reasons": "; ".join(f"{r.code}: {r.detail}" for r in lead.reasons),
+           "legal_basis": legal_basis(lead)}  # fmt: skip
     return [row.get(f, "") if row.get(f) is not None else "" for f in CSV_FIELDS]
 
 
@@ -160,7 +164,8 @@ def build_package(
     files["summary.csv"] = ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 Chinese correctly
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True))
     html = env.get_template("referral_summary.html").render(
-        referral=referral, leads=leads, evidence=evidence_rows, history=status_history
+        referral=referral, leads=leads, evidence=evidence_rows, history=status_history,
+        basis={lead.lead_id: legal_basis(lead) for lead in leads},
     )
     files["summary.html"] = html.encode("utf-8")
     manifest = {

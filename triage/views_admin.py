@@ -31,6 +31,7 @@ async def dashboard_page(request: Request) -> Response:
         "entries": horizontal_bars(board.top_entries),
         "sellers": horizontal_bars(board.top_sellers),
         "statuses": horizontal_bars(sorted(board.by_status.items(), key=lambda kv: -kv[1])),
+        "kinds": horizontal_bars(sorted(board.by_kind.items(), key=lambda kv: -kv[1])),
     })  # fmt: skip
 
 
