@@ -1,7 +1,9 @@
 """The lead queue's filters: parsed from the query string, checked, scoped to what the user may see.
 
-Paging is bounded offset: pages of `triage.page_size`, at most MAX_PAGES deep (then the user is asked to narrow
-the filters), one extra row fetched to know whether there is a next page, and no count(*) over a million rows.
+Paging: pages of `triage.page_size`, one extra row fetched to know whether there is a next page, and no count(*)
+over a million rows. A "next" link carries the last lead shown (`after=<score>,<lead_id>`: keyset paging, on
+Elasticsearch `search_after`), so paging goes on past 10,000 results at the cost of page one; a page number typed
+into the URL without it is an offset, at most MAX_PAGES deep.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from urllib.parse import urlencode
 from starlette.datastructures import QueryParams
 
 from leads.store import LeadQuery
-from netsword.models import LEAD_KINDS, LEAD_STATUSES
+from netsword.models import LEAD_KINDS, LEAD_STATUSES, Lead
 from triage.users import User
 
-MAX_PAGES = 200
+MAX_PAGES = 200  # offset pages (a typed page number); "next" links page by key and go deeper
+_AFTER = re.compile(r"^(\d{1,3}),(ld-[0-9a-f]{20})$")  # the queue's order: score, then lead id
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NAME = re.compile(r"^[^\x00-\x1f]{1,200}$")
 LIST_FILTERS = ("status", "kind", "platform", "entry", "owner")
@@ -38,6 +41,7 @@ class QueueFilters:
     until: str = ""
     q: str = ""
     page: int = 1
+    after: tuple[int, str] | None = None  # the last lead of the page before (keyset paging)
     problems: list[str] = field(default_factory=list)
 
     def params(self, **override: object) -> str:
@@ -51,8 +55,13 @@ class QueueFilters:
                 pairs.append((name, str(value)))
         values = dict(override)
         page = values.pop("page", self.page)
+        after = values.pop("after", self.after)
         if page and page != 1:
             pairs.append(("page", str(page)))
+        if isinstance(after, tuple):
+            pairs.append(("after", f"{after[0]},{after[1]}"))
+        elif after:
+            pairs.append(("after", str(after)))
         pairs.extend((k, str(v)) for k, v in values.items())
         return urlencode(pairs)
 
@@ -86,9 +95,17 @@ def parse_filters(params: QueryParams, user: User) -> QueueFilters:
             f.problems.append(f"{name}: must be YYYY-MM-DD")
             value = ""
         setattr(f, name, value)
+    after = _AFTER.match(params.get("after") or "")
+    f.after = (int(after.group(1)), after.group(2)) if after else None
     page = params.get("page") or "1"
-    f.page = min(max(int(page), 1), MAX_PAGES) if page.isdigit() else 1
+    deepest = 10**6 if f.after else MAX_PAGES  # the page number only labels a keyset page
+    f.page = (min(max(int(page), 1), deepest) if len(page) < 20 else deepest) if page.isdigit() else 1
     return f
+
+
+def next_after(lead: Lead) -> str:
+    """The `after` value of the link to the page that follows `lead` (the queue sorts by score, then lead id)."""
+    return f"{lead.score},{lead.lead_id}"
 
 
 def _scoped(wanted: list[str], allowed: tuple[str, ...]) -> tuple[str, ...] | None:
@@ -118,5 +135,5 @@ def to_query(f: QueueFilters, user: User, page_size: int, sort: str = "score") -
         status=tuple(f.status), kind=tuple(f.kind), platform=tuple(f.platform), entry_id=entries, owner=owners,
         assignee=f.assignee or None, seller=f.seller or None, min_score=f.min_score, max_score=f.max_score,
         since=f.since or None, until=until or None, text=f.q, sort=sort, exclude_parcels=not user.may_see_parcels,
-        limit=page_size + 1, offset=(f.page - 1) * page_size,
+        limit=page_size + 1, offset=0 if f.after else (f.page - 1) * page_size, after=f.after,
     )  # fmt: skip

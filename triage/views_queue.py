@@ -8,7 +8,7 @@ from starlette.responses import RedirectResponse, Response
 from netsword.models import LEAD_KINDS, LEAD_STATUSES
 from triage.actions import ActionError, assign, change_status
 from triage.i18n import DISMISS_REASONS
-from triage.queue import MAX_PAGES, parse_filters, to_query
+from triage.queue import MAX_PAGES, next_after, parse_filters, to_query
 from triage.users import INVESTIGATOR, SUPERVISOR
 from triage.web import error_page, guarded, render, safe_next, state, user_of
 
@@ -21,11 +21,12 @@ async def queue_page(request: Request) -> Response:
     filters = parse_filters(request.query_params, user)
     query = to_query(filters, user, st.page_size)
     leads = st.store.search(query) if query else []
-    has_next = len(leads) > st.page_size and filters.page < MAX_PAGES
+    has_next = len(leads) > st.page_size  # the next link pages by key: any depth
     at = request.query_params.get("at", "0")
     assignees = [u.username for u in st.users.list() if u.can_triage and not u.disabled] if user.is_supervisor else []
     return render(request, "queue.html", {
         "filters": filters, "leads": leads[: st.page_size], "has_next": has_next, "max_pages": MAX_PAGES,
+        "next_after": next_after(leads[st.page_size - 1]) if has_next else "",
         "statuses": LEAD_STATUSES, "kinds": LEAD_KINDS, "dismiss_reasons": DISMISS_REASONS,
         "at": int(at) if at.isdigit() else 0, "assignees": assignees,
     })  # fmt: skip

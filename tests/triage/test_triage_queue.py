@@ -105,3 +105,28 @@ async def test_lead_page_shows_reasons_histories_and_same_seller(app, leads) -> 
     assert "新线索 → 已研判" in page  # status history
     assert str(lead.price) in page  # price history
     assert "同一卖家的其他线索" in page and leads[5].lead_id in page
+
+
+async def test_next_links_page_by_key_past_the_offset_limit(app, config) -> None:
+    """Each "next" link carries the last lead shown (search_after on Elasticsearch): following them walks every lead
+    once, in order, however deep — no offset, so no 10,000-result window."""
+    import re
+
+    app.state.triage.config = type(config)(**{**config.__dict__, "triage": type(config.triage)(page_size=5)})
+    async with client_for(app) as client:
+        await login(client, "investigator")
+        seen: list[str] = []
+        url = "/"
+        while True:
+            page = await client.get(url)
+            assert page.status_code == 200
+            seen.extend(lead_ids(page.text))
+            link = re.search(r'href="(/\?[^"]*)" id="next-page"', page.text)
+            if link is None:
+                break
+            url = link.group(1).replace("&amp;", "&")
+            assert "after=" in url
+        everything = lead_ids((await client.get("/", params={"page": 1})).text)
+        assert len(seen) == len(set(seen)) == 32 and seen[:5] == everything[:5]
+        deep = await client.get("/", params={"page": 500, "after": "0,ld-00000000000000000000"})
+        assert deep.status_code == 200 and lead_ids(deep.text) == [] and 'id="first-page"' in deep.text
