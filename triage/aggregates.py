@@ -1,8 +1,8 @@
 """The dashboard's figures as the page draws them, per reader's scope, cached for CACHE_SECONDS.
 
-The counting is the store's (`LeadStore.dashboard`, the same on SQLite and Elasticsearch, and `LeadStore.count` per
-lead kind); this module only picks the days shown, reshapes the figures for the charts and keeps them for a minute,
-because counting a million leads takes about a second.
+The counting is the store's (`LeadStore.dashboard`, the same on SQLite and Elasticsearch); this module only picks
+the days shown, reshapes the figures for the charts and keeps them for a minute, because counting a million leads
+takes about a second.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from leads.store import DashboardFigures, DashboardQuery, LeadQuery, LeadStore, Scope
-from netsword.models import LEAD_KINDS
+from leads.store import DashboardFigures, DashboardQuery, LeadStore, Scope
 
 __all__ = ["CACHE_SECONDS", "DECISIONS", "Dashboard", "DashboardCache", "Scope", "day_range"]
 
@@ -29,7 +28,7 @@ class Dashboard:
     top_entries: list[tuple[str, int]] = field(default_factory=list)
     top_sellers: list[tuple[str, int]] = field(default_factory=list)
     by_status: dict[str, int] = field(default_factory=dict)
-    by_kind: dict[str, int] = field(default_factory=dict)  # leads per kind (trademark, licence_*, copyright …), > 0
+    by_kind: dict[str, int] = field(default_factory=dict)  # leads per kind (trademark, licence_*, copyright …)
     decisions: dict[str, dict[str, int]] = field(default_factory=dict)  # status after -> day -> count
     computed_at: float = 0.0
 
@@ -41,6 +40,7 @@ class Dashboard:
         board.top_entries = [(b.key, b.count) for b in figures.top_entries]
         board.top_sellers = [(b.key, b.count) for b in figures.top_sellers]
         board.by_status = {b.key: b.count for b in figures.by_status}
+        board.by_kind = {b.key: b.count for b in figures.by_kind}
         for decision in figures.decisions_per_day:
             board.decisions.setdefault(decision.status, {})[decision.day] = decision.count
         return board
@@ -68,7 +68,6 @@ class DashboardCache:
                 return cached
         days = day_range(self.days)
         board = Dashboard.of(self.store.dashboard(DashboardQuery(since=days[0], scope=scope, top=TOP)), days)
-        board.by_kind = kind_counts(self.store, scope)
         board.computed_at = time.monotonic()
         with self._lock:
             self._cache[scope] = board
@@ -78,8 +77,3 @@ class DashboardCache:
         with self._lock:
             self._cache.clear()
 
-
-def kind_counts(store: LeadStore, scope: Scope) -> dict[str, int]:
-    """Leads of each kind the scope lets its reader see, in LEAD_KINDS order; kinds no lead has are left out."""
-    counts = {kind: store.count(LeadQuery.within(scope, kind=(kind,))) for kind in LEAD_KINDS}
-    return {kind: n for kind, n in counts.items() if n}

@@ -83,6 +83,7 @@ class DashboardFigures:
     `new_per_day`: leads first seen on each day since `since`, per platform (days ascending, then platforms).
     `top_entries`, `top_sellers`: over all the scope's leads, ranked (leads without a seller left out).
     `by_status`: leads per current status, ranked; statuses no lead has are absent.
+    `by_kind`: leads per kind (trademark, licence_expired, copyright …), ranked; kinds no lead has are absent.
     `decisions_per_day`: status changes since `since` per day and status moved to (days, then statuses ascending);
     a change that left the status as it was (an assignment) is not a decision and is not counted.
     """
@@ -92,3 +93,4 @@ class DashboardFigures:
     top_sellers: tuple[Bucket, ...] = ()
     by_status: tuple[Bucket, ...] = ()
     decisions_per_day: tuple[DecisionBucket, ...] = ()
+    by_kind: tuple[Bucket, ...] = ()

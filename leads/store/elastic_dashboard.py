@@ -15,6 +15,7 @@ from leads.store.base import LeadQuery
 from leads.store.elastic_query import buckets_of, day_buckets_of, day_histogram, per_day_per_platform, query_of
 
 STATUS_BUCKETS = 20  # statuses per bucket: more than there are (netsword.models.LEAD_STATUSES)
+KIND_BUCKETS = 50  # lead kinds: more than there are (netsword.models.LEAD_KINDS)
 
 
 def dashboard_search(query: DashboardQuery) -> dict[str, Any]:
@@ -34,6 +35,7 @@ def dashboard_search(query: DashboardQuery) -> dict[str, Any]:
             "top_entries": {"terms": {"field": "entry_id", "size": query.top}},
             "top_sellers": {"terms": {"field": "seller", "size": query.top, "exclude": [""]}},
             "by_status": {"terms": {"field": "status", "size": STATUS_BUCKETS}},
+            "by_kind": {"terms": {"field": "kind", "size": KIND_BUCKETS}},
             "decisions": {
                 "nested": {"path": "status_history"},
                 "aggs": {
@@ -66,4 +68,5 @@ def dashboard_of(response: Mapping[str, Any]) -> DashboardFigures:
         top_sellers=buckets_of(aggs.get("top_sellers", {})),
         by_status=buckets_of(aggs.get("by_status", {})),
         decisions_per_day=_decisions_of(aggs.get("decisions", {})),
+        by_kind=buckets_of(aggs.get("by_kind", {})),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from itertools import islice
@@ -358,7 +359,7 @@ class SqliteLeadStore(LeadStore):
         return [StatusChange(at=r["at"], before=r["before"], after=r["after"], assignee=r["assignee"]) for r in rows]
 
     def dashboard(self, query: DashboardQuery) -> DashboardFigures:
-        """Five GROUP BY queries; the per-day series use the first_seen index, the rest scan the scope's leads."""
+        """Five GROUP BY queries (statuses and kinds share one); the per-day series use the first_seen index, the rest scan the scope's leads."""
         where, params = self._where(LeadQuery.within(query.scope))
         # `where` holds fixed column names and ? placeholders only; every value is a bound parameter
         also = f"{where} AND" if where else " WHERE"
@@ -374,8 +375,14 @@ class SqliteLeadStore(LeadStore):
                 sql = (f"SELECT {column}, count(*) AS n FROM leads{where or ' WHERE 1=1'}{extra} "  # noqa: S608
                        f"GROUP BY {column} ORDER BY n DESC, {column} LIMIT ?")  # fmt: skip
                 tops[column] = [Bucket(r[0], r[1]) for r in self.conn.execute(sql, [*params, query.top]).fetchall()]
-            statuses = self.conn.execute(f"SELECT status, count(*) FROM leads{where} GROUP BY status", params)  # noqa: S608
-            by_status = ranked(Bucket(r[0], r[1]) for r in statuses.fetchall())
+            # statuses and kinds in one scan of the scope's leads
+            counted = self.conn.execute(f"SELECT status, kind, count(*) FROM leads{where} GROUP BY status, kind",  # noqa: S608
+                                        params).fetchall()  # fmt: skip
+            statuses, kinds = Counter[str](), Counter[str]()
+            for status, kind, n in counted:
+                statuses[status] += n
+                kinds[kind] += n
+            by_status = ranked(Bucket(k, n) for k, n in statuses.items())
             decisions = self.conn.execute(
                 "SELECT substr(h.at, 1, 10) AS day, h.after, count(*) FROM lead_status_history h "  # noqa: S608
                 f"WHERE h.at >= ? AND h.after != h.before{in_scope} GROUP BY day, h.after ORDER BY day, h.after",
@@ -387,6 +394,7 @@ class SqliteLeadStore(LeadStore):
             top_sellers=tuple(tops["seller"]),
             by_status=by_status,
             decisions_per_day=tuple(DecisionBucket(r[0], r[1], r[2]) for r in decisions),
+            by_kind=ranked(Bucket(k, n) for k, n in kinds.items()),
         )
 
     def integrity_problems(self) -> list[str]:

@@ -10,10 +10,9 @@ import zipfile
 from pathlib import Path
 
 from alerts.rules import load_rules as load_alert_rules
-from leads.store import LeadQuery, open_store
+from leads.store import DashboardQuery, LeadQuery, open_store
 from leads.store.base import UNSCOPED
 from netsword.models import LEAD_KINDS, Lead, Reason
-from triage.aggregates import kind_counts
 from triage.i18n import translator
 from triage.legal_basis import legal_basis
 from triage.referrals import Referral, build_package
@@ -42,7 +41,9 @@ def test_the_store_filters_and_the_dashboard_counts_by_kind(tmp_path: Path) -> N
         store.upsert_many([_lead(1, "copyright", "wk-three-body"), _lead(2, "copyright", "wk-csapp"),
                            _lead(3, "licence_expired", "reg:drug"), _lead(4, "trademark", "tm-nike")])  # fmt: skip
         assert {lead.lead_id for lead in store.search(LeadQuery(kind=("copyright",)))} == {"ld-0001", "ld-0002"}
-        assert kind_counts(store, UNSCOPED) == {"trademark": 1, "licence_expired": 1, "copyright": 2}
+        figures = store.dashboard(DashboardQuery(since="2026-11-01", scope=UNSCOPED))
+        assert {b.key: b.count for b in figures.by_kind} == {"trademark": 1, "licence_expired": 1, "copyright": 2}
+        assert figures.by_kind[0].key == "copyright" and {b.key: b.count for b in figures.by_status} == {"new": 4}
 
 
 def test_alert_rules_target_the_new_kinds(tmp_path: Path) -> None:

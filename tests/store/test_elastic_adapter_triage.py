@@ -42,6 +42,7 @@ DASHBOARD_ANSWER = {
         "top_entries": _terms(("tm-nike", 3), ("pat-fan", 1), ("tm-lv", 1)),
         "top_sellers": _terms(("鞋王", 2), ("风扇店", 1)),
         "by_status": _terms(("new", 2), ("confirmed", 1), ("triaged", 1)),
+        "by_kind": _terms(("trademark", 3), ("copyright", 1)),
         "decisions": {"doc_count": 6, "since": {"doc_count": 5, "per_day": {"buckets": [
             _day("2024-06-02", after={**_terms(("triaged", 2)), "buckets": [
                 {"key": "triaged", "doc_count": 2, "before": _terms(("new", 1), ("triaged", 1))}]}),
@@ -67,6 +68,7 @@ def test_dashboard_request_and_answer(ready: EsResponder) -> None:
     assert [(b.key, b.count) for b in figures.top_entries] == [("tm-nike", 3), ("pat-fan", 1), ("tm-lv", 1)]
     assert [(b.key, b.count) for b in figures.top_sellers] == [("鞋王", 2), ("风扇店", 1)]
     assert [(b.key, b.count) for b in figures.by_status] == [("new", 2), ("confirmed", 1), ("triaged", 1)]
+    assert [(b.key, b.count) for b in figures.by_kind] == [("trademark", 3), ("copyright", 1)]
     # triaged → triaged and new → new kept the status (assignments): not decisions
     assert [(b.day, b.status, b.count) for b in figures.decisions_per_day] == [
         ("2024-06-01", "confirmed", 1), ("2024-06-02", "triaged", 1),
@@ -93,6 +95,7 @@ def test_dashboard_request_and_answer(ready: EsResponder) -> None:
             "top_entries": {"terms": {"field": "entry_id", "size": 5}},
             "top_sellers": {"terms": {"field": "seller", "size": 5, "exclude": [""]}},
             "by_status": {"terms": {"field": "status", "size": 20}},
+            "by_kind": {"terms": {"field": "kind", "size": 50}},
             "decisions": {
                 "nested": {"path": "status_history"},
                 "aggs": {"since": {

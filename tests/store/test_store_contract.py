@@ -400,6 +400,8 @@ def test_dashboard_figures(store: LeadStore) -> None:
     assert [(b.key, b.count) for b in figures.top_sellers] == [("鞋王", 2), ("风扇店", 1)]
     assert [(b.key, b.count) for b in figures.by_status] == [("new", 2), ("confirmed", 1), ("dismissed", 1),
                                                              ("triaged", 1)]  # fmt: skip
+    assert sum(b.count for b in figures.by_kind) == 5 and figures.by_kind == tuple(
+        sorted(figures.by_kind, key=lambda b: (-b.count, b.key)))  # leads per kind, ranked like every top list
     # every change was made today; the assignment of C (new → new) is not a decision
     assert [(b.day, b.status, b.count) for b in figures.decisions_per_day] == [
         (TODAY, "confirmed", 1), (TODAY, "dismissed", 1), (TODAY, "triaged", 2),
