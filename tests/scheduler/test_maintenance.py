@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from netsword.config import Config, load_config
+from netsword.models import utc_now
 from scheduler.history import RunHistory, RunRecord
 from scheduler.jobs_loader import parse_jobs
 from scheduler.runner import JobRunner
@@ -73,3 +74,24 @@ def test_retention_drops_old_logs_and_history_only(cfg: Config) -> None:
     assert record.outcome == "ok" and record.message == "1 log file(s) removed; 1 run record(s) removed"
     assert not old_log.exists() and new_log.exists()
     assert [run.job_id for run in runs_of(cfg)] == ["tidy"]
+
+
+def test_retention_drops_kept_listings_not_seen_for_the_configured_days(cfg: Config) -> None:
+    """store.listings_retention_days (default 90) through the retention job; leads are never dropped by it."""
+    from leads.store import LeadQuery, open_store_from_config
+    from leads.store.listings import ListingQuery, sighting
+    from netsword.models import Listing
+    from tests.store.lead_factory import make_lead
+
+    def seen(listing_id: str, at: str) -> Listing:
+        return Listing.from_dict({"id": listing_id, "platform": "taobao", "url": f"https://t.example/{listing_id}",
+                                  "title": "运动鞋", "crawled_at": at})  # fmt: skip
+
+    with open_store_from_config(cfg) as store:
+        store.keep_listings([sighting(seen("old", "2000-01-01T00:00:00Z")), sighting(seen("new", utc_now()))])
+        store.upsert_many([make_lead("old", seen="2000-01-01T00:00:00Z")])
+    record = run_job(cfg, "tidy")
+    assert record.outcome == "ok" and "1 kept listing(s) not seen for 90 days removed" in record.message
+    with open_store_from_config(cfg) as store:
+        assert [k.listing_id for k in store.iter_listings(ListingQuery())] == ["new"]
+        assert store.count(LeadQuery()) == 1
