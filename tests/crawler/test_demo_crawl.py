@@ -11,6 +11,7 @@ import pytest
 from demo.score import lead_level_scores
 from evidence.store import EvidenceStore
 from leads.store import LeadQuery, open_store
+from leads.store.listings import ListingQuery
 
 pytestmark = pytest.mark.timeout(300)
 KEYWORDS = ["耐克", "NIKE", "劳力士"]
@@ -56,6 +57,12 @@ def test_api_style_with_cursor_and_detail(market, tmp_path: Path, crawl) -> None
     leads = _leads(tmp_path)
     assert leads
     assert any(lead.listing.get("description") for lead in leads)  # from /api/item/{id}
+    # every listing is kept, matched or not, once per listing, stamped with the crawl run (for `netsword rematch`)
+    assert stats["netsword/listings_kept"] == stats["netsword/listings"] and "netsword/listings_not_kept" not in stats
+    with open_store(f"sqlite:///{tmp_path / 'netsword.db'}") as store:
+        kept = list(store.iter_listings(ListingQuery()))
+    assert len(kept) == len({(k.platform, k.listing_id) for k in kept}) >= len({lead.listing_id for lead in leads})
+    assert {lead.listing_id for lead in leads} <= {k.listing_id for k in kept} and all(k.last_run for k in kept)
 
 
 def test_feed_style_counts_malformed_rows(market, tmp_path: Path, crawl) -> None:
