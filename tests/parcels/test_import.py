@@ -79,6 +79,14 @@ def test_reimport_changes_nothing_and_a_changed_row_updates(
         write(path, [GOOD[0].replace(",199,", ",159,"), GOOD[1]])
         changed = import_manifest(path, find_mapping("generic"), db, vault, index=index, sink=LeadSink(store))
         assert (changed.imported, changed.updated, changed.unchanged) == (0, 1, 1)
+        # each parcel is kept as the listing it was matched as (for `netsword rematch`): masked, keyed, no raw PII
+        from leads.store.listings import ListingQuery
+
+        kept = list(store.iter_listings(ListingQuery()))
+        assert len(kept) == 2 and all(k.platform == "parcel:generic" for k in kept)
+        assert [k.times_seen for k in kept] == [1, 2] or [k.times_seen for k in kept] == [2, 1]  # the changed row
+        text = str([k.to_dict() for k in kept])
+        assert not any(pii in text for pii in ("张伟", "李娜", "13800138000", "138-0013-8000", "科技路", "建国路"))
 
 
 def test_personal_data_is_never_stored_in_the_clear(tmp_path: Path, vault: PiiVault) -> None:

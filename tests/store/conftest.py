@@ -38,6 +38,7 @@ def _live_store() -> Iterator[LeadStore]:
         yield store
     finally:
         store.client.indices.delete(index=f"{prefix}-leads-v*", allow_no_indices=True)
+        store.client.indices.delete(index=f"{prefix}-listings-v*", allow_no_indices=True)
         store.client.indices.delete_index_template(name=f"{prefix}-leads")
         store.close()
 
