@@ -22,6 +22,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from cases.actors import StoredActor
 from cases.model import STATUS_ZH, Case
 from cases.valuation import Valuation
+from evidence.custody import record_export
 from evidence.store import EvidenceStore
 from netsword.models import Lead
 
@@ -69,6 +70,14 @@ def package_data(case: Case, leads: list[Lead], actors: list[StoredActor], valua
         },
         "generated_at": generated_at,
     }  # fmt: skip
+
+
+def record_package_export(case: Case, leads: list[Lead], evidence: EvidenceStore, sha256: str, *, actor: str,
+                          via: str) -> None:  # fmt: skip
+    """The chain of custody's `exported` event for a package handed out: its SHA-256 and the captures it lists."""
+    captures = sorted({c.capture_id for lead in leads for c in evidence.captures_for(lead.platform, lead.listing_id)})
+    record_export(evidence, case.case_id, {"what": "case referral package", "sha256": sha256, "captures": captures,
+                                           "via": via}, actor=actor)  # fmt: skip
 
 
 def build_case_package(case: Case, leads: list[Lead], actors: list[StoredActor], valuation: Valuation,

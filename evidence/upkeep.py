@@ -12,6 +12,7 @@ import json
 import time
 from collections.abc import Callable, Iterable
 
+from evidence.custody import DELETED, custody_of, sync
 from evidence.ledger import ABANDONED, REMOVED, WRITTEN
 from evidence.store import Capture, EvidenceStore, sha256_of, unlink_file
 
@@ -55,10 +56,20 @@ def _deleter(store: EvidenceStore, keep: set[str]) -> Callable[[str], bool]:
 
 
 def remove(store: EvidenceStore, captures: Iterable[Capture], reason: str) -> tuple[int, int]:
-    """Remove these captures (ledger: `removed`, with `reason`), then every file no remaining capture names.
+    """Remove these captures (custody log: `deleted`, written first; ledger: `removed`, with `reason`), then every
+    file no remaining capture names.
     A listing left without a capture gets `reason` as its final no-capture reason.
     Returns (captures removed, files removed)."""
     doomed = list(captures)
+    custody = custody_of(store)
+    try:
+        sync(store, custody)  # the captures' own `captured` events come before their `deleted` ones
+        custody.append_many(DELETED, [(c.capture_id, {"reason": reason, "platform": c.platform,
+                                                      "listing_id": c.listing_id, "captured_at": c.captured_at,
+                                                      "sha256": sorted(f.sha256 for f in c.files)})
+                                      for c in doomed])  # fmt: skip
+    finally:
+        custody.close()
     for capture in doomed:
         store.manifest_path(capture.capture_id).unlink(missing_ok=True)
         if store.ledger.get(capture.capture_id) is not None:

@@ -6,7 +6,9 @@
 - every file a manifest names must be there with that SHA-256;
 - every file under objects/ must be named by a manifest (or by a capture being written); nothing else may lie in
   the store but `objects/`, `captures/`, `by-listing/` and the ledger;
-- every no-capture record must carry a valid seal.
+- every no-capture record must carry a valid seal;
+- the chain of custody (evidence.custody) must be whole: no entry removed, edited, inserted or reordered;
+- with trust roots given, every trusted timestamp (evidence.timestamps) must verify over its manifest as it is now.
 Leads are checked against captures by evidence.coverage. Problems are one line each; notes are not problems.
 """
 
@@ -19,10 +21,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from evidence.ledger import ABANDONED, LEDGER_FILE, PENDING, REMOVED, WRITTEN, LedgerCapture, NoCapture
+from evidence.custody import CustodyAnchor, custody_of
+from evidence.ledger import (
+    ABANDONED,
+    LEDGER_FILE,
+    PENDING,
+    REMOVED,
+    WRITTEN,
+    LedgerAnchor,
+    LedgerCapture,
+    NoCapture,
+)
 from evidence.store import Capture, sha256_of
 
 if TYPE_CHECKING:
+    from cryptography.x509 import Certificate
+
     from evidence.store import EvidenceStore
 
 _SHA = re.compile(r"^[0-9a-f]{64}$")
@@ -39,14 +53,20 @@ class VerifyReport:
     valid: list[Capture] = field(default_factory=list)  # captures that passed every check
     origins: dict[str, str] = field(default_factory=dict)  # capture id → origin (crawl, backfill, manual, sealed)
     reasons: dict[tuple[str, str], NoCapture] = field(default_factory=dict)  # newest sealed reason per listing
+    custody_events: int = 0  # entries of the custody log checked
+    tokens: int = 0  # trusted timestamps checked
+    timestamped: set[str] = field(default_factory=set)  # capture ids with a valid trusted timestamp
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def verify_store(store: EvidenceStore, *, need_key: bool = False) -> VerifyReport:
-    """Check the store; `need_key`: sealed rows with no key to check them are a problem (else a note)."""
+def verify_store(store: EvidenceStore, *, need_key: bool = False, roots: tuple[Certificate, ...] | None = None,
+                 anchors: tuple[str, ...] = ()) -> VerifyReport:  # fmt: skip
+    """Check the store; `need_key`: sealed rows with no key to check them are a problem (else a note); `roots`: the
+    trust roots to check trusted timestamps against (None: not checked); `anchors`: lines of `netsword evidence
+    anchor` taken earlier (ValueError when one is neither a ledger nor a custody anchor)."""
     report = VerifyReport(sealed=store.ledger.keyed)
     rows = {row.capture_id: row for row in store.ledger.captures()}
     _check_key(store, rows, report, need_key=need_key)
@@ -75,6 +95,9 @@ def verify_store(store: EvidenceStore, *, need_key: bool = False) -> VerifyRepor
             report.notes.append(f"captures/{cid}.json: being written, or its process stopped (backfill cleans up)")
     _check_objects(store, named, report)
     _check_reasons(store, report)
+    _check_custody(store, report, anchors)
+    if roots is not None:
+        _check_timestamps(store, roots, report)
     for entry in sorted(store.root.iterdir()) if store.root.is_dir() else ():
         if entry.name not in _KNOWN:
             report.problems.append(f"{entry.name}: not part of the evidence store (no manifest names it)")
@@ -156,3 +179,34 @@ def _check_reasons(store: EvidenceStore, report: VerifyReport) -> None:
                                    "(or sealed with another evidence key)")  # fmt: skip
             continue
         report.reasons[key] = item
+
+
+def _check_custody(store: EvidenceStore, report: VerifyReport, anchors: tuple[str, ...]) -> None:
+    custody_anchor: CustodyAnchor | None = None
+    for text in anchors:
+        if text.strip().startswith("evidence-custody:"):
+            custody_anchor = CustodyAnchor.parse(text)
+        else:
+            report.problems.extend(store.ledger.anchor_problems(LedgerAnchor.parse(text)))
+    if not store.ledger.exists():
+        if custody_anchor is not None and custody_anchor.seq:
+            report.problems.append(f"{LEDGER_FILE}: missing, but the custody anchor counted {custody_anchor.seq} events")
+        return
+    log = custody_of(store)
+    try:
+        report.custody_events, problems = log.verify(custody_anchor)
+        report.problems.extend(problems)
+    finally:
+        log.close()
+
+
+def _check_timestamps(store: EvidenceStore, roots: tuple[Certificate, ...], report: VerifyReport) -> None:
+    from evidence.timestamps import check_tokens
+
+    tokens = check_tokens(store, roots)
+    report.tokens, report.timestamped = tokens.tokens, tokens.stamped
+    if tokens.tokens and not roots:
+        report.problems.append(f"{tokens.tokens} trusted timestamps cannot be checked: timestamps.trust_roots is "
+                               "empty")  # fmt: skip
+        return
+    report.problems.extend(tokens.problems)

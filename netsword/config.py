@@ -184,6 +184,15 @@ class ParcelsConfig:
 
 
 @dataclass(frozen=True)
+class TimestampsConfig:
+    # RFC 3161 trusted timestamps over each capture's manifest hash (evidence/timestamps.py, docs/evidence.md)
+    tsa_urls: tuple[str, ...] = ()  # time-stamping authorities, tried in order; none: captures wait in the queue
+    trust_roots: tuple[str, ...] = ()  # PEM files of the CA certificates a TSA's certificate must chain to
+    timeout: float = 20.0  # seconds per request to a TSA
+    retry_seconds: float = 300.0  # first wait after every TSA failed; doubles per attempt, at most 6 hours
+
+
+@dataclass(frozen=True)
 class Config:
     paths: PathsConfig = field(default_factory=PathsConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
@@ -196,6 +205,7 @@ class Config:
     keys: KeysConfig = field(default_factory=KeysConfig)
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
     parcels: ParcelsConfig = field(default_factory=ParcelsConfig)
+    timestamps: TimestampsConfig = field(default_factory=TimestampsConfig)
     source: str = ""
 
     @property

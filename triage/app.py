@@ -84,7 +84,7 @@ def build_state(config: Config, store: LeadStore | None = None) -> TriageState:
         throttle=LoginThrottle(db, config.triage.login_max_failures, config.triage.login_max_delay),
         audit=audit,
         referrals=ReferralStore(db),
-        evidence=EvidenceStore(config.evidence_dir),
+        evidence=EvidenceStore.for_config(config, create_key=False),  # keyed: exports go to the chain of custody
         dashboards=DashboardCache(store),
         templates=templates,
         trusted_proxies=parse_networks(config.triage.trusted_proxies),

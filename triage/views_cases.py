@@ -14,7 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from cases.actors import ActorStore, StoredActor
 from cases.model import STATUSES, Case, CaseError, next_statuses
 from cases.notices import NOTICE_MOVES, NoticeStore, outcome
-from cases.package import build_case_package
+from cases.package import build_case_package, record_package_export
 from cases.store import CaseStore
 from cases.takedown import build_notices, bundle_zip
 from cases.thresholds import ThresholdError
@@ -179,6 +179,7 @@ async def case_package(request: Request) -> Response:
     data = build_case_package(case, leads, actors, value_case(leads), st.evidence, utc_now())
     digest = hashlib.sha256(data).hexdigest()
     st.audit.append(user.username, "case.package", "case:" + case.case_id, None, {"sha256": digest})
+    record_package_export(case, leads, st.evidence, digest, actor=user.username, via="web")
     return Response(data, media_type="application/zip", headers={
         "Content-Disposition": f'attachment; filename="{case.case_id}.zip"', "Cache-Control": "no-store",
     })  # fmt: skip

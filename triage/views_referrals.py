@@ -8,6 +8,7 @@ import hashlib
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from evidence.custody import record_export
 from leads.store import LeadQuery
 from netsword.models import Lead
 from triage.referrals import ReferralError, SelfApproval, build_package
@@ -87,6 +88,9 @@ async def download_package(request: Request) -> Response:
     digest = hashlib.sha256(data).hexdigest()
     st.referrals.record_package(referral.referral_id, digest)
     st.audit.append(user.username, "referral.download", referral.referral_id, None, {"sha256": digest})
+    captures = sorted({c.capture_id for lead in leads for c in st.evidence.captures_for(lead.platform, lead.listing_id)})
+    record_export(st.evidence, referral.referral_id, {"what": "referral ZIP with evidence files", "sha256": digest,
+                                                       "captures": captures, "via": "web"}, actor=user.username)  # fmt: skip
     return Response(data, media_type="application/zip", headers={
         "Content-Disposition": f'attachment; filename="{referral.referral_id}.zip"', "Cache-Control": "no-store",
     })  # fmt: skip

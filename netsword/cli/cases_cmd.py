@@ -373,7 +373,7 @@ def run_case_package(args: argparse.Namespace) -> int:
     import hashlib
     from pathlib import Path
 
-    from cases.package import build_case_package
+    from cases.package import build_case_package, record_package_export
     from cases.valuation import value_case
     from evidence.store import EvidenceStore
     from leads.store import open_store_from_config
@@ -391,13 +391,16 @@ def run_case_package(args: argparse.Namespace) -> int:
         with open_store_from_config(cfg) as store:
             leads = store.get_many(case.lead_ids)
         found = [actors.get(a.actor_id) for a in case.actors]
-        data = build_case_package(case, leads, [a for a in found if a is not None], value_case(leads),
-                                  EvidenceStore(cfg.evidence_dir), utc_now())  # fmt: skip
+        evidence = EvidenceStore.for_config(cfg, create_key=False)
+        data = build_case_package(case, leads, [a for a in found if a is not None], value_case(leads), evidence,
+                                  utc_now())  # fmt: skip
         digest = hashlib.sha256(data).hexdigest()
         Path(args.out).write_bytes(data)
         cases.audit.append(
             user.username, "case.package", "case:" + case.case_id, None, {"sha256": digest, "via": "cli"}
         )
+        record_package_export(case, leads, evidence, digest, actor=user.username, via="cli")
+        evidence.close()
         return digest
 
     digest = _as_account(args, build)

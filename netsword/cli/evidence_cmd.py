@@ -1,5 +1,6 @@
-"""`netsword evidence verify | backfill | seal | capture URL`: check evidence against leads, fill its gaps, adopt an
-older store's manifests, capture a page now.
+"""`netsword evidence verify | anchor | timestamp | custody | record | backfill | seal | capture URL`: check evidence
+against leads, print anchors, get trusted timestamps, show the chain of custody, print extraction records, fill gaps,
+adopt an older store's manifests, capture a page now.
 
 verify exits 1 on any problem (one line each, then a summary): a lead with no capture and no final reason, a
 manifest changed, missing or not in the ledger, a file altered, missing or named by no manifest, a capture of a
@@ -11,16 +12,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from pathlib import Path
 
 from evidence.coverage import check_coverage
-from evidence.ledger import LedgerAnchor
+from evidence.custody import custody_of, sync
 from evidence.store import EvidenceStore
 from evidence.verify import verify_store
 from leads.store import LeadQuery, open_store_from_config
 from netsword.cli import UsageError
 from netsword.cli.common import config_of
 from netsword.cli.revisit import add_revisit_options, revisit_kwargs, run_revisit
-from netsword.cli.terminal import printable
+from netsword.cli.terminal import printable, printable_block
 
 FINISHED = ("finished",)
 
@@ -30,11 +32,33 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub = p.add_subparsers(dest="evidence_command", metavar="ACTION", required=True)
     v = sub.add_parser("verify", help="check every lead has evidence (or a reason), every manifest and file; exit 1 "
                        "on any problem")  # fmt: skip
-    v.add_argument("--anchor", default="", metavar="TEXT", help="also check the ledger against an anchor taken "
-                   "earlier with `netsword evidence anchor`")  # fmt: skip
+    v.add_argument("--anchor", action="append", default=[], metavar="TEXT", help="also check against an anchor "
+                   "line taken earlier with `netsword evidence anchor` (ledger or custody; or a file holding the lines; "
+                   "repeatable)")  # fmt: skip
     v.set_defaults(func=verify)
-    a = sub.add_parser("anchor", help="print the evidence ledger's anchor (counts and digest) to keep off this machine")
+    a = sub.add_parser("anchor", help="print the evidence ledger's and the chain of custody's anchors (counts, "
+                       "digests, time) to keep off this machine")  # fmt: skip
+    a.add_argument("--out", default="", metavar="FILE", help="also write the two lines to FILE")
     a.set_defaults(func=anchor)
+    t = sub.add_parser("timestamp", help="get RFC 3161 trusted timestamps for captures that have none ([timestamps] "
+                       "tsa_urls); failed requests stay queued and are retried")  # fmt: skip
+    t.add_argument("--all", action="store_true", help="ask now for every queued capture, even those waiting to retry")
+    t.set_defaults(func=timestamp)
+    k = sub.add_parser("custody", help="print the chain of custody (every capture, timestamp, package, export, "
+                       "deletion), or one capture's")  # fmt: skip
+    k.add_argument("subject", nargs="?", default=None, help="a capture id (or case id) to show only its events")
+    k.set_defaults(func=custody)
+    r = sub.add_parser("record", help="print the extraction record (电子数据提取笔录) of a capture or of a case's "
+                       "captures, in Chinese (text, HTML) or as JSON")  # fmt: skip
+    r.add_argument("capture_id", nargs="?", default="", metavar="CAPTURE_ID", help="a capture (cap-…)")
+    r.add_argument("--case", default="", metavar="CASE_ID", help="every capture of the case's leads instead")
+    r.add_argument("--format", choices=("text", "json", "html"), default="text")
+    r.add_argument("--operator", action="append", default=[], metavar="NAME",
+                   help="who extracted (repeatable; default: the system account running the command)")  # fmt: skip
+    r.add_argument("--cause", default="", help="the case cause (案由; default: from the case or the leads)")
+    r.add_argument("--target", default="", help="the target (提取对象; default: the listings and sellers)")
+    r.add_argument("--out", default="", metavar="FILE", help="write to FILE instead of standard output")
+    r.set_defaults(func=record)
     b = sub.add_parser("backfill", help="capture the listings whose leads have no evidence yet")
     add_revisit_options(b, limit=200, limit_help="listings per run, highest score first")
     b.set_defaults(func=backfill)
@@ -50,14 +74,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def verify(args: argparse.Namespace) -> int:
     cfg = config_of(args)
+    from evidence.timestamps import load_roots
+
+    roots = load_roots(cfg.timestamps.trust_roots)
     store = EvidenceStore.for_config(cfg, create_key=False)
     try:
-        report = verify_store(store, need_key=True)
-        if args.anchor:
-            try:
-                report.problems.extend(store.ledger.anchor_problems(LedgerAnchor.parse(args.anchor)))
-            except ValueError as exc:
-                raise UsageError(f"--anchor: {exc}") from None
+        report = verify_store(store, need_key=True, roots=roots, anchors=_anchor_lines(args.anchor))
+    except ValueError as exc:
+        raise UsageError(f"--anchor: {exc}") from None
     finally:
         store.close()
     with open_store_from_config(cfg) as leads:
@@ -69,6 +93,8 @@ def verify(args: argparse.Namespace) -> int:
         print(printable(line))
     for note in report.notes:
         print(f"note: {printable(note)}")
+    print(f"chain of custody: {report.custody_events} events checked; trusted timestamps: {report.tokens} checked "
+          f"({len(report.timestamped)} captures)")  # fmt: skip
     hashes = "sealed with the evidence key" if report.sealed else "plain SHA-256 (no evidence key yet)"
     print(f"evidence {cfg.evidence_dir}: {report.captures} captures, {report.files} files, manifest hashes {hashes}; "
           f"{coverage.leads} leads: {coverage.captured} with a capture, {coverage.final} without one for a final "
@@ -77,16 +103,76 @@ def verify(args: argparse.Namespace) -> int:
     return 0 if not problems else 1
 
 
+def _anchor_lines(values: list[str]) -> tuple[str, ...]:
+    """Anchor lines given on the command line, or read from the files named there."""
+    from pathlib import Path
+
+    lines: list[str] = []
+    for value in values:
+        if not value.startswith(("evidence-anchor:", "evidence-custody:")) and Path(value).is_file():
+            lines += [line for line in Path(value).read_text(encoding="utf-8").splitlines() if line.strip()]
+        else:
+            lines.append(value)
+    return tuple(lines)
+
+
 def anchor(args: argparse.Namespace) -> int:
     cfg = config_of(args)
     store = EvidenceStore.for_config(cfg, create_key=False)
+    log = custody_of(store)
     try:
         taken = store.ledger.anchor()
+        sync(store, log)
+        head = log.anchor()
+    finally:
+        log.close()
+        store.close()
+    lines = f"{taken.text()}\n{head.text()}\n"
+    if args.out:
+        from netsword.private_files import touch_private
+
+        touch_private(Path(args.out)).write_text(lines, encoding="utf-8")
+    print(lines, end="")
+    print(f"({taken.captures} captures, {taken.reasons} no-capture reasons; {head.seq} custody events up to "
+          f"{head.at}; keep these lines off this machine and check with: netsword evidence verify --anchor LINE)",
+          file=sys.stderr)  # fmt: skip
+    return 0
+
+
+def timestamp(args: argparse.Namespace) -> int:
+    from evidence.timestamps import TsaSettings, stamp_pending
+
+    cfg = config_of(args)
+    settings = TsaSettings.from_config(cfg)
+    if not settings.tsa_urls:
+        raise UsageError("no TSA configured: set [timestamps] tsa_urls and trust_roots (docs/evidence.md)")
+    store = EvidenceStore.for_config(cfg, create_key=False)
+    try:
+        report = stamp_pending(store, settings, everything=args.all)
     finally:
         store.close()
-    print(taken.text())
-    print(f"({taken.captures} captures, {taken.reasons} no-capture reasons; keep this line off this machine and check "
-          "with: netsword evidence verify --anchor LINE)", file=sys.stderr)  # fmt: skip
+    for line in report.errors:
+        print(printable(line))
+    print(f"timestamps: {report.stamped} captures stamped, {report.queued} newly queued, {report.waiting} still "
+          f"queued, {report.refused} refused (manifest changed)")  # fmt: skip
+    return 0 if not report.errors else 1
+
+
+def custody(args: argparse.Namespace) -> int:
+    import json
+
+    cfg = config_of(args)
+    store = EvidenceStore.for_config(cfg, create_key=False)
+    log = custody_of(store)
+    try:
+        events = log.events(args.subject) if store.ledger.exists() else []
+    finally:
+        log.close()
+        store.close()
+    for e in events:
+        detail = json.dumps(e.detail, ensure_ascii=False, sort_keys=True)
+        print(printable(f"{e.seq:>6} {e.at} {e.event:<11} {e.subject} {e.actor} {detail}"))
+    print(f"{len(events)} custody events", file=sys.stderr)
     return 0
 
 
@@ -156,3 +242,64 @@ def capture(args: argparse.Namespace) -> int:
     for item in result.files:
         print(f"  {item.role:10s} {item.sha256} {item.size} bytes {item.media_type}")
     return 0
+
+
+def record(args: argparse.Namespace) -> int:
+    from evidence.record import build_record, default_operators, render_html, render_json, render_text
+    from evidence.timestamps import load_roots
+    from netsword.cli.output import output
+
+    if bool(args.capture_id) == bool(args.case):
+        raise UsageError("give a CAPTURE_ID or --case CASE_ID (one of them)")
+    cfg = config_of(args)
+    store = EvidenceStore.for_config(cfg, create_key=False)
+    try:
+        if args.case:
+            captures, cause, target = _case_captures(args, cfg, store)
+        else:
+            capture = store.get(args.capture_id)
+            if capture is None:
+                raise UsageError(f"{args.capture_id}: no such capture in {cfg.evidence_dir}")
+            captures = [capture]
+            with open_store_from_config(cfg) as leads:
+                found = list(leads.iter_leads(LeadQuery(platform=(capture.platform,),
+                                                        listing_id=(capture.listing_id,), limit=100)))  # fmt: skip
+            cause = "；".join(f"涉嫌侵犯 {x.owner or '权利人'} 的权利（监测条目 {x.entry_id}，线索 {x.lead_id}，{x.kind}）"
+                             for x in found) or "（未关联线索）"  # fmt: skip
+            target = _target(found) or f"{capture.platform} 商品 {capture.listing_id}"
+        made = build_record(store, captures, cause=args.cause or cause, target=args.target or target,
+                            operators=args.operator or default_operators(), case_id=args.case,
+                            roots=load_roots(cfg.timestamps.trust_roots))  # fmt: skip
+    finally:
+        store.close()
+    text = {"json": render_json, "html": render_html, "text": render_text}[args.format](made)
+    with output(args.out or None) as out:
+        out.write(text if args.format != "text" else printable_block(text))
+    anomalies = sum(len(c.anomalies) for c in made.captures)
+    print(f"extraction record: {len(made.captures)} captures, {anomalies} anomalies listed", file=sys.stderr)
+    return 0
+
+
+def _target(leads: list) -> str:  # type: ignore[type-arg]
+    return "；".join(f"{x.platform} 商品 {x.listing_id}「{x.title}」卖家 {x.seller_name or '未知'}（{x.url}）"
+                    for x in leads[:50])  # fmt: skip
+
+
+def _case_captures(args: argparse.Namespace, cfg, store: EvidenceStore):  # type: ignore[no-untyped-def]
+    from netsword.cli.cases_cmd import _cases  # the cases CLI's read-only opening of the case store
+
+    db, cases = _cases(args)
+    with db:
+        case = cases.get(args.case)
+    if case is None:
+        raise UsageError(f"{args.case}: no such case (netsword cases list)")
+    with open_store_from_config(cfg) as leads_store:
+        leads = leads_store.get_many(case.lead_ids)
+    captures, seen = [], set()
+    for lead in leads:
+        for capture in store.captures_for(lead.platform, lead.listing_id):
+            if capture.capture_id not in seen:
+                seen.add(capture.capture_id)
+                captures.append(capture)
+    cause = case.title + (f"：{case.summary}" if case.summary else "")
+    return captures, cause, _target(leads)

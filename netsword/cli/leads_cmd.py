@@ -87,18 +87,33 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    count = 0
-    with output(args.out, newline="") as out, open_store_from_config(config_of(args)) as store:
+    import getpass
+    import hashlib
+
+    from evidence.custody import record_export
+    from evidence.store import EvidenceStore
+
+    count, ids = 0, hashlib.sha256()
+    cfg = config_of(args)
+    with output(args.out, newline="") as out, open_store_from_config(cfg) as store:
         writer = SafeCsvWriter(out) if args.format == "csv" else None  # scraped text never runs as a formula
         if writer:
             writer.writerow(CSV_FIELDS)
         for lead in store.iter_leads(_query(args)):
             count += 1
+            ids.update(lead.lead_id.encode() + b"\n")
             if writer:
                 row = {**lead.to_dict(), "title": lead.title, "price": lead.price, "seller": lead.seller_name,
                        "reasons": "; ".join(f"{r.code}: {r.detail}" for r in lead.reasons)}  # fmt: skip
                 writer.writerow([row.get(f, "") for f in CSV_FIELDS])
             else:
                 out.write(json.dumps(lead.to_dict(), ensure_ascii=False) + "\n")
+    evidence = EvidenceStore.for_config(cfg, create_key=False)
+    try:  # the chain of custody says what left, when and by whom (the leads, not their evidence files)
+        record_export(evidence, "leads", {"what": "leads export", "format": args.format, "leads": count,
+                                          "lead_ids_sha256": ids.hexdigest(), "out": args.out or "-"},
+                      actor=getpass.getuser())  # fmt: skip
+    finally:
+        evidence.close()
     print(f"exported {count} leads", file=sys.stderr)
     return 0

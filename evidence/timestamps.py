@@ -1,0 +1,396 @@
+"""Trusted timestamps (RFC 3161) over each capture's manifest hash: queued, requested, verified, kept.
+
+Every capture the ledger has as written is queued (table `timestamp_queue` in `ledger.db`, its own schema version
+table) and `stamp_pending` (`netsword evidence timestamp`, by hand, from cron or a scheduler job) asks the
+configured TSAs (`timestamps.tsa_urls`, in order) for a token over the SHA-256 of the manifest, as the ledger
+recorded it and as the file still is. A token is kept only once verified on receipt (rfc3161-client): status
+granted, the nonce of our request, the message imprint equal to the manifest hash, the CMS signature valid, and
+the TSA's certificate (critical EKU id-kp-timeStamping) chaining to one of `timestamps.trust_roots`, checked at
+the token's own time. When no TSA answers (offline, refused, a bad token) the capture stays queued and is tried
+again after `timestamps.retry_seconds`, doubling per attempt up to six hours; nothing is dropped.
+`check_tokens` (part of `netsword evidence verify`) checks every kept token again, over the manifest as it is now.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cryptography import x509
+from rfc3161_client import (
+    HashAlgorithm,
+    TimeStampRequest,
+    TimestampRequestBuilder,
+    TimeStampResponse,
+    VerificationError,
+    VerifierBuilder,
+    decode_timestamp_response,
+)
+
+from evidence.custody import TIMESTAMPED, custody_of, sync
+from evidence.ledger import LEDGER_FILE, WRITTEN
+from netsword.config import Config, ConfigError
+from netsword.models import utc_now
+from netsword.sqlite_db import SharedDatabase
+
+if TYPE_CHECKING:
+    from evidence.store import EvidenceStore
+
+SHA256_OID = x509.ObjectIdentifier("2.16.840.1.101.3.4.2.1")
+MAX_RESPONSE_BYTES = 256 * 1024  # a TimeStampResp is a few kilobytes; anything far larger is not one
+MAX_RETRY_S = 6 * 3600
+QUEUED, STAMPED, REFUSED = "queued", "stamped", "refused"
+
+_MIGRATIONS = (
+    """
+    CREATE TABLE timestamp_queue (
+        capture_id TEXT PRIMARY KEY,
+        manifest_sha256 TEXT NOT NULL,
+        state TEXT NOT NULL,
+        queued_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_try_at TEXT NOT NULL,
+        last_error TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX timestamp_queue_due ON timestamp_queue(state, next_try_at);
+    CREATE TABLE timestamp_tokens (
+        token_id TEXT PRIMARY KEY,
+        capture_id TEXT NOT NULL,
+        manifest_sha256 TEXT NOT NULL,
+        tsa_url TEXT NOT NULL,
+        gen_time TEXT NOT NULL,
+        serial_number TEXT NOT NULL,
+        policy TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        response BLOB NOT NULL
+    );
+    CREATE INDEX timestamp_tokens_capture ON timestamp_tokens(capture_id);
+    """,
+)
+
+
+class TimestampError(RuntimeError):
+    """A TSA could not be asked or its answer is not a valid token for this manifest (one line)."""
+
+
+@dataclass(frozen=True)
+class TsaSettings:
+    tsa_urls: tuple[str, ...]
+    roots: tuple[x509.Certificate, ...]
+    timeout: float = 20.0
+    retry_seconds: float = 300.0
+
+    @classmethod
+    def from_config(cls, cfg: Config) -> TsaSettings:
+        """The [timestamps] settings with the trust roots read; ConfigError naming the key when one is wrong."""
+        section = cfg.timestamps
+        for url in section.tsa_urls:
+            if not url.startswith(("http://", "https://")):
+                raise ConfigError(f"timestamps.tsa_urls: must be http(s) URLs, got {url!r}")
+        if section.tsa_urls and not section.trust_roots:
+            raise ConfigError("timestamps.trust_roots: needed with timestamps.tsa_urls (the CA certificates, PEM, "
+                              "that TSA certificates must chain to): tokens cannot be verified without them")  # fmt: skip
+        if section.timeout <= 0 or section.retry_seconds <= 0:
+            raise ConfigError("timestamps.timeout and timestamps.retry_seconds: must be more than 0")
+        return cls(section.tsa_urls, load_roots(section.trust_roots), section.timeout, section.retry_seconds)
+
+
+def load_roots(paths: tuple[str, ...]) -> tuple[x509.Certificate, ...]:
+    roots: list[x509.Certificate] = []
+    for path in paths:
+        try:
+            found = x509.load_pem_x509_certificates(Path(path).expanduser().read_bytes())
+        except OSError as exc:
+            raise ConfigError(f"timestamps.trust_roots: {path}: {exc.strerror or exc}") from None
+        except ValueError:
+            raise ConfigError(f"timestamps.trust_roots: {path}: no PEM certificate in it") from None
+        roots.extend(found)
+    return tuple(roots)
+
+
+@dataclass(frozen=True)
+class Token:
+    token_id: str
+    capture_id: str
+    manifest_sha256: str
+    tsa_url: str
+    gen_time: str  # the TSA's time, UTC, ISO 8601
+    serial_number: str
+    policy: str
+    received_at: str
+    response: bytes  # the DER TimeStampResp as received
+
+
+@dataclass
+class DrainReport:
+    queued: int = 0  # captures newly queued from the ledger
+    stamped: int = 0
+    waiting: int = 0  # still queued after this run (failed now, or not due yet)
+    refused: int = 0  # not timestamped: the manifest changed since it was written
+    errors: list[str] = field(default_factory=list)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def request_for(manifest: bytes) -> TimeStampRequest:
+    """A TimeStampReq over SHA-256 of `manifest`, with a random nonce and the TSA's certificate asked for."""
+    return TimestampRequestBuilder().data(manifest).hash_algorithm(HashAlgorithm.SHA256).build()
+
+
+def verify_response(response: TimeStampResponse, manifest_sha256: str, roots: tuple[x509.Certificate, ...], *,
+                    nonce: int | None = None) -> None:  # fmt: skip
+    """Raise TimestampError unless `response` is a granted token over `manifest_sha256` (SHA-256) whose signature
+    and certificate chain (to one of `roots`, at the token's time; EKU id-kp-timeStamping) are valid."""
+    if not roots:
+        raise TimestampError("no trust roots configured (timestamps.trust_roots): the token cannot be checked")
+    try:
+        imprint = response.tst_info.message_imprint
+        if imprint.hash_algorithm != SHA256_OID:
+            raise TimestampError(f"the token's imprint is not SHA-256 ({imprint.hash_algorithm.dotted_string})")
+        if imprint.message != bytes.fromhex(manifest_sha256):
+            raise TimestampError("the token's message imprint does not match the manifest's SHA-256")
+        builder = VerifierBuilder()
+        for root in roots:
+            builder = builder.add_root_certificate(root)
+        if nonce is not None:
+            builder = builder.nonce(nonce)
+        builder.build().verify(response, bytes.fromhex(manifest_sha256))
+    except VerificationError as exc:
+        raise TimestampError(f"the token does not verify: {_reason(exc)}") from None
+    except ValueError as exc:  # a malformed token the parser let through
+        raise TimestampError(f"the token cannot be read: {exc}") from None
+
+
+def _reason(exc: Exception) -> str:
+    """OpenSSL's own reason ("Verify error: certificate has expired") out of rfc3161-client's error stack."""
+    text = str(exc)
+    found = re.search(r'data: "([^"]+)"', text) or re.search(r'reason: "([^"]+)"', text)
+    return found.group(1) if found else text[:300]
+
+
+def ask_tsa(url: str, manifest: bytes, manifest_sha256: str, settings: TsaSettings) -> TimeStampResponse:
+    """POST a request for `manifest` to one TSA and return its verified response; TimestampError otherwise."""
+    import httpx
+
+    request = request_for(manifest)
+    der = request.as_bytes()
+    try:
+        with httpx.Client(timeout=settings.timeout, follow_redirects=False) as client:
+            with client.stream("POST", url, content=der,
+                               headers={"Content-Type": "application/timestamp-query"}) as reply:  # fmt: skip
+                if reply.status_code != 200:
+                    raise TimestampError(f"{url}: HTTP {reply.status_code}")
+                body = bytearray()
+                for chunk in reply.iter_bytes():
+                    body += chunk
+                    if len(body) > MAX_RESPONSE_BYTES:
+                        raise TimestampError(f"{url}: answer larger than {MAX_RESPONSE_BYTES} bytes")
+    except httpx.HTTPError as exc:
+        raise TimestampError(f"{url}: {type(exc).__name__}: {exc or 'no answer'}") from None
+    try:
+        response = decode_timestamp_response(bytes(body))
+    except ValueError as exc:
+        raise TimestampError(f"{url}: not a TimeStampResp ({exc})") from None
+    if response.status not in (0, 1):
+        raise TimestampError(f"{url}: refused (PKIStatus {response.status}: {'; '.join(response.status_string)})")
+    try:
+        verify_response(response, manifest_sha256, settings.roots, nonce=request.nonce)
+    except TimestampError as exc:
+        raise TimestampError(f"{url}: {exc}") from None
+    return response
+
+
+class _TimestampDB(SharedDatabase):
+    MIGRATIONS = _MIGRATIONS
+    VERSION_TABLE = "timestamp_schema"
+    LABEL = "evidence timestamps"
+
+
+class TimestampBook:
+    """The queue and the tokens of one evidence directory (in its ledger.db, opened on first use)."""
+
+    def __init__(self, root: Path) -> None:
+        self.path = Path(root) / LEDGER_FILE
+        self._shared: _TimestampDB | None = None
+        self._lock = threading.Lock()
+
+    def _db(self) -> _TimestampDB:
+        with self._lock:
+            if self._shared is None:
+                self._shared = _TimestampDB(self.path)
+            return self._shared
+
+    def close(self) -> None:
+        with self._lock:
+            if self._shared is not None:
+                self._shared.close()
+                self._shared = None
+
+    def enqueue(self, capture_id: str, manifest_sha256: str) -> bool:
+        """Queue a capture (due now); False when it is queued or stamped already."""
+        now = utc_now()
+        with self._db().transaction() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO timestamp_queue (capture_id, manifest_sha256, state, queued_at, next_try_at) "
+                "VALUES (?, ?, ?, ?, ?)", (capture_id, manifest_sha256, QUEUED, now, now))  # fmt: skip
+            return cursor.rowcount == 1
+
+    def due(self, now: str, *, everything: bool = False) -> list[sqlite3.Row]:
+        return self._db().query(
+            "SELECT * FROM timestamp_queue WHERE state = ? AND (? OR next_try_at <= ?) ORDER BY queued_at",
+            (QUEUED, int(everything), now),
+        )
+
+    def waiting(self) -> int:
+        return int(self._db().query("SELECT count(*) FROM timestamp_queue WHERE state = ?", (QUEUED,))[0][0])
+
+    def state_of(self, capture_id: str) -> sqlite3.Row | None:
+        found = self._db().query("SELECT * FROM timestamp_queue WHERE capture_id = ?", (capture_id,))
+        return found[0] if found else None
+
+    def failed(self, capture_id: str, error: str, retry_seconds: float) -> None:
+        with self._db().transaction() as db:
+            row = db.execute("SELECT attempts FROM timestamp_queue WHERE capture_id = ?", (capture_id,)).fetchone()
+            attempts = (row["attempts"] if row else 0) + 1
+            wait = min(MAX_RETRY_S, retry_seconds * 2 ** (attempts - 1))
+            later = _iso(datetime.now(UTC) + timedelta(seconds=wait))
+            db.execute("UPDATE timestamp_queue SET attempts = ?, next_try_at = ?, last_error = ? WHERE capture_id = ?",
+                       (attempts, later, error[:500], capture_id))  # fmt: skip
+
+    def refuse(self, capture_id: str, error: str) -> None:
+        with self._db().transaction() as db:
+            db.execute("UPDATE timestamp_queue SET state = ?, last_error = ? WHERE capture_id = ?",
+                       (REFUSED, error[:500], capture_id))  # fmt: skip
+
+    def keep(self, capture_id: str, manifest_sha256: str, url: str, response: TimeStampResponse) -> Token:
+        """Store a verified token and mark the capture stamped."""
+        der = response.as_bytes()
+        info = response.tst_info
+        token = Token(
+            token_id="tst-" + hashlib.sha256(der).hexdigest()[:24],
+            capture_id=capture_id,
+            manifest_sha256=manifest_sha256,
+            tsa_url=url,
+            gen_time=_iso(info.gen_time if info.gen_time.tzinfo else info.gen_time.replace(tzinfo=UTC)),
+            serial_number=str(info.serial_number),
+            policy=info.policy.dotted_string,
+            received_at=utc_now(),
+            response=der,
+        )
+        with self._db().transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO timestamp_tokens (token_id, capture_id, manifest_sha256, tsa_url, gen_time, "
+                "serial_number, policy, received_at, response) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (token.token_id, capture_id, manifest_sha256, url, token.gen_time, token.serial_number, token.policy,
+                 token.received_at, der),
+            )  # fmt: skip
+            db.execute("UPDATE timestamp_queue SET state = ?, last_error = '' WHERE capture_id = ?",
+                       (STAMPED, capture_id))  # fmt: skip
+        return token
+
+    def tokens(self, capture_id: str | None = None) -> Iterator[Token]:
+        rows = self._db().query(
+            "SELECT * FROM timestamp_tokens WHERE (? IS NULL OR capture_id = ?) ORDER BY received_at, token_id",
+            (capture_id, capture_id),
+        )
+        for row in rows:
+            yield Token(row["token_id"], row["capture_id"], row["manifest_sha256"], row["tsa_url"], row["gen_time"],
+                        row["serial_number"], row["policy"], row["received_at"], bytes(row["response"]))  # fmt: skip
+
+
+def stamp_pending(store: EvidenceStore, settings: TsaSettings, *, everything: bool = False,
+                  actor: str = "netsword") -> DrainReport:  # fmt: skip
+    """Queue every written capture not queued yet, then ask the TSAs for each one due (`everything`: due or not).
+    Each token is verified before it is kept and recorded in the custody log (`timestamped`)."""
+    report = DrainReport()
+    book = TimestampBook(store.root)
+    custody = custody_of(store)
+    try:
+        sync(store, custody)
+        for row in store.ledger.captures():
+            if row.state == WRITTEN and book.enqueue(row.capture_id, row.manifest_sha256):
+                report.queued += 1
+        for item in book.due(utc_now(), everything=everything):
+            cid, sha = item["capture_id"], item["manifest_sha256"]
+            try:
+                manifest = store.manifest_path(cid).read_bytes()
+            except OSError as exc:
+                book.failed(cid, f"cannot read the manifest: {exc.strerror or exc}", settings.retry_seconds)
+                report.errors.append(f"{cid}: cannot read its manifest ({exc.strerror or exc}); kept queued")
+                continue
+            if hashlib.sha256(manifest).hexdigest() != sha:
+                book.refuse(cid, "the manifest changed since it was written")
+                report.refused += 1
+                report.errors.append(f"captures/{cid}.json: changed since it was written: not timestamped")
+                continue
+            failures = []
+            for url in settings.tsa_urls:
+                try:
+                    response = ask_tsa(url, manifest, sha, settings)
+                except TimestampError as exc:
+                    failures.append(str(exc))
+                    continue
+                token = book.keep(cid, sha, url, response)
+                custody.append(TIMESTAMPED, cid, {"token_id": token.token_id, "tsa_url": url,
+                                                  "gen_time": token.gen_time, "serial_number": token.serial_number,
+                                                  "manifest_sha256": sha}, actor=actor)  # fmt: skip
+                report.stamped += 1
+                break
+            else:
+                error = "; ".join(failures) or "no TSA configured (timestamps.tsa_urls)"
+                book.failed(cid, error, settings.retry_seconds)
+                report.errors.append(f"{cid}: {error}; kept queued")
+        report.waiting = book.waiting()
+    finally:
+        custody.close()
+        book.close()
+    return report
+
+
+@dataclass
+class TokenReport:
+    tokens: int = 0
+    stamped: set[str] = field(default_factory=set)  # capture ids with a valid token
+    problems: list[str] = field(default_factory=list)
+
+
+def check_tokens(store: EvidenceStore, roots: tuple[x509.Certificate, ...]) -> TokenReport:
+    """Verify every kept token again: over the manifest's SHA-256 as the ledger recorded it AND as the file is now,
+    signature and chain to `roots` at the token's time. A capture removed by retention is not checked."""
+    report = TokenReport()
+    if not (store.root / LEDGER_FILE).exists():
+        return report
+    book = TimestampBook(store.root)
+    try:
+        for token in book.tokens():
+            row = store.ledger.get(token.capture_id)
+            if row is not None and row.state != WRITTEN:
+                continue
+            report.tokens += 1
+            where = f"timestamp {token.token_id} of {token.capture_id}"
+            path = store.manifest_path(token.capture_id)
+            if not path.is_file():
+                report.problems.append(f"{where}: the manifest it covers is missing")
+                continue
+            current = hashlib.sha256(path.read_bytes()).hexdigest()
+            if current != token.manifest_sha256 or (row is not None and row.manifest_sha256 != current):
+                report.problems.append(f"{where}: the manifest changed after it was timestamped at {token.gen_time}")
+                continue
+            try:
+                verify_response(decode_timestamp_response(token.response), current, roots)
+            except (TimestampError, ValueError) as exc:
+                report.problems.append(f"{where}: {exc}")
+                continue
+            report.stamped.add(token.capture_id)
+    finally:
+        book.close()
+    return report

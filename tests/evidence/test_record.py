@@ -1,0 +1,117 @@
+"""The extraction record (电子数据提取笔录): every element the rules ask for, read and checked from the store; anomalies
+listed, never left out; scraped text escaped in HTML (issue 18)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from evidence import Blob, EvidenceStore
+from evidence.record import build_record, render_html, render_json, render_text
+from evidence.timestamps import TsaSettings, stamp_pending
+from netsword.cli import main
+from netsword.config import load_config
+
+sys.path.insert(0, str(Path(__file__).parent))
+from tsa import Pki, TsaServer, make_pki  # noqa: E402
+
+KEY = b"evidence-key-for-tests-0123456789"
+REPO = Path(__file__).resolve().parents[2]
+HOSTILE = '<script>alert("x")</script>'
+
+
+@pytest.fixture(scope="module")
+def good() -> Pki:
+    return make_pki("Record")
+
+
+def _capture(store: EvidenceStore, url: str = "https://shop.example.com/item/a1") -> str:
+    return store.add(
+        blobs=[Blob("page", f"<html>{HOSTILE}</html>".encode(), "text/html", url),
+               Blob("screenshot", b"\x89PNG fake screenshot bytes", "image/png", url)],
+        platform="taobao", listing_id="a1", url=url, profile="html", status=200,
+        final_url="https://login.example.net/?next=" + HOSTILE, missing=["screenshot: page still loading"],
+    ).capture_id  # fmt: skip
+
+
+def test_the_record_holds_every_element_checked_against_the_store(tmp_path: Path, good: Pki) -> None:
+    store = EvidenceStore(tmp_path / "evidence", key=KEY)
+    cid = _capture(store)
+    server = TsaServer(good)
+    try:
+        assert stamp_pending(store, TsaSettings((server.url,), (good.ca,), 5.0, 60.0)).stamped == 1
+    finally:
+        server.stop()
+    capture = store.get(cid)
+    assert capture is not None
+    made = build_record(store, [capture], cause="涉嫌销售假冒注册商标的商品", target="taobao 商品 a1",
+                        operators=["张三", "李四"], roots=(good.ca,))  # fmt: skip
+    data = json.loads(render_json(made))
+    assert (data["cause"], data["target"], data["operators"]) == ("涉嫌销售假冒注册商标的商品", "taobao 商品 a1",
+                                                                  ["张三", "李四"])  # fmt: skip
+    head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    assert data["tool"]["name"] == "NetSword" and data["tool"]["version"] and data["tool"]["commit"] == head
+    assert data["environment"]["os"] and data["environment"]["python"]
+    [c] = data["captures"]
+    assert c["url"] == "https://shop.example.com/item/a1" and c["status"] == 200
+    assert c["started_at"] and c["ended_at"] and "系统时钟" in c["time_source"] and "RFC 3161" in c["time_source"]
+    roles = [(d["role"], d["sha256"], d["size"]) for d in c["data"]]
+    manifest = store.manifest_path(cid).read_bytes()
+    assert roles[0][:2] == ("manifest", __import__("hashlib").sha256(manifest).hexdigest())
+    assert {r[0] for r in roles[1:]} == {"page", "screenshot"}
+    for item in capture.files:
+        assert (item.role, item.sha256, item.size) in roles
+    assert [s["role"] for s in c["screenshots"]] == ["screenshot"]
+    [token] = c["timestamps"]
+    assert token["token_id"].startswith("tst-") and token["check"] == "valid"
+    assert any("page still loading" in a for a in c["anomalies"])
+    assert any(a.startswith("重定向至其他主机") for a in c["anomalies"])
+    assert [e["event"] for e in c["custody"]] == ["captured", "timestamped"]
+    text = render_text(made)
+    for part in ("电子数据提取笔录", "案由：涉嫌销售假冒注册商标的商品", "提取人员：张三、李四", token["token_id"],
+                 capture.files[0].sha256, "异常情况：", "访问步骤："):  # fmt: skip
+        assert part in text, part
+
+
+def test_damage_is_listed_as_an_anomaly(tmp_path: Path) -> None:
+    store = EvidenceStore(tmp_path / "evidence", key=KEY)
+    cid = _capture(store)
+    capture = store.get(cid)
+    assert capture is not None
+    page = capture.file("page")
+    assert page is not None
+    store.path_of(page.sha256).write_bytes(b"<html>edited</html>")
+    store.manifest_path(cid).write_bytes(store.manifest_path(cid).read_bytes() + b"\n")
+    [c] = build_record(store, [capture], cause="c", target="t", operators=[]).captures
+    assert f"文件被改动：page {page.sha256}" in c.anomalies
+    assert "取证清单在写入后被改动（SHA-256 与账本记录不一致）" in c.anomalies
+    assert any(a.startswith("无可信时间戳") for a in c.anomalies)
+
+
+def test_scraped_text_is_escaped_in_html(tmp_path: Path) -> None:
+    store = EvidenceStore(tmp_path / "evidence", key=KEY)
+    capture = store.get(_capture(store))
+    assert capture is not None
+    html = render_html(build_record(store, [capture], cause=HOSTILE, target="t\x1b[31m", operators=[HOSTILE]))
+    assert "<script>" not in html and "&lt;script&gt;" in html and "\x1b" not in html
+    assert "<h1>电子数据提取笔录</h1>" in html
+
+
+def test_the_command(isolated: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    store = EvidenceStore.for_config(load_config())
+    cid = _capture(store)
+    store.close()
+    assert main(["evidence", "record", cid, "--format", "json", "--operator", "王五", "--cause", "案由甲"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["operators"] == ["王五"] and data["cause"] == "案由甲" and data["captures"][0]["capture_id"] == cid
+    assert main(["evidence", "record", cid, "--format", "html", "--out", "record.html"]) == 0
+    assert "电子数据提取笔录" in Path("record.html").read_text(encoding="utf-8")
+    assert main(["evidence", "record", cid]) == 0
+    out = capsys.readouterr().out
+    assert "（未关联线索）" in out and "\x1b" not in out
+    assert main(["evidence", "record", "cap-nosuch"]) == 2
+    assert main(["evidence", "record"]) == 2
