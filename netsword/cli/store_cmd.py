@@ -12,6 +12,7 @@ import sys
 from urllib.parse import urlsplit, urlunsplit
 
 from leads.store import LeadQuery, LeadStore, StoreError, open_store_from_config
+from leads.store.listings import ListingQuery
 from netsword.cli import leads_cmd
 from netsword.cli.common import config_of
 from netsword.cli.terminal import printable
@@ -41,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     reindex.add_argument("--delete-old", action="store_true", help="delete the previous index after the swap")
     reindex.set_defaults(func=run_reindex)
-    stats = sub.add_parser("stats", help="leads per day per platform, top entries, sellers and platforms")
+    stats = sub.add_parser("stats", help="leads per day per platform, top entries, sellers and platforms; kept listings")
     stats.add_argument("--status", action="append", choices=LEAD_STATUSES, default=[])
     stats.add_argument("--kind", action="append", choices=LEAD_KINDS, default=[])
     stats.add_argument("--platform", action="append", default=[])
@@ -135,10 +136,12 @@ def run_stats(args: argparse.Namespace) -> int:
     cfg = config_of(args)
     with _open(cfg, cfg.store_url) as store:
         stats = store.aggregate(query, top=args.top)
+        kept = store.count_listings(ListingQuery(platform=tuple(args.platform)))
     if args.json:
-        print(json.dumps(stats.as_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps({**stats.as_dict(), "kept_listings": kept}, ensure_ascii=False, indent=2))
         return 0
-    print(f"{stats.total} leads")
+    print(f"{stats.total} leads; {kept} kept listings (for netsword rematch; retention "
+          f"{cfg.store.listings_retention_days or 'none'} days)")  # fmt: skip
     print("\nper day (first seen) and platform:")
     for day in stats.per_day:
         print(f"  {day.day}  {printable(day.platform):12s} {day.count:7d}")

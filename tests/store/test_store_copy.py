@@ -84,7 +84,8 @@ def test_stats_on_the_configured_store(isolated: Path, capsys: pytest.CaptureFix
         store.upsert_many([make_lead("A", seller="鞋王\x1b[31m"), make_lead("B", platform="jd", seller="鞋王\x1b[31m")])
     assert main(["leads", "stats"]) == 0
     out = capsys.readouterr().out
-    assert "2 leads" in out and "2024-05-01  jd" in out
+    assert "2 leads; 0 kept listings (for netsword rematch; retention 90 days)" in out and "2024-05-01  jd" in out
     assert "\x1b" not in out and "鞋王 [31m" in out  # scraped control characters never reach the terminal
     assert main(["leads", "stats", "--json", "--platform", "jd"]) == 0
-    assert '"total": 1' in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert '"total": 1' in out and '"kept_listings": 0' in out
