@@ -6,7 +6,9 @@ agent, AutoThrottle from `[crawler]`; concurrency and delay from the profile's p
 lead and evidence pipelines, the fetch-policy, robots.txt, rate-limit, Retry-After, meta-refresh and page-pool
 middlewares, the runtime, crawl-run and stats-file extensions; size and time caps from `[crawler]`; and, when pages
 are rendered (the profile says `render: browser`, or NETSWORD_BROWSER) or evidence is captured, the shared
-Playwright handler with Chromium's launch options from `[browser]`. Settings read:
+Playwright handler with Chromium's launch options from `[browser]`. The platform-access middlewares: blocks (captcha,
+login wall, access denied; crawler.middlewares.blocks), sessions (in the place of Scrapy's cookie middleware),
+proxies and the daily request budget; with sessions or proxies, room for their browser contexts. Settings read:
 NETSWORD_CONFIG_FILE, NETSWORD_PROFILE (set by the marketplace spider from its `profile` argument: Scrapy makes the
 spider before it runs add-ons), NETSWORD_BROWSER, NETSWORD_EVIDENCE. The proxy (`crawler.proxy`, a secret) goes to
 the environment, never into settings.
@@ -17,6 +19,7 @@ from __future__ import annotations
 import logging
 import os
 
+from scrapy.downloadermiddlewares.cookies import CookiesMiddleware
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware as ScrapyMetaRefreshMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
@@ -27,16 +30,21 @@ from crawler.errors import CrawlSetupError
 from crawler.extensions.crawl_run import CrawlRun
 from crawler.extensions.runtime import NetSwordRuntime
 from crawler.extensions.stats_file import StatsFile
+from crawler.middlewares.blocks import BlockMiddleware
+from crawler.middlewares.budget import BudgetMiddleware
 from crawler.middlewares.fetch_policy import FetchPolicyMiddleware
 from crawler.middlewares.meta_refresh import MetaRefreshMiddleware
 from crawler.middlewares.page_pool import PagePoolMiddleware
+from crawler.middlewares.proxies import ProxyMiddleware
 from crawler.middlewares.rate_limit import RateLimitThrottle
 from crawler.middlewares.retry_after import RetryAfterMiddleware
 from crawler.middlewares.robots_txt import RobotsTxtMiddleware
+from crawler.middlewares.sessions import SessionCookiesMiddleware
 from crawler.pipelines.evidence import EvidencePipeline
 from crawler.pipelines.leads import LeadPipeline
 from crawler.profile import Profile
 from crawler.profile_loader import load_profile
+from crawler.proxies import load_proxies
 from netsword.browser import BrowserNotFound, ensure_browser, launch_args
 from netsword.config import Config, load_config
 
@@ -87,11 +95,18 @@ def _components(settings: BaseSettings) -> None:
         (ScrapyRobotsTxtMiddleware, RobotsTxtMiddleware, 100),
         (RetryMiddleware, RetryAfterMiddleware, 550),
         (ScrapyMetaRefreshMiddleware, MetaRefreshMiddleware, 580),
+        (CookiesMiddleware, SessionCookiesMiddleware, 700),
     ):
         settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", scrapys, None)
         settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", ours, priority)
     # every request passes the fetch policy before Scrapy's offsite filter (50) and robots.txt (100) see it
     settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", FetchPolicyMiddleware, 40)
+    # block pages: requests of a stopped platform go no further; answers are judged after every other middleware
+    settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", BlockMiddleware, 30)
+    # each request's proxy, before Scrapy's HttpProxyMiddleware (750) reads it
+    settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", ProxyMiddleware, 740)
+    # after everything that may refuse or answer a request itself: only requests really sent spend the budget
+    settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", BudgetMiddleware, 900)
     # before the retries hear of a response (responses go from high numbers to low): every 429 slows the domain
     settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", RateLimitThrottle, 560)
     # next to the download handler, so that a page is back in the pool before any retry copies the request's meta
@@ -117,6 +132,12 @@ def _browser(settings: BaseSettings, cfg: Config, *, required: bool) -> None:
         settings.set("NETSWORD_SCREENSHOTS", False, priority="addon")
         return
     settings.set("DOWNLOAD_HANDLERS", {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER}, priority="addon")
+    # a context per platform session and per proxy (crawler.middlewares.sessions, proxies), besides crawl and evidence
+    sessions, proxies = len(cfg.crawler.sessions), len(cfg.crawler.proxies)
+    if sessions or proxies:
+        proxies = sum(len(urls) for urls in load_proxies(cfg.crawler.proxies).values())
+        extra = 2 * (1 + sessions) * (1 + proxies)
+        settings.set("PLAYWRIGHT_MAX_CONTEXTS", 2 + min(extra, 64), priority="addon")
     settings.set(
         "PLAYWRIGHT_LAUNCH_OPTIONS",
         {"executable_path": executable, "args": launch_args(), "headless": cfg.browser.headless},

@@ -13,9 +13,11 @@ Counted per result page (a detail page counts on the search page that listed it)
   404/410 or robots.txt forbade (the search result is stored: not a loss).
 - a page is `fetched` or `given_up` (with the reason); `pagination_lost` says a keyword's later pages were never
   reached (its next link or cursor was on a page given up).
-A finished run is `complete` when nothing was lost, `failed` when nothing was achieved (no keywords; no page
-fetched; or listings to store and none stored), else `partial`. Rejected listings and robots.txt refusals are
-reported but are not losses.
+A finished run is `blocked` when the platform was stopped for answering with block pages (captcha, slider, login
+wall, access denied: crawler.middlewares.blocks), else `complete` when nothing was lost, `failed` when nothing was
+achieved (no keywords; no page fetched; or listings to store and none stored), else `partial`. Rejected listings and
+robots.txt refusals are reported but are not losses; requests not made because the platform's daily request budget
+was spent are (crawler.middlewares.budget).
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 RUNNING, COMPLETE, PARTIAL, FAILED, STOPPED = "running", "complete", "partial", "failed", "stopped"
-STATUSES = (RUNNING, COMPLETE, PARTIAL, FAILED, STOPPED)
+BLOCKED = "blocked"  # the platform answered with block pages until the crawl stopped asking it
+STATUSES = (RUNNING, COMPLETE, PARTIAL, FAILED, STOPPED, BLOCKED)
 COUNTS = ("listings", "stored", "failed", "rejected", "duplicates", "details_given_up", "skipped")
 MAX_REASONS = 20  # loss lines kept per keyword; the counts are always whole
 
@@ -90,6 +93,22 @@ class CrawlLedger:
         self.no_keywords = False
         self.evidence_lost = 0  # listings whose capture could not be kept (a full disk): a loss of the run
         self.evidence_reason = ""  # the first reason
+        self.blocks = 0  # block answers (captcha, slider, login wall, access denied), never read as listings
+        self.blocked = ""  # why the platform was stopped ("" : it was not)
+        self.budget_refused = 0  # requests not made: the platform's daily request budget was spent
+        self.budget_reason = ""
+
+    def block_seen(self) -> None:
+        self.blocks += 1
+
+    def platform_blocked(self, reason: str) -> None:
+        """The platform was stopped for this run after its blocks: the run ends `blocked`."""
+        self.blocked = self.blocked or reason
+
+    def budget_spent(self, reason: str) -> None:
+        """A request was not made: the platform's daily request budget is spent."""
+        self.budget_refused += 1
+        self.budget_reason = self.budget_reason or reason
 
     def evidence_not_kept(self, reason: str) -> None:
         """A listing's evidence was not kept (the evidence store refused the write); `evidence backfill` fills it."""
@@ -162,13 +181,15 @@ class CrawlLedger:
         """Pages, listings and details lost: non-zero means the run is at best `partial`."""
         t = self.totals()
         return (t["pages_given_up"] + t["failed"] + t["details_given_up"] + t["keywords_cut_short"]
-                + self.evidence_lost)  # fmt: skip
+                + self.evidence_lost + self.budget_refused)  # fmt: skip
 
     def status(self, finish_reason: str | None) -> str:
         if finish_reason is None:
             return RUNNING
         if finish_reason != "finished":
             return STOPPED
+        if self.blocked:
+            return BLOCKED
         t = self.totals()
         if self.no_keywords or t["pages_fetched"] == 0 or (t["stored"] == 0 and t["failed"] > 0):
             return FAILED
@@ -177,6 +198,10 @@ class CrawlLedger:
     def loss_lines(self) -> list[str]:
         """What was lost and why, one line per loss, prefixed with its keyword."""
         lines = ["no keywords to search for"] if self.no_keywords else []
+        if self.blocked:
+            lines.append(f"blocked: {self.blocked}")
+        if self.budget_refused:
+            lines.append(f"budget: {self.budget_refused} request(s) not made: {self.budget_reason}")
         for keyword, kw in self.keywords.items():
             label = f"keyword {keyword!r}" if keyword else "feed"
             lines.extend(f"{label}: {line}" for line in kw.losses)
@@ -193,6 +218,10 @@ class CrawlLedger:
             "no_keywords": self.no_keywords,
             "evidence_lost": self.evidence_lost,
             "evidence_reason": self.evidence_reason,
+            "blocks": self.blocks,
+            "blocked": self.blocked,
+            "budget_refused": self.budget_refused,
+            "budget_reason": self.budget_reason,
             "totals": self.totals(),
             "keywords": {keyword: kw.summary() for keyword, kw in self.keywords.items()},
             "lost": self.loss_lines(),
@@ -205,6 +234,10 @@ class CrawlLedger:
         ledger.no_keywords = bool(data.get("no_keywords"))
         ledger.evidence_lost = int(data.get("evidence_lost") or 0)
         ledger.evidence_reason = str(data.get("evidence_reason") or "")
+        ledger.blocks = int(data.get("blocks") or 0)
+        ledger.blocked = str(data.get("blocked") or "")
+        ledger.budget_refused = int(data.get("budget_refused") or 0)
+        ledger.budget_reason = str(data.get("budget_reason") or "")
         for keyword, summary in (data.get("keywords") or {}).items():
             kw = ledger.keyword(str(keyword))
             for page in summary.get("pages") or []:
@@ -217,7 +250,7 @@ class CrawlLedger:
 
 
 # `netsword crawl`'s exit status per run status (2: bad input or setup, found before anything is fetched).
-EXIT_CODES = {COMPLETE: 0, FAILED: 1, PARTIAL: 3, STOPPED: 4}
+EXIT_CODES = {COMPLETE: 0, FAILED: 1, PARTIAL: 3, STOPPED: 4, BLOCKED: 5}
 USAGE_EXIT = 2
 
 

@@ -66,6 +66,19 @@ class Detail:
 
 
 @dataclass(frozen=True)
+class BlockRules:
+    """What a block looks like on this platform (crawler/blocks.py), besides the built-in markers, and what to do."""
+
+    defaults: bool = True  # also the built-in markers of common Chinese platforms and generic block pages
+    status: tuple[int, ...] = ()  # answers with these HTTP statuses are blocks (403 is one by default)
+    url: tuple[str, ...] = ()  # regular expressions searched in the final URL and in any redirect's target
+    title: tuple[str, ...] = ()  # text found in the page's <title>
+    text: tuple[str, ...] = ()  # text found anywhere in the body (markup included)
+    stop_after: int = 3  # consecutive blocks after which the platform is stopped for this run
+    backoff: float = 30.0  # seconds before a blocked request is tried again, doubled per block in a row
+
+
+@dataclass(frozen=True)
 class Profile:
     """One platform: where to search, how to read results, how politely to fetch."""
 
@@ -86,6 +99,7 @@ class Profile:
     allowed_hosts: tuple[str, ...] = ()
     # the hosts may be on private, loopback or link-local addresses (netsword.fetch_policy): the demo, a local mirror
     allow_private_addresses: bool = False
+    blocked: BlockRules = field(default_factory=BlockRules)
     description: str = ""
 
     @property

@@ -6,11 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from crawler.blocks import BlockDetector
 from crawler.decoding import garbled
 from crawler.extract import ParsedPage, page_text, parse_page
 from crawler.profile import Profile
 
-# What captcha, slider, login-wall and access-denied answers of common Chinese platforms (and others) say.
+# Words of captcha, slider, login-wall and access-denied answers: a hint when a page gives no listings. What the
+# crawl itself takes for a block is crawler.blocks (the built-in markers and the profile's `blocked:` rules).
 BLOCK_MARKERS = (
     "验证码", "滑块", "拖动滑块", "安全验证", "请登录", "登录后查看", "访问被拒绝", "访问受限", "异常流量", "亲，请登录",
     "nocaptcha", "x5sec", "/punish", "baxia", "captcha", "access denied", "unusual traffic", "are you a robot",
@@ -56,7 +58,10 @@ def check_page(
     warnings = report.warnings
     lowered = text[:300_000].lower()
     marker = next((m for m in BLOCK_MARKERS if m in lowered), "")
-    if status in BLOCK_STATUSES or (marker and len(listings) <= 1):
+    block = BlockDetector(profile.blocked).check(status=status, url=url, body=b"", text=text)
+    if block is not None:
+        warnings.append(f"blocked page: {block.describe()}: the crawl counts it as a block and reads nothing from it")
+    elif status in BLOCK_STATUSES or (marker and len(listings) <= 1):
         reason = f"HTTP {status}" if status in BLOCK_STATUSES else f"the page says {marker!r}"
         warnings.append(f"blocked page? {reason}: a captcha, login wall or refusal rather than results")
     if not listings:

@@ -18,6 +18,7 @@ from crawler.profile import (
     PAGINATIONS,
     RENDERS,
     SOURCES,
+    BlockRules,
     Detail,
     FieldRule,
     PageSpec,
@@ -159,7 +160,7 @@ def parse_profile(text: str, source: str = "<profile>") -> Profile:
     r = _Reader(source, lines)
     known = {
         "version", "platform", "description", "base_url", "render", "currency", "search", "detail",
-        "politeness", "headers", "keywords", "allowed_hosts", "encoding", "allow_private_addresses",
+        "politeness", "headers", "keywords", "allowed_hosts", "encoding", "allow_private_addresses", "blocked",
     }  # fmt: skip
     data = r.mapping(data, (), known)
     if data.get("version", 1) != 1:
@@ -226,8 +227,38 @@ def parse_profile(text: str, source: str = "<profile>") -> Profile:
         keywords=tuple(k.strip() for k in keywords),
         allowed_hosts=tuple(hosts),
         allow_private_addresses=allow_private,
+        blocked=_blocked(r, data.get("blocked", {})),
         description=r.text(data, "description", ()),
     )
+
+
+def _blocked(r: _Reader, data: Any) -> BlockRules:
+    path: tuple[str | int, ...] = ("blocked",)
+    data = r.mapping(data, path, {"defaults", "status", "url", "title", "text", "stop_after", "backoff"})
+    defaults = data.get("defaults", True)
+    if not isinstance(defaults, bool):
+        raise r.fail((*path, "defaults"), f"must be true or false, got {defaults!r}")
+    status = data.get("status", [])
+    if not isinstance(status, list) or not all(type(s) is int and 100 <= s <= 599 for s in status):
+        raise r.fail((*path, "status"), "must be a list of HTTP status codes (100–599)")
+    texts: dict[str, tuple[str, ...]] = {}
+    for key in ("url", "title", "text"):
+        values = data.get(key, [])
+        if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
+            raise r.fail((*path, key), "must be a list of non-empty text")
+        texts[key] = tuple(values)
+    for i, pattern in enumerate(texts["url"]):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise r.fail((*path, "url", i), f"not a valid regular expression: {exc}") from None
+    stop_after = r.number(data, "stop_after", path, 3)
+    if stop_after < 1 or stop_after != int(stop_after):
+        raise r.fail((*path, "stop_after"), f"must be a whole number ≥ 1, got {stop_after!r}")
+    return BlockRules(
+        defaults=defaults, status=tuple(status), url=texts["url"], title=texts["title"], text=texts["text"],
+        stop_after=int(stop_after), backoff=float(r.number(data, "backoff", path, 30.0)),
+    )  # fmt: skip
 
 
 def _pagination(r: _Reader, data: Any, search_url: str, render: str, fmt: str) -> Pagination:

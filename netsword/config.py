@@ -102,6 +102,11 @@ class CrawlerConfig:
     user_agent: str = "NetSwordBot/0.1 (+https://example.org/netsword)"
     cookies_file: str = ""
     proxy: str = field(default="", metadata=SECRET)
+    # per platform, each "PLATFORM=VALUE" (crawler/platform_config.py; docs/crawling.md "Blocks, sessions, proxies")
+    sessions: tuple[str, ...] = ()  # PLATFORM=FILE: a logged-in session, Netscape cookies.txt or Playwright state
+    proxies: tuple[str, ...] = ()  # PLATFORM=FILE: proxy URLs, one a line, used in turn; PLATFORM=URL for one
+    proxy_rest: float = 60.0  # seconds a proxy that failed is left out of the rotation
+    daily_requests: tuple[str, ...] = ()  # PLATFORM=N: requests a platform may be sent per day, all runs together
     profiles_dir: str = ""  # your own profiles (NAME.yaml): `netsword profile list` and `profile check NAME` read them
     max_page_bytes: int = 8 * 1024 * 1024  # a response or rendered page larger than this is cut and not read
     page_timeout: float = 30.0  # seconds per request (DOWNLOAD_TIMEOUT) and per Chromium navigation
@@ -130,6 +135,7 @@ class AlertsConfig:
     claim_seconds: float = 300.0  # a sender's claim on a message (at least 3 × smtp.timeout): others wait that long
     hourly_cap: int = 20  # messages per recipient per hour unless the rules file says otherwise
     contacts_min_score: int = 70  # without a rules file: watchlist contacts hear of leads at or above this
+    operators: tuple[str, ...] = ()  # addresses told when a crawl is blocked (captcha, login wall, access denied)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ afresh; a crawl stopped by its time limit or the daemon shutting down keeps it (
 keywords), and so does one killed outright (the next run restarts it under the same crawl run id, which the crawl
 keeps in JOBDIR: crawler/extensions/crawl_run.py). The outcome follows the crawl's exit status (docs/crawling.md):
 complete → ok, partial → partial (the message lists what was lost), failed or bad input → failed, stopped early →
-interrupted. Figures come from the stats file the crawl keeps up to date as it goes (`--stats-json`:
+interrupted, blocked (captcha, login wall, access denied) → blocked. Figures come from the stats file the crawl keeps up to date as it goes (`--stats-json`:
 crawler/extensions/stats_file.py) — pages, listings, leads created and updated, errors and pages given up, of this
 run's process — read every PROGRESS_SECONDS while it runs and handed to `progress`, so a run whose daemon is killed
 keeps what it had reached.
@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from crawler.extensions.crawl_run import FINISHED, read_marker
-from crawler.ledger import COMPLETE, PARTIAL, STOPPED, status_of_exit
+from crawler.ledger import BLOCKED, COMPLETE, PARTIAL, STOPPED, status_of_exit
 from netsword.config import Config
 from scheduler.child import netsword_command, run_child
+from scheduler.history import BLOCKED as BLOCKED_OUTCOME
 from scheduler.history import FAILED, INTERRUPTED, OK, TIMEOUT, RunFigures
 from scheduler.history import PARTIAL as PARTIAL_OUTCOME
 from scheduler.jobs import WATCHLIST_KEYWORDS, CrawlOptions, JobSpec
@@ -33,7 +34,7 @@ from watchlists import Watchlist
 _PAGE_STATS = ("netsword/search_pages", "netsword/detail_pages")
 _ERROR_STATS = ("log_count/ERROR", "netsword/failed_requests", "netsword/malformed_items", "netsword/bad_pages")
 PROGRESS_SECONDS = 1.0  # how often a running crawl's figures are read from its stats file and recorded
-_OUTCOMES = {COMPLETE: OK, PARTIAL: PARTIAL_OUTCOME, STOPPED: INTERRUPTED}  # else FAILED
+_OUTCOMES = {COMPLETE: OK, PARTIAL: PARTIAL_OUTCOME, STOPPED: INTERRUPTED, BLOCKED: BLOCKED_OUTCOME}  # else FAILED
 
 
 @dataclass(frozen=True)

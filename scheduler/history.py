@@ -20,7 +20,8 @@ from netsword.sqlite_migrations import migrate
 
 RUNNING, OK, FAILED, TIMEOUT, INTERRUPTED = "running", "ok", "failed", "timeout", "interrupted"
 PARTIAL = "partial"  # finished, but something was lost (a crawl that gave pages up): the message says what
-OUTCOMES = (RUNNING, OK, PARTIAL, FAILED, TIMEOUT, INTERRUPTED)
+BLOCKED = "blocked"  # a crawl stopped because the platform answered with captcha, login or access-denied pages
+OUTCOMES = (RUNNING, OK, PARTIAL, FAILED, TIMEOUT, INTERRUPTED, BLOCKED)
 
 MIGRATIONS: list[str] = [
     # 1: the runs table and indexes under the names SQLAlchemy gave them, so a file it created is taken over as is

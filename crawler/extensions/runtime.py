@@ -3,7 +3,10 @@ built once from plain settings when the crawl is set up, handed to pipelines and
 
 Scrapy copies settings, so live objects never travel in them: components ask `runtime_of(crawler)` (through Scrapy's
 public `crawler.get_extension`). Settings: NETSWORD_CONFIG_FILE, NETSWORD_WATCHLISTS, NETSWORD_ALERTS (the sink
-queues alert emails for the leads stored). Cookies come from `crawler.cookies_file`, never from settings.
+queues alert emails for the leads stored). Cookies come from `crawler.cookies_file`, never from settings; so do
+the platforms' sessions (`crawler.sessions`, crawler/sessions.py), proxies (`crawler.proxies`, crawler/proxies.py)
+and daily request budgets (`crawler.daily_requests`, crawler/budget.py), all read and checked here, before anything
+is fetched (a bad one is a CrawlSetupError: `netsword crawl` exits 2).
 Stats: netsword/alerts_queued.
 """
 
@@ -18,7 +21,10 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 
 from alerts.lead_sink import AlertingSink
+from crawler.budget import load_budgets
 from crawler.errors import CrawlSetupError
+from crawler.proxies import load_proxies
+from crawler.sessions import Session, load_sessions
 from leads.store import open_store_from_config
 from leads.store.base import LeadStore
 from matchers.configured import build_index
@@ -36,10 +42,18 @@ class Runtime:
     store: LeadStore
     sink: AlertingSink  # a LeadSink; its alert queuer only when NETSWORD_ALERTS is on
     cookie_jar: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # platform → cookie name → value
+    sessions: Mapping[str, Session] = field(default_factory=dict)  # platform → its logged-in session
+    proxies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # platform (or *) → proxy URLs
+    budgets: Mapping[str, int] = field(default_factory=dict)  # platform (or *) → requests per day
 
     def cookies(self, platform: str) -> dict[str, str]:
         """The cookies crawler.cookies_file gives `platform` (none when it names none)."""
         return dict(self.cookie_jar.get(platform, {}))
+
+    def secrets(self) -> list[str]:
+        """Cookie and session values no evidence, log, stats file or mail may hold."""
+        values = [str(v) for cookies in self.cookie_jar.values() for v in cookies.values()]
+        return values + [v for session in self.sessions.values() for v in session.secrets()]
 
 
 def load_cookies(cfg: Config) -> dict[str, dict[str, str]]:
@@ -64,6 +78,9 @@ class NetSwordRuntime:
         settings = crawler.settings
         cfg = load_config(settings.get("NETSWORD_CONFIG_FILE") or None)
         cookie_jar = load_cookies(cfg)
+        sessions = load_sessions(cfg.crawler.sessions)
+        proxies = load_proxies(cfg.crawler.proxies)
+        budgets = load_budgets(cfg.crawler.daily_requests)
         watchlist = load_configured(settings.getlist("NETSWORD_WATCHLISTS") or None, cfg)
         index = build_index(cfg, watchlist=watchlist)
         store = open_store_from_config(cfg)
@@ -72,7 +89,8 @@ class NetSwordRuntime:
         except BaseException:
             store.close()
             raise
-        self.runtime = Runtime(cfg=cfg, watchlist=watchlist, index=index, store=store, sink=sink, cookie_jar=cookie_jar)
+        self.runtime = Runtime(cfg=cfg, watchlist=watchlist, index=index, store=store, sink=sink, cookie_jar=cookie_jar,
+                               sessions=sessions, proxies=proxies, budgets=budgets)  # fmt: skip
         self.crawler = crawler
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 

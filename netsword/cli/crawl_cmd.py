@@ -4,9 +4,12 @@ The same crawl as `scrapy crawl marketplace -a profile=PROFILE …` from the pro
 spider arguments and plain NETSWORD_* settings (crawler/defaults.py), and the NetSword add-on does the rest.
 Keywords default to the profile's own, else the watchlists' search keywords. Runs in this process (one crawl per
 process: Twisted's reactor cannot restart). Prints how the run ended, what it lost and why, and its NetSword stats.
-Exit status (docs/crawling.md): 0 complete, 3 partial (something was given up or not stored: listed), 1 failed
-(nothing achieved, or the store cannot be used), 4 stopped before the end (run it again with the same --jobdir to
-resume), 2 bad input or setup found before anything is fetched.
+PROFILE is a file, or a name looked up in `crawler.profiles_dir` first, then among the bundled profiles (as
+`netsword profile check` does). Exit status (docs/crawling.md): 0 complete, 3 partial (something was given up or not
+stored, or the daily request budget ran out: listed), 1 failed (nothing achieved, or the store cannot be used), 4
+stopped before the end (run it again with the same --jobdir to resume), 5 blocked (the platform answered with
+captcha, login or access-denied pages until the crawl stopped asking it; the operators are told), 2 bad input or
+setup found before anything is fetched.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ STAT_PREFIXES = (
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("crawl", help="crawl one platform (a profile name or YAML file) into the lead store")
-    p.add_argument("profile", help="a bundled profile name (see `netsword profile list`) or a profile YAML file")
+    p.add_argument("profile", help="a profile name (yours in crawler.profiles_dir, else a bundled one: see "
+                   "`netsword profile list`) or a profile YAML file")  # fmt: skip
     p.add_argument("--keyword", action="append", metavar="K", help="search for K (repeatable; default: watchlists)")
     p.add_argument("--max-pages", type=int, default=0, metavar="N", help="result pages per keyword")
     p.add_argument("--jobdir", default="", metavar="DIR", help="keep crawl state in DIR so a stopped crawl resumes")
@@ -67,15 +71,17 @@ def run(args: argparse.Namespace) -> int:
     from crawler.profile_loader import ProfileError, load_profile
     from crawler.run import run_spider
     from crawler.spiders.marketplace import MarketplaceSpider
+    from netsword.cli.common import config_of
 
-    try:
-        platform = load_profile(args.profile).platform
+    try:  # the file the name stands for: crawler.profiles_dir first, then the bundled profiles
+        profile = load_profile(args.profile, user_dir=config_of(args).crawler.profiles_dir)
     except ProfileError as exc:
         raise UsageError(str(exc)) from None
+    platform, source = profile.platform, profile.source
     if args.max_pages < 0:
         raise UsageError("--max-pages: must be ≥ 0")
     spider_args = {
-        "profile": args.profile,
+        "profile": source,
         "keywords": list(args.keyword or []),
         "max_pages": args.max_pages,
         "base_url": args.base_url,

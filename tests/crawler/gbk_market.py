@@ -5,7 +5,11 @@ What it exercises: GBK declared by `<meta http-equiv>` only (search pages) or by
 (detail pages); search terms highlighted inside titles (`NIKE <em>耐克</em>`); prices split across elements
 (`¥<em>54</em>.00`); sales as `1.2万+人付款`; detail links carrying tracking parameters (`?spm=…&utm_source=…`);
 detail pages whose data is schema.org JSON-LD; detail pages that answer 404, that robots.txt forbids, and listing
-links to another host (refused); titles filled in by JavaScript (`/P/render?q=…`, for a `render: browser` profile).
+links to another host (refused); titles filled in by JavaScript (`/P/render?q=…`, for a `render: browser` profile);
+a members-only search (`/P/member?q=…`) that redirects to a login wall (`/P/passport/login`, titled 用户登录) unless
+the request carries the session cookie `SESSION_COOKIE=market.session_value`; a guarded search (`/P/guarded?q=…`)
+that answers with an Alibaba-style slider captcha page (`nc_1_n1z`, titled 安全验证) while `market.captcha` is on.
+`market.requests` counts every request served.
 
 The listings are the demo marketplace's `demo-static` listings (demo.catalogue, with its ground truth), renamed to
 the platform `gbk-shop`. `GbkMarket(size=…).start()` serves on 127.0.0.1 on a free port and returns the base URL.
@@ -25,6 +29,7 @@ from demo.catalogue import build_catalogue
 PLATFORM = "gbk-shop"
 SOURCE = "demo-static"
 PER_PAGE = 10
+SESSION_COOKIE = "_nsid"
 
 
 def _gbk_json(value: Any) -> str:
@@ -52,6 +57,10 @@ class GbkMarket:
         self.order = list(self.listings)
         self.server: ThreadingHTTPServer | None = None
         self.base_url = ""
+        self.session_value = "s3cr3t-" + "9f2c71ab04d6e85f"  # what a logged-in browser would hold
+        self.captcha = True
+        self.requests = 0
+        self.lock = threading.Lock()
 
     # What each listing is, by its position: decided here so tests can name their expectations.
     def sales(self, listing_id: str) -> int:
@@ -88,6 +97,8 @@ class GbkMarket:
 
     # -- pages ---------------------------------------------------------------------------------------------------
     def handle(self, request: BaseHTTPRequestHandler) -> None:
+        with self.lock:
+            self.requests += 1
         parts = urlsplit(request.path)
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
         segments = parts.path.strip("/").split("/")
@@ -98,9 +109,23 @@ class GbkMarket:
         if encoding is None or len(segments) < 2:
             return self._send(request, 404, b"not found", "text/plain")
         prefix = f"/{segments[0]}"
-        if segments[1] in ("search", "render"):
+        if segments[1] == "member" and f"{SESSION_COOKIE}={self.session_value}" not in request.headers.get(
+            "Cookie", ""
+        ):
+            back = quote(request.path, safe="")
+            return self._send(request, 302, b"", "text/html", location=f"{prefix}/passport/login?return={back}")
+        if segments[1] == "passport":
+            page = ('<html><head><meta charset="utf-8"><title>用户登录 - 请登录</title></head><body><form action="login">'
+                    '<input name="user"><input name="password" type="password"></form></body></html>')  # fmt: skip
+            return self._send(request, 200, page.encode("utf-8"), "text/html; charset=utf-8")
+        if segments[1] == "guarded" and self.captcha:
+            page = ('<html><head><meta charset="utf-8"><title>安全验证</title></head><body><div id="nc_1_wrapper">'
+                    '<span id="nc_1_n1z" class="nc_iconfont btn_slide">&gt;&gt;</span>请按住滑块，拖动到最右边</div>'
+                    '</body></html>')  # fmt: skip
+            return self._send(request, 200, page.encode("utf-8"), "text/html; charset=utf-8")
+        if segments[1] in ("search", "render", "member", "guarded"):
             page = int(query.get("page", "1") or 1)
-            text = self.search_page(prefix, query.get("q", ""), page, render=segments[1] == "render")
+            text = self.search_page(prefix, query.get("q", ""), page, render=segments[1] == "render", path=segments[1])
             # search pages: the encoding is declared only in the page (<meta http-equiv>)
             return self._send(request, 200, self._encode(text, encoding), "text/html")
         if segments[1] in ("item", "private") and segments[-1] in self.listings:
@@ -117,20 +142,21 @@ class GbkMarket:
         return text.encode(encoding, errors="xmlcharrefreplace")  # what GBK sites do with characters GBK lacks
 
     @staticmethod
-    def _send(request: BaseHTTPRequestHandler, status: int, body: bytes, content_type: str) -> None:
+    def _send(request: BaseHTTPRequestHandler, status: int, body: bytes, content_type: str, location: str = "") -> None:
         request.send_response(status)
+        if location:
+            request.send_header("Location", location)
         request.send_header("Content-Type", content_type)
         request.send_header("Content-Length", str(len(body)))
         request.end_headers()
         request.wfile.write(body)
 
-    def search_page(self, prefix: str, keyword: str, page: int, *, render: bool) -> str:
+    def search_page(self, prefix: str, keyword: str, page: int, *, render: bool, path: str = "search") -> str:
         charset = "gbk" if prefix == "/gbk" else "utf-8"
         found = list(self.catalogue.search(SOURCE, keyword)) if keyword else list(self.order)
         chunk = found[(page - 1) * PER_PAGE : page * PER_PAGE]
         items = "\n".join(self._result(prefix, self.listings[i], keyword, n, render) for n, i in enumerate(chunk))
         more = len(found) > page * PER_PAGE
-        path = "render" if render else "search"
         next_link = f'<a class="next" href="{prefix}/{path}?q={quote(keyword)}&amp;page={page + 1}">下一页</a>'
         return (
             f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}">'

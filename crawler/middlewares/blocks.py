@@ -1,0 +1,161 @@
+"""BlockMiddleware: a captcha, slider, login wall or access-denied answer is never read as a page of listings.
+
+Every answer of a platform is checked (crawler.blocks: the built-in markers and the profile's `blocked:` rules),
+and so is every redirect before it is followed (a redirect to a login or risk page is a block even when the fetch
+policy would refuse that host). A block:
+- is counted (netsword/blocked, netsword/blocked/<kind>) and reported to the crawl's ledger, and never reaches the
+  spider;
+- backs off: the request is tried again after `blocked.backoff` seconds, doubled for each block in a row (the wait
+  is crawler.middlewares.retry_after's, off the download slot);
+- after `blocked.stop_after` blocks in a row the platform is stopped for this run: that request and every later
+  one for the platform are given up without being sent (netsword/blocked_not_sent), the run ends `blocked`
+  (`netsword crawl` exits 5) and the operators (`alerts.operators`) are sent a message through the alert outbox.
+  An answer that is no block ends a row.
+robots.txt is not checked (a 403 there means "no robots.txt"). Installed by the NetSword add-on at priority 30: its
+requests are looked at before the fetch policy's (40) and its responses after every other middleware's (so bodies
+are decompressed and redirects already turned into requests).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response, TextResponse
+
+from crawler.blocks import Block, BlockDetector
+from crawler.extensions.crawl_run import crawl_run_of
+from crawler.middlewares.retry_after import GAVE_UP
+from crawler.platform_config import Platforms, profiles_of
+from crawler.profile import Profile
+from netsword.fetch_policy import redact
+
+logger = logging.getLogger(__name__)
+RETRIES_META = "netsword_block_retries"
+MAX_BACKOFF = 600.0
+_REDIRECT_META = ("redirect_urls", "redirect_reasons", "redirect_times", "redirect_ttl")
+
+
+class BlockMiddleware:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self._platforms: Platforms | None = None
+        self.detectors: dict[str, BlockDetector] = {}
+        self.in_a_row: dict[str, int] = {}
+        self.stopped: dict[str, str] = {}  # platform → why
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> BlockMiddleware:
+        return cls(crawler)
+
+    def spider_opened(self) -> None:
+        self._platforms = Platforms(profiles_of(self.crawler.spider))
+
+    def _profile(self, request: Request) -> Profile | None:
+        if self._platforms is None:
+            self.spider_opened()
+        assert self._platforms is not None
+        if request.url.endswith("/robots.txt"):
+            return None
+        return self._platforms.of(request.url)
+
+    def _detector(self, profile: Profile) -> BlockDetector:
+        detector = self.detectors.get(profile.platform)
+        if detector is None:
+            detector = self.detectors[profile.platform] = BlockDetector(profile.blocked)
+        return detector
+
+    def process_request(self, request: Request) -> Request | None:
+        profile = self._profile(request)
+        if profile is None:
+            return None
+        if profile.platform in self.stopped:
+            self.crawler.stats.inc_value("netsword/blocked_not_sent")
+            request.meta[GAVE_UP] = f"not sent: {self.stopped[profile.platform]}"
+            raise IgnoreRequest(request.meta[GAVE_UP])
+        redirects = request.meta.get("redirect_urls") or []
+        if redirects:
+            block = self._detector(profile).check_url(request.url, where="redirect")
+            if block is not None:
+                return self._blocked(request, profile, block, retry_url=redirects[0])
+        return None
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        profile = self._profile(request)
+        if profile is None:
+            return response
+        text = response.text if isinstance(response, TextResponse) else None
+        block = self._detector(profile).check(status=response.status, url=response.url, body=response.body, text=text)
+        if block is None:
+            self.in_a_row[profile.platform] = 0
+            return response
+        return self._blocked(request, profile, block)
+
+    def _blocked(self, request: Request, profile: Profile, block: Block, retry_url: str = "") -> Request:
+        platform, rules = profile.platform, profile.blocked
+        stats = self.crawler.stats
+        stats.inc_value("netsword/blocked")
+        stats.inc_value(f"netsword/blocked/{block.kind}")
+        ledger = self._ledger()
+        if ledger is not None:
+            ledger.block_seen()
+        n = self.in_a_row[platform] = self.in_a_row.get(platform, 0) + 1
+        where = redact(request.url)
+        logger.warning("%s answered %s with a block page: %s (%d in a row)", platform, where, block.describe(), n)
+        if n >= rules.stop_after and platform not in self.stopped:
+            self._stop(
+                platform, f"{platform} stopped after {n} blocks in a row, the last {block.describe()} at {where}"
+            )
+        if platform in self.stopped:
+            request.meta[GAVE_UP] = f"blocked: {block.describe()}"
+            raise IgnoreRequest(request.meta[GAVE_UP])
+        tries = int(request.meta.get(RETRIES_META, 0))
+        if tries >= rules.stop_after:
+            request.meta[GAVE_UP] = f"blocked {tries + 1} times: {block.describe()}"
+            raise IgnoreRequest(request.meta[GAVE_UP])
+        wait = min(MAX_BACKOFF, rules.backoff * 2 ** (n - 1))
+        again = request.replace(url=retry_url or request.url, dont_filter=True)
+        for key in _REDIRECT_META if retry_url else ():
+            again.meta.pop(key, None)
+        again.meta[RETRIES_META] = tries + 1
+        again.meta["netsword_not_before"] = time.time() + wait
+        stats.inc_value("netsword/blocked_retries")
+        return again
+
+    def _ledger(self) -> Any:
+        run = crawl_run_of(self.crawler)
+        return run.ledger if run is not None else None
+
+    def _stop(self, platform: str, reason: str) -> None:
+        self.stopped[platform] = reason
+        self.crawler.stats.inc_value("netsword/platforms_blocked")
+        ledger = self._ledger()
+        if ledger is not None:
+            ledger.platform_blocked(reason)
+        logger.error("%s; nothing more is asked of it in this run", reason)
+        self._tell_operators(platform, reason)
+
+    def _tell_operators(self, platform: str, reason: str) -> None:
+        from alerts.operator import queue_operator_message
+        from crawler.extensions.runtime import NetSwordRuntime
+
+        extension = self.crawler.get_extension(NetSwordRuntime)
+        if extension is None:
+            return
+        run = crawl_run_of(self.crawler)
+        run_id = run.run_id if run is not None else "?"
+        lines = [
+            f"The crawl of {platform} (run {run_id}) was stopped: the platform answers with block pages.",
+            reason + ".",
+            "",
+            "What to do: log in again and save the platform's session file (crawler.sessions), check its proxies "
+            "(crawler.proxies), or slow the platform down (its profile's politeness); then run the crawl again.",
+            'See docs/crawling.md, "Blocks, sessions, proxies and budgets".',
+        ]
+        queued = queue_operator_message(extension.runtime.cfg, f"crawl blocked: {platform}", lines)
+        self.crawler.stats.inc_value("netsword/operator_alerts", queued)
