@@ -9,7 +9,8 @@ from typing import Any
 
 from netsword.models import OPEN_STATUSES
 
-JOB_KINDS = ("crawl", "digest", "alerts_send", "recheck", "watchlist_reload", "retention", "register_refresh")
+JOB_KINDS = ("crawl", "digest", "alerts_send", "recheck", "watchlist_reload", "retention", "register_refresh",
+             "evidence_timestamp")
 WATCHLIST_KEYWORDS = "watchlist"  # keywords: watchlist → the marks (and variants) of the loaded watchlists
 
 

@@ -202,6 +202,7 @@ _KINDS: dict[str, tuple[set[str], Callable[[Mapping[str, Any]], Options]]] = {
     "watchlist_reload": (set(), lambda _data: EmptyOptions()),
     "retention": ({"evidence_days", "logs_days", "history_days"}, _retention),
     "register_refresh": ({f.name for f in fields(RegisterRefreshOptions)}, _register_refresh),
+    "evidence_timestamp": (set(), lambda _data: EmptyOptions()),
 }
 assert set(_KINDS) == set(JOB_KINDS)
 

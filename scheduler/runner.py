@@ -94,6 +94,8 @@ class JobRunner:
             return self._child(spec, run_id, ["alerts", "digest", "--period", spec.options.period], figures)
         if spec.kind == "alerts_send":
             return self._child(spec, run_id, ["alerts", "send"], figures)
+        if spec.kind == "evidence_timestamp":
+            return self._child(spec, run_id, ["evidence", "timestamp"], figures)
         raise ValueError(f"unknown job kind {spec.kind!r}")  # the loader admits none; a programming error
 
     def _child(self, spec: JobSpec, run_id: str, args: list[str], figures: RunFigures) -> tuple[str, str]:

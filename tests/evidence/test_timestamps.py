@@ -179,3 +179,29 @@ def test_the_command(isolated: Path, tsa: TsaServer, good: Pki, monkeypatch: pyt
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].endswith("which no lead has") and len(lines) == 3
     assert lines[1] == "chain of custody: 2 events checked; trusted timestamps: 1 checked (1 captures)"
+
+
+def test_the_scheduler_job(isolated: Path, tsa: TsaServer, good: Pki, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from netsword.config import load_config
+    from scheduler.history import RunHistory
+    from scheduler.jobs_loader import parse_jobs
+    from scheduler.runner import JobRunner
+
+    monkeypatch.setenv("NETSWORD_PATHS_VAR_DIR", str(isolated / "var"))
+    monkeypatch.setenv("NETSWORD_TIMESTAMPS_TSA_URLS", tsa.url)
+    monkeypatch.setenv("NETSWORD_TIMESTAMPS_TRUST_ROOTS", str(good.write_root(isolated / "root.pem")))
+    cfg = load_config()
+    store = EvidenceStore.for_config(cfg)
+    cid = store.add(blobs=[Blob("page", b"<html>x</html>", "text/html")], platform="taobao", listing_id="a1",
+                    url="https://taobao.example.com/item/a1", profile="html").capture_id  # fmt: skip
+    store.close()
+    history = RunHistory.for_config(cfg)
+    try:
+        specs = parse_jobs("jobs:\n  - {id: stamp, kind: evidence_timestamp, every: 15m}\n")
+        record = JobRunner(cfg, {s.id: s for s in specs}, history, threading.Event()).run("stamp", trigger="run-now")
+    finally:
+        history.close()
+    assert record.outcome == "ok" and "1 captures stamped" in record.message, record.message
+    assert [t.capture_id for t in TimestampBook(cfg.evidence_dir).tokens()] == [cid]

@@ -32,7 +32,8 @@ jobs:
 def test_sample_jobs_file_loads() -> None:
     jobs = load_jobs(SAMPLE)
     kinds = {job.kind for job in jobs}
-    assert kinds == {"crawl", "recheck", "alerts_send", "digest", "watchlist_reload", "retention", "register_refresh"}
+    assert kinds == {"crawl", "recheck", "alerts_send", "digest", "watchlist_reload", "retention", "register_refresh",
+                     "evidence_timestamp"}
     crawl = next(job for job in jobs if job.id == "crawl-demo-static")
     assert isinstance(crawl.options, CrawlOptions) and crawl.options.keywords == WATCHLIST_KEYWORDS
     assert crawl.jitter == 30 and crawl.misfire_grace_time == 600 and crawl.time_limit == 1800
