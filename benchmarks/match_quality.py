@@ -187,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--against", metavar="REV", help="also run the matchers of git revision REV (baseline)")
     parser.add_argument("--write", metavar="FILE", help="save the generated listings as JSON lines")
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--marks-only", action="store_true",
+                        help="leave out the licence and copyright kinds (their own benchmarks, run after the marks)")  # fmt: skip
     args = parser.parse_args(argv)
     result = evaluate(args.part)
     if args.json:
@@ -200,7 +202,22 @@ def main(argv: list[str] | None = None) -> int:
         Path(args.write).write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in generate(args.part)),
                                     encoding="utf-8")  # fmt: skip
     report(result, baseline(args.against, args.part) if args.against else None, args.show)
+    if not args.marks_only:
+        other_kinds(args.show)
     return 0
+
+
+def other_kinds(show: int) -> None:
+    """The new lead kinds, each on its own generated listings and held-out part (issue 20): licence_* from
+    regulated_quality.py, copyright from works_quality.py (with its keyword baseline)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import regulated_quality
+    import works_quality
+
+    print("\n== licence kinds (benchmarks/regulated_quality.py) ==")
+    regulated_quality.main(["--show", str(show)])
+    print("\n== copyright (benchmarks/works_quality.py) ==")
+    works_quality.main(["--show", str(show)])
 
 
 if __name__ == "__main__":
