@@ -253,6 +253,12 @@ class TimestampBook:
     def waiting(self) -> int:
         return int(self._db().query("SELECT count(*) FROM timestamp_queue WHERE state = ?", (QUEUED,))[0][0])
 
+    def last_error(self) -> str:
+        """The most recent error of a capture still queued ("" when none failed)."""
+        found = self._db().query("SELECT last_error FROM timestamp_queue WHERE state = ? AND last_error != '' "
+                                 "ORDER BY next_try_at DESC LIMIT 1", (QUEUED,))  # fmt: skip
+        return str(found[0][0]) if found else ""
+
     def state_of(self, capture_id: str) -> sqlite3.Row | None:
         found = self._db().query("SELECT * FROM timestamp_queue WHERE capture_id = ?", (capture_id,))
         return found[0] if found else None

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from netsword.browser import CJK_FONT_HINT, browser_version, cjk_fonts, find_browser
 from netsword.cli.common import config_of
-from netsword.config import Config
+from netsword.config import Config, ConfigError
 from netsword.private_files import loose_mode
 
 
@@ -50,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
     _check_databases(cfg, line)
     _check_keys(cfg, line)
     _check_private(cfg)
+    _check_timestamps(cfg, line)
     if not cfg.smtp.host:
         print(f"ok   smtp     not configured: mail is written to {cfg.outbox_dir}/ as .eml files")
     else:
@@ -74,6 +75,32 @@ def _check_databases(cfg: Config, line: Callable[[bool, str, str], None]) -> Non
             continue
         problems = integrity_problems(path)
         line(not problems, "database", f"{path}: integrity ok" if not problems else "; ".join(problems))
+
+
+def _check_timestamps(cfg: Config, line: Callable[[bool, str, str], None]) -> None:
+    """[timestamps]: the trust roots load, and how many captures wait for a trusted timestamp (and why)."""
+    from evidence.timestamps import TimestampBook, TsaSettings
+
+    if not cfg.timestamps.tsa_urls:
+        print("ok   timestamp not configured: captures get no trusted timestamp ([timestamps], docs/evidence.md)")
+        return
+    try:
+        settings = TsaSettings.from_config(cfg)
+    except ConfigError as exc:
+        line(False, "timestamp", str(exc))
+        return
+    waiting, error = 0, ""
+    if (cfg.evidence_dir / "ledger.db").exists():
+        book = TimestampBook(cfg.evidence_dir)
+        try:
+            waiting, error = book.waiting(), book.last_error()
+        finally:
+            book.close()
+    detail = f"{len(settings.tsa_urls)} TSA(s), {len(settings.roots)} trust root(s); {waiting} captures queued"
+    if waiting and error:
+        _warn("timestamp", f"{detail}; last error: {error} (netsword evidence timestamp)")
+    else:
+        line(True, "timestamp", detail)
 
 
 def _warn(what: str, detail: str) -> None:

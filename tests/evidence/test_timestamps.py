@@ -205,3 +205,25 @@ def test_the_scheduler_job(isolated: Path, tsa: TsaServer, good: Pki, monkeypatc
         history.close()
     assert record.outcome == "ok" and "1 captures stamped" in record.message, record.message
     assert [t.capture_id for t in TimestampBook(cfg.evidence_dir).tokens()] == [cid]
+
+
+def test_doctor_reports_the_timestamp_setup(isolated: Path, good: Pki, monkeypatch: pytest.MonkeyPatch,
+                                            capsys) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("NETSWORD_BROWSER_EXECUTABLE", "/nonexistent/chromium")  # doctor fails on it: not our line
+    main(["doctor"])
+    assert "ok   timestamp not configured" in capsys.readouterr().out
+    monkeypatch.setenv("NETSWORD_TIMESTAMPS_TSA_URLS", "http://127.0.0.1:9/tsr")
+    monkeypatch.setenv("NETSWORD_TIMESTAMPS_TRUST_ROOTS", str(isolated / "missing.pem"))
+    main(["doctor"])
+    assert "ERR  timestamp timestamps.trust_roots: " in capsys.readouterr().out
+    monkeypatch.setenv("NETSWORD_TIMESTAMPS_TRUST_ROOTS", str(good.write_root(isolated / "root.pem")))
+    from netsword.config import load_config
+
+    store = EvidenceStore.for_config(load_config())
+    store.add(blobs=[Blob("page", b"<html>x</html>", "text/html")], platform="taobao", listing_id="a1",
+              url="https://taobao.example.com/item/a1", profile="html")  # fmt: skip
+    assert main(["evidence", "timestamp"]) == 1  # nothing listens on port 9: queued
+    capsys.readouterr()
+    main(["doctor"])
+    out = capsys.readouterr().out
+    assert "WARN timestamp 1 TSA(s), 1 trust root(s); 1 captures queued; last error: http://127.0.0.1:9/tsr" in out
