@@ -10,8 +10,12 @@ so every other offer keeps its id and price.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from demo.offers import OfferSpec
 from demo.regulated import SHOWCASE as REGULATED_SHOWCASE
+from watchlists.configured import SAMPLES_DIR
+from watchlists.loader import load_watchlists
 
 # (work id, infringing?, title, description, category, price, (seller, location))
 SHOWCASE: tuple[tuple[str, bool, str, str, str, float, tuple[str, str]], ...] = (
@@ -43,6 +47,12 @@ SHOWCASE: tuple[tuple[str, bool, str, str, str, float, tuple[str, str]], ...] = 
 )  # fmt: skip
 
 
+@lru_cache(maxsize=1)
+def _search_terms() -> dict[str, tuple[str, ...]]:
+    """Work id → its titles and aliases: the marketplace's search finds a listing by any of them."""
+    return {w.id: w.forms for w in load_watchlists([SAMPLES_DIR / "works.yaml"]).works}
+
+
 def showcase_offers() -> list[OfferSpec]:
     """The showcase as offers with their truth: pirated listings are `infringing` on their work (kind copyright);
     honest ones are `genuine`, `resale` or `nominative` (merchandise and guides) and must raise no lead."""
@@ -56,8 +66,8 @@ def showcase_offers() -> list[OfferSpec]:
             label = "nominative"
         else:
             label = "genuine"
-        out.append(OfferSpec(title, description, price, category, seller, seller[1], (category,), (work,),
-                             "copyright", label))  # fmt: skip
+        out.append(OfferSpec(title, description, price, category, seller, seller[1],
+                             (category, *_search_terms()[work]), (work,), "copyright", label))  # fmt: skip
     return out
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from matchers.context import ListingContext
 from matchers.normalize import find_span, fold, has_cjk, skeleton_token, spaced
+from matchers.segment import segmenter
 from matchers.settings import MatchSettings
 from matchers.vocabulary import DATA_DIR, PhraseScanner, VocabularyError
 from matchers.works_scoring import LAWFUL_KINDS, PIRACY_KINDS, PiracyTerm, WorkScorer
@@ -92,6 +93,7 @@ class WorksMatcher:
         # a form ending in a digit or letter (流浪地球2) needs a word boundary the stream has lost (流浪地球2 4K)
         self._cjk_spaced = PhraseScanner(cjk_spaced)
         self._latin = PhraseScanner(latin)
+        self._forms = frozenset(cjk) | frozenset(cjk_spaced)
         self._cues = PhraseScanner({spaced(fold(t.term)).strip(): t for t in piracy_terms()}, nested=True)
         self.scorer = WorkScorer(settings)
 
@@ -115,15 +117,25 @@ class WorksMatcher:
                 hits.append(hit)
         return hits
 
+    def _inside_other_word(self, ctx: ListingContext, span: str, a: int, b: int) -> bool:
+        """A Chinese title inside a longer dictionary word is that word (三体 in 三体问题, the physics problem), unless
+        the listing writes it as a title, in book-title marks (《三体》)."""
+        if f"《{span}》" in ctx.listing.text:
+            return False
+        return any(x <= a and b <= y and y - x > b - a and word not in self._forms
+                   and segmenter().is_dictionary_word(word) for word, x, y in ctx.words)  # fmt: skip
+
     def _find(self, ctx: ListingContext) -> list[Found]:
         out: list[Found] = []
         for start, end, key, works in self._cjk.scan(ctx.stream):
             a, b = ctx.span_of("cjk", start, end - start)
             span = find_span(ctx.listing.text, ctx.spaced[a:b].replace(" ", ""), ctx.folded) or key
-            out.extend(Found(w, form, key, span, a, b) for w, form in works.items())  # type: ignore[attr-defined]
+            if not self._inside_other_word(ctx, span, a, b):
+                out.extend(Found(w, form, key, span, a, b) for w, form in works.items())  # type: ignore[attr-defined]
         for a, b, key, works in self._cjk_spaced.scan(ctx.spaced):
             span = find_span(ctx.listing.text, key.replace(" ", ""), ctx.folded) or key
-            out.extend(Found(w, form, key, span, a, b) for w, form in works.items())  # type: ignore[attr-defined]
+            if not self._inside_other_word(ctx, span, a, b):
+                out.extend(Found(w, form, key, span, a, b) for w, form in works.items())  # type: ignore[attr-defined]
         if ctx.tokens:
             joined = " ".join(ctx.tokens)
             for start, _end, key, works in self._latin.scan(joined):

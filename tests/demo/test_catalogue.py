@@ -51,7 +51,7 @@ def test_ground_truth_entries_exist_and_labels_are_known(watchlist):
             assert row["entry_ids"] == [] and row["kind"] is None
         else:
             assert row["entry_ids"] and row["kind"] in {"trademark", "patent", "false_patent_marking",
-                                                         "geographical_indication"}  # fmt: skip
+                                                         "geographical_indication", "copyright"}  # fmt: skip
     infringing = {e for row in truth if row["label"] == "infringing" for e in row["entry_ids"]}
     for entry_id in ("tm-nike", "tm-chanel", "tm-rolex", "tm-moutai", "tm-michelin", "tm-lego", "tm-syngenta",
                      "tm-yunnanbaiyao", "tm-xiaomi", "tm-apple", "pat-bladeless-fan", "gi-yangchenghu-crab"):  # fmt: skip
@@ -113,6 +113,8 @@ def _search_word(entry) -> str:
         return entry.mark
     if hasattr(entry, "keywords"):
         return entry.keywords[0]
+    if hasattr(entry, "work_type"):  # a copyright work (demo/works.py)
+        return entry.title
     return entry.name
 
 
