@@ -21,9 +21,10 @@ import phonenumbers
 from phonenumbers import PhoneNumberType
 
 from cases import uscc
+from netsword.image_hash import is_informative
 from parcels.normalize import normalize_address
 
-KINDS = ("phone", "service_phone", "wechat", "qq", "email", "uscc", "address", "payment", "shipper")
+KINDS = ("phone", "service_phone", "wechat", "qq", "email", "uscc", "address", "payment", "image", "shipper")
 # Kinds that link shops. service_phone is shown, never linked; shipper comes from parcels (cases.sources).
 LINKING_KINDS = frozenset(KINDS) - {"service_phone"}
 SERVICE_TYPES = frozenset({PhoneNumberType.TOLL_FREE, PhoneNumberType.SHARED_COST, PhoneNumberType.PREMIUM_RATE,
@@ -68,6 +69,7 @@ class Found:
     kind: str
     value: str
     field: str
+    detail: str = ""  # an image's URL (the value is its hash)
 
     @property
     def key(self) -> str:
@@ -213,4 +215,15 @@ def identifiers_in_listing(listing: Mapping[str, Any]) -> list[Found]:
     for name, kind in EXTRA_FIELDS.items():
         for text in _texts(listing.get(name)):
             found += _typed(kind, text, name) if kind != "text" else identifiers_in_text(text, name)
-    return list(dict.fromkeys(found))
+    return list(dict.fromkeys(found + image_hashes(listing)))
+
+
+def image_hashes(listing: Mapping[str, Any]) -> list[Found]:
+    """The listing's image hashes (`image_hashes: [{"url", "phash"}]`, written by the crawl's image pipeline)."""
+    rows = listing.get("image_hashes")
+    out = []
+    for row in rows[:10] if isinstance(rows, list) else []:
+        digest = str(row.get("phash", "")).lower() if isinstance(row, Mapping) else ""
+        if is_informative(digest):  # a blank placeholder image links nobody
+            out.append(Found("image", digest, "image_hashes", str(row.get("url", ""))[:500]))
+    return out

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from cases.actors import StoredActor
 
 COLORS = {"shop": "#2f6db5", "phone": "#b83a4b", "wechat": "#3a9e5c", "qq": "#4a9aa8", "email": "#7b5ea7",
-          "uscc": "#a67c2d", "address": "#d9822b", "payment": "#6b6b6b", "shipper": "#000000"}  # fmt: skip
+          "uscc": "#a67c2d", "address": "#d9822b", "payment": "#6b6b6b", "image": "#c2185b",
+          "shipper": "#000000"}  # fmt: skip
 MAX_SHOPS, MAX_IDENTIFIERS = 60, 60
 
 

@@ -20,6 +20,8 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from cases.identifiers import LINKING_KINDS
+from cases.images import MAX_DISTANCE as IMAGE_DISTANCE
+from cases.images import near_duplicate_groups
 
 HUB_SHOPS = 20  # an identifier seen in more shops than this is a hub (see the module docstring)
 SIMILAR_NAME = 85.0  # rapidfuzz ratio of normalised shop names counted as support
@@ -102,6 +104,7 @@ class NetworkSettings:
     hub_shops: int = HUB_SHOPS
     similar_name: float = SIMILAR_NAME
     max_evidence: int = MAX_EVIDENCE
+    image_distance: int = IMAGE_DISTANCE
 
 
 @dataclass
@@ -152,6 +155,7 @@ def build_network(shops: Mapping[str, Shop], sightings: Iterable[Sighting],
                   settings: NetworkSettings | None = None) -> Network:  # fmt: skip
     """Components of two or more shops joined by shared non-hub identifiers, each with its links and support."""
     settings = settings or NetworkSettings()
+    sightings = _same_images(list(sightings), settings.image_distance)
     ident_shops: dict[str, set[str]] = defaultdict(set)
     evidence: dict[tuple[str, str], list[Mapping[str, Any]]] = defaultdict(list)
     for sighting in sightings:
@@ -188,6 +192,20 @@ def build_network(shops: Mapping[str, Shop], sightings: Iterable[Sighting],
         actors.append(Actor(actor_id_of(component), tuple(component), links, support))
     actors.sort(key=lambda a: (-len(a.shops), a.actor_id))
     return Network(shops=dict(shops), actors=actors, hubs=hubs, settings=settings)
+
+
+def _same_images(sightings: list[Sighting], max_distance: int) -> list[Sighting]:
+    """Image sightings under their group's hash (cases.images), each keeping the hash it showed in its evidence."""
+    hashes = [s.ident[6:] for s in sightings if s.ident.startswith("image:")]
+    if not hashes:
+        return sightings
+    group = near_duplicate_groups(hashes, max_distance)
+    out = []
+    for s in sightings:
+        if s.ident.startswith("image:") and group.get(s.ident[6:], s.ident[6:]) != s.ident[6:]:
+            s = Sighting(s.shop, "image:" + group[s.ident[6:]], {**s.evidence, "phash": s.ident[6:]})
+        out.append(s)
+    return out
 
 
 def _name_support(members: list[str], shops: Mapping[str, Shop], threshold: float) -> tuple[Support, ...]:

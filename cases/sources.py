@@ -67,6 +67,8 @@ class ShopIndex:
         for found in identifiers_in_listing(lead.listing):
             evidence = {"lead_id": lead.lead_id, "platform": lead.platform, "listing_id": lead.listing_id,
                         "url": lead.url, "field": found.field, "seen": lead.last_seen}  # fmt: skip
+            if found.detail:
+                evidence["image_url"] = found.detail
             self.sightings.append(Sighting(shop.key, found.key, evidence))
 
     def add_leads(self, leads: Iterable[Lead]) -> ShopIndex:

@@ -15,6 +15,10 @@ NETSWORD_BROWSER = False  # render some pages with Chromium: set by a spider who
 NETSWORD_EVIDENCE = True  # keep the raw response, a screenshot and the rendered page of each new lead
 NETSWORD_SCREENSHOTS = True  # the add-on turns this off when no Chromium is found (evidence keeps the response)
 NETSWORD_ALERTS = True  # queue alert emails for the leads stored (alerts.rules_file)
+# images per listing downloaded through the crawl and hashed (pHash) for actor networks; 0: none (docs/cases.md)
+NETSWORD_IMAGE_HASHES = 0
+# the add-on adds the lead (300) and evidence (400) pipelines; image hashes come first, so they are stored with the lead
+ITEM_PIPELINES = {"crawler.pipelines.images.ImageHashPipeline": 250}
 NETSWORD_STATS_FILE = ""  # write the crawl's stats here as JSON as it goes and when it ends; "": not written
 NETSWORD_STATS_INTERVAL = 5.0  # seconds between two writes of NETSWORD_STATS_FILE
 # Tuning.

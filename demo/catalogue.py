@@ -26,6 +26,7 @@ from demo.offers import (
     unrelated_offer,
 )
 from demo.regulated import place_showcase, regulated_truth, with_licence
+from demo.rings import plant_rings
 from demo.works import place_works
 
 PLATFORMS = ("demo-static", "demo-browser", "demo-api", "demo-feed")
@@ -68,6 +69,8 @@ class DemoListing:
     haystack: str  # normalised title + hidden search terms
     spec: OfferSpec
     defect: str = ""  # "" | missing_price | broken_markup | hostile_text
+    ring: str = ""  # the seller ring (demo.rings) its shop belongs to, "" for none
+    sales: int | None = None  # sales count shown on its static detail page (ring shops' listings only)
 
     def truth(self) -> dict[str, Any]:
         spec = self.spec
@@ -84,6 +87,7 @@ class DemoListing:
         }
         if spec.cited_number:
             row["cited_number"] = spec.cited_number
+        row["ring"] = self.ring  # actor networks' truth (demo.rings)
         row["regulated"] = regulated_truth(spec)  # licence leads, apart from the watchlist's (docs/regulated-goods.md)
         return row
 
@@ -164,4 +168,4 @@ def build_catalogue(seed: int = DEFAULT_SEED, size: int = DEFAULT_SIZE) -> Catal
             category=spec.category, location=spec.seller[1], ships_from=spec.ships_from,
             description=spec.description, image=f"/img/{listing_id}.png", haystack=haystack, spec=spec, defect=defect,
         ))  # fmt: skip
-    return Catalogue(seed, listings)
+    return Catalogue(seed, plant_rings(listings))

@@ -95,6 +95,7 @@ def item_page(listing: DemoListing, price: float | None) -> str:
             f'<h1 class="title">{_e(listing.title)}</h1>\n',
             f'<span class="price">{price_text(price)}</span>\n' if price is not None else "",
             f'<span class="category">{_e(listing.category)}</span>\n',
+            f'<span class="sold">已售 {listing.sales} 件</span>\n' if listing.sales else "",
             f'<a class="shop" href="/static/seller/{_e(seller.id)}">{_e(seller.name)}</a>\n',
             f'<span class="loc">{_e(listing.location)}</span>\n',
             f'发货地 <span class="ships-from">{_e(listing.ships_from)}</span>\n',

@@ -8,33 +8,19 @@ from __future__ import annotations
 
 import json
 import math
-import struct
-import zlib
 from collections.abc import Callable
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from demo import pages
+from demo import pages, rings
 from demo.catalogue import PLATFORMS
 from demo.context import MarketContext, json_response
 
 
-def _png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
-    """A small solid-colour PNG, so pages have a real image to load and screenshot."""
-
-    def chunk(tag: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
-
-    row = b"\x00" + bytes(rgb) * width
-    raw = zlib.compress(row * height)
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
-
-
 def routes(ctx: MarketContext, reset_realism: Callable[[], None], hits: Callable[[], dict[str, int]]) -> list[Route]:
-    image = _png(120, 120, (222, 226, 230))
+    image = rings.png(120, 120, lambda x, y: (222, 226, 230))  # a plain grey picture, so pages load a real image
     truth = json.dumps(ctx.catalogue.ground_truth(), ensure_ascii=False, indent=1).encode()
 
     async def index(request: Request) -> HTMLResponse:
@@ -47,6 +33,10 @@ def routes(ctx: MarketContext, reset_realism: Callable[[], None], hits: Callable
         return HTMLResponse(pages.PRIVATE)
 
     async def img(request: Request) -> Response:
+        listing = ctx.catalogue.by_id.get(request.path_params["name"].removesuffix(".png"))
+        if listing is not None and listing.ring:  # a ring's product photo (demo.rings): near-identical per listing
+            body = rings.ring_image(listing.ring, listing.id)
+            return Response(body, media_type="image/png", headers={"Cache-Control": "max-age=86400"})
         return Response(image, media_type="image/png", headers={"Cache-Control": "max-age=86400"})
 
     async def ground_truth(request: Request) -> Response:

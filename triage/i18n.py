@@ -99,6 +99,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "id_wechat": ("微信", "WeChat"), "id_qq": ("QQ", "QQ"), "id_email": ("邮箱", "e-mail"),
     "id_uscc": ("统一社会信用代码", "credit code"), "id_address": ("退货地址", "return address"),
     "id_payment": ("收款账户", "payment account"), "id_shipper": ("寄件方（包裹）", "shipper (parcels)"),
+    "id_image": ("相同商品图片", "same listing image"),
     "case_bad_move": ("案件不能转到该状态", "The case cannot move to that status"),
     "case_note_required": ("请填写结案理由", "Say why in a note"),
     "case_title_required": ("请填写案件名称", "A case needs a title"),

@@ -26,6 +26,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     build.add_argument("--hub-shops", type=int, default=None, metavar="N",
                        help="an identifier seen in more than N shops is a hub and links nobody (default 20)")  # fmt: skip
     build.add_argument("--no-parcels", action="store_true", help="leave parcel shipper links out")
+    build.add_argument("--image-distance", type=int, default=None, metavar="BITS",
+                       help="images whose hashes differ in at most BITS of 64 are one image (default 4; 0: exact)")  # fmt: skip
     build.set_defaults(func=run_build)
     lst = nsub.add_parser("list", help="one line per actor, largest first")
     lst.add_argument("--limit", type=int, default=50)
@@ -164,6 +166,10 @@ def run_build(args: argparse.Namespace) -> int:
         if args.hub_shops < 2:
             raise UsageError("--hub-shops: must be at least 2")
         settings.hub_shops = args.hub_shops
+    if args.image_distance is not None:
+        if not 0 <= args.image_distance <= 12:
+            raise UsageError("--image-distance: must be 0 to 12 bits")
+        settings.image_distance = args.image_distance
     with open_store_from_config(cfg) as store:
         report = rebuild_networks(cfg, store, settings, use_parcels=not args.no_parcels)
     print(f"{report.leads} leads, {report.shops} shops, {report.sightings} identifier sightings, "

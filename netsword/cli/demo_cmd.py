@@ -77,6 +77,7 @@ def crawl_child(args: argparse.Namespace, profile: str, base_url: str, keywords:
             cmd += ["--config", args.config]
         cmd += ["crawl", profile, "--base-url", base_url, "--max-pages", str(args.max_pages)]
         cmd += ["--stats-json", str(stats_file), "--seen-listings", str(seen_file)]
+        cmd += ["--set", "NETSWORD_IMAGE_HASHES=1"]  # the first image of each listing, hashed for actor networks
         for keyword in keywords:
             cmd += ["--keyword", keyword]
         started = time.monotonic()
@@ -119,6 +120,7 @@ def run(args: argparse.Namespace) -> int:
                     f"{stats.get('retry_after/waits', 0)} retries waited, {stats['seconds']} s")  # fmt: skip
             print(line + (f" — error: {stats['error']}" if "error" in stats else ""), flush=True)
         summarise(cfg, per_platform, truth)
+        summarise_networks(cfg, truth)
         send_alerts(cfg)
         if args.no_serve:
             return 0 if all("error" not in s for s in per_platform.values()) else 1
@@ -153,6 +155,82 @@ def summarise(cfg: Any, per_platform: dict[str, dict[str, Any]], truth: list[dic
     evidence = EvidenceStore(cfg.evidence_dir)
     captures = sum(1 for _ in evidence.iter_captures()) if (evidence.root / "captures").exists() else 0
     print(f"evidence: {captures} captures under {cfg.evidence_dir} (check with: netsword evidence verify)")
+
+
+def summarise_networks(cfg: Any, truth: list[dict[str, Any]]) -> None:
+    """Build the actor networks from the stored leads, score them against the planted rings (demo.rings), and open
+    a case (线索) from each network whose goods reach a referral threshold, once (a rerun finds it open)."""
+    from cases.actors import ActorStore
+    from cases.build import rebuild_networks
+    from cases.db import CasesDB, cases_db_path
+    from cases.sources import shop_of
+    from cases.valuation import value_case
+    from demo.rings import network_scores
+    from netsword.cli.terminal import printable
+
+    with open_store_from_config(cfg) as store:
+        report = rebuild_networks(cfg, store)
+        leads = [lead for lead in store.iter_leads(LeadQuery()) if lead.platform in STYLES]
+    with CasesDB(cases_db_path(cfg.var_dir)) as db:
+        actors = ActorStore(db)
+        actor_of_lead = actors.actors_of_leads([lead.lead_id for lead in leads])
+        summaries = actors.ranked(limit=10)
+        found = [actors.get(a.actor_id) for a in summaries]
+        hubs = actors.hubs(limit=3)
+    shops: dict[str, list[tuple[str, str]]] = {}
+    actor_of_shop: dict[str, str] = {}
+    for lead in leads:
+        key = shop_of(lead.platform, lead.listing, lead.listing_id).key
+        shops.setdefault(key, []).append((lead.platform, lead.listing_id))
+        if lead.lead_id in actor_of_lead:
+            actor_of_shop[key] = actor_of_lead[lead.lead_id]
+    score = network_scores(shops, actor_of_shop, truth)
+    print(f"actor networks: {report.actors} actors linking {report.linked_shops} shops; "
+          f"{report.hubs} hub identifiers suppressed" + (f" (e.g. {hubs[0][0][:40]} in {hubs[0][1]} shops)" if hubs
+                                                           else ""))  # fmt: skip
+    print(f"  network precision {score.precision:.2f}, recall {score.recall:.2f} over the planted rings' shop pairs "
+          f"({score.pairs_found} of {score.ring_pairs} ring pairs linked; {score.pairs_linked} pairs linked in all)")  # fmt: skip
+    by_id = {lead.lead_id: lead for lead in leads}
+    candidates = []
+    for actor in [a for a in found if a is not None]:
+        valuation = value_case([by_id[i] for i in actor.lead_ids() if i in by_id])
+        kinds = sorted({link.kind for link in actor.links})
+        flag = "referral candidate" if valuation.referral_candidate else "below the referral thresholds"
+        print(f"  {actor.actor_id}  {len(actor.shops)} shops on {len({s.platform for s in actor.shops})} platforms, "
+              f"linked by {', '.join(kinds)}; 非法经营数额 ¥{valuation.business_volume:,.2f}: {flag}"
+              f"  {printable(actor.summary.label)[:40]}")  # fmt: skip
+        if valuation.referral_candidate:
+            candidates.append(actor)
+    for case_id in open_demo_cases(cfg, candidates):
+        print(f"  case {case_id} opened from a referral-candidate network (netsword cases show {case_id})")
+
+
+def open_demo_cases(cfg: Any, actors: list[Any]) -> list[str]:
+    """A case (线索) per network, opened by the demo's investigator account and audited; none for a network that
+    some case already holds."""
+    from cases.db import CasesDB, cases_db_path
+    from cases.store import CaseStore
+    from netsword.private_files import private_umask
+    from triage.audit import open_audit
+    from triage.db import TriageDB, triage_db_path
+
+    if not actors:
+        return []
+    private_umask()
+    opened = []
+    tdb = TriageDB(triage_db_path(cfg.var_dir))
+    try:
+        audit = open_audit(cfg, tdb)
+        with CasesDB(cases_db_path(cfg.var_dir)) as db:
+            held = {r["actor_id"] for r in db.query("SELECT actor_id FROM case_actors")}
+            cases = CaseStore(db, audit)
+            for actor in actors:
+                if actor.actor_id not in held:
+                    title = f"演示：{actor.summary.label[:60]} 等 {len(actor.shops)} 家店铺"
+                    opened.append(cases.create(title, "investigator", "investigator", actors=[actor]).case_id)
+    finally:
+        tdb.close()
+    return opened
 
 
 def send_alerts(cfg: Any) -> None:
