@@ -131,7 +131,8 @@ def _forget(request: Request) -> int:
 def _playwright_proxy(proxy: Proxy) -> dict[str, str]:
     parts = urlsplit(proxy.url)
     server = f"{parts.scheme}://{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
-    out = {"server": server}
+    # "<-loopback>": Chromium would send loopback addresses around the proxy; HTTP requests go through it, so do these
+    out = {"server": server, "bypass": "<-loopback>"}
     if parts.username:
         out["username"] = unquote(parts.username)
         out["password"] = unquote(parts.password or "")

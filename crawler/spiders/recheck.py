@@ -26,6 +26,7 @@ from scrapy.http.request import VerboseCookie
 
 from crawler.browser_pages import browser_meta
 from crawler.extensions.runtime import Runtime, runtime_of
+from crawler.middlewares.retry_after import GAVE_UP
 from crawler.page_state import GONE_STATUSES, PageState, read_page
 from crawler.profile import Profile
 from crawler.recheck_leads import Due, listings_due, load_profiles, refreshed
@@ -230,7 +231,9 @@ class RecheckSpider(scrapy.Spider):
         self._finished(url)
         stats = self.crawler.stats
         stats.inc_value("recheck/listings")
-        if failure.check(IgnoreRequest):  # robots.txt (robotstxt/forbidden) or Scrapy's offsite filter
+        # robots.txt (robotstxt/forbidden) or Scrapy's offsite filter; not a block page (crawler.middlewares.blocks),
+        # which says nothing about the listing either but is an error of the re-check
+        if failure.check(IgnoreRequest) and not failure.request.meta.get(GAVE_UP):
             self.logger.info("not re-checked: %s: %s", url, failure.value)
             return
         stats.inc_value("recheck/errors")  # 403, 429 and 5xx after retries say nothing about the listing

@@ -142,7 +142,7 @@ def market() -> Iterator[GbkMarket]:
 
 
 def crawl(profile: str, market: GbkMarket, var: Path, keywords: list[str], evidence: bool = False,
-          **env: str) -> dict[str, Any]:  # fmt: skip
+          jobdir: str = "", **env: str) -> dict[str, Any]:  # fmt: skip
     """`netsword crawl` in a child with its own var/; its exit code, stdout, stderr and stats."""
     var.mkdir(parents=True, exist_ok=True)
     child_env = {k: v for k, v in os.environ.items() if not k.startswith("NETSWORD_")}
@@ -153,6 +153,7 @@ def crawl(profile: str, market: GbkMarket, var: Path, keywords: list[str], evide
     for keyword in keywords:
         command += ["--keyword", keyword]
     command += [] if evidence else ["--no-evidence"]
+    command += ["--jobdir", jobdir] if jobdir else []
     proc = subprocess.run(command, env=child_env, cwd=var, capture_output=True, text=True, timeout=300, check=False)  # noqa: S603
     stats = json.loads((var / "stats.json").read_text(encoding="utf-8")) if (var / "stats.json").exists() else {}
     seen = var / "listings.jsonl"
@@ -189,9 +190,17 @@ def test_a_captcha_stops_the_platform_marks_the_run_blocked_and_tells_the_operat
 
 def test_login_wall_without_a_session_and_the_session_kept_secret(market: GbkMarket, tmp_path: Path) -> None:
     keywords = keywords_for(market, 2)
-    walled = crawl(str(PROFILES / "gbk-shop-member.yaml"), market, tmp_path / "no-session", keywords)
+    stale = _write(tmp_path / "stale-cookies.txt", "# Netscape HTTP Cookie File\n"
+                   f"127.0.0.1\tFALSE\t/\tFALSE\t4102444800\t{SESSION_COOKIE}\tlogged-out-7c41e9\n")  # fmt: skip
+    walled = crawl(str(PROFILES / "gbk-shop-member.yaml"), market, tmp_path / "no-session", keywords,
+                   NETSWORD_CRAWLER_SESSIONS=f"gbk-shop={stale}", NETSWORD_ALERTS_OPERATORS="ops@example.org")  # fmt: skip
     assert walled["code"] == 5, walled["log"][-3000:]
     assert walled["stats"]["netsword/blocked/rule"] >= 2 and not walled["listings"]
+    assert walled["stats"]["netsword/operator_alerts"] == 1
+    # the operator's message (in the outbox) and everything else the crawl wrote hold no cookie value
+    assert not [
+        p for p in (tmp_path / "no-session").rglob("*") if p.is_file() and b"logged-out-7c41e9" in p.read_bytes()
+    ]
 
     cookies = tmp_path / "secrets" / "gbk-shop-cookies.txt"
     cookies.parent.mkdir()
@@ -200,7 +209,8 @@ def test_login_wall_without_a_session_and_the_session_kept_secret(market: GbkMar
                        encoding="utf-8")  # fmt: skip
     var = tmp_path / "with-session"
     env = {"NETSWORD_CRAWLER_SESSIONS": f"gbk-shop={cookies}"}
-    result = crawl(str(PROFILES / "gbk-shop-member.yaml"), market, var, keywords, evidence=True, **env)
+    result = crawl(str(PROFILES / "gbk-shop-member.yaml"), market, var, keywords, evidence=True,
+                   jobdir=str(var / "jobs" / "member"), **env)  # fmt: skip
     assert result["code"] in (0, 3), result["log"][-3000:]
     assert result["listings"] and not result["stats"].get("netsword/blocked")
     assert result["stats"]["netsword/leads_created"] > 0
@@ -209,17 +219,23 @@ def test_login_wall_without_a_session_and_the_session_kept_secret(market: GbkMar
     assert market.session_value not in result["log"] + result["out"]
 
 
-def test_a_storage_state_session_reaches_the_browser(market: GbkMarket, tmp_path: Path) -> None:
+def test_a_storage_state_session_and_a_proxy_reach_the_browser(market: GbkMarket, tmp_path: Path) -> None:
     state = tmp_path / "state.json"
     state.write_text(json.dumps({"cookies": [{"name": SESSION_COOKIE, "value": market.session_value,
                                               "domain": "127.0.0.1", "path": "/", "expires": -1,
                                               "httpOnly": True, "secure": False, "sameSite": "Lax"}],
                                  "origins": []}), encoding="utf-8")  # fmt: skip
     var = tmp_path / "var"
-    result = crawl(str(PROFILES / "gbk-shop-member-browser.yaml"), market, var, keywords_for(market, 1),
-                   NETSWORD_CRAWLER_SESSIONS=f"gbk-shop={state}")  # fmt: skip
+    proxy = ForwardProxy()
+    try:
+        result = crawl(str(PROFILES / "gbk-shop-member-browser.yaml"), market, var, keywords_for(market, 1),
+                       NETSWORD_CRAWLER_SESSIONS=f"gbk-shop={state}",
+                       NETSWORD_CRAWLER_PROXIES=f"gbk-shop=http://127.0.0.1:{proxy.port}")  # fmt: skip
+    finally:
+        proxy.stop()
     assert result["code"] in (0, 3), result["log"][-3000:]
     assert result["listings"] and not result["stats"].get("netsword/blocked")
+    assert any("/gbk/member?" in url for url in proxy.forwarded)  # Chromium's page came through the proxy
     assert market.session_value not in result["log"] + result["out"]
 
 
@@ -274,7 +290,9 @@ def test_requests_go_through_the_platforms_proxies_a_dead_one_rested(market: Gbk
     (mine / "my-gbk-shop.yaml").write_text((PROFILES / "gbk-shop.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     proxy = ForwardProxy()
     try:
-        listed = _write(tmp_path / "proxies.txt", f"http://127.0.0.1:9\nhttp://127.0.0.1:{proxy.port}\n")  # 9: closed
+        listed = _write(
+            tmp_path / "proxies.txt", f"http://127.0.0.1:9\nhttp://crawler:pr0xy-pw@127.0.0.1:{proxy.port}\n"
+        )
         before = market.requests
         result = crawl("my-gbk-shop", market, tmp_path / "var", keywords_for(market, 2),
                        NETSWORD_CRAWLER_PROXIES=f"gbk-shop={listed}", NETSWORD_CRAWLER_PROXY_REST="300",
@@ -289,6 +307,7 @@ def test_requests_go_through_the_platforms_proxies_a_dead_one_rested(market: Gbk
     assert stats["netsword/proxy/1/failures"] >= 1 and stats["netsword/proxy/2/requests"] >= served
     assert not any("other.example" in url for url in proxy.forwarded)  # the fetch policy still refuses offsite links
     assert stats["netsword/refused_urls"] > 0
+    assert "pr0xy-pw" not in result["log"] + result["out"] + json.dumps(stats)  # port 9 is closed: proxy 1 failed
 
 
 def test_a_daily_budget_is_shared_by_the_runs_of_a_day(market: GbkMarket, tmp_path: Path) -> None:
