@@ -72,8 +72,12 @@ def run(args: argparse.Namespace) -> int:
     index_for = _indexes(cfg, index)
     query = ListingQuery(since=since, platform=tuple(args.platform))
 
+    shown = [0]
+
     def progress(report: RematchReport) -> None:
-        print(f"re-matched {report.listings} listings…", file=sys.stderr)
+        if report.listings - shown[0] >= 50_000:  # a line per 50,000 listings, not per batch
+            shown[0] = report.listings
+            print(f"re-matched {report.listings} listings…", file=sys.stderr)
 
     try:
         with open_store_from_config(cfg) as store, AlertingSink(cfg, store, index.watchlist,
