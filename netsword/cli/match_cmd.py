@@ -81,12 +81,15 @@ def _store(cfg: Config, index: MatchIndex, listings: list[Listing], *, min_score
 
     leads: list[Lead] = []
     total = UpsertReport()
+    not_kept: list[str] = []  # why a listing was not kept for `netsword rematch`, per listing not kept
     try:
         with open_store_from_config(cfg) as store, AlertingSink(cfg, store, index.watchlist, alerts=alerts) as sink:
             for start in range(0, len(listings), STORE_BATCH):
                 for result in process_batch(listings[start : start + STORE_BATCH], index, sink, min_score=min_score):
                     leads.extend(result.leads)
                     total.merge(result.report)
+                    if result.not_kept:
+                        not_kept.append(result.not_kept)
     except RulesError as exc:
         raise UsageError(str(exc)) from None
     except StoreError as exc:
@@ -97,6 +100,8 @@ def _store(cfg: Config, index: MatchIndex, listings: list[Listing], *, min_score
           f"unchanged, {counts['failed']} failed", file=sys.stderr)  # fmt: skip
     for error in total.errors[:5]:
         print(f"netsword match: {error}", file=sys.stderr)
+    print(f"netsword match: kept {len(listings) - len(not_kept)} listings for rematch, {len(not_kept)} not kept"
+          + (f" (first: {not_kept[0]})" if not_kept else ""), file=sys.stderr)  # fmt: skip
     return None if total.failed else leads
 
 

@@ -62,7 +62,8 @@ def crawled(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return isolated
 
 
-def test_every_listing_is_kept_matched_or_not(crawled: Path) -> None:
+def test_every_listing_is_kept_matched_or_not(capsys: pytest.CaptureFixture[str], crawled: Path) -> None:
+    assert "kept 5 listings for rematch, 0 not kept" in capsys.readouterr().err
     with open_store_from_config(load_config()) as store:
         assert store.count(LeadQuery()) == 1
         assert store.count_listings(ListingQuery()) == 5
