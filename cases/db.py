@@ -145,6 +145,18 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX takedown_notice_leads_lead ON takedown_notice_leads(lead_id);
     """,
+    # 4: the serious-violator list (cases.publication): actors a supervisor listed from penalised, closed cases
+    """
+    CREATE TABLE serious_violators (
+        case_id TEXT NOT NULL REFERENCES cases(case_id) ON DELETE CASCADE,
+        actor_id TEXT NOT NULL,
+        listed_at TEXT NOT NULL,
+        listed_by TEXT NOT NULL,
+        basis TEXT NOT NULL,
+        shops TEXT NOT NULL,
+        PRIMARY KEY (case_id, actor_id)
+    );
+    """,
 ]
 
 

@@ -126,20 +126,25 @@ def _account(value: str, field: str, out: list[Found]) -> None:
         out.append(Found("payment", "bank:" + digits, field))
 
 
-def identifiers_in_text(text: str, field: str) -> list[Found]:
-    """Every identifier in a piece of free text (cue words first, then bare phone numbers and codes)."""
+def identifiers_in_text(text: str, field: str, spans: list[tuple[int, int, str]] | None = None) -> list[Found]:
+    """Every identifier in a piece of free text (cue words first, then bare phone numbers and codes). `spans`, when
+    given, receives (start, end, kind) of each value written after a cue word or read as an identifier, in the
+    NFKC form of the text (what `cases.publication.redact` withholds)."""
     if not text:
         return []
     text = unicodedata.normalize("NFKC", text)
     out: list[Found] = []
+    spans = spans if spans is not None else []
     for match in list(_ADDRESS.finditer(text)):
         written = _ADDRESS_TAIL.split(match.group(1), maxsplit=1)[0]
         key = address_key(written)
         if key:
             out.append(Found("address", key, field))
+        spans.append((match.start(1), match.start(1) + len(written), "address"))
         text = _blank(text, (match.start(), match.start(1) + len(written)))  # the name or phone after it stays
     for match in list(_PAYMENT.finditer(text)):
         _account(match.group(2), field, out)
+        spans.append((*match.span(2), "payment"))
         text = _blank(text, match.span())
     for match in list(_EMAIL.finditer(text)):
         email = match.group(0).lower()
@@ -147,6 +152,7 @@ def identifiers_in_text(text: str, field: str) -> list[Found]:
         local, _, domain = email.partition("@")
         if domain == "qq.com" and local.isdigit():
             out.append(Found("qq", local, field))  # a QQ mailbox is named by its QQ number
+        spans.append((*match.span(), "email"))
         text = _blank(text, match.span())
     for match in list(_WECHAT.finditer(text)):
         value = match.group(1)
@@ -155,9 +161,11 @@ def identifiers_in_text(text: str, field: str) -> list[Found]:
             out += [Found("wechat", phone[1], field), Found(phone[0], phone[1], field)]
         elif not value[0].isdigit():
             out.append(Found("wechat", value.lower(), field))
+        spans.append((*match.span(1), "wechat"))
         text = _blank(text, match.span())
     for match in list(_QQ.finditer(text)):
         out.append(Found("qq", match.group(1), field))
+        spans.append((*match.span(1), "qq"))
         text = _blank(text, match.span())
     upper = text.upper()
     for match in _USCC.finditer(upper):
@@ -165,11 +173,13 @@ def identifiers_in_text(text: str, field: str) -> list[Found]:
         cued = _USCC_CUE.search(text[max(0, match.start() - 12) : match.start()]) is not None
         if uscc.is_valid(code) and (cued or not code.isdigit()):
             out.append(Found("uscc", code, field))
+            spans.append((*match.span(1), "uscc"))
             text = _blank(text, match.span())
     for match in _PHONE.finditer(text):
         phone = phone_of(match.group(0))
         if phone is not None:
             out.append(Found(phone[0], phone[1], field))
+            spans.append((*match.span(), phone[0]))
     return out
 
 

@@ -61,6 +61,7 @@ ROUTES = [
     Route("/cases/{case_id}", views_cases.case_page, methods=["GET"]),
     Route("/cases/{case_id}/package", views_cases.case_package, methods=["GET"]),
     Route("/cases/{case_id}/takedown", views_cases.case_takedown, methods=["POST"]),
+    Route("/cases/{case_id}/public", views_cases.case_public, methods=["GET"]),
     Route("/notices/{notice_id}/{status}", views_cases.notice_action, methods=["POST"]),
     Route("/cases/{case_id}/{action}", views_cases.case_action, methods=["POST"]),
     Route("/actors", views_actors.actors_page, methods=["GET"]),

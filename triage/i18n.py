@@ -127,6 +127,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "measure_unsold_value": ("货值金额", "unsold value"), "measure_combined_value": ("已售与未售合计", "sold and unsold"),
     "measure_labels": ("标识件数", "labels"),
     "case_package": ("下载移送材料（草稿）", "Download referral package (draft)"),
+    "case_public": ("行政处罚信息公示（草稿）", "Public summary for publication (draft)"),
+    "not_publishable": ("只有经处罚后结案的案件可以公示", "Only cases closed after a penalty are published"),
     "takedown_notices": ("下架通知", "Takedown notices"),
     "takedown_notices_make": ("生成下架通知（草稿）", "Make takedown notices (draft)"),
     "takedown_guidance": ("通知依据《电子商务法》第42–45条（通知—删除）；渠道要求与法律依据为指引，须经律师核对。下架结果以复查为准。",

@@ -7,14 +7,17 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from cases.actors import ActorStore, StoredActor
 from cases.model import STATUSES, Case, CaseError, next_statuses
 from cases.notices import NOTICE_MOVES, NoticeStore, outcome
+from cases.package import TEMPLATES as CASE_TEMPLATES
 from cases.package import build_case_package, record_package_export
+from cases.publication import public_summary, publishable
 from cases.store import CaseStore
 from cases.takedown import build_notices, bundle_zip
 from cases.thresholds import ThresholdError
@@ -111,7 +114,7 @@ async def case_page(request: Request) -> Response:
     return render(request, "case.html", {
         "case": case, "leads": leads, "actors": actors, "audit": audit, "next_statuses": next_statuses(
             case.status, user.role), "today": datetime.now(UTC).strftime("%Y-%m-%d"), "valuation": valuation,
-        "notices": notices, "notice_moves": NOTICE_MOVES,
+        "notices": notices, "notice_moves": NOTICE_MOVES, "publishable": not publishable(case),
     })  # fmt: skip
 
 
@@ -227,3 +230,21 @@ async def notice_action(request: Request) -> Response:
     except CaseError as exc:
         return error_page(request, 403 if exc.key == "forbidden" else 400, exc.key)
     return RedirectResponse(f"/cases/{notice.case_id}#case-notices" if notice.case_id else "/cases", status_code=303)
+
+
+@guarded(INVESTIGATOR, SUPERVISOR)
+async def case_public(request: Request) -> Response:
+    """A closed penalty case's public summary (personal data withheld), as printable HTML; 400 for other cases."""
+    st = state(request)
+    found = visible_case(request, request.path_params["case_id"])
+    if found is None:
+        return error_page(request, 404, "not_found")
+    case, leads = found
+    if publishable(case):
+        return error_page(request, 400, "not_publishable")
+    watchlist = await run_in_threadpool(load_configured, None, st.config)
+    owners = {lead.entry_id: watchlist.owner_of(lead.entry_id) for lead in leads}
+    summary = public_summary(case, leads, actors_seen(request, [a.actor_id for a in case.actors]), owners)
+    env = Environment(loader=FileSystemLoader(CASE_TEMPLATES), autoescape=select_autoescape(default=True))
+    body = env.get_template("public_summary.html").render(s=summary)
+    return HTMLResponse(body, headers={"Cache-Control": "no-store"})

@@ -96,6 +96,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     notices.add_argument("--lead", default=None, metavar="ID", help="only notices naming this lead")
     notices.add_argument("--json", action="store_true", help="machine-readable")
     notices.set_defaults(func=run_notices)
+    publish = sub.add_parser("publish", help="a closed penalty case's public summary, personal data withheld")
+    publish.add_argument("case_id")
+    publish.add_argument("--format", choices=("json", "html"), default="json")
+    publish.add_argument("--out", default="", metavar="FILE", help="write here (default: standard output)")
+    publish.set_defaults(func=run_publish)
+    violator = sub.add_parser("violator", help="list a penalised case's actors as serious violators (supervisors)")
+    violator.add_argument("case_id")
+    violator.add_argument("--basis", required=True, help="on what basis they are listed (the decision, the rule)")
+    _account(violator)
+    violator.set_defaults(func=run_violator)
+    violators = sub.add_parser("violators", help="the serious-violator list, one row per listed shop")
+    violators.add_argument("--format", choices=("csv", "json"), default="csv")
+    violators.add_argument("--out", default="", metavar="FILE", help="write here (default: standard output)")
+    violators.set_defaults(func=run_violators)
     notice = sub.add_parser("notice", help="record what became of a takedown notice (sent with its ticket, …)")
     notice.add_argument("notice_id")
     notice.add_argument("status", choices=("sent", "rejected", "withdrawn"))
@@ -507,4 +521,88 @@ def run_notice(args: argparse.Namespace) -> int:
 
     notice = _as_account(args, change)
     print(f"{notice.notice_id}: {notice.status}" + (f", ticket {notice.ticket}" if notice.ticket else ""))  # type: ignore[attr-defined]
+    return 0
+
+
+def _write(text: str, out: str) -> None:
+    from pathlib import Path
+
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        print(f"wrote {out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+
+
+def run_publish(args: argparse.Namespace) -> int:
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    from cases.actors import ActorStore
+    from cases.model import CaseError
+    from cases.package import TEMPLATES
+    from cases.publication import public_summary
+    from leads.store import open_store_from_config
+    from netsword.cli import UsageError
+    from netsword.cli.common import load_watchlist
+
+    cfg = config_of(args)
+    db, cases = _cases(args)
+    with db:
+        case = cases.get(args.case_id)
+        if case is None:
+            raise UsageError(f"{args.case_id}: no such case (netsword cases list)")
+        found = [ActorStore(db).get(a.actor_id) for a in case.actors]
+    with open_store_from_config(cfg) as store:
+        leads = store.get_many(case.lead_ids)
+    watchlist = load_watchlist(None, cfg)
+    owners = {lead.entry_id: watchlist.owner_of(lead.entry_id) for lead in leads}
+    try:
+        summary = public_summary(case, leads, [a for a in found if a is not None], owners)
+    except CaseError as exc:
+        raise UsageError(str(exc)) from None
+    if args.format == "json":
+        _write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", args.out)
+    else:
+        env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True))
+        _write(env.get_template("public_summary.html").render(s=summary), args.out)
+    return 0
+
+
+def run_violator(args: argparse.Namespace) -> int:
+    from cases.publication import ViolatorStore
+
+    def add(user: Any, cases: Any, actors: Any, _users: Any) -> Any:
+        from netsword.cli import UsageError
+
+        case = cases.get(args.case_id)
+        if case is None:
+            raise UsageError(f"{args.case_id}: no such case (netsword cases list)")
+        found = [actors.get(a.actor_id) for a in case.actors]
+        return ViolatorStore(cases.db, cases.audit).add(case, [a for a in found if a is not None], args.basis,
+                                                        user.username, user.role)  # fmt: skip
+
+    added = _as_account(args, add)
+    print(f"{args.case_id}: {len(added)} actor(s) listed as serious violators")  # type: ignore[arg-type]
+    return 0
+
+
+def run_violators(args: argparse.Namespace) -> int:
+    import csv
+    import io
+
+    from cases.publication import VIOLATOR_COLUMNS, ViolatorStore, violator_rows
+    from netsword.csv_safe import safe_cell
+
+    db, _cases_store = _cases(args)
+    with db:
+        rows = violator_rows(ViolatorStore(db, _NoAudit()).listed())
+    if args.format == "json":
+        _write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n", args.out)
+        return 0
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(VIOLATOR_COLUMNS)
+    for row in rows:
+        writer.writerow([safe_cell(row[c]) for c in VIOLATOR_COLUMNS])
+    _write(buffer.getvalue(), args.out)
     return 0

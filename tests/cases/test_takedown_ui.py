@@ -98,3 +98,25 @@ async def test_takedown_notices_from_the_case_page(world) -> None:
         await login(client, "viewer")
         assert 'id="case-figures"' not in (await client.get("/dashboard")).text
         assert (await client.post(f"/notices/{taobao}/withdrawn", data={"csrf": csrf_of(page.text)})).status_code in (403, 404)
+
+
+async def test_public_summary_page_after_a_penalty(world) -> None:
+    app, leads, _store = world
+    async with client_for(app) as client:
+        await login(client, "supervisor")
+        page = await client.get("/cases")
+        made = await client.post("/cases", data={"csrf": csrf_of(page.text), "title": "耐克 13800138000",
+                                                 "lead_ids": " ".join(x.lead_id for x in leads)})  # fmt: skip
+        case_url = made.headers["location"]
+        token = csrf_of((await client.get(case_url)).text)
+        assert (await client.get(case_url + "/public")).status_code == 400  # not closed after a penalty
+        for status in ("filed", "investigating", "penalised", "closed"):
+            moved = await client.post(case_url + "/status", data={"csrf": token, "status": status, "note": "罚款"})
+            assert moved.status_code == 303
+        page = await client.get(case_url)
+        assert 'id="case-public"' in page.text
+        public = await client.get(case_url + "/public")
+        assert public.status_code == 200 and "13800138000" not in public.text and "〔已隐去〕" in public.text
+        assert "<script>x" not in public.text and "&lt;script&gt;" in public.text
+        await login(client, "viewer")
+        assert (await client.get(case_url + "/public")).status_code in (403, 404)
