@@ -11,6 +11,7 @@ $(STAMP): pyproject.toml requirements.lock
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -c requirements.lock -e '.[dev]'
 	$(VENV)/bin/python -m netsword.browser
+	$(VENV)/bin/python -m netsword.redis_server
 	touch $(STAMP)
 
 setup: $(STAMP)

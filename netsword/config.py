@@ -171,6 +171,15 @@ class SchedulerConfig:
 
 
 @dataclass(frozen=True)
+class DistributedConfig:
+    redis_url: str = ""  # any Redis or Valkey (redis://host:6379/0, unix:///path); "": crawl --distributed starts one
+    redis_password: str = field(default="", metadata=SECRET)
+    key_prefix: str = "netsword"  # every key the distributed crawl keeps starts with this
+    worker_ttl: float = 15.0  # seconds without a heartbeat after which a worker's requests in flight are re-queued
+    redis_server: str = ""  # the redis-server (or valkey-server) a local distributed crawl starts; default: found
+
+
+@dataclass(frozen=True)
 class ParcelsConfig:
     db_path: str = ""  # default: the store's SQLite file, or <var_dir>/parcels.db when the store is Elasticsearch
     couriers_dir: str = ""  # extra courier column mappings (YAML), overriding the bundled ones by name
@@ -211,6 +220,7 @@ class Config:
     keys: KeysConfig = field(default_factory=KeysConfig)
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
     parcels: ParcelsConfig = field(default_factory=ParcelsConfig)
+    distributed: DistributedConfig = field(default_factory=DistributedConfig)
     timestamps: TimestampsConfig = field(default_factory=TimestampsConfig)
     source: str = ""
 

@@ -24,6 +24,8 @@ COMMAND_MODULES = (
     "netsword.cli.demo_cmd",
     "netsword.cli.demo_market_cmd",
     "netsword.cli.crawl_cmd",
+    "netsword.cli.worker_cmd",
+    "netsword.cli.writer_cmd",
     "netsword.cli.profile_cmd",
     "netsword.cli.recheck_cmd",
     "netsword.cli.serve_cmd",

@@ -40,6 +40,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                    help="a Scrapy setting, as `scrapy crawl -s NAME=VALUE` (repeatable)")  # fmt: skip
     p.add_argument("--seen-listings", default="", metavar="FILE", help=argparse.SUPPRESS)  # for `netsword demo`
+    p.add_argument("--distributed", action="store_true",
+                   help="seed a distributed run on Redis and follow it to its end (docs/distributed.md)")  # fmt: skip
+    p.add_argument("--workers", type=int, default=0, metavar="N",
+                   help="with --distributed: start N workers and a writer on this machine first")  # fmt: skip
+    p.add_argument("--redis-url", default="", metavar="URL", help="with --distributed: the Redis to use")
     p.set_defaults(func=run)
 
 
@@ -73,6 +78,12 @@ def run(args: argparse.Namespace) -> int:
     from crawler.spiders.marketplace import MarketplaceSpider
     from netsword.cli.common import config_of
 
+    if args.distributed:
+        from netsword.cli.distributed_crawl import run_distributed
+
+        return run_distributed(args)
+    if args.workers or args.redis_url:
+        raise UsageError("--workers and --redis-url go with --distributed")
     try:  # the file the name stands for: crawler.profiles_dir first, then the bundled profiles
         profile = load_profile(args.profile, user_dir=config_of(args).crawler.profiles_dir)
     except ProfileError as exc:

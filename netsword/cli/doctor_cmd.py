@@ -50,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
     _check_databases(cfg, line)
     _check_keys(cfg, line)
     _check_private(cfg)
+    _check_redis(cfg, line)
     _check_timestamps(cfg, line)
     if not cfg.smtp.host:
         print(f"ok   smtp     not configured: mail is written to {cfg.outbox_dir}/ as .eml files")
@@ -101,6 +102,28 @@ def _check_timestamps(cfg: Config, line: Callable[[bool, str, str], None]) -> No
         _warn("timestamp", f"{detail}; last error: {error} (netsword evidence timestamp)")
     else:
         line(True, "timestamp", detail)
+
+
+def _check_redis(cfg: Config, line: Callable[[bool, str, str], None]) -> None:
+    """Distributed crawls: the configured Redis answers, else a redis-server is there to start (a WARN when not:
+    only `netsword crawl --distributed` needs one)."""
+    from netsword.redis_server import find_redis_server, redis_version
+
+    if cfg.distributed.redis_url:
+        from crawler.distributed.connection import RedisUnavailable, connect
+
+        try:
+            connect(cfg).close()
+            line(True, "redis", f"{cfg.distributed.redis_url} answers")
+        except RedisUnavailable as exc:
+            line(False, "redis", str(exc))
+        return
+    found = find_redis_server(cfg.distributed.redis_server)
+    if found:
+        line(True, "redis", f"{found} ({redis_version(found)}): started for `netsword crawl --distributed --workers N`")
+    else:
+        _warn("redis", "no redis-server: distributed crawls need one (apt-get install -y redis-server) or "
+                       "distributed.redis_url")  # fmt: skip
 
 
 def _warn(what: str, detail: str) -> None:

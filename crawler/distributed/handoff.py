@@ -1,0 +1,229 @@
+"""The worker's side of the handoff: what one response (or failure) yields goes to Redis in one step.
+
+For each request a worker took from the shared queue, its callback's (or errback's) new requests are queued first
+(through Scrapy's engine and the scrapy-redis scheduler: duplicate filter, then the reliable queue), then ONE
+transaction adds its listings and the spider's ledger reports to the platform's items stream and ends the request's
+claim. A worker killed before that transaction leaves the claim, and the request is fetched again by another worker
+(its new requests, already queued, are then refused by the duplicate filter); killed after it, nothing is left to do.
+Listings then go on to the worker's own item pipelines (evidence capture) unchanged.
+
+`WorkerLink` (an extension) also renews the worker's liveness key, re-queues the claims of workers whose key expired
+(crawler.distributed.queue.reap), sends ledger reports made outside any callback, and wakes Scrapy's engine when the
+shared queue has work (the engine otherwise looks only every 5 s). `HandoffMiddleware` is the spider middleware
+nearest the engine, so it sees a callback's output as the engine would.
+Stats: netsword/handoffs, netsword/handoff_listings, netsword/reaped_claims.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import Any
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from twisted.internet import task
+
+from crawler.distributed.queue import CLAIM, reap
+from crawler.extensions.crawl_run import crawl_run_of
+from crawler.extensions.runtime import Runtime, runtime_of
+from crawler.ledger import CrawlLedger
+
+logger = logging.getLogger(__name__)
+TICK = 0.25  # seconds between looks at the shared queue
+
+# CrawlLedger's reports a worker makes (by the spider, the retry middleware, evidence capture, block detection);
+# the writer replays them on the run's ledger. Store outcomes (stored, failed, rejected) are the writer's own.
+REPORTS = (
+    "page_fetched", "page_given_up", "page_skipped", "pagination_lost", "detail_given_up", "detail_skipped",
+    "duplicate", "evidence_not_kept", "block_seen", "platform_blocked", "budget_spent",
+)  # fmt: skip
+
+
+class RecordingLedger(CrawlLedger):
+    """A CrawlLedger that also records each report, to be sent to the writer with the next handoff."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list[list[Any]] = []
+
+    def __getattribute__(self, name: str) -> Any:
+        attr = object.__getattribute__(self, name)
+        if name in REPORTS and callable(attr):
+            events = object.__getattribute__(self, "events")
+
+            def record(*args: Any) -> Any:
+                events.append([name, list(args)])
+                return attr(*args)
+
+            return record
+        return attr
+
+    def drain(self) -> list[list[Any]]:
+        out, self.events = self.events, []
+        return out
+
+
+def replay(ledger: CrawlLedger, events: Iterable[Any]) -> int:
+    """Apply reports recorded by a worker to `ledger`; unknown or malformed ones are skipped (and counted)."""
+    bad = 0
+    for event in events:
+        try:
+            name, args = event
+            if name not in REPORTS or not hasattr(ledger, name):
+                raise ValueError(name)
+            getattr(ledger, name)(*args)
+        except (ValueError, TypeError, AttributeError):
+            bad += 1
+    return bad
+
+
+def listing_record(item: Any) -> dict[str, Any]:
+    """What the writer needs of a ListingItem: the listing and where it was listed (not the page: evidence stays)."""
+    return {
+        "listing": dict(item["listing"]),
+        "profile": str(item.get("profile") or ""),
+        "keyword": str(item.get("keyword") or ""),
+        "page": int(item.get("page") or 0),
+    }
+
+
+class WorkerLink:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.ttl = 15.0  # distributed.worker_ttl, read when the spider opens
+        self.handed: set[int] = set()  # ids of items already handed over (an errback's, seen again by the middleware)
+        self.last_busy = 0.0
+        self.last_beat = 0.0
+        self.spider: Any = None
+        self.loop: task.LoopingCall | None = None
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WorkerLink:
+        return cls(crawler)
+
+    @property
+    def runtime(self) -> Runtime:
+        return runtime_of(self.crawler)
+
+    def spider_opened(self, spider: Any) -> None:
+        self.spider = spider
+        spider.open_redis()
+        self.ttl = max(1.0, float(self.runtime.cfg.distributed.worker_ttl))
+        run = crawl_run_of(self.crawler)
+        if run is not None:
+            run.ledger = spider.ledger  # what the retry middleware and evidence capture report is sent too
+        self.beat()
+        self.loop = task.LoopingCall(self.tick)
+        self.loop.start(TICK, now=False)
+
+    def beat(self) -> None:
+        keys, server = self.spider.keys, self.spider.server
+        with server.pipeline(transaction=True) as pipe:
+            pipe.set(keys.alive(self.spider.worker), str(time.time()), px=int(self.ttl * 1000))
+            pipe.sadd(keys.workers, self.spider.worker)
+            pipe.execute()
+        self.last_beat = time.monotonic()
+
+    def tick(self) -> None:
+        try:
+            if time.monotonic() - self.last_beat >= self.ttl / 3:
+                self.beat()
+                reaped = reap(self.spider.server, self.spider.keys)
+                if reaped:
+                    count = sum(reaped.values())
+                    self.crawler.stats.inc_value("netsword/reaped_claims", count)
+                    logger.warning("re-queued %d request(s) of stopped worker(s) %s", count, ", ".join(reaped))
+            if self.spider.ledger.events:
+                self._commit(None, [])
+        except Exception:  # noqa: BLE001 - a Redis hiccup must not stop the loop; the next tick tries again
+            logger.exception("worker link tick failed")
+        slot = getattr(self.crawler.engine, "_slot", None)  # wake the engine: the shared queue may have work
+        if slot is not None:
+            slot.nextcall.schedule()
+
+    def busy_since(self, since: float) -> bool:
+        return self.last_busy >= since
+
+    def handoff(self, request: Request | None, outputs: Iterable[Any]) -> Iterator[Any]:
+        """Queue the requests in `outputs`, hand over its listings with the request's end; yield the listings."""
+        items: list[Any] = []
+        passing: list[Any] = []
+        try:
+            for out in outputs:
+                if isinstance(out, Request):
+                    self.crawler.engine.crawl(out)
+                elif id(out) in self.handed:
+                    passing.append(out)
+                elif out is not None:
+                    items.append(out)
+        finally:
+            self._commit(request, items)
+        for item in items:
+            self.handed.add(id(item))
+        yield from passing
+        yield from items
+
+    def _commit(self, request: Request | None, items: list[Any]) -> None:
+        spider = self.spider
+        events = spider.ledger.drain()
+        claim = request.meta.get(CLAIM) if request is not None else None
+        if not items and not events and not claim:
+            return
+        stream = spider.keys.items
+        with spider.server.pipeline(transaction=True) as pipe:
+            for item in items:
+                pipe.xadd(stream, {"kind": "listing", "data": json.dumps(listing_record(item), default=str)})
+            if events:
+                pipe.xadd(stream, {"kind": "events", "data": json.dumps(events, default=str)})
+            if claim:
+                pipe.hdel(spider.keys.claims(spider.worker), claim)
+            pipe.execute()
+        self.last_busy = time.time()
+        self.crawler.stats.inc_value("netsword/handoffs")
+        if items:
+            self.crawler.stats.inc_value("netsword/handoff_listings", len(items))
+
+    def spider_closed(self) -> None:
+        if self.loop is not None and self.loop.running:
+            self.loop.stop()
+        if self.spider is None:
+            return
+        try:
+            if self.spider.ledger.events:
+                self._commit(None, [])
+            keys, server = self.spider.keys, self.spider.server
+            server.delete(keys.alive(self.spider.worker))
+            server.srem(keys.workers, self.spider.worker)
+        except Exception:  # noqa: BLE001 - the worker is leaving; its claims were returned by the scheduler
+            logger.exception("worker %s: leaving Redis failed", self.spider.worker)
+
+
+def link_of(crawler: Crawler) -> WorkerLink:
+    link = crawler.get_extension(WorkerLink)
+    if link is None:
+        raise RuntimeError("the worker link is not enabled: run the DistributedSpider with its add-on")
+    return link
+
+
+class HandoffMiddleware:
+    """The spider middleware nearest the engine: each response's output is handed over as one step."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> HandoffMiddleware:
+        return cls(crawler)
+
+    def process_spider_output(self, response: Any, result: Iterable[Any]) -> Iterator[Any]:
+        yield from link_of(self.crawler).handoff(response.request, result)
+
+    async def process_spider_output_async(self, response: Any, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        outputs = [out async for out in result]
+        for out in link_of(self.crawler).handoff(response.request, outputs):
+            yield out
