@@ -23,6 +23,7 @@ from netsword.models import Hit
 from watchlists.model import WORK_TYPES, Work
 
 _TOKEN = re.compile(r"[a-z0-9$@]+")
+_WITH_NUMBER = re.compile(r"([a-z]{4,})(\d{2,4}[a-z]?)")  # a title glued to a year or version: office2021, cad2024
 LEXICON = DATA_DIR / "piracy_lexicon.tsv"
 MIN_LATIN = 4  # a Latin title or alias shorter than this (PS, CAD) is too ambiguous to read on its own
 MIN_CJK = 2
@@ -89,10 +90,13 @@ class WorksMatcher:
                     key = _latin_key(form)
                     if len(key.replace(" ", "")) >= MIN_LATIN:
                         latin.setdefault(key, {})[number] = form  # type: ignore[index]
+                        # written together as one token: Office2021, BlackMythWukong
+                        latin.setdefault(key.replace(" ", ""), {})[number] = form  # type: ignore[index]
         self._cjk = PhraseScanner(cjk)
         # a form ending in a digit or letter (流浪地球2) needs a word boundary the stream has lost (流浪地球2 4K)
         self._cjk_spaced = PhraseScanner(cjk_spaced)
         self._latin = PhraseScanner(latin)
+        self._glued = {k: v for k, v in latin.items() if " " not in k}
         self._forms = frozenset(cjk) | frozenset(cjk_spaced)
         self._cues = PhraseScanner({spaced(fold(t.term)).strip(): t for t in piracy_terms()}, nested=True)
         self.scorer = WorkScorer(settings)
@@ -146,4 +150,10 @@ class WorksMatcher:
                 a, b = ctx.token_spans[first][0], ctx.token_spans[last][1]
                 span = find_span(ctx.listing.text, ctx.spaced[a:b].replace(" ", ""), ctx.folded) or ctx.spaced[a:b]
                 out.extend(Found(w, form, key, span, a, b) for w, form in works.items())  # type: ignore[attr-defined]
+            for token, (a, b) in zip(ctx.tokens, ctx.token_spans, strict=False):
+                glued = _WITH_NUMBER.fullmatch(token)
+                works = self._glued.get(glued.group(1)) if glued else None
+                if works and not any(f.start <= a and b <= f.end for f in out):
+                    span = find_span(ctx.listing.text, ctx.spaced[a:b], ctx.folded) or ctx.spaced[a:b]
+                    out.extend(Found(w, form, glued.group(1), span, a, b) for w, form in works.items())  # type: ignore[attr-defined, union-attr]
         return out
