@@ -7,6 +7,7 @@ Usage: `python benchmarks/match_speed.py [--quick] [--listings N] [--marks 10000
 `--end-to-end` instead runs `netsword match` as a child process on a JSON watchlist of 100,000 marks and 50,000
 listings (JSON lines), start-up included, twice: cold (no index cache) and warm (the cache the first run wrote);
 rates are listings per second of the child's CPU time (and wall time), with the watchlist's load + compile alone.
+`--end-to-end --against REV` first runs the same with the code of git revision REV: the baseline, same inputs.
 """
 
 from __future__ import annotations
@@ -133,28 +134,47 @@ def _child(command: list[str]) -> tuple[float, float]:
     return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, time.perf_counter() - start
 
 
-def end_to_end(n_marks: int, n_listings: int) -> None:
-    netsword = str(Path(sys.executable).with_name("netsword"))
-    load = [sys.executable, "-c", "import sys; from netsword.config import load_config; from matchers.configured "
-            "import build_index; from pathlib import Path; build_index(load_config(Path(sys.argv[1])), [sys.argv[2]])"]  # fmt: skip
+def end_to_end(n_marks: int, n_listings: int, against: str | None = None) -> None:
+    """`netsword match` as a child process, cold and warm; with `against`, the code of that git revision first (the
+    baseline), on the same inputs, in the same run."""
     with tempfile.TemporaryDirectory() as tmp:
         marks, listings, toml = _write_inputs(Path(tmp), n_marks, n_listings)
-        match = [netsword, "--config", str(toml), "match", "--watchlist", str(marks), "--listings", str(listings),
-                 "--out", str(Path(tmp) / "leads.jsonl")]  # fmt: skip
         print(f"{n_marks} marks (JSON, {marks.stat().st_size / 1e6:.0f} MB), {n_listings} listings, netsword match "
               "end to end, start-up included")  # fmt: skip
-        for label in ("cold", "warm"):
-            if label == "cold":
-                cpu, wall = _child([*load, str(toml), str(marks)])
-                print(f"  load + compile, cold: {cpu:.1f} s CPU ({wall:.1f} s wall), cache written")
-                cpu, wall = _child([*load, str(toml), str(marks)])
-                print(f"  load + compile, warm: {cpu:.1f} s CPU ({wall:.1f} s wall), from the cache")
-                for cache in (Path(tmp) / "var" / "cache").glob("*.pickle"):
-                    cache.unlink()
-            cpu, wall = _child(match)
-            print(
-                f"  {label}: {n_listings / cpu:,.0f} listings/s by CPU ({cpu:.1f} s), {n_listings / wall:,.0f}/s wall"
-            )
+        trees = [(f"baseline {against}", _checkout(against, Path(tmp) / "baseline"))] if against else []
+        for name, code in [*trees, ("this tree", str(Path(__file__).resolve().parents[1]))]:
+            print(f" {name}")
+            _end_to_end_once(code, Path(tmp), marks, listings, toml, n_listings)
+
+
+def _checkout(rev: str, where: Path) -> str:
+    """The tree of git revision `rev` unpacked under `where` (code only: the run's inputs are shared)."""
+    root = Path(__file__).resolve().parents[1]
+    where.mkdir()
+    archive = subprocess.run(["git", "-C", str(root), "archive", rev], check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(where)], input=archive, check=True)
+    return str(where)
+
+
+def _end_to_end_once(code: str, tmp: Path, marks: Path, listings: Path, toml: Path, n_listings: int) -> None:
+    prefix = f"import sys; sys.path.insert(0, {code!r}); "
+    load = [sys.executable, "-c", prefix + "from netsword.config import load_config; from matchers.configured "
+            "import build_index; from pathlib import Path; build_index(load_config(Path(sys.argv[1])), [sys.argv[2]])"]  # fmt: skip
+    match = [sys.executable, "-c", prefix + "from netsword.cli import main; raise SystemExit(main(sys.argv[1:]))",
+             "--config", str(toml), "match", "--watchlist", str(marks), "--listings", str(listings),
+             "--out", str(tmp / "leads.jsonl")]  # fmt: skip
+    for cache in (tmp / "var" / "cache").glob("*.pickle"):
+        cache.unlink()
+    for label in ("cold", "warm"):
+        if label == "cold":
+            cpu, wall = _child([*load, str(toml), str(marks)])
+            print(f"  load + compile, cold: {cpu:.1f} s CPU ({wall:.1f} s wall), cache written")
+            cpu, wall = _child([*load, str(toml), str(marks)])
+            print(f"  load + compile, warm: {cpu:.1f} s CPU ({wall:.1f} s wall), from the cache")
+            for cache in (tmp / "var" / "cache").glob("*.pickle"):
+                cache.unlink()
+        cpu, wall = _child(match)
+        print(f"  {label}: {n_listings / cpu:,.0f} listings/s by CPU ({cpu:.1f} s), {n_listings / wall:,.0f}/s wall")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -163,9 +183,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--listings", type=int, default=100_000)
     parser.add_argument("--marks", default="10000,100000")
     parser.add_argument("--end-to-end", action="store_true", help="netsword match on 100,000 marks, 50,000 listings")
+    parser.add_argument("--against", metavar="REV", help="with --end-to-end: also run git revision REV (baseline)")
     args = parser.parse_args(argv)
     if args.end_to_end:
-        end_to_end(int(args.marks.split(",")[-1]), args.listings if args.listings != 100_000 else 50_000)
+        end_to_end(int(args.marks.split(",")[-1]), args.listings if args.listings != 100_000 else 50_000, args.against)
         return 0
     n_listings = 2_000 if args.quick else args.listings
     mark_counts = [1_000, 10_000] if args.quick else [int(m) for m in args.marks.split(",")]

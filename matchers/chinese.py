@@ -6,12 +6,25 @@ automaton scans for marks read alike (`奈克` and `耐克` both read `nai ke`) 
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import unicodedata
 from functools import lru_cache
-
-from pypinyin.pinyin_dict import pinyin_dict
+from pathlib import Path
 
 _PUA = 0xE000
+
+
+def _pinyin_dict() -> dict[str, str]:
+    """pypinyin's per-character readings (code point → "reading,reading"), read from the package's own data file.
+
+    Importing `pypinyin.pinyin_dict` runs the package's __init__, which also loads its phrase dictionary (about a
+    quarter of a second a process start, and the matchers never use phrases); the file is the same one it reads."""
+    spec = importlib.util.find_spec("pypinyin")  # locates the package without running it
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("pypinyin is not installed")
+    path = Path(next(iter(spec.submodule_search_locations))) / "pinyin_dict.json"
+    return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
 def _toneless(reading: str) -> str:
@@ -23,9 +36,9 @@ def _toneless(reading: str) -> str:
 def pinyin_table() -> dict[str, str]:
     """Character → its first toneless reading (`耐` → `nai`) for every character pypinyin knows in the BMP."""
     table: dict[str, str] = {}
-    for code, readings in pinyin_dict.items():
-        if code < 0x10000:
-            table[chr(code)] = _toneless(readings.split(",")[0])
+    for code, readings in _pinyin_dict().items():
+        if int(code) < 0x10000:
+            table[chr(int(code))] = _toneless(readings.split(",")[0])
     return table
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypeVar
@@ -76,7 +76,21 @@ def _initials(syllable: str) -> tuple[str, ...]:
     return (syllable[:1], syllable[:2]) if syllable[:2] in ("zh", "ch", "sh") else (syllable[:1],)
 
 
+_V = TypeVar("_V")
 CACHE_SIZE = 200_000
+
+
+def _add_shared(table: dict[str, tuple[_V, ...]], keys: Iterable[str], value: tuple[_V, ...]) -> None:
+    """Add `value` under each key; a key seen before gets the values joined. Most keys of a large index lead to one
+    form only, and then they all hold the same tuple object: built without a set or list per key, and the index
+    cache (pickle) stores and reads that tuple once instead of once per key."""
+    for key in keys:
+        old = table.get(key)
+        if old is None:
+            table[key] = value
+        elif old is not value:
+            table[key] = old + tuple(v for v in value if v not in old)
+
 _T = TypeVar("_T")
 
 
@@ -166,23 +180,22 @@ class MarkIndex:
 
     def _build_latin_fuzzy(self) -> None:
         self.glued = ahocorasick.Automaton()
-        deletes: dict[str, set[str]] = {}
+        deletes: dict[str, tuple[str, ...]] = {}
         for key in self.latin:
             if len(key) > self.short_latin_max:
                 self.glued.add_word(key, key)
             if len(key) >= 4:
-                for variant in {key, *(key[:k] + key[k + 1 :] for k in range(len(key)))}:
-                    deletes.setdefault(variant, set()).add(key)
+                _add_shared(deletes, {key, *(key[:k] + key[k + 1 :] for k in range(len(key)))}, (key,))
         self._glued_empty = len(self.glued) == 0
         if not self._glued_empty:
             self.glued.make_automaton()
-        self.deletes = {k: tuple(v) for k, v in deletes.items()}
+        self.deletes = deletes
 
     def _build_cjk(self) -> None:
         self.codes = ahocorasick.Automaton()
         by_code: dict[str, list[tuple[int, str]]] = {}
         pinyin: dict[str, set[int]] = {}
-        near: dict[str, list[tuple[int, str]]] = {}
+        near: dict[str, tuple[tuple[int, str], ...]] = {}
         near_first: dict[str, set[int]] = {}
         for key, entries in self.cjk.items():
             by_code.setdefault(codes_of(key), []).extend((e, key) for e in entries)
@@ -193,8 +206,8 @@ class MarkIndex:
                         pinyin.setdefault(spelled, set()).add(e)
             if len(key) >= 3:
                 near_first.setdefault(key[0], set()).add(len(key))
-                for k in range(1, len(key)):
-                    near.setdefault(key[:k] + "?" + key[k + 1 :], []).extend((e, key) for e in entries)
+                pairs = tuple((e, key) for e in entries)
+                _add_shared(near, [key[:k] + "?" + key[k + 1 :] for k in range(1, len(key))], pairs)
         self._build_mixed()
         for code, owners in by_code.items():
             self.codes.add_word(code, (code, tuple(owners)))
@@ -202,14 +215,14 @@ class MarkIndex:
         if by_code:
             self.codes.make_automaton()
         self.pinyin = {k: tuple(sorted(v)) for k, v in pinyin.items()}
-        self.near = {k: tuple(v) for k, v in near.items()}
+        self.near = near
         self.near_first = {k: tuple(sorted(v)) for k, v in near_first.items()}
 
     def _build_mixed(self) -> None:
         """Chinese forms spelled in mixed hanzi and pinyin (`霸wang`, `力shi`, `阿迪ds`): each form's toneless pinyin,
         and for forms of three or more characters the pinyin of the first characters then the initials of the rest."""
         table = pinyin_table()
-        mixed: dict[str, list[tuple[int, str]]] = {}
+        mixed: dict[str, tuple[tuple[int, str], ...]] = {}
         for key, entries in self.cjk.items():
             syllables = [table.get(c, "") for c in key]
             if not all(syllables):
@@ -220,9 +233,9 @@ class MarkIndex:
                 for syllable in syllables[k:]:
                     tails = [t + i for t in tails for i in _initials(syllable)]
                 spellings.update("".join(syllables[:k]) + t for t in tails)
-            for spelled in spellings:  # folded as listing text is (`l` reads `i`; pinyin is plain ASCII)
-                mixed.setdefault(spelled.replace("l", "i"), []).extend((e, key) for e in entries)
-        self.mixed = {k: tuple(v) for k, v in mixed.items()}
+            # folded as listing text is (`l` reads `i`; pinyin is plain ASCII)
+            _add_shared(mixed, {s.replace("l", "i") for s in spellings}, tuple((e, key) for e in entries))
+        self.mixed = mixed
 
     def _build_code_words(self) -> None:
         """Bundled seller code words (data/code_words.tsv) for the marks this watchlist holds, by any form."""
