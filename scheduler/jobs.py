@@ -34,6 +34,7 @@ class CrawlOptions:
     max_pages: int = 0  # 0: the crawler's own default (crawler.max_pages)
     base_url: str = ""  # point the profile at another address (e.g. a local mirror)
     evidence: bool = True  # capture evidence (page, screenshot) for new leads
+    distributed: bool = False  # seed a distributed run on Redis and follow it (workers and a writer run elsewhere)
 
 
 @dataclass(frozen=True)

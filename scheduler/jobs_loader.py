@@ -135,6 +135,7 @@ def _crawl(data: Mapping[str, Any]) -> CrawlOptions:
         max_pages=_int(data, "max_pages", 0),
         base_url=_base_url(data),
         evidence=_bool(data, "evidence", True),
+        distributed=_bool(data, "distributed", False),
     )
 
 
@@ -195,7 +196,8 @@ def _register_refresh(data: Mapping[str, Any]) -> RegisterRefreshOptions:
 
 
 _KINDS: dict[str, tuple[set[str], Callable[[Mapping[str, Any]], Options]]] = {
-    "crawl": ({"profile", "keywords", "max_keywords", "variants", "max_pages", "base_url", "evidence"}, _crawl),
+    "crawl": ({"profile", "keywords", "max_keywords", "variants", "max_pages", "base_url", "evidence", "distributed"},
+              _crawl),
     "digest": ({"period"}, _digest),
     "alerts_send": (set(), lambda _data: EmptyOptions()),
     "recheck": ({f.name for f in fields(RecheckOptions)}, _recheck),
