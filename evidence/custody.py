@@ -9,9 +9,9 @@ same link as the triage audit trail). Removing, editing, inserting or reordering
 catches a cut tail or a replaced log (`netsword evidence verify --anchor LINE`).
 
 The log is the table `custody_log` in the evidence ledger's file (`ledger.db`, its own schema version table).
-`sync(store)` appends the `captured` and `deleted` events of captures the ledger holds and the log does not yet
-(a capture written by a process that did not record it, or before the log existed): those carry the ledger's time
-of the capture in their details and are marked `"from_ledger": true`.
+The ledger writes `captured` as each capture is written (evidence.ledger.Ledger.end). `sync(store)` appends the
+`captured` and `deleted` events of captures the ledger holds and the log does not (written before the log existed,
+or when appending to it failed): those carry the ledger's time of the capture and are marked `"from_ledger": true`.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from evidence.ledger import LEDGER_FILE, REMOVED, WRITTEN
 from netsword.hash_chain import GENESIS, Head, Link, anchor_problems, check_links, link_hash, plain_hash, sub_key
 from netsword.models import utc_now
-from netsword.sqlite_db import SharedDatabase
+from netsword.sqlite_db import SharedDatabase, has_table
 
 if TYPE_CHECKING:
     from evidence.store import EvidenceStore
@@ -145,7 +145,7 @@ class CustodyLog:
         return written
 
     def events(self, subject: str | None = None) -> list[CustodyEvent]:
-        if not self.path.exists():
+        if not has_table(self.path, "custody_log"):
             return []
         rows = self._db().query("SELECT * FROM custody_log WHERE (? IS NULL OR subject = ?) ORDER BY seq",
                                 (subject, subject))  # fmt: skip
@@ -164,7 +164,7 @@ class CustodyLog:
 
     def verify(self, anchor: CustodyAnchor | None = None) -> tuple[int, list[str]]:
         """Check every link (and the anchor, when given); (events checked, problems: one line each)."""
-        if not self.path.exists():
+        if not has_table(self.path, "custody_log"):  # read-only: verify writes nothing, not even the empty table
             gone = anchor is not None and anchor.seq > 0
             return 0, [f"{self.path}: no custody log, but the anchor counted {anchor.seq} events"] if gone else []  # type: ignore[union-attr]
         rows = self._db().query("SELECT * FROM custody_log ORDER BY seq")

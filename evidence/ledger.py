@@ -25,11 +25,15 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from netsword.keys import EVIDENCE
 from netsword.models import utc_now
-from netsword.sqlite_db import connect, transaction
+from netsword.sqlite_db import DatabaseUnusable, connect, transaction
 from netsword.sqlite_migrations import migrate
+
+if TYPE_CHECKING:
+    from evidence.custody import CustodyLog
 
 KEY_NAME = EVIDENCE  # netsword.keys: <keys dir>/evidence.key, or NETSWORD_KEYS_EVIDENCE
 LEDGER_FILE = "ledger.db"
@@ -134,6 +138,7 @@ class Ledger:
         self.path = root / LEDGER_FILE
         self.key = key
         self._conn: sqlite3.Connection | None = None
+        self._custody: CustodyLog | None = None  # evidence.custody, opened on the first capture written
         self._lock = threading.RLock()
 
     @property
@@ -156,6 +161,9 @@ class Ledger:
 
     def close(self) -> None:
         with self._lock:
+            if self._custody is not None:
+                self._custody.close()
+                self._custody = None
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
@@ -186,6 +194,25 @@ class Ledger:
         with self._lock, transaction(self._db()) as db:
             db.execute("UPDATE captures SET state = ?, ended_at = ?, note = ? WHERE capture_id = ?",
                        (state, utc_now(), note[:500], capture_id))  # fmt: skip
+        if state == WRITTEN:
+            self._log_captured(capture_id)
+
+    def _log_captured(self, capture_id: str) -> None:
+        """The chain of custody's `captured` event, as the capture is written. The capture stands even when this
+        fails (a full disk): `evidence.custody.sync` then copies the event from this ledger later."""
+        from evidence.custody import CAPTURED, CustodyLog
+
+        row = self.get(capture_id)
+        if row is None:
+            return
+        try:
+            if self._custody is None:
+                self._custody = CustodyLog(self.path.parent, self.key)
+            self._custody.append(CAPTURED, capture_id, {"platform": row.platform, "listing_id": row.listing_id,
+                                                        "origin": row.origin, "manifest_sha256": row.manifest_sha256,
+                                                        "captured_at": row.begun_at})  # fmt: skip
+        except (OSError, sqlite3.Error, DatabaseUnusable):
+            pass
 
     def reseal(self, capture_id: str) -> None:
         """Seal a row written without the key (`netsword evidence seal`, after checking its manifest)."""

@@ -38,9 +38,11 @@ from evidence.custody import TIMESTAMPED, custody_of, sync
 from evidence.ledger import LEDGER_FILE, WRITTEN
 from netsword.config import Config, ConfigError
 from netsword.models import utc_now
-from netsword.sqlite_db import SharedDatabase
+from netsword.sqlite_db import SharedDatabase, has_table
 
 if TYPE_CHECKING:
+    import httpx
+
     from evidence.store import EvidenceStore
 
 SHA256_OID = x509.ObjectIdentifier("2.16.840.1.101.3.4.2.1")
@@ -78,6 +80,10 @@ _MIGRATIONS = (
 
 class TimestampError(RuntimeError):
     """A TSA could not be asked or its answer is not a valid token for this manifest (one line)."""
+
+
+class TsaUnreachable(TimestampError):
+    """No answer at all (no connection, a timeout): the TSA is not asked again in the same run."""
 
 
 @dataclass(frozen=True)
@@ -177,23 +183,26 @@ def _reason(exc: Exception) -> str:
     return found.group(1) if found else text[:300]
 
 
-def ask_tsa(url: str, manifest: bytes, manifest_sha256: str, settings: TsaSettings) -> TimeStampResponse:
-    """POST a request for `manifest` to one TSA and return its verified response; TimestampError otherwise."""
+def ask_tsa(client: httpx.Client, url: str, manifest: bytes, manifest_sha256: str,
+            settings: TsaSettings) -> TimeStampResponse:  # fmt: skip
+    """POST a request for `manifest` to one TSA and return its verified response; TimestampError otherwise
+    (TsaUnreachable when nothing answered). `client`: one httpx.Client for a whole run (no redirects)."""
     import httpx
 
     request = request_for(manifest)
     der = request.as_bytes()
     try:
-        with httpx.Client(timeout=settings.timeout, follow_redirects=False) as client:
-            with client.stream("POST", url, content=der,
-                               headers={"Content-Type": "application/timestamp-query"}) as reply:  # fmt: skip
-                if reply.status_code != 200:
-                    raise TimestampError(f"{url}: HTTP {reply.status_code}")
-                body = bytearray()
-                for chunk in reply.iter_bytes():
-                    body += chunk
-                    if len(body) > MAX_RESPONSE_BYTES:
-                        raise TimestampError(f"{url}: answer larger than {MAX_RESPONSE_BYTES} bytes")
+        with client.stream("POST", url, content=der,
+                           headers={"Content-Type": "application/timestamp-query"}) as reply:  # fmt: skip
+            if reply.status_code != 200:
+                raise TimestampError(f"{url}: HTTP {reply.status_code}")
+            body = bytearray()
+            for chunk in reply.iter_bytes():
+                body += chunk
+                if len(body) > MAX_RESPONSE_BYTES:
+                    raise TimestampError(f"{url}: answer larger than {MAX_RESPONSE_BYTES} bytes")
+    except (httpx.TransportError, httpx.TimeoutException) as exc:
+        raise TsaUnreachable(f"{url}: {type(exc).__name__}: {exc or 'no answer'}") from None
     except httpx.HTTPError as exc:
         raise TimestampError(f"{url}: {type(exc).__name__}: {exc or 'no answer'}") from None
     try:
@@ -304,6 +313,8 @@ class TimestampBook:
         return token
 
     def tokens(self, capture_id: str | None = None) -> Iterator[Token]:
+        if not has_table(self.path, "timestamp_tokens"):  # read-only: verify and record create nothing
+            return
         rows = self._db().query(
             "SELECT * FROM timestamp_tokens WHERE (? IS NULL OR capture_id = ?) ORDER BY received_at, token_id",
             (capture_id, capture_id),
@@ -317,9 +328,13 @@ def stamp_pending(store: EvidenceStore, settings: TsaSettings, *, everything: bo
                   actor: str = "netsword") -> DrainReport:  # fmt: skip
     """Queue every written capture not queued yet, then ask the TSAs for each one due (`everything`: due or not).
     Each token is verified before it is kept and recorded in the custody log (`timestamped`)."""
+    import httpx
+
     report = DrainReport()
     book = TimestampBook(store.root)
     custody = custody_of(store)
+    client = httpx.Client(timeout=settings.timeout, follow_redirects=False)
+    down: dict[str, str] = {}  # TSAs that did not answer in this run, with why: not asked again until the next run
     try:
         sync(store, custody)
         for row in store.ledger.captures():
@@ -338,10 +353,14 @@ def stamp_pending(store: EvidenceStore, settings: TsaSettings, *, everything: bo
                 report.refused += 1
                 report.errors.append(f"captures/{cid}.json: changed since it was written: not timestamped")
                 continue
-            failures = []
-            for url in settings.tsa_urls:
+            failures = [down[url] for url in settings.tsa_urls if url in down]
+            for url in (u for u in settings.tsa_urls if u not in down):
                 try:
-                    response = ask_tsa(url, manifest, sha, settings)
+                    response = ask_tsa(client, url, manifest, sha, settings)
+                except TsaUnreachable as exc:
+                    down[url] = str(exc)
+                    failures.append(str(exc))
+                    continue
                 except TimestampError as exc:
                     failures.append(str(exc))
                     continue
@@ -357,6 +376,7 @@ def stamp_pending(store: EvidenceStore, settings: TsaSettings, *, everything: bo
                 report.errors.append(f"{cid}: {error}; kept queued")
         report.waiting = book.waiting()
     finally:
+        client.close()
         custody.close()
         book.close()
     return report

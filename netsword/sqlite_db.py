@@ -81,6 +81,21 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("COMMIT")
 
 
+def has_table(path: str | Path, name: str) -> bool:
+    """Whether the database file exists and holds table `name`, read-only (a check that must not write, e.g. on a
+    full disk, and must not create the tables it looks for)."""
+    if not Path(path).exists():
+        return False
+    try:
+        conn = connect(path, read_only=True)
+    except (DatabaseUnusable, sqlite3.Error):
+        return False
+    try:
+        return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+    finally:
+        conn.close()
+
+
 def integrity_problems(path: str | Path, *, limit: int = 5) -> list[str]:
     """What SQLite's own check (PRAGMA quick_check) finds wrong with a database file, read-only; [] when sound."""
     try:

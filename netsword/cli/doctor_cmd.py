@@ -81,6 +81,7 @@ def _check_databases(cfg: Config, line: Callable[[bool, str, str], None]) -> Non
 def _check_timestamps(cfg: Config, line: Callable[[bool, str, str], None]) -> None:
     """[timestamps]: the trust roots load, and how many captures wait for a trusted timestamp (and why)."""
     from evidence.timestamps import TimestampBook, TsaSettings
+    from netsword.sqlite_db import has_table
 
     if not cfg.timestamps.tsa_urls:
         print("ok   timestamp not configured: captures get no trusted timestamp ([timestamps], docs/evidence.md)")
@@ -91,7 +92,7 @@ def _check_timestamps(cfg: Config, line: Callable[[bool, str, str], None]) -> No
         line(False, "timestamp", str(exc))
         return
     waiting, error = 0, ""
-    if (cfg.evidence_dir / "ledger.db").exists():
+    if has_table(cfg.evidence_dir / "ledger.db", "timestamp_queue"):
         book = TimestampBook(cfg.evidence_dir)
         try:
             waiting, error = book.waiting(), book.last_error()

@@ -27,7 +27,7 @@ def _store(root: Path, n: int = 3) -> EvidenceStore:
 def _log_with_events(tmp_path: Path) -> tuple[EvidenceStore, CustodyLog]:
     store = _store(tmp_path)
     log = custody_of(store)
-    assert sync(store, log) == 3
+    assert sync(store, log) == 0  # each capture logged itself as it was written
     log.append(EXPORTED, "case-1", {"package": "case referral", "sha256": "ab" * 32}, actor="investigator")
     return store, log
 
@@ -40,13 +40,22 @@ def _sql(store: EvidenceStore, *statements: str) -> None:
     conn.close()
 
 
-def test_an_intact_chain_verifies_and_sync_records_each_capture_once(tmp_path: Path) -> None:
+def test_an_intact_chain_verifies_and_each_capture_is_logged_once(tmp_path: Path) -> None:
     store, log = _log_with_events(tmp_path)
-    assert sync(store, log) == 0
     assert log.verify() == (4, [])
     events = log.events()
     assert [e.event for e in events] == [CAPTURED] * 3 + [EXPORTED] and events[-1].actor == "investigator"
-    assert all(e.detail["from_ledger"] and e.detail["manifest_sha256"] for e in events[:3])
+    rows = {row.capture_id: row for row in store.ledger.captures()}
+    assert all(e.detail["manifest_sha256"] == rows[e.subject].manifest_sha256 for e in events[:3])
+    assert not any(e.detail.get("from_ledger") for e in events)
+
+
+def test_sync_copies_what_the_log_missed_from_the_ledger(tmp_path: Path) -> None:
+    store = _store(tmp_path, 2)
+    _sql(store, "DELETE FROM custody_log")  # as if written before the log existed
+    log = custody_of(store)
+    assert sync(store, log) == 2 and sync(store, log) == 0
+    assert all(e.detail["from_ledger"] for e in log.events()) and log.verify() == (2, [])
 
 
 @pytest.mark.parametrize(("tamper", "expected"), [

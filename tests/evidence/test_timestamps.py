@@ -227,3 +227,16 @@ def test_doctor_reports_the_timestamp_setup(isolated: Path, good: Pki, monkeypat
     main(["doctor"])
     out = capsys.readouterr().out
     assert "WARN timestamp 1 TSA(s), 1 trust root(s); 1 captures queued; last error: http://127.0.0.1:9/tsr" in out
+
+
+def test_the_next_tsa_is_asked_when_one_is_down(tmp_path: Path, tsa: TsaServer, good: Pki) -> None:
+    probe = TsaServer(good)
+    offline = probe.url
+    probe.stop()
+    store, first = _store(tmp_path)
+    second = store.add(blobs=[Blob("page", b"<html>2</html>", "text/html")], platform="taobao", listing_id="a2",
+                       url="https://taobao.example.com/item/a2", profile="html").capture_id  # fmt: skip
+    report = stamp_pending(store, _settings([offline, tsa.url], [good]))
+    assert (report.stamped, report.waiting, report.errors) == (2, 0, [])
+    assert {t.tsa_url for t in TimestampBook(store.root).tokens()} == {tsa.url}
+    assert {t.capture_id for t in TimestampBook(store.root).tokens()} == {first, second}
