@@ -115,3 +115,37 @@ def test_the_command(isolated: Path, capsys) -> None:  # type: ignore[no-untyped
     assert "（未关联线索）" in out and "\x1b" not in out
     assert main(["evidence", "record", "cap-nosuch"]) == 2
     assert main(["evidence", "record"]) == 2
+
+
+def test_the_record_of_a_case(isolated: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from contextlib import closing
+
+    from cases.db import CasesDB, cases_db_path
+    from cases.store import CaseStore
+    from leads.store import open_store_from_config
+    from netsword.models import Lead
+    from triage.audit import AuditLog
+    from triage.db import TriageDB, triage_db_path
+
+    cfg = load_config()
+    store = EvidenceStore.for_config(cfg)
+    first = _capture(store)
+    other = store.add(blobs=[Blob("page", b"<html>b</html>", "text/html")], platform="jd", listing_id="b2",
+                      url="https://item.jd.example.com/b2", profile="html").capture_id  # fmt: skip
+    _capture(EvidenceStore(isolated / "elsewhere"))  # not in this store: never in the record
+    store.close()
+    leads = [Lead.from_dict({"lead_id": lid, "kind": "trademark", "platform": p, "listing_id": lst, "entry_id": "tm-1",
+                             "owner": "耐克", "score": 80, "reasons": [],
+                             "listing": {"url": f"https://{p}.example.com/{lst}", "title": f"标题{lst}"}})
+             for lid, p, lst in (("ld-1", "taobao", "a1"), ("ld-2", "jd", "b2"))]  # fmt: skip
+    with open_store_from_config(cfg) as lead_store:
+        lead_store.put_raw(leads)
+    with closing(TriageDB(triage_db_path(cfg.var_dir))) as tdb, CasesDB(cases_db_path(cfg.var_dir)) as db:
+        case = CaseStore(db, AuditLog(tdb, b"k" * 32)).create("销售假冒耐克鞋案", "wang", "investigator",
+                                                              lead_ids=["ld-1", "ld-2"], summary="两家店铺")  # fmt: skip
+    assert main(["evidence", "record", "--case", case.case_id, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["case_id"] == case.case_id and data["cause"] == "销售假冒耐克鞋案：两家店铺"
+    assert {c["capture_id"] for c in data["captures"]} == {first, other}
+    assert "标题a1" in data["target"] and "标题b2" in data["target"]
+    assert main(["evidence", "record", "--case", "case-nosuch"]) == 2
