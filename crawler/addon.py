@@ -30,7 +30,7 @@ from crawler.errors import CrawlSetupError
 from crawler.extensions.crawl_run import CrawlRun
 from crawler.extensions.runtime import NetSwordRuntime
 from crawler.extensions.stats_file import StatsFile
-from crawler.middlewares.blocks import BlockMiddleware
+from crawler.middlewares.blocks import BlockMiddleware, BlockRedirectMiddleware
 from crawler.middlewares.budget import BudgetMiddleware
 from crawler.middlewares.fetch_policy import FetchPolicyMiddleware
 from crawler.middlewares.meta_refresh import MetaRefreshMiddleware
@@ -103,6 +103,8 @@ def _components(settings: BaseSettings) -> None:
     settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", FetchPolicyMiddleware, 40)
     # block pages: requests of a stopped platform go no further; answers are judged after every other middleware
     settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", BlockMiddleware, 30)
+    # a redirect to a login or risk page is a block: judged before Scrapy's RedirectMiddleware (600) follows it
+    settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", BlockRedirectMiddleware, 620)
     # each request's proxy, before Scrapy's HttpProxyMiddleware (750) reads it
     settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", ProxyMiddleware, 740)
     # after everything that may refuse or answer a request itself: only requests really sent spend the budget

@@ -1,8 +1,8 @@
 """BlockMiddleware: a captcha, slider, login wall or access-denied answer is never read as a page of listings.
 
 Every answer of a platform is checked (crawler.blocks: the built-in markers and the profile's `blocked:` rules),
-and so is every redirect before it is followed (a redirect to a login or risk page is a block even when the fetch
-policy would refuse that host). A block:
+and so is every redirect before it is followed (`BlockRedirectMiddleware`: a redirect to a login or risk page is a
+block, although Scrapy's offsite filter and the fetch policy would drop a request to that host). A block:
 - is counted (netsword/blocked, netsword/blocked/<kind>) and reported to the crawl's ledger, and never reaches the
   spider;
 - backs off: the request is tried again after `blocked.backoff` seconds, doubled for each block in a row (the wait
@@ -11,16 +11,21 @@ policy would refuse that host). A block:
   one for the platform are given up without being sent (netsword/blocked_not_sent), the run ends `blocked`
   (`netsword crawl` exits 5) and the operators (`alerts.operators`) are sent a message through the alert outbox.
   An answer that is no block ends a row.
-robots.txt is not checked (a 403 there means "no robots.txt"). Installed by the NetSword add-on at priority 30: its
-requests are looked at before the fetch policy's (40) and its responses after every other middleware's (so bodies
-are decompressed and redirects already turned into requests).
+A page Chromium renders is checked the same way; a redirect Chromium was refused because it left the profile's
+hosts (a login page on another host, as login.taobao.com is for s.taobao.com) is checked by crawler.middlewares.
+fetch_policy through `refused_page`, so it too counts as a block when its target matches.
+robots.txt is not checked (a 403 there means "no robots.txt"). Installed by the NetSword add-on: BlockMiddleware at
+priority 30, so its requests are looked at before the fetch policy's (40) and its responses after every other
+middleware's (bodies decompressed); BlockRedirectMiddleware at 620, before Scrapy's RedirectMiddleware (600).
 """
 
 from __future__ import annotations
 
 import logging
 import time
+import weakref
 from typing import Any
+from urllib.parse import urljoin
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
@@ -37,7 +42,34 @@ from netsword.fetch_policy import redact
 logger = logging.getLogger(__name__)
 RETRIES_META = "netsword_block_retries"
 MAX_BACKOFF = 600.0
-_REDIRECT_META = ("redirect_urls", "redirect_reasons", "redirect_times", "redirect_ttl")
+_BY_CRAWLER: weakref.WeakKeyDictionary[Crawler, BlockMiddleware] = weakref.WeakKeyDictionary()
+
+
+def refused_page(crawler: Crawler, request: Request, message: str) -> Request | None:
+    """A page the fetch policy refused in Chromium (`message` names where it was sent): a block when the refused
+    address matches the platform's block URLs — then a retry after the backoff, or IgnoreRequest once the platform
+    is stopped — else None."""
+    blocks = _BY_CRAWLER.get(crawler)
+    return blocks.check_redirect(request, message) if blocks is not None else None
+
+
+class BlockRedirectMiddleware:
+    """A redirect to a login, captcha or risk page is a block: judged here, before Scrapy follows it."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> BlockRedirectMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        location = response.headers.get("Location") if 300 <= response.status < 400 else None
+        blocks = _BY_CRAWLER.get(self.crawler)
+        if not location or blocks is None:
+            return response
+        target = urljoin(response.url, location.decode("latin-1"))
+        return blocks.check_redirect(request, target) or response
 
 
 class BlockMiddleware:
@@ -47,6 +79,7 @@ class BlockMiddleware:
         self.detectors: dict[str, BlockDetector] = {}
         self.in_a_row: dict[str, int] = {}
         self.stopped: dict[str, str] = {}  # platform → why
+        _BY_CRAWLER[crawler] = self
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
 
     @classmethod
@@ -70,20 +103,19 @@ class BlockMiddleware:
             detector = self.detectors[profile.platform] = BlockDetector(profile.blocked)
         return detector
 
-    def process_request(self, request: Request) -> Request | None:
+    def process_request(self, request: Request) -> None:
         profile = self._profile(request)
-        if profile is None:
-            return None
-        if profile.platform in self.stopped:
+        if profile is not None and profile.platform in self.stopped:
             self.crawler.stats.inc_value("netsword/blocked_not_sent")
             request.meta[GAVE_UP] = f"not sent: {self.stopped[profile.platform]}"
             raise IgnoreRequest(request.meta[GAVE_UP])
-        redirects = request.meta.get("redirect_urls") or []
-        if redirects:
-            block = self._detector(profile).check_url(request.url, where="redirect")
-            if block is not None:
-                return self._blocked(request, profile, block, retry_url=redirects[0])
-        return None
+
+    def check_redirect(self, request: Request, target: str) -> Request | None:
+        """Whether sending `request` on to `target` (or a text naming it) meets a block: then a retry of `request`
+        after the backoff, or IgnoreRequest once the platform is stopped; else None."""
+        profile = self._profile(request)
+        block = self._detector(profile).check_url(target, where="redirect") if profile is not None else None
+        return self._blocked(request, profile, block) if profile is not None and block is not None else None
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
         profile = self._profile(request)
@@ -96,7 +128,7 @@ class BlockMiddleware:
             return response
         return self._blocked(request, profile, block)
 
-    def _blocked(self, request: Request, profile: Profile, block: Block, retry_url: str = "") -> Request:
+    def _blocked(self, request: Request, profile: Profile, block: Block) -> Request:
         platform, rules = profile.platform, profile.blocked
         stats = self.crawler.stats
         stats.inc_value("netsword/blocked")
@@ -119,9 +151,7 @@ class BlockMiddleware:
             request.meta[GAVE_UP] = f"blocked {tries + 1} times: {block.describe()}"
             raise IgnoreRequest(request.meta[GAVE_UP])
         wait = min(MAX_BACKOFF, rules.backoff * 2 ** (n - 1))
-        again = request.replace(url=retry_url or request.url, dont_filter=True)
-        for key in _REDIRECT_META if retry_url else ():
-            again.meta.pop(key, None)
+        again = request.replace(dont_filter=True)
         again.meta[RETRIES_META] = tries + 1
         again.meta["netsword_not_before"] = time.time() + wait
         stats.inc_value("netsword/blocked_retries")

@@ -40,6 +40,7 @@ from twisted.internet.defer import Deferred
 from twisted.internet.error import DNSLookupError
 
 from crawler.browser_guard import GUARD_META, GUARDS, ORIGINAL_INIT_META, REFUSED_META, Guard, guard_page, register
+from crawler.middlewares.blocks import refused_page
 from crawler.profile import Profile
 from netsword.fetch_policy import (
     PRIVATE_ADDRESS,
@@ -149,9 +150,12 @@ class FetchPolicyMiddleware:
         self._addresses[name] = (now + DNS_TTL, addresses)
         return addresses
 
-    def process_response(self, request: Request, response: Response) -> Response:
+    def process_response(self, request: Request, response: Response) -> Request | Response:
         refused = request.meta.pop(REFUSED_META, None)
-        if refused is not None:  # the browser guard refused the page (counted there)
+        if refused is not None:  # the browser guard refused the page (counted there); a login or risk page elsewhere
+            again = refused_page(self.crawler, request, refused[1])  # is a block (crawler.middlewares.blocks)
+            if again is not None:
+                return again
             raise IgnoreRequest(refused[1])
         location = response.headers.get("Location") if 300 <= response.status < 400 else None
         if location:  # a redirect Scrapy's RedirectMiddleware would not follow (javascript:, file:, ftp: …)
@@ -167,12 +171,16 @@ class FetchPolicyMiddleware:
                 raise IgnoreRequest(refusal.message)
         return response
 
-    def process_exception(self, request: Request, exception: Exception) -> None:
+    def process_exception(self, request: Request, exception: Exception) -> Request | None:
         refused = request.meta.pop(REFUSED_META, None)
         if refused is not None:
+            again = refused_page(self.crawler, request, refused[1])
+            if again is not None:
+                return again
             raise IgnoreRequest(refused[1])
         if isinstance(exception, DownloadCancelledError):  # Scrapy's handler cut a body over download_maxsize
             self.count(Refusal(TOO_LARGE, f"{redact(request.url)}: larger than {self._cap(request)} bytes"))
+        return None
 
     def _cap(self, request: Request) -> int:
         return int(request.meta.get("download_maxsize") or self.max_bytes or 0)

@@ -6,7 +6,8 @@ What it exercises: GBK declared by `<meta http-equiv>` only (search pages) or by
 (`¥<em>54</em>.00`); sales as `1.2万+人付款`; detail links carrying tracking parameters (`?spm=…&utm_source=…`);
 detail pages whose data is schema.org JSON-LD; detail pages that answer 404, that robots.txt forbids, and listing
 links to another host (refused); titles filled in by JavaScript (`/P/render?q=…`, for a `render: browser` profile);
-a members-only search (`/P/member?q=…`) that redirects to a login wall (`/P/passport/login`, titled 用户登录) unless
+a members-only search (`/P/member?q=…`) that redirects to a login wall on another host name
+(`http://localhost:PORT/P/passport/login`, titled 用户登录) unless
 the request carries the session cookie `SESSION_COOKIE=market.session_value`; a guarded search (`/P/guarded?q=…`)
 that answers with an Alibaba-style slider captcha page (`nc_1_n1z`, titled 安全验证) while `market.captcha` is on.
 `market.requests` counts every request served.
@@ -112,8 +113,9 @@ class GbkMarket:
         if segments[1] == "member" and f"{SESSION_COOKIE}={self.session_value}" not in request.headers.get(
             "Cookie", ""
         ):
-            back = quote(request.path, safe="")
-            return self._send(request, 302, b"", "text/html", location=f"{prefix}/passport/login?return={back}")
+            back = quote(request.path, safe="")  # the login page is on another host, as login.taobao.com is
+            login = f"http://localhost:{self.server.server_address[1]}{prefix}/passport/login?return={back}"  # type: ignore[union-attr]
+            return self._send(request, 302, b"", "text/html", location=login)
         if segments[1] == "passport":
             page = ('<html><head><meta charset="utf-8"><title>用户登录 - 请登录</title></head><body><form action="login">'
                     '<input name="user"><input name="password" type="password"></form></body></html>')  # fmt: skip

@@ -219,6 +219,13 @@ def test_login_wall_without_a_session_and_the_session_kept_secret(market: GbkMar
     assert market.session_value not in result["log"] + result["out"]
 
 
+def test_a_login_wall_in_the_browser_is_a_block(market: GbkMarket, tmp_path: Path) -> None:
+    """Chromium is refused the login page (another host): the refusal is recognised as the login wall it is."""
+    result = crawl(str(PROFILES / "gbk-shop-member-browser.yaml"), market, tmp_path, keywords_for(market, 1))
+    assert result["code"] == 5, result["log"][-3000:]
+    assert result["stats"]["netsword/blocked/rule"] >= 2 and not result["listings"]
+
+
 def test_a_storage_state_session_and_a_proxy_reach_the_browser(market: GbkMarket, tmp_path: Path) -> None:
     state = tmp_path / "state.json"
     state.write_text(json.dumps({"cookies": [{"name": SESSION_COOKIE, "value": market.session_value,
