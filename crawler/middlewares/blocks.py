@@ -41,6 +41,8 @@ from netsword.fetch_policy import redact
 
 logger = logging.getLogger(__name__)
 RETRIES_META = "netsword_block_retries"
+# a request whose answer goes to its callback as it is, block or not: its caller judges it (`netsword profile check`)
+UNJUDGED_META = "netsword_blocks_unjudged"
 MAX_BACKOFF = 600.0
 _BY_CRAWLER: weakref.WeakKeyDictionary[Crawler, BlockMiddleware] = weakref.WeakKeyDictionary()
 
@@ -93,7 +95,7 @@ class BlockMiddleware:
         if self._platforms is None:
             self.spider_opened()
         assert self._platforms is not None
-        if request.url.endswith("/robots.txt"):
+        if request.url.endswith("/robots.txt") or request.meta.get(UNJUDGED_META):
             return None
         return self._platforms.of(request.url)
 

@@ -17,6 +17,7 @@ from scrapy.http import Response, TextResponse
 
 from crawler.browser_pages import browser_meta
 from crawler.extensions.runtime import runtime_of
+from crawler.middlewares.blocks import UNJUDGED_META
 from crawler.profile import Profile
 from crawler.spiders.marketplace import MarketplaceSpider, failure_reason
 
@@ -43,7 +44,12 @@ class ProfileCheckSpider(MarketplaceSpider):
             errback=self.failed,
             headers=self.headers,
             cookies=self.cookies,
-            meta={**browser_meta(self.profile, spec, search=self.kind == "search"), "handle_httpstatus_all": True},
+            # the page as it came, a block page too: check_page says what it is (no backing off, no stopping)
+            meta={
+                **browser_meta(self.profile, spec, search=self.kind == "search"),
+                "handle_httpstatus_all": True,
+                UNJUDGED_META: True,
+            },
             dont_filter=True,
         )
 

@@ -137,3 +137,12 @@ def test_check_a_url_fetched_once_politely(market: GbkMarket, tmp_path: Path) ->
     assert proc.returncode == 1 and "Forbidden by robots.txt" in proc.stderr
     proc = _cli(tmp_path, "profile", "check", profile, "--base-url", base, "--url", "http://other.example/search")
     assert proc.returncode == 1 and "not on the profile's hosts" in proc.stderr
+
+
+def test_check_a_captcha_url_says_blocked_at_once(market: GbkMarket, tmp_path: Path) -> None:
+    """The page as it came: no backing off (the guarded profile waits 0.1 s, a real one 30 s), a clear warning."""
+    base = f"{market.base_url}/gbk/"
+    proc = _cli(tmp_path, "profile", "check", str(PROFILES / "gbk-shop-guarded.yaml"), "--base-url", base,
+                "--url", f"{base}guarded?q=&page=1")  # fmt: skip
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert "blocked page: slider (text: nc_1_n1z)" in proc.stdout
