@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import fields
 
 from matchers import index_cache
+from matchers import learned as learned_scorer
 from matchers.index import MatchIndex, compile_index
 from matchers.mark_index import MarkIndex, use_prebuilt
 from matchers.regulated.configured import configured_registers
@@ -29,7 +30,9 @@ def build_index(cfg: Config, paths: list[str] | None = None, *, watchlist: Watch
     if watchlist is None:
         watchlist = load_configured(paths, cfg)
     registers = configured_registers(cfg)  # imported with netsword registers import: <var_dir>/registers/
-    return compile_index(watchlist, match_settings(cfg), cue_lexicon=cfg.matching.cue_lexicon, registers=registers)
+    learned = learned_scorer.load(cfg.matching.learned_scorer) if cfg.matching.learned_scorer else None
+    return compile_index(watchlist, match_settings(cfg), cue_lexicon=cfg.matching.cue_lexicon, registers=registers,
+                         learned=learned)  # fmt: skip
 
 
 def _cached_watchlist(cfg: Config, paths: list[str] | None) -> Watchlist | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from matchers.context import ListingContext, ListingScanners
 from matchers.gis import GIMatcher
+from matchers.learned import LearnedScorer
 from matchers.mark_index import Candidate, MarkIndex
 from matchers.patents import PatentMatcher
 from matchers.regulated import RegisterSnapshot, RegulatedChecks
@@ -32,8 +33,10 @@ class MatchIndex:
         settings: MatchSettings,
         cue_lexicon: str = "",
         registers: RegisterSnapshot | None = None,
+        learned: LearnedScorer | None = None,
     ) -> None:
         self.watchlist = watchlist
+        self.learned = learned  # trained from decisions (matchers/learned.py); None: the rules' scores
         self.settings = settings
         terms, self.warnings = load_cue_terms(cue_lexicon or None)
         self.scanners = ListingScanners(terms)
@@ -49,6 +52,8 @@ class MatchIndex:
         """The hits for one listing, best first."""
         ctx = ListingContext.read(listing, self.scanners)
         hits = self._trademarks(ctx)
+        if self.learned is not None:  # the rules decided which hits exist; the model re-weighs them
+            hits = [self.learned.rescore(h) for h in hits]
         if self.watchlist.patents:
             hits.extend(self.patents.match(ctx))
         if self.watchlist.geographical_indications:
@@ -147,8 +152,9 @@ def _drop_marks_inside_other_marks(found: dict[int, list[Candidate]]) -> None:
 
 def compile_index(
     watchlist: Watchlist, settings: MatchSettings | None = None, cue_lexicon: str = "",
-    registers: RegisterSnapshot | None = None,
+    registers: RegisterSnapshot | None = None, learned: LearnedScorer | None = None,
 ) -> MatchIndex:  # fmt: skip
     """Compile the watchlist once; the index is then shared by every listing. `cue_lexicon`: extra cue terms TSV;
-    `registers`: imported licence registers (matchers.regulated.configured)."""
-    return MatchIndex(watchlist, settings or MatchSettings(), cue_lexicon, registers)
+    `registers`: imported licence registers (matchers.regulated.configured); `learned`: a model trained from
+    decisions that re-weighs trademark hits (matchers.learned)."""
+    return MatchIndex(watchlist, settings or MatchSettings(), cue_lexicon, registers, learned)

@@ -83,6 +83,7 @@ class MatchingConfig:
     short_latin_max: int = 3
     min_typo_length: int = 5
     index_cache: bool = True  # keep the compiled trademark index under <var_dir>/cache (matchers/index_cache.py)
+    learned_scorer: str = ""  # weights trained from decisions (netsword scorer train); empty: the static rules score
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ COMMAND_MODULES = (
     "netsword.cli.schedule_cmd",
     "netsword.cli.cases_cmd",
     "netsword.cli.registers_cmd",
+    "netsword.cli.scorer_cmd",
 )
 
 
@@ -56,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from leads.store.base import StoreError
+    from matchers.learned import LearnedScorerError
     from matchers.regulated import RegisterError, RulesError
     from netsword.config import ConfigError
     from netsword.sqlite_db import DatabaseUnusable
@@ -71,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WatchlistError as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    except (RegisterError, RulesError) as exc:  # an imported register or the rules file, unreadable
+    except (RegisterError, RulesError, LearnedScorerError) as exc:  # a register, the rules or a weights file
         print(f"netsword: {exc}", file=sys.stderr)
         return 2
     except (DatabaseUnusable, StoreError) as exc:  # one line naming the file and what to do

@@ -1,0 +1,82 @@
+"""`netsword scorer …`: the learned scorer trained from investigators' decisions (docs/matching.md#learned-scorer).
+
+train   read every trademark lead confirmed, referred or dismissed in the lead store, fit the model and write its
+        weights file (default: matching.learned_scorer, else <var_dir>/learned-scorer.json); refuses with too few
+        decisions, and the static rules then keep scoring
+show    the weights of a weights file: what each reason code does to a lead's score
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from matchers import learned
+from netsword.cli.common import config_of
+from netsword.config import Config
+
+CONFIRMED = ("confirmed", "referred")  # a referral is a confirmation taken further
+DISMISSED = ("dismissed",)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("scorer", help="the learned scorer: train it from triage decisions, show its weights")
+    sub = p.add_subparsers(dest="scorer_command", metavar="SUBCOMMAND", required=True)
+    train = sub.add_parser("train", help="fit the model on confirmed and dismissed leads and write its weights")
+    train.add_argument("--out", metavar="FILE", help="weights file (default: matching.learned_scorer or "
+                                                     "<var_dir>/learned-scorer.json)")  # fmt: skip
+    train.add_argument("--min-decisions", type=int, default=learned.MIN_DECISIONS, metavar="N",
+                       help=f"refuse with fewer decisions (default {learned.MIN_DECISIONS})")  # fmt: skip
+    train.set_defaults(func=run_train)
+    show = sub.add_parser("show", help="print the weights of a weights file")
+    show.add_argument("file", nargs="?", metavar="FILE", help="default: matching.learned_scorer")
+    show.set_defaults(func=run_show)
+
+
+def weights_path(cfg: Config, given: str | None = None) -> Path:
+    return Path(given or cfg.matching.learned_scorer or cfg.var_dir / "learned-scorer.json")
+
+
+def decisions(cfg: Config) -> list[learned.Decision]:
+    """Every trademark lead an investigator confirmed, referred or dismissed, as (reason codes, outcome)."""
+    from leads.store import LeadQuery, open_store_from_config
+
+    out = []
+    with open_store_from_config(cfg) as store:
+        query = LeadQuery(status=CONFIRMED + DISMISSED, kind=("trademark",), sort="score")
+        for lead in store.iter_leads(query):
+            out.append(learned.Decision(frozenset(r.code for r in lead.reasons), lead.status in CONFIRMED))
+    return out
+
+
+def run_train(args: argparse.Namespace) -> int:
+    cfg = config_of(args)
+    found = decisions(cfg)
+    try:
+        model = learned.train(found, min_decisions=args.min_decisions)
+    except learned.LearnedScorerError as exc:
+        print(f"netsword scorer train: {exc}; the static scorer stays", file=sys.stderr)
+        return 1
+    path = weights_path(cfg, args.out)
+    model.save(path)
+    print(f"netsword scorer train: {model.decisions} decisions ({model.confirmed} confirmed), "
+          f"{len(model.weights)} reason codes → {path}")  # fmt: skip
+    if not cfg.matching.learned_scorer:
+        print(f'  set [matching] learned_scorer = "{path}" to score leads with it', file=sys.stderr)
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    cfg = config_of(args)
+    path = weights_path(cfg, args.file)
+    try:
+        model = learned.load(path)
+    except learned.LearnedScorerError as exc:
+        print(f"netsword scorer show: {exc}", file=sys.stderr)
+        return 1
+    print(f"{path}: trained {model.trained_at or '?'} on {model.decisions} decisions ({model.confirmed} confirmed); "
+          f"bias {model.bias:+.3f}")  # fmt: skip
+    for code, weight in sorted(model.weights.items(), key=lambda kv: (-kv[1], kv[0])):
+        print(f"  {code:<24} {weight:+.3f}")
+    return 0
