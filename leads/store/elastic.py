@@ -217,6 +217,8 @@ class ElasticLeadStore(LeadStore):
                 )
             except ConflictError:
                 continue  # an upsert or another investigator changed it: read again
+            except NotFoundError:
+                continue  # `leads reindex --delete-old` removed the index it was read from: read again (alias)
             except ApiError as exc:  # a reindex made the old index read-only: wait for the alias to move
                 if waits >= REINDEX_WAITS or not reindex_blocked(self.client, {"_index": found["_index"],
                                                                                 "error": _error_of(exc)}):  # fmt: skip

@@ -148,3 +148,24 @@ def test_reindex_loses_no_write_made_while_it_runs(cluster: FakeCluster) -> None
     assert report.documents == 5
     store.close()
     writer.close()
+
+
+def test_a_status_change_read_from_an_index_deleted_since_is_made_again_through_the_alias(ready: EsResponder) -> None:
+    """`leads reindex --delete-old` may delete the index a decision was read from before it is written."""
+    from tests.store.es_responder import error_body
+
+    lead = make_lead("D1")
+    homes = iter(["netsword-leads-v1", "netsword-leads-v2"])  # read before the swap, then through the moved alias
+
+    def get(_request: Recorded) -> tuple[int, Any]:
+        return 200, {"_index": next(homes), "_id": lead.lead_id, "_seq_no": 3, "_primary_term": 1, "found": True,
+                     "_source": doc_of(lead)}  # fmt: skip
+
+    ready.on("GET", f"/netsword-leads/_doc/{lead.lead_id}", get)
+    gone = error_body("index_not_found_exception", "no such index [netsword-leads-v1]", 404)
+    ready.on("POST", f"/netsword-leads-v1/_update/{lead.lead_id}", gone, status=404)
+    ready.on("POST", f"/netsword-leads-v2/_update/{lead.lead_id}", {"result": "updated"})
+    store = ElasticLeadStore(ready.url)
+    assert store.set_status(lead.lead_id, "confirmed").status == "confirmed"
+    assert len(ready.sent("POST", f"/netsword-leads-v2/_update/{lead.lead_id}")) == 1
+    store.close()
