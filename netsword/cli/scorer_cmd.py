@@ -4,6 +4,7 @@ train   read every trademark lead confirmed, referred or dismissed in the lead s
         weights file (default: matching.learned_scorer, else <var_dir>/learned-scorer.json); refuses with too few
         decisions, and the static rules then keep scoring
 show    the weights of a weights file: what each reason code does to a lead's score
+report  each reason code's and cue term's precision from decisions: how often leads carrying it were confirmed
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     show = sub.add_parser("show", help="print the weights of a weights file")
     show.add_argument("file", nargs="?", metavar="FILE", help="default: matching.learned_scorer")
     show.set_defaults(func=run_show)
+    report = sub.add_parser("report", help="each reason code's and cue term's precision from the store's decisions")
+    report.set_defaults(func=run_report)
 
 
 def weights_path(cfg: Config, given: str | None = None) -> Path:
@@ -46,7 +49,8 @@ def decisions(cfg: Config) -> list[learned.Decision]:
     with open_store_from_config(cfg) as store:
         query = LeadQuery(status=CONFIRMED + DISMISSED, kind=("trademark",), sort="score")
         for lead in store.iter_leads(query):
-            out.append(learned.Decision(frozenset(r.code for r in lead.reasons), lead.status in CONFIRMED))
+            terms = frozenset().union(*(learned.cue_terms(r.detail) for r in lead.reasons if r.code == "cue_word"))
+            out.append(learned.Decision(frozenset(r.code for r in lead.reasons), lead.status in CONFIRMED, terms))
     return out
 
 
@@ -79,4 +83,14 @@ def run_show(args: argparse.Namespace) -> int:
           f"bias {model.bias:+.3f}")  # fmt: skip
     for code, weight in sorted(model.weights.items(), key=lambda kv: (-kv[1], kv[0])):
         print(f"  {code:<24} {weight:+.3f}")
+    return 0
+
+
+def run_report(args: argparse.Namespace) -> int:
+    found = decisions(config_of(args))
+    confirmed = sum(d.confirmed for d in found)
+    print(f"{len(found)} decisions on trademark leads, {confirmed} confirmed or referred")
+    print(f"  {'reason code or cue term':<28} {'decided':>7} {'confirmed':>9} {'precision':>9}")
+    for feature, n, c in learned.precision_report(found):
+        print(f"  {feature:<28} {n:>7} {c:>9} {c / n:>9.2f}")
     return 0

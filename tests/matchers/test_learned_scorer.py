@@ -68,7 +68,9 @@ def test_the_weights_file_round_trips_and_bad_files_name_the_field(tmp_path: Pat
         learned.load(path)
 
 
-def test_scorer_train_learns_from_the_store_and_matching_uses_it(tmp_path: Path) -> None:
+def test_scorer_train_learns_from_the_store_and_matching_uses_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     toml = tmp_path / "netsword.toml"
     toml.write_text(f'[paths]\nvar_dir = "{tmp_path / "var"}"\n[store]\nurl = "sqlite:///{tmp_path / "leads.db"}"\n')
     titles = [f"NIKE 运动鞋 高仿 {n}" for n in range(25)] + [f"NIKE 运动鞋 款{n}" for n in range(25)]
@@ -92,6 +94,11 @@ def test_scorer_train_learns_from_the_store_and_matching_uses_it(tmp_path: Path)
     weights = cfg.var_dir / "learned-scorer.json"
     assert learned.load(weights).weights["nominative_use"] < 0
     assert main(["--config", str(toml), "scorer", "show", str(weights)]) == 0
+    capsys.readouterr()
+    assert main(["--config", str(toml), "scorer", "report"]) == 0
+    report = {line.split()[0] + (" " + line.split()[1] if line.split()[0] == "cue" else ""): line.split()[-1]
+              for line in capsys.readouterr().out.splitlines()[2:]}  # fmt: skip
+    assert report["nominative_use"] == "0.00" and report["cue “高仿”"] == f"{25 / 40:.2f}"
 
     accessory = Listing.from_dict({"id": "a", "platform": "t", "url": "u", "title": "适用于 NIKE 鞋带 高仿"})
     static = {h.entry_id: h for h in build_index(cfg).match(accessory)}["tm-nike"]
