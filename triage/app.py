@@ -7,9 +7,10 @@ evidence, paths.var_dir for triage.db, [keys] for the audit and session keys (ne
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.routing import Mount, Route
@@ -21,7 +22,16 @@ from evidence.store import EvidenceStore
 from leads.store import LeadStore, open_store_from_config
 from netsword.config import Config
 from netsword.keys import TRIAGE_SESSION, load_key
-from triage import views_actors, views_admin, views_auth, views_cases, views_lead, views_queue, views_referrals
+from triage import (
+    views_actors,
+    views_admin,
+    views_auth,
+    views_cases,
+    views_lead,
+    views_queue,
+    views_referrals,
+    views_runs,
+)
 from triage.aggregates import DashboardCache
 from triage.audit import open_audit
 from triage.db import TriageDB, triage_db_path
@@ -56,6 +66,7 @@ ROUTES = [
     Route("/referrals", views_referrals.create_referral, methods=["POST"]),
     Route("/referrals/{referral_id}/decide", views_referrals.decide_referral, methods=["POST"]),
     Route("/referrals/{referral_id}/package", views_referrals.download_package, methods=["GET"]),
+    Route("/runs", views_runs.runs_page, methods=["GET"]),
     Route("/cases", views_cases.cases_page, methods=["GET"]),
     Route("/cases", views_cases.create_case, methods=["POST"]),
     Route("/cases/{case_id}", views_cases.case_page, methods=["GET"]),
@@ -93,9 +104,12 @@ def build_state(config: Config, store: LeadStore | None = None) -> TriageState:
     )
 
 
-def create_app(config: Config, *, store: LeadStore | None = None) -> Starlette:
-    """The ASGI app. Pass `store` to share an open lead store (tests, the demo); else store.url is opened."""
+def create_app(config: Config, *, store: LeadStore | None = None,
+               run_history: Callable[[int], list[Any]] | None = None) -> Starlette:  # fmt: skip
+    """The ASGI app. Pass `store` to share an open lead store (tests, the demo); else store.url is opened.
+    `run_history(limit)` gives the scheduler's latest runs for the runs page (netsword serve passes it)."""
     st = build_state(config, store)
+    st.run_history = run_history
     owns_store = store is None
 
     @asynccontextmanager

@@ -56,6 +56,8 @@ class TriageState:
     templates: Jinja2Templates
     trusted_proxies: tuple[IPNetwork, ...] = ()
     cases: CasesDB | None = None  # <var_dir>/cases.db: actor networks and cases (docs/cases.md)
+    # the scheduler's latest runs (limit → RunRecord-like rows), handed in by the command line: scheduler sits above
+    run_history: Callable[[int], list[Any]] | None = None
 
     @property
     def page_size(self) -> int:

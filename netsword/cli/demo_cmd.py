@@ -245,6 +245,7 @@ def send_alerts(cfg: Any) -> None:
 
 def serve_until_interrupted(cfg: Any, base_url: str) -> None:
     """Keep the marketplace up and serve the triage UI with the demo accounts until Ctrl-C."""
+    from netsword.cli.serve_cmd import scheduled_runs
     from triage import seed_demo_users
     from triage.server import serve
 
@@ -255,4 +256,4 @@ def serve_until_interrupted(cfg: Any, base_url: str) -> None:
     if not created:
         print("  demo accounts exist already (reset a password with: netsword users passwd NAME)")
     print(f"triage UI: http://{cfg.triage.host}:{cfg.triage.port}/ — press Ctrl-C to stop", flush=True)
-    serve(cfg)
+    serve(cfg, run_history=scheduled_runs(cfg))

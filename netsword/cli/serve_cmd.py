@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from typing import Any
 
 from netsword.cli.common import config_of
 from netsword.private_files import private_umask
@@ -22,5 +24,12 @@ def run(args: argparse.Namespace) -> int:
     cfg = config_of(args)
     host, port = args.host or cfg.triage.host, args.port or cfg.triage.port
     print(f"netsword: triage UI on http://{host}:{port}/ (users: netsword users add …)")
-    serve(cfg, host, port)
+    serve(cfg, host, port, run_history=scheduled_runs(cfg))
     return 0
+
+
+def scheduled_runs(cfg: Any) -> Callable[[int], list[Any]]:
+    """The scheduler's run history for the triage UI's runs page (triage sits below scheduler)."""
+    from scheduler.history import recent_runs
+
+    return lambda limit: recent_runs(cfg, limit)
