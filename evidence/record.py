@@ -114,10 +114,14 @@ def tool_info() -> dict[str, str]:
     return {"name": TOOL, "version": version, "commit": commit, "modified": "yes" if modified else "no"}
 
 
-def environment() -> dict[str, str]:
-    """The system the record is made on (the capture host is in each capture's record)."""
+def environment(browser: str = "") -> dict[str, str]:
+    """The system the record is made on (the capture host is in each capture's record), with the Chromium that takes
+    screenshots (`browser`: the configured executable, or found as netsword.browser finds it)."""
+    from netsword.browser import browser_version, find_browser
+
+    found = find_browser(browser)
     return {"host": socket.gethostname(), "os": platform.platform(), "python": sys.version.split()[0],
-            "clock": _clock_sync()}  # fmt: skip
+            "browser": browser_version(found) if found else "not found", "clock": _clock_sync()}  # fmt: skip
 
 
 def _clock_sync() -> str:
@@ -138,13 +142,14 @@ def default_operators() -> list[str]:
 
 
 def build_record(store: EvidenceStore, captures: list[Capture], *, cause: str, target: str, operators: list[str],
-                 case_id: str = "", roots: tuple[Certificate, ...] | None = None) -> ExtractionRecord:  # fmt: skip
+                 case_id: str = "", roots: tuple[Certificate, ...] | None = None,
+                 browser: str = "") -> ExtractionRecord:  # fmt: skip
     """The record of `captures` (each checked against the store, its ledger, tokens and custody log). `roots`: the
     TSA trust roots to check timestamps with (None or empty: tokens are listed as not checked)."""
     from evidence.timestamps import TimestampBook, TimestampError, verify_response
 
     record = ExtractionRecord(cause=clean(cause), target=clean(target), operators=[clean(o) for o in operators],
-                              tool=tool_info(), environment=environment(), generated_at=utc_now(),
+                              tool=tool_info(), environment=environment(browser), generated_at=utc_now(),
                               case_id=case_id)  # fmt: skip
     book = TimestampBook(store.root) if store.ledger.exists() else None
     custody = custody_of(store) if store.ledger.exists() else None
@@ -290,7 +295,8 @@ def render_text(record: ExtractionRecord) -> str:
         out.append(f"案件编号：{record.case_id}")
     out += [f"案由：{record.cause}", f"提取对象：{record.target}",
             f"提取人员：{'、'.join(record.operators) or '（未填写）'}", f"提取工具：{_tool_line(record)}",
-            f"系统环境：{env['os']}，Python {env['python']}，主机 {env['host']}，时钟同步状态 {env['clock']}",
+            f"系统环境：{env['os']}，Python {env['python']}，浏览器 {env['browser']}，主机 {env['host']}，"
+            f"时钟同步状态 {env['clock']}",
             f"笔录生成时间：{record.generated_at}（UTC）", ""]  # fmt: skip
     for n, c in enumerate(record.captures, 1):
         out += [f"（{n}）取证编号 {c.capture_id}（平台 {c.platform}，商品 {c.listing_id}）",

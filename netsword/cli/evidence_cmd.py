@@ -269,7 +269,7 @@ def record(args: argparse.Namespace) -> int:
             target = _target(found) or f"{capture.platform} 商品 {capture.listing_id}"
         made = build_record(store, captures, cause=args.cause or cause, target=args.target or target,
                             operators=args.operator or default_operators(), case_id=args.case,
-                            roots=load_roots(cfg.timestamps.trust_roots))  # fmt: skip
+                            roots=load_roots(cfg.timestamps.trust_roots), browser=cfg.browser.executable)  # fmt: skip
     finally:
         store.close()
     text = {"json": render_json, "html": render_html, "text": render_text}[args.format](made)

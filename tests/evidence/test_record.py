@@ -55,7 +55,7 @@ def test_the_record_holds_every_element_checked_against_the_store(tmp_path: Path
                                                                   ["张三", "李四"])  # fmt: skip
     head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
     assert data["tool"]["name"] == "NetSword" and data["tool"]["version"] and data["tool"]["commit"] == head
-    assert data["environment"]["os"] and data["environment"]["python"]
+    assert data["environment"]["os"] and data["environment"]["python"] and data["environment"]["browser"]
     [c] = data["captures"]
     assert c["url"] == "https://shop.example.com/item/a1" and c["status"] == 200
     assert c["started_at"] and c["ended_at"] and "系统时钟" in c["time_source"] and "RFC 3161" in c["time_source"]
