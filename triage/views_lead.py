@@ -10,6 +10,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from cases.notices import NoticeStore, outcome
 from evidence.store import Capture, EvidenceFile
 from netsword.models import Lead
 from triage.actions import ActionError, assign, change_status
@@ -60,13 +61,20 @@ async def lead_page(request: Request) -> Response:
     # rights holders see the case, not the team's working notes, names and reasons in the audit trail
     actions = [] if user.is_viewer else st.audit.entries(target=lead.lead_id, limit=50)
     shippers = linked_shippers(st.config, lead, user.role)
+    notices = (
+        []
+        if user.is_viewer or st.cases is None
+        else [  # the takedown notice log of this lead (docs/cases.md)
+            (n, outcome(lead, n.sent_at)) for n in NoticeStore(st.cases, st.audit).listed(lead_id=lead.lead_id)
+        ]
+    )
     return render(request, "lead.html", {
         "lead": lead,
         "title_segments": segments(lead.title, needles),
         "description_segments": segments(str(lead.listing.get("description", "")), needles),
         "captures": captures, "sources": sources, "image_types": IMAGE_TYPES,
         "status_history": st.store.status_history(lead.lead_id), "related": related, "actions": actions,
-        "shippers": shippers,
+        "shippers": shippers, "notices": notices,
         "dismiss_reasons": DISMISS_REASONS,
         "next": safe_next(request.query_params.get("next"), f"/leads/{lead.lead_id}"),
     })  # fmt: skip

@@ -89,6 +89,8 @@ async def test_takedown_notices_from_the_case_page(world) -> None:
         store.mark_taken_down(leads[0].lead_id, reason="404", at="2099-01-01T00:00:00Z")
         page = await client.get(case_url)
         assert "IPP-77" in page.text and "已下架 1" in page.text
+        lead_page = await client.get(f"/leads/{leads[0].lead_id}")
+        assert 'id="lead-notices"' in lead_page.text and taobao in lead_page.text and "已下架" in lead_page.text
         board = await client.get("/dashboard")
         assert 'id="case-figures"' in board.text
         assert re.search(r'data-status="clue">1<', board.text)
