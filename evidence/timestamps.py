@@ -17,7 +17,7 @@ import hashlib
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -246,12 +246,18 @@ class TimestampBook:
 
     def enqueue(self, capture_id: str, manifest_sha256: str) -> bool:
         """Queue a capture (due now); False when it is queued or stamped already."""
+        return self.enqueue_many([(capture_id, manifest_sha256)]) == 1
+
+    def enqueue_many(self, captures: Iterable[tuple[str, str]]) -> int:
+        """Queue the (capture id, manifest SHA-256) pairs not queued yet, in one transaction; how many were new."""
+        known = {r[0] for r in self._db().query("SELECT capture_id FROM timestamp_queue")}
         now = utc_now()
-        with self._db().transaction() as db:
-            cursor = db.execute(
-                "INSERT OR IGNORE INTO timestamp_queue (capture_id, manifest_sha256, state, queued_at, next_try_at) "
-                "VALUES (?, ?, ?, ?, ?)", (capture_id, manifest_sha256, QUEUED, now, now))  # fmt: skip
-            return cursor.rowcount == 1
+        fresh = [(cid, sha, QUEUED, now, now) for cid, sha in dict(captures).items() if cid not in known]
+        if fresh:
+            with self._db().transaction() as db:
+                db.executemany("INSERT OR IGNORE INTO timestamp_queue (capture_id, manifest_sha256, state, queued_at, "
+                               "next_try_at) VALUES (?, ?, ?, ?, ?)", fresh)  # fmt: skip
+        return len(fresh)
 
     def due(self, now: str, *, everything: bool = False) -> list[sqlite3.Row]:
         return self._db().query(
@@ -337,9 +343,8 @@ def stamp_pending(store: EvidenceStore, settings: TsaSettings, *, everything: bo
     down: dict[str, str] = {}  # TSAs that did not answer in this run, with why: not asked again until the next run
     try:
         sync(store, custody)
-        for row in store.ledger.captures():
-            if row.state == WRITTEN and book.enqueue(row.capture_id, row.manifest_sha256):
-                report.queued += 1
+        report.queued = book.enqueue_many((row.capture_id, row.manifest_sha256) for row in store.ledger.captures()
+                                          if row.state == WRITTEN)  # fmt: skip
         for item in book.due(utc_now(), everything=everything):
             cid, sha = item["capture_id"], item["manifest_sha256"]
             try:
