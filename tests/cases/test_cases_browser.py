@@ -122,6 +122,15 @@ def test_network_page_and_a_case_from_it(page, served) -> None:
     page.fill("#case-notes + form textarea", "三店同一手机号")
     page.click("#case-add-note")
     page.wait_for_selector("#case-notes li")
+    with page.expect_download() as download:  # takedown notices: a ZIP of drafts, logged on the case
+        page.click("#case-takedown")
+    assert download.value.suggested_filename.endswith("-takedown.zip")
+    page.goto(case_url)
+    row = page.locator("#case-notices tr[data-notice-id]").first
+    row.locator("input[name=ticket]").fill("IPP-2026-0001")
+    row.locator("button.notice-sent").click()
+    page.wait_for_function("document.querySelector('#case-notices .notice-status')?.textContent.includes('已发送')")
+    assert "IPP-2026-0001" in page.locator("#case-notices").inner_text()
     page.click("form[action$='/logout'] button")
     log_in(page, url, "supervisor")
     page.goto(case_url)
