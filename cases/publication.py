@@ -18,6 +18,7 @@ checks these fields and the redaction against them before anything is published.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -27,7 +28,7 @@ from typing import Any
 from cases.actors import StoredActor
 from cases.db import CasesDB
 from cases.identifiers import identifiers_in_text
-from cases.model import STAFF, SUPERVISOR, Case, CaseError
+from cases.model import SUPERVISOR, Case, CaseError
 from cases.store import AuditWriter
 from cases.valuation import value_case
 from netsword.models import Lead, is_parcel_platform, utc_now
@@ -81,7 +82,7 @@ def public_summary(case: Case, leads: Sequence[Lead], actors: Sequence[StoredAct
         raise CaseError("not_publishable", why)
     filed, penalised, rest = _decision(case)
     closed, note = rest.split("\x1f", 1)
-    goods = [lead for lead in leads if not is_parcel_platform(lead.platform)]
+    goods = [lead for lead in leads if not is_parcel_platform(lead.platform) and lead.status != "dismissed"]
     valuation = value_case(goods)
     shops: list[dict[str, Any]] = [
         {**shop, "actor_id": actor.actor_id} for actor in actors for shop in public_summary_shops(actor)
@@ -132,7 +133,7 @@ class ViolatorStore:
         self.audit = audit
 
     def add(self, case: Case, actors: Sequence[StoredActor], basis: str, by: str, role: str) -> list[str]:
-        if role not in STAFF or role != SUPERVISOR:
+        if role != SUPERVISOR:
             raise CaseError("forbidden", "listing a serious violator is a supervisor's decision")
         why = publishable(case)
         if why:
@@ -158,8 +159,6 @@ class ViolatorStore:
         return added
 
     def listed(self) -> list[Violator]:
-        import json
-
         return [Violator(r["case_id"], r["actor_id"], r["listed_at"], r["listed_by"], r["basis"],
                          tuple(json.loads(r["shops"])))
                 for r in self.db.query("SELECT * FROM serious_violators ORDER BY listed_at, case_id, actor_id")]  # fmt: skip
@@ -175,8 +174,6 @@ def public_summary_shops(actor: StoredActor) -> list[dict[str, Any]]:
 
 
 def _json(value: Any) -> str:
-    import json
-
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
