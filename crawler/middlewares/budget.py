@@ -64,7 +64,7 @@ class BudgetMiddleware:
         platform = profile.platform
         stats = self.crawler.stats
         stats.set_value("netsword/budget_limit", limit)
-        used = self.store.take(platform, limit)
+        used = self.store.take(platform, limit) if platform not in self.spent else 0  # spent stays spent this run
         if used:
             stats.set_value("netsword/budget_used", used)
             return
