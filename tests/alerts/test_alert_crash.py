@@ -15,19 +15,20 @@ from netsword.config import AlertsConfig, Config, PathsConfig
 REPO = Path(__file__).resolve().parents[2]
 
 RECIPIENTS = [f"r{i}@example.com" for i in range(8)]
+CLAIM = 10  # seconds: the killed sender's claims
 SEND = (
     "import sys, netsword.cli as c; c.COMMAND_MODULES = ('netsword.cli.alerts_cmd',); "
     "sys.exit(c.main(['alerts', 'send']))"
 )
 
 
-def _sender(tmp_path, server, timeout: str = "10"):
+def _sender(tmp_path, server, timeout: str = "10", claim: str = "1"):
     env = {k: v for k, v in os.environ.items() if not k.startswith("NETSWORD_")}
     env.update(
         PYTHONPATH=str(REPO), NETSWORD_PATHS_VAR_DIR=str(tmp_path / "var"), NETSWORD_SMTP_HOST="127.0.0.1",
         NETSWORD_SMTP_PORT=str(server.port), NETSWORD_SMTP_SECURITY="starttls", NETSWORD_SMTP_USERNAME=server.user,
         NETSWORD_SMTP_PASSWORD=server.password, NETSWORD_SMTP_CA_FILE=str(server.cert), NETSWORD_SMTP_TIMEOUT=timeout,
-        NETSWORD_ALERTS_CLAIM_SECONDS="1",
+        NETSWORD_ALERTS_CLAIM_SECONDS=claim,
     )  # fmt: skip
     return subprocess.Popen([sys.executable, "-c", SEND], cwd=tmp_path, env=env, stderr=subprocess.PIPE)
 
@@ -42,8 +43,11 @@ def test_sigkill_mid_batch_then_restart(tmp_path, smtp_server, watchlist, store,
     queuer.close()
 
     server.recorder.stall_at_mail = 4  # the 4th message's MAIL FROM hangs until the sender is killed
-    first = _sender(tmp_path, server, timeout="1")  # its claims last 3 s (three SMTP timeouts)
+    # Its claims last CLAIM seconds: long enough for the second sender to start and find the 4th message claimed on a
+    # loaded machine (3 s was not always), short enough to wait out.
+    first = _sender(tmp_path, server, timeout="1", claim=str(CLAIM))
     assert server.recorder.stalled.wait(60), first.communicate(timeout=5)
+    claims_expire = time.monotonic() + CLAIM + 0.5  # every claim was taken before the 4th message stalled
     os.kill(first.pid, signal.SIGKILL)
     first.wait(10)
     server.recorder.release.set()
@@ -59,7 +63,7 @@ def test_sigkill_mid_batch_then_restart(tmp_path, smtp_server, watchlist, store,
     _, err = second.communicate(timeout=60)
     assert second.returncode == 0, err.decode()
     assert b"sent 4 to 127.0.0.1" in err and b"1 being sent by another sender" in err
-    time.sleep(3.5)  # the dead sender's claim expires
+    time.sleep(max(0.0, claims_expire - time.monotonic()))  # the dead sender's claim expires
     third = _sender(tmp_path, server)
     _, err = third.communicate(timeout=60)
     assert third.returncode == 0 and b"sent 1 to 127.0.0.1" in err, err.decode()
