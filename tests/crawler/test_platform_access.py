@@ -29,6 +29,7 @@ from crawler.sessions import load_session
 
 PROFILES = Path(__file__).parent / "profiles"
 REPO = Path(__file__).resolve().parents[2]
+REALDATA = REPO / "tests" / "fixtures" / "realdata"
 
 
 # -- the parts ---------------------------------------------------------------------------------------------------
@@ -50,6 +51,13 @@ REPO = Path(__file__).resolve().parents[2]
 def test_built_in_block_markers(status: int, url: str, body: bytes, kind: str) -> None:
     block = BlockDetector(BlockRules()).check(status=status, url=url, body=body)
     assert block is not None and block.kind == kind
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in REALDATA.iterdir() if p.suffix in (".html", ".js", ".json")))
+def test_real_saved_marketplace_pages_are_no_blocks(name: str) -> None:
+    """Real Taobao, JD, Xianyu, AliExpress and eBay answers (tests/fixtures/realdata): no false alarm."""
+    body = (REALDATA / name).read_bytes()
+    assert BlockDetector(BlockRules()).check(status=200, url=f"https://shop.example.cn/{name}", body=body) is None
 
 
 def test_an_ordinary_page_is_no_block_and_profile_rules_add_to_the_defaults() -> None:
