@@ -3,8 +3,8 @@ in crawler/settings.py, so `scrapy crawl marketplace -a profile=…` and `netswo
 
 At Scrapy's "addon" priority (a project setting, a spider's or `-s` wins) it sets crawler/defaults.py; robots, user
 agent, AutoThrottle from `[crawler]`; concurrency and delay from the profile's politeness, else `[crawler]`; the
-lead and evidence pipelines, the fetch-policy, robots.txt, rate-limit, Retry-After, meta-refresh and page-pool
-middlewares, the runtime, crawl-run and stats-file extensions; size and time caps from `[crawler]`; and, when pages
+lead and evidence pipelines, the fetch-policy, robots.txt, rate-limit, Retry-After, meta-refresh, page-pool and
+provenance middlewares, the runtime, crawl-run and stats-file extensions; size and time caps from `[crawler]`; and, when pages
 are rendered (the profile says `render: browser`, or NETSWORD_BROWSER) or evidence is captured, the shared
 Playwright handler with Chromium's launch options from `[browser]`. The platform-access middlewares: blocks (captcha,
 login wall, access denied; crawler.middlewares.blocks), sessions (in the place of Scrapy's cookie middleware),
@@ -35,6 +35,7 @@ from crawler.middlewares.budget import BudgetMiddleware
 from crawler.middlewares.fetch_policy import FetchPolicyMiddleware
 from crawler.middlewares.meta_refresh import MetaRefreshMiddleware
 from crawler.middlewares.page_pool import PagePoolMiddleware
+from crawler.middlewares.provenance import ProvenanceMiddleware
 from crawler.middlewares.proxies import ProxyMiddleware
 from crawler.middlewares.rate_limit import RateLimitThrottle
 from crawler.middlewares.retry_after import RetryAfterMiddleware
@@ -113,6 +114,8 @@ def _components(settings: BaseSettings) -> None:
     settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", RateLimitThrottle, 560)
     # next to the download handler, so that a page is back in the pool before any retry copies the request's meta
     settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", PagePoolMiddleware, 950)
+    # nearest the download handler: when each fetch went to the network and came back (evidence manifests)
+    settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", ProvenanceMiddleware, 960)
     settings.set_in_component_priority_dict("ITEM_PIPELINES", LeadPipeline, 300)
     settings.set_in_component_priority_dict("ITEM_PIPELINES", EvidencePipeline, 400)
     # Extensions are built in this order and hear spider_closed in it: Scrapy's CoreStats and SpiderState (0) set

@@ -10,10 +10,9 @@ class ListingItem(scrapy.Item):
     profile = scrapy.Field()  # profile (platform) name
     page_url = scrapy.Field()  # the page the listing was read from (detail page when followed)
     status = scrapy.Field()
-    request_headers = scrapy.Field()  # dict[str, str] sent for that page
-    body = scrapy.Field()  # raw response body of that page (bytes)
-    media_type = scrapy.Field()
-    screenshot_url = scrapy.Field()  # a URL evidence may open in Chromium ("" when none is allowed)
+    fetched = scrapy.Field()  # crawler.capture.FetchedPage: how that page was fetched, its headers and body
+    kind = scrapy.Field()  # what that page is: "page", "api" or "feed" (evidence.store KIND_*)
+    screenshot_url = scrapy.Field()  # the listing's own web page, which evidence may open ("" when none is allowed)
     keyword = scrapy.Field()  # the search keyword and result page that listed it (the crawl's ledger counts by them)
     page = scrapy.Field()
     new_leads = scrapy.Field()  # set by the lead pipeline: ids of leads this listing created

@@ -99,6 +99,8 @@ class Profile:
     allowed_hosts: tuple[str, ...] = ()
     # the hosts may be on private, loopback or link-local addresses (netsword.fetch_policy): the demo, a local mirror
     allow_private_addresses: bool = False
+    # the listing's own web page, for evidence, when results come from an API or a feed: a URL template with {id}
+    listing_page: str = ""
     blocked: BlockRules = field(default_factory=BlockRules)
     description: str = ""
 

@@ -161,6 +161,7 @@ def parse_profile(text: str, source: str = "<profile>") -> Profile:
     known = {
         "version", "platform", "description", "base_url", "render", "currency", "search", "detail",
         "politeness", "headers", "keywords", "allowed_hosts", "encoding", "allow_private_addresses", "blocked",
+        "listing_page",
     }  # fmt: skip
     data = r.mapping(data, (), known)
     if data.get("version", 1) != 1:
@@ -207,6 +208,9 @@ def parse_profile(text: str, source: str = "<profile>") -> Profile:
     encoding = r.text(data, "encoding", ())
     if encoding and not known_encoding(encoding):
         raise r.fail(("encoding",), f"unknown encoding {encoding!r} (e.g. gbk, gb18030, utf-8, big5, shift_jis)")
+    listing_page = r.text(data, "listing_page", ())
+    if listing_page and _placeholders(listing_page) != {"id"}:
+        raise r.fail(("listing_page",), "must be a URL template with {id} and no other placeholder")
     currency = r.text(data, "currency", (), "CNY").upper()
     if not re.fullmatch(r"[A-Z]{3}", currency):
         raise r.fail(("currency",), f"must be an ISO 4217 code such as CNY, got {currency!r}")
@@ -227,6 +231,7 @@ def parse_profile(text: str, source: str = "<profile>") -> Profile:
         keywords=tuple(k.strip() for k in keywords),
         allowed_hosts=tuple(hosts),
         allow_private_addresses=allow_private,
+        listing_page=listing_page,
         blocked=_blocked(r, data.get("blocked", {})),
         description=r.text(data, "description", ()),
     )

@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from demo.catalogue import DemoListing
 from demo.context import BadParameter, MarketContext, int_param, json_response, money
+from demo.routes_static import item_response
 
 PLATFORM = "demo-api"
 
@@ -73,4 +74,9 @@ def routes(ctx: MarketContext) -> list[Route]:
         body.update(desc=listing.description, shipsFrom=listing.ships_from)
         return json_response(body)
 
-    return [Route("/api/search", search), Route("/api/item/{listing_id}", item)]
+    async def web_item(request: Request) -> Response:
+        return item_response(ctx, PLATFORM, request.path_params["listing_id"])
+
+    # the listing's web page, which the API's answers do not link to (a profile names it: listing_page)
+    return [Route("/api/search", search), Route("/api/item/{listing_id}", item),
+            Route("/api/web/item/{listing_id}", web_item)]  # fmt: skip

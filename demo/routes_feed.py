@@ -10,13 +10,15 @@ import csv
 import io
 import json
 from typing import Any
+from urllib.parse import quote
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from demo.catalogue import DemoListing
 from demo.context import MarketContext, json_response
+from demo.routes_static import item_response
 
 PLATFORM = "demo-feed"
 CSV_COLUMNS = ("id", "title", "price", "currency", "seller_id", "seller_name", "category", "location", "ships_from",
@@ -90,8 +92,17 @@ def routes(ctx: MarketContext) -> list[Route]:
                                   "message": "商品已下架" if removed else "商品不存在"}, 404)  # fmt: skip
         return json_response(feed_listing(listing, ctx.state.price_of(listing), base_of(request)))
 
+    async def short_link(request: Request) -> Response:
+        return RedirectResponse(f"/feed/web/item/{quote(request.path_params['listing_id'], safe='')}", 302)
+
+    async def web_item(request: Request) -> Response:
+        return item_response(ctx, PLATFORM, request.path_params["listing_id"])
+
     return [
         Route("/feed/listings.jsonl", jsonl),
         Route("/feed/listings.csv", csv_export),
         Route("/feed/item/{listing_id}", item),
+        # the listing's web page behind a short link that redirects (a profile names it: listing_page)
+        Route("/feed/go/{listing_id}", short_link),
+        Route("/feed/web/item/{listing_id}", web_item),
     ]

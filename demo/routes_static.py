@@ -36,12 +36,7 @@ def routes(ctx: MarketContext) -> list[Route]:
         return listing_page(heading, query, ctx.state.results(PLATFORM, query), page, "/static/search")
 
     async def item(request: Request) -> HTMLResponse:
-        listing, removed = ctx.live(PLATFORM, request.path_params["listing_id"])
-        if listing is None:
-            return HTMLResponse(pages.NOT_FOUND, status_code=404)
-        if removed:
-            return HTMLResponse(pages.REMOVED, status_code=404)
-        return HTMLResponse(ctx.cached_html("page", listing, pages.item_page))
+        return item_response(ctx, PLATFORM, request.path_params["listing_id"])
 
     async def seller(request: Request) -> HTMLResponse:
         seller_id = request.path_params["seller_id"]
@@ -60,3 +55,14 @@ def routes(ctx: MarketContext) -> list[Route]:
         Route("/static/item/{listing_id}", item),
         Route("/static/seller/{seller_id}", seller),
     ]
+
+
+def item_response(ctx: MarketContext, platform: str, listing_id: str) -> HTMLResponse:
+    """A listing's web page as a buyer sees it (the static style's detail page; the API and feed platforms' listing
+    pages): 404 when it does not exist or was taken down."""
+    listing, removed = ctx.live(platform, listing_id)
+    if listing is None:
+        return HTMLResponse(pages.NOT_FOUND, status_code=404)
+    if removed:
+        return HTMLResponse(pages.REMOVED, status_code=404)
+    return HTMLResponse(ctx.cached_html("page", listing, pages.item_page))

@@ -2,8 +2,11 @@
 
 Layout under the root (`paths.evidence_dir`, default `var/evidence/`):
   objects/ab/abcdef…            the bytes of each file, named by their SHA-256 (written once, never changed)
-  captures/<capture_id>.json    what was captured: URL, final URL after redirects, UTC time, profile, allow-listed
-                                request and response headers (evidence.headers), files and hashes, what is missing
+  captures/<capture_id>.json    what was captured: the URL fetched, the redirect chain and final URL, status, when the
+                                request started and ended (UTC), what kind of answer carried the listing (a web page,
+                                an API response, a feed export, or the listing's own page fetched for evidence),
+                                profile, allow-listed request and response headers (evidence.headers), files (the
+                                WARC records of the exchanges among them, evidence.warc) and hashes, what is missing
   by-listing/<platform>/<listing id hash>.jsonl   capture ids per listing, newest last
   ledger.db                     each capture's manifest hash (sealed with the evidence key) recorded before its
                                 files are written, and why a listing has no capture (evidence.ledger)
@@ -22,6 +25,7 @@ import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +46,55 @@ class EvidenceFile:
     size: int
     media_type: str
     url: str = ""  # the URL these bytes came from, after redirects ("" when not known)
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One redirect on the way to the final URL: the URL asked for and how it answered (301, 302 … or the text
+    "meta refresh")."""
+
+    url: str
+    status: int | str
+
+
+@dataclass(frozen=True)
+class Fetch:
+    """One fetch as it happened: the URL asked for, the redirects, the final URL and status, start and end (UTC)."""
+
+    url: str
+    final_url: str = ""
+    status: int | None = None
+    redirects: tuple[Hop, ...] = ()
+    started_at: str = ""
+    ended_at: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["redirects"] = [asdict(h) for h in self.redirects]
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Fetch:
+        return cls(
+            url=str(data.get("url", "")),
+            final_url=str(data.get("final_url", "")),
+            status=data.get("status"),
+            redirects=hops_from(data.get("redirects")),
+            started_at=str(data.get("started_at", "")),
+            ended_at=str(data.get("ended_at", "")),
+        )
+
+
+def hops_from(data: Any) -> tuple[Hop, ...]:
+    return tuple(Hop(str(h.get("url", "")), h.get("status", "")) for h in data or () if isinstance(h, Mapping))
+
+
+# What answer carried a capture's listing (Capture.kind)
+KIND_PAGE = "page"  # a web page of the platform (search results or the listing's detail page)
+KIND_API = "api"  # a response of the platform's API
+KIND_FEED = "feed"  # an export file (JSONL, CSV) listing many listings
+KIND_LISTING_PAGE = "listing-page"  # the listing's own web page, fetched only to keep it as evidence
+KIND_MANUAL = "manual"  # a URL an operator asked for (netsword evidence capture)
 
 
 @dataclass(frozen=True)
@@ -69,10 +122,23 @@ class Capture:
     response_headers: Mapping[str, str] = field(default_factory=dict)
     withheld_headers: tuple[str, ...] = ()  # names of request headers sent but not recorded (credentials, unknown)
     missing: tuple[str, ...] = ()  # what this capture lacks and why, e.g. "screenshot: no Chromium"
+    kind: str = KIND_PAGE  # what answer carried the listing: KIND_PAGE, KIND_API, KIND_FEED, KIND_LISTING_PAGE …
+    listing_url: str = ""  # the listing's own URL as the platform names it (fetched only when it is `url`)
+    redirects: tuple[Hop, ...] = ()  # from `url` to `final_url`, in order
+    started_at: str = ""  # when the request for `url` was sent (UTC, milliseconds; "" when not known)
+    ended_at: str = ""  # when the last byte of the final response was received
+    screenshot_fetch: Fetch | None = None  # the browser's own fetch of the page it screenshotted, when another
+    related: tuple[str, ...] = ()  # ids of captures taken with this one (its listing's page, kept separately)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["files"] = [asdict(f) for f in self.files]
+        out["redirects"] = [asdict(h) for h in self.redirects]
+        out["related"] = list(self.related)
+        if self.screenshot_fetch is None:
+            del out["screenshot_fetch"]
+        else:
+            out["screenshot_fetch"] = self.screenshot_fetch.to_dict()
         out["request_headers"] = dict(self.request_headers)
         out["response_headers"] = dict(self.response_headers)
         out["withheld_headers"] = list(self.withheld_headers)
@@ -97,6 +163,13 @@ class Capture:
             response_headers=dict(data.get("response_headers") or {}),
             withheld_headers=tuple(data.get("withheld_headers") or ()),
             missing=tuple(data.get("missing") or ()),
+            kind=str(data.get("kind") or KIND_PAGE),
+            listing_url=str(data.get("listing_url", "")),
+            redirects=hops_from(data.get("redirects")),
+            started_at=str(data.get("started_at", "")),
+            ended_at=str(data.get("ended_at", "")),
+            screenshot_fetch=Fetch.from_dict(data["screenshot_fetch"]) if data.get("screenshot_fetch") else None,
+            related=tuple(str(r) for r in data.get("related") or ()),
         )
 
     def file(self, role: str) -> EvidenceFile | None:
@@ -142,6 +215,11 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 def _listing_key(listing_id: str) -> str:
     return hashlib.sha256(listing_id.encode()).hexdigest()[:24]
+
+
+def utc_stamp(seconds: float) -> str:
+    """A time.time() value as ISO 8601 UTC to the millisecond, with a trailing Z (fetch start and end)."""
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def sha256_of(data: bytes) -> str:
@@ -212,6 +290,13 @@ class EvidenceStore:
         secrets: Iterable[str] = (),
         missing: Iterable[str] = (),
         origin: str = "crawl",
+        kind: str = KIND_PAGE,
+        listing_url: str = "",
+        redirects: Iterable[Hop] = (),
+        started_at: str = "",
+        ended_at: str = "",
+        screenshot_fetch: Fetch | None = None,
+        related: Iterable[str] = (),
         _data: Mapping[str, bytes] | None = None,
     ) -> Capture:
         """Write a capture manifest (and the files of `_data` not kept yet); returns the capture.
@@ -238,6 +323,13 @@ class EvidenceStore:
             response_headers=received,
             withheld_headers=tuple(withheld),
             missing=tuple(missing),
+            kind=kind,
+            listing_url=listing_url,
+            redirects=tuple(redirects),
+            started_at=started_at,
+            ended_at=ended_at,
+            screenshot_fetch=screenshot_fetch,
+            related=tuple(related),
         )
         manifest = json.dumps(capture.to_dict(), ensure_ascii=False, indent=2, sort_keys=True).encode()
         self._commit(capture, manifest, dict(_data or {}), origin)

@@ -6,9 +6,11 @@ stored earlier without a capture (a crawl killed before its captures, a full dis
 lead and has no capture, the lead store is asked whether leads of it exist. A listing with a recorded final reason
 (robots.txt forbade the backfill's fetch, say) is captured all the same: the crawl holds its page.
 Files go to the content-addressed EvidenceStore (Config.evidence_dir, sealed with the evidence key) with a manifest:
-URL, the final URL after redirects, UTC time, profile, allow-listed request headers (evidence.headers: never a
-credential, nor any value of a `${ENV}` profile header, a cookie or a configured secret), status, each file's
-SHA-256 and source URL, and what is missing. Settings: NETSWORD_EVIDENCE (on/off), NETSWORD_SCREENSHOTS; the
+the URL fetched, its redirects and final URL, status, the request's start and end (UTC), what carried the listing
+(a web page, an API response, a feed export) and the listing's own URL, profile, allow-listed request headers
+(evidence.headers: never a credential, nor any value of a `${ENV}` profile header, a cookie or a configured
+secret), each file's SHA-256 and source URL (the WARC records of the exchanges among them), and what is missing.
+The listing's own web page, when the profile names one and it is not the page fetched, is a capture of its own. Settings: NETSWORD_EVIDENCE (on/off), NETSWORD_SCREENSHOTS; the
 evidence directory, configured secrets and cookies come from the crawl's runtime (crawler.extensions.runtime).
 Stats: netsword/evidence_caught_up (captures for leads stored earlier) and those of crawler.capture.
 """
@@ -25,7 +27,7 @@ from crawler.capture import CrawlCapturer
 from crawler.errors import CrawlSetupError
 from crawler.extensions.runtime import runtime_of
 from evidence.headers import configured_secrets, env_secrets
-from evidence.store import EvidenceStore
+from evidence.store import KIND_PAGE, EvidenceStore
 from leads.store import LeadQuery
 from netsword.keys import KeyStoreError
 
@@ -64,11 +66,9 @@ class EvidencePipeline:
             if not lead_ids:
                 return item
             self.crawler.stats.inc_value("netsword/evidence_caught_up")
-        page_url = str(item.get("page_url") or "")  # the response's URL: after any redirects
         await self.capturer.capture(
-            platform=platform, listing_id=listing_id, lead_ids=lead_ids, url=str(listing.get("url") or page_url),
-            profile=item["profile"], body=item["body"], media_type=item.get("media_type", "text/html"),
-            page_url=page_url, status=item.get("status"), request_headers=item.get("request_headers") or {},
+            platform=platform, listing_id=listing_id, lead_ids=lead_ids, profile=item["profile"],
+            page=item["fetched"], kind=item.get("kind") or KIND_PAGE, listing_url=str(listing.get("url") or ""),
             screenshot_url=str(item.get("screenshot_url") or ""),
         )  # fmt: skip
         return item

@@ -21,14 +21,14 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 
-from crawler.capture import CrawlCapturer
+from crawler.capture import CrawlCapturer, answer_kind, fetched_page, listing_page_url
 from crawler.errors import CrawlSetupError
 from crawler.page_state import GONE_STATUSES, read_page
 from crawler.recheck_leads import NO_PROFILE, Due, profile_for
 from crawler.spiders.recheck import RecheckSpider
 from evidence.coverage import Gap, gaps, listings_of
 from evidence.headers import configured_secrets, env_secrets
-from evidence.store import EvidenceStore, EvidenceWriteError
+from evidence.store import KIND_PAGE, EvidenceStore, EvidenceWriteError
 from leads.store import LeadQuery
 from netsword.keys import KeyStoreError
 
@@ -102,13 +102,14 @@ class BackfillSpider(RecheckSpider):
         text = response.text if isinstance(response, TextResponse) else ""
         state = read_page(response.status, response.body, response.url, media_type, profile, text=text)
         notes = [f"listing: the page says it was taken down ({state.reason})"] if state.taken_down else []
-        asked = response.request.headers if response.request is not None else {}
-        sent = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in asked.items()}
+        asked = response.request.url if response.request is not None else response.url
+        kind = answer_kind(profile, detail=True) if profile is not None and profile.detail else KIND_PAGE
+        own_page = listing_page_url(profile, {"id": listing.listing_id, "url": listing.url}, kind=kind,
+                                    own_page=asked) if profile is not None else ""  # fmt: skip
         capture = await self._capturer().capture(
-            platform=listing.platform, listing_id=listing.listing_id, lead_ids=listing.lead_ids, url=listing.url,
-            profile=platform_profile, body=response.body, media_type=media_type or "text/html",
-            page_url=response.url, status=response.status, request_headers=sent, screenshot_url=response.url,
-            notes=notes,
+            platform=listing.platform, listing_id=listing.listing_id, lead_ids=listing.lead_ids,
+            profile=platform_profile, page=fetched_page(response), kind=kind, listing_url=listing.url,
+            screenshot_url=own_page, notes=notes,
         )  # fmt: skip
         self.crawler.stats.inc_value("backfill/captured" if capture is not None else "backfill/failed")
 

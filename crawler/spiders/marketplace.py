@@ -32,9 +32,10 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 
 from crawler.browser_pages import browser_meta
+from crawler.capture import answer_kind, fetched_page, listing_page_url
 from crawler.extensions.crawl_run import crawl_run_of
 from crawler.extensions.runtime import runtime_of
-from crawler.extract import ParsedPage, detail_url, listing_url_allowed, merge, parse_page, refusal
+from crawler.extract import ParsedPage, detail_url, merge, parse_page, refusal
 from crawler.items import ListingItem
 from crawler.ledger import CrawlLedger
 from crawler.middlewares.retry_after import GAVE_UP
@@ -204,20 +205,16 @@ class MarketplaceSpider(scrapy.Spider):
             return
         self.seen.add(key)
         self.crawler.stats.inc_value("netsword/listings_seen")
-        own_page = response.url if is_detail else ""
+        kind = answer_kind(self.profile, detail=is_detail)
+        page_of_listing = listing_page_url(self.profile, listing, kind=kind, own_page=response.url if is_detail else "")
         yield ListingItem(
             listing=listing,
             profile=self.profile.platform,
             page_url=response.url,
             status=response.status,
-            request_headers={
-                k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.request.headers.items()
-            }  # EvidenceStore.record leaves out credentials
-            if response.request
-            else {},
-            body=response.body,
-            media_type=(response.headers.get("Content-Type") or b"").decode("latin-1").split(";")[0] or "text/html",
-            screenshot_url=listing_url_allowed(self.profile, str(listing.get("url", ""))) or own_page,
+            fetched=fetched_page(response),  # EvidenceStore.record and evidence.warc leave out credentials
+            kind=kind,
+            screenshot_url=page_of_listing,
             keyword=keyword,
             page=page,
         )

@@ -48,7 +48,7 @@ def run_crawl_child(var_dir: Path, profile: str, base_url: str, **kwargs: Any) -
     return stats
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def crawl() -> Any:
     """The child-process crawl helper (tests import nothing from each other under --import-mode=importlib)."""
     return run_crawl_child

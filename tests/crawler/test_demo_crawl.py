@@ -42,7 +42,9 @@ def test_static_style_with_faults_detail_pages_and_evidence(market, tmp_path: Pa
     store = EvidenceStore(tmp_path / "evidence")
     for lead in leads:
         capture = store.captures_for(lead.platform, lead.listing_id)[0]
-        assert {f.role for f in capture.files} == {"response", "screenshot", "page"}
+        assert {f.role for f in capture.files} == {"response", "screenshot", "page", "warc"}
+        assert capture.kind == "page" and capture.started_at <= capture.ended_at
+        assert capture.screenshot_fetch is not None and capture.screenshot_fetch.final_url == capture.final_url
         assert store.read(capture.file("screenshot").sha256).startswith(b"\x89PNG")
         assert capture.profile == "demo-static" and capture.url.startswith(market.base_url)
         assert "Cookie" not in capture.request_headers

@@ -3,7 +3,9 @@ response headers (never Set-Cookie) reach the manifest."""
 
 from __future__ import annotations
 
+import gzip
 import http.server
+import io
 import json
 import threading
 from collections.abc import Iterator
@@ -11,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
-from evidence.store import EvidenceStore
+from evidence.store import EvidenceStore, Hop
 from netsword.cli import main
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
@@ -59,3 +62,13 @@ def test_capture_records_the_final_url_and_allow_listed_response_headers(isolate
     assert headers["last-modified"] == "Mon, 30 Nov 2026 00:00:00 GMT" and "set-cookie" not in headers
     manifest = next((isolated / "var" / "evidence" / "captures").glob("*.json")).read_text(encoding="utf-8")
     assert SESSION not in manifest and json.loads(manifest)["final_url"] == f"{site}/new"
+    # provenance: the redirect hop with its status, and when the fetch started and ended
+    assert capture.redirects == (Hop(f"{site}/old", 302),) and capture.status == 200
+    assert capture.kind == "manual" and capture.started_at and capture.started_at <= capture.ended_at
+    # the WARC records of both exchanges (the 302 and the page), without the session cookie
+    store = EvidenceStore(isolated / "var" / "evidence")
+    warc = store.read(capture.file("warc").sha256)
+    records = [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI"), r.http_headers.get_statuscode())
+               for r in ArchiveIterator(io.BytesIO(warc)) if r.rec_type == "response"]  # fmt: skip
+    assert records == [("response", f"{site}/old", "302"), ("response", f"{site}/new", "200")]
+    assert SESSION.encode() not in gzip.decompress(warc)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -79,9 +80,11 @@ def test_the_crawl_pipeline_keeps_the_aliexpress_key_out_of_the_manifest(
     from scrapy.utils.test import get_crawler
 
     from crawler import settings as project_settings
+    from crawler.capture import FetchedPage
     from crawler.extensions.runtime import runtime_of
     from crawler.pipelines.evidence import EvidencePipeline
     from crawler.spiders.marketplace import MarketplaceSpider
+    from evidence.store import Fetch
 
     monkeypatch.setenv("RAPIDAPI_KEY", KEY)
     monkeypatch.setenv("NETSWORD_SMTP_PASSWORD", "smtp-password-1")
@@ -96,9 +99,11 @@ def test_the_crawl_pipeline_keeps_the_aliexpress_key_out_of_the_manifest(
         sent = {**crawler.spider.headers, "User-Agent": "NetSwordBot", "Accept-Language": KEY}  # a listed name too
         sent["Accept"] = "smtp-password-1"  # a configured secret, wherever it turns up
         assert sent["X-RapidAPI-Key"] == KEY
+        api = "https://api.example/item_search?q=nike&page=1"
+        page = FetchedPage(Fetch(api, api, 200), b'{"result": {}}', "application/json", sent,
+                           (("Content-Type", "application/json"), ("Set-Cookie", f"k={KEY}")))  # fmt: skip
         item = {"listing": {"platform": "aliexpress", "id": "100", "url": "https://www.aliexpress.com/item/100.html"},
-                "profile": "aliexpress", "page_url": "https://api.example/item_search?q=nike&page=1", "status": 200,
-                "request_headers": sent, "body": b'{"result": {}}', "media_type": "application/json",
+                "profile": "aliexpress", "page_url": api, "status": 200, "fetched": page, "kind": "api",
                 "new_leads": ["lead-1"]}  # fmt: skip
         asyncio.run(pipeline.process_item(item))
     finally:
@@ -109,4 +114,8 @@ def test_the_crawl_pipeline_keeps_the_aliexpress_key_out_of_the_manifest(
     assert KEY not in text and "smtp-password-1" not in text
     manifest = json.loads(text)
     assert manifest["request_headers"] == {"User-Agent": "NetSwordBot"}
-    assert manifest["final_url"] == "https://api.example/item_search?q=nike&page=1"
+    assert manifest["final_url"] == manifest["url"] == "https://api.example/item_search?q=nike&page=1"
+    assert manifest["kind"] == "api" and manifest["listing_url"] == "https://www.aliexpress.com/item/100.html"
+    warc = next(f for f in manifest["files"] if f["role"] == "warc")  # nor into the WARC records of the exchange
+    blob = (isolated / "var" / "evidence" / "objects" / warc["sha256"][:2] / warc["sha256"]).read_bytes()
+    assert KEY.encode() not in gzip.decompress(blob) and b"smtp-password-1" not in gzip.decompress(blob)
