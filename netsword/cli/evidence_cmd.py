@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import sys
 from pathlib import Path
 
@@ -64,6 +65,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     b.set_defaults(func=backfill)
     s = sub.add_parser("seal", help="record in the ledger the manifests written before it (after checking them)")
     s.set_defaults(func=seal)
+    w = sub.add_parser("package", help="write a WACZ web archive (WARC records, index, pages, hashes) of one or more "
+                       "leads' captures, or of a case's, for replay tools such as ReplayWeb.page")  # fmt: skip
+    which = w.add_mutually_exclusive_group(required=True)
+    which.add_argument("--lead", action="append", default=[], metavar="LEAD_ID", help="a lead (repeatable)")
+    which.add_argument("--case", default="", metavar="CASE_ID", help="every lead of a case (netsword cases list)")
+    w.add_argument("-o", "--out", default="", metavar="FILE", help="the .wacz to write (default: lead-<id>.wacz or "
+                   "case-<id>.wacz here)")  # fmt: skip
+    w.set_defaults(func=package)
     c = sub.add_parser("capture", help="capture a page now: raw response, full-page screenshot, hashes")
     c.add_argument("url", help="the page to capture (http or https)")
     c.add_argument("--platform", default="", help="platform name for the manifest (default: the URL's host)")
@@ -205,6 +214,66 @@ def seal(args: argparse.Namespace) -> int:
         print(printable(line))
     print(f"evidence {cfg.evidence_dir}: {sealed} manifests sealed, {len(refused)} refused")
     return 0 if not refused else 1
+
+
+def package(args: argparse.Namespace) -> int:
+    from evidence.custody import PACKAGED, custody_of
+    from evidence.wacz import PackageError, write_wacz
+
+    cfg = config_of(args)
+    if args.case:
+        from cases.db import CasesDB, cases_db_path
+        from cases.store import CaseStore
+
+        with CasesDB(cases_db_path(cfg.var_dir)) as db:
+            case = CaseStore(db, _NoAudit()).get(args.case)
+        if case is None:
+            raise UsageError(f"{args.case}: no such case (netsword cases list)")
+        lead_ids, subject = list(case.lead_ids), args.case
+        title, description = f"NetSword case {case.case_id}: {case.title}", f"Captures of the {len(lead_ids)} leads"
+    else:
+        lead_ids, subject = list(dict.fromkeys(args.lead)), "lead-" + args.lead[0]
+        title, description = f"NetSword lead {', '.join(lead_ids)}", f"Captures of {len(lead_ids)} lead(s)"
+    with open_store_from_config(cfg) as leads:
+        found = leads.get_many(lead_ids)
+    unknown = sorted(set(lead_ids) - {lead.lead_id for lead in found})
+    if unknown:
+        raise UsageError(f"no such lead: {', '.join(unknown)}")
+    out = Path(args.out or f"{'case-' + args.case if args.case else subject}.wacz")
+    store = EvidenceStore.for_config(cfg, create_key=False)
+    try:
+        listings = dict.fromkeys((lead.platform, lead.listing_id) for lead in found)
+        captures = [c for platform, listing in listings for c in reversed(store.captures_for(platform, listing))]
+        if not captures:
+            print(f"netsword: no captures of {len(listings)} listing(s): nothing to package "
+                  "(netsword evidence backfill takes them)", file=sys.stderr)  # fmt: skip
+            return 1
+        result = write_wacz(store, captures, out, title=title, description=description)
+        digest = hashlib.sha256(out.read_bytes()).hexdigest()
+        log = custody_of(store)
+        try:
+            log.append(PACKAGED, subject, {"file": out.name, "sha256": digest, "format": "wacz",
+                                           "captures": [c.capture_id for c in captures]})  # fmt: skip
+        finally:
+            log.close()
+    except PackageError as exc:
+        print(f"netsword: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    print(f"wrote {printable(str(out))}: {result.captures} captures of {len(listings)} listing(s) in {result.warcs} "
+          f"WARC files; sha256 {digest}")  # fmt: skip
+    if result.without_warc:
+        print(f"  {len(result.without_warc)} capture(s) kept before WARC records were written: their files are in "
+              "the package, their HTTP exchanges are not")  # fmt: skip
+    return 0
+
+
+class _NoAudit:
+    """The case is only read: nothing goes to the audit chain."""
+
+    def append(self, *args: object, **kwargs: object) -> None:
+        return None
 
 
 def capture(args: argparse.Namespace) -> int:
