@@ -1,6 +1,6 @@
-"""`netsword evidence verify | anchor | timestamp | custody | record | backfill | seal | capture URL`: check evidence
-against leads, print anchors, get trusted timestamps, show the chain of custody, print extraction records, fill gaps,
-adopt an older store's manifests, capture a page now.
+"""`netsword evidence verify | anchor | timestamp | custody | record | backfill | seal | package | capture URL`: check
+evidence against leads, print anchors, get trusted timestamps, show the chain of custody, print extraction records,
+fill gaps, adopt an older store's manifests, write WACZ web archives of leads or a case, capture a page now.
 
 verify exits 1 on any problem (one line each, then a summary): a lead with no capture and no final reason, a
 manifest changed, missing or not in the ledger, a file altered, missing or named by no manifest, a capture of a
