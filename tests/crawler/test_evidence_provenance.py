@@ -161,6 +161,36 @@ def test_a_lead_package_validates_and_its_index_points_at_readable_records(
             assert hashlib.sha256(kept).hexdigest() == capture.file("warc").sha256
 
 
+def test_a_case_package_holds_the_captures_of_every_lead_of_the_case(
+    api_crawl: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    from cases.db import CasesDB, cases_db_path
+    from cases.model import INVESTIGATOR
+    from cases.store import CaseStore
+
+    class Audit:
+        def append(self, *args: object, **kwargs: object) -> None:
+            return None
+
+    monkeypatch.setenv("NETSWORD_PATHS_VAR_DIR", str(api_crawl))
+    leads = _leads(api_crawl)[:2]
+    with CasesDB(cases_db_path(api_crawl)) as db:
+        case = CaseStore(db, Audit()).create("耐克 仿品 网络", "inv", INVESTIGATOR, lead_ids=[x.lead_id for x in leads])
+    out = tmp_path / "case.wacz"
+    assert main(["evidence", "package", "--case", case.case_id, "-o", str(out)]) == 0
+    assert "4 captures of 2 listing(s)" in capsys.readouterr().out
+    assert validate_wacz(out)[0]
+    with zipfile.ZipFile(out) as wacz:
+        archives = {n for n in wacz.namelist() if n.startswith("archive/")}
+        manifests = gzip.decompress(wacz.read("archive/netsword-evidence.warc.gz"))
+    store = EvidenceStore(api_crawl / "evidence")
+    for lead in leads:
+        for capture in store.captures_for(lead.platform, lead.listing_id):
+            assert f"archive/{capture.capture_id}.warc.gz" in archives
+            assert f"urn:netsword:manifest:{capture.capture_id}".encode() in manifests
+    assert main(["evidence", "package", "--case", "case-000000000000"]) == 2  # no such case: a usage error
+
+
 def test_chromium_replays_the_listing_page_from_the_wacz_alone(market: Any, api_crawl: Path, tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     import asyncio
