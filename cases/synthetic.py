@@ -1,10 +1,11 @@
 """Synthetic shops with ground truth for actor networks (deterministic for a seed).
 
 Rings: one operator's shops on several platforms, each showing some of the ring's identifiers (phones, WeChat, QQ,
-e-mail, licence code, return address, Alipay account) written the ways sellers write them, chained so the ring is
-connected; some shops are tied in only by a parcel shipper. Decoys that must stay apart: independent shops that
-show platform or courier hub numbers, brands' 400 hotlines, a market's shared address, or a name close to a ring
-shop's. `truth` maps each shop key (as cases.sources.shop_of makes it) to its true actor.
+e-mail, licence code, return address, Alipay account, a product photo whose perceptual hash each listing shows a
+few bits off, as re-encoded copies are) written the ways sellers write them, chained so the ring is connected; some
+shops are tied in only by a parcel shipper. Decoys that must stay apart: independent shops that show platform or
+courier hub numbers, brands' 400 hotlines, a market's shared address, a brand's official photo (copied by hundreds
+of shops), or a name close to a ring shop's; independent shops show photos of their own. `truth` maps each shop key (as cases.sources.shop_of makes it) to its true actor.
 """
 
 from __future__ import annotations
@@ -86,6 +87,10 @@ class _Maker:
         )
         return province, city + district, street
 
+    def photo(self) -> int:
+        """A photo's 64-bit perceptual hash: any textured picture sets about half its bits."""
+        return int(self.unique(lambda: str(self.rng.getrandbits(64))))
+
     def name(self) -> str:
         r = self.rng
         return (
@@ -128,6 +133,11 @@ def _show(rng: random.Random, kind: str, value: Any) -> tuple[str, str]:
         return "description", f"退货地址：{written} 收件人 {rng.choice('王李张刘陈')}先生"
     if kind == "alipay":
         return "description", f"支付宝：{value}"
+    if kind == "image":  # the same photo re-encoded or resized: a couple of bits of its hash differ
+        flipped = value
+        for bit in rng.sample(range(64), rng.choice((0, 0, 1, 1, 2))):
+            flipped ^= 1 << bit
+        return "image_hashes", f"{flipped:016x}"
     raise ValueError(kind)
 
 
@@ -143,6 +153,9 @@ def _lead(platform: str, seller_id: str, shop_name: str, n: int, texts: list[tup
     for where, text in texts:
         if where == "seller.contact":
             contact.append(text)
+        elif where == "image_hashes":
+            url = f"https://img.{platform}.example.com/{listing_id}-{len(listing.get(where, []))}.jpg"
+            listing.setdefault(where, []).append({"url": url, "phash": text})
         elif where == "description":
             description.append(text)
         else:
@@ -169,6 +182,7 @@ def generate(listings: int = 2_000, *, seed: int = 17, ring_share: float = 0.35,
     hub_mobiles = [make.mobile() for _ in range(hub_count or max(2, listings // 8000))]
     hotlines = [f"400-{rng.randint(100, 999)}-{rng.randint(1000, 9999)}" for _ in range(4)]
     market = ("浙江省", "义乌市稠城街道", "国际商贸城二区东门")  # a shared market address, a hub too
+    brand_photos = [make.photo() for _ in range(3)]  # brands' official photos, copied into fakes everywhere: hubs
     ring_names: list[str] = []
 
     def new_shop(actor: str, platform: str, name: str, texts: list[tuple[str, str]]) -> str:
@@ -184,6 +198,8 @@ def generate(listings: int = 2_000, *, seed: int = 17, ring_share: float = 0.35,
                 shown.append(("seller.contact", f"电话 {_phone_text(rng, rng.choice(hub_mobiles))}"))
             if rng.random() < 0.03:
                 shown.append(_show(rng, "address", market))
+            if rng.random() < 0.1:
+                shown.append(_show(rng, "image", rng.choice(brand_photos)))
             leads.append(_lead(platform, seller_id, name, n, shown, rng))
         return seller_id
 
@@ -194,10 +210,11 @@ def generate(listings: int = 2_000, *, seed: int = 17, ring_share: float = 0.35,
         actor = f"ring-{rings}"
         pool: list[tuple[str, Any]] = [("phone", make.mobile()) for _ in range(rng.randint(1, 3))]
         pool += [("wechat", make.wechat()) for _ in range(rng.randint(1, 2))]
-        for kind, chance in (("qq", 0.5), ("email", 0.4), ("uscc", 0.4), ("address", 0.5), ("alipay", 0.3)):
+        for kind, chance in (("qq", 0.5), ("email", 0.4), ("uscc", 0.4), ("address", 0.5), ("alipay", 0.3),
+                             ("image", 0.4)):  # fmt: skip
             if rng.random() < chance:
                 value: Any = {"qq": make.qq, "email": make.email, "uscc": make.uscc, "address": make.address,
-                              "alipay": make.email}[kind]()  # fmt: skip
+                              "alipay": make.email, "image": make.photo}[kind]()  # fmt: skip
                 pool.append((kind, value))
         shipper = "sh-" + make.unique(lambda: f"{rng.getrandbits(64):016x}")
         size = rng.randint(2, 10)
@@ -234,5 +251,7 @@ def generate(listings: int = 2_000, *, seed: int = 17, ring_share: float = 0.35,
             own.append(("wechat", make.wechat()))
         if rng.random() < 0.2:
             own.append(("uscc", make.uscc()))
+        if rng.random() < 0.5:
+            own.append(("image", make.photo()))
         new_shop(f"own-{counter + 1}", platform, name, [_show(rng, k, v) for k, v in own])
     return Synthetic(leads=leads, truth=truth, shippers=shippers, rings=rings, ring_shops=ring_shops)
