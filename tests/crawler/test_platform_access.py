@@ -11,8 +11,10 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -20,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from gbk_market import SESSION_COOKIE, GbkMarket, keywords_for  # noqa: E402
 
 from crawler.blocks import BlockDetector
+from crawler.budget import RequestBudget
 from crawler.errors import CrawlSetupError
 from crawler.ledger import BLOCKED, CrawlLedger, exit_code, status_of_exit
 from crawler.profile import BlockRules
@@ -327,11 +330,13 @@ def test_requests_go_through_the_platforms_proxies_a_dead_one_rested(market: Gbk
 
 def test_a_daily_budget_is_shared_by_the_runs_of_a_day(market: GbkMarket, tmp_path: Path) -> None:
     env = {"NETSWORD_CRAWLER_DAILY_REQUESTS": "gbk-shop=6"}
-    keywords = keywords_for(market, 2)
-    first = crawl(str(PROFILES / "gbk-shop.yaml"), market, tmp_path, keywords, **env)
+    first = crawl(str(PROFILES / "gbk-shop.yaml"), market, tmp_path, keywords_for(market, 2), **env)
     assert first["code"] == 3, first["log"][-3000:]
     assert first["stats"]["netsword/budget_used"] == 6 and first["stats"]["netsword/budget_refused"] > 0
     assert "budget: " in first["out"] and "daily request budget of gbk-shop (6 requests) is spent" in first["out"]
-    second = crawl(str(PROFILES / "gbk-shop.yaml"), market, tmp_path, keywords, **env)
-    assert second["stats"]["netsword/budget_used"] == 6 and second["code"] in (1, 3)
-    assert not second["stats"].get("netsword/search_pages")
+    # what the next run of the day finds: the budget spent (kept in var/crawl_budget.db), in any process
+    later = RequestBudget(tmp_path / "crawl_budget.db", "Asia/Shanghai")
+    assert later.used("gbk-shop") == 6 and later.take("gbk-shop", 6) == 0 and later.take("other", 6) == 1
+    tomorrow = datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(days=1)
+    assert later.take("gbk-shop", 6, now=tomorrow) == 1
+    later.close()
