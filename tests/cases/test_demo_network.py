@@ -76,3 +76,33 @@ def test_crawl_hashes_images_and_the_ring_is_linked(market: str, tmp_path: Path)
             actor_of_shop[key] = actor_of_lead[lead.lead_id]
     score = network_scores(shops, actor_of_shop, build_catalogue().ground_truth())
     assert score.precision == 1.0 and score.recall == 1.0 and score.ring_pairs == 1
+
+
+def test_images_on_a_host_the_profile_does_not_allow_are_not_fetched(market: str, tmp_path: Path) -> None:
+    """The same crawl with the profile's images on another host: the fetch policy refuses them (counted), the
+    marketplace sees no image request, and the listings are stored all the same, without image hashes."""
+    import urllib.request
+
+    port = market.rsplit(":", 1)[1].rstrip("/")
+    profile = (REPO / "crawler" / "profiles" / "demo-static.yaml").read_text(encoding="utf-8").replace(
+        'images: {css: "img.main::attr(src)", all: true, absolute: true}',
+        f'images: {{css: "img.main::attr(src)", all: true, template: "http://cdn.invalid:{port}{{value}}"}}',
+    )  # fmt: skip
+    assert "cdn.invalid" in profile
+    (tmp_path / "elsewhere.yaml").write_text(profile, encoding="utf-8")
+    urllib.request.urlopen(market.rstrip("/") + "/admin/reset", data=b"", timeout=10).read()  # noqa: S310 - loopback
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NETSWORD_")}
+    env.update(NETSWORD_PATHS_VAR_DIR=str(tmp_path / "var"), PYTHONPATH=str(REPO))
+    stats_file = tmp_path / "stats.json"
+    cmd = [sys.executable, "-c", "from netsword.cli import run; run()", "crawl", str(tmp_path / "elsewhere.yaml"),
+           "--base-url", market, "--keyword", "耐克", "--max-pages", "1", "--no-evidence", "--no-alerts",
+           "--stats-json", str(stats_file), "--set", "NETSWORD_IMAGE_HASHES=1"]  # fmt: skip
+    proc = subprocess.run(cmd, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=240, check=False)  # noqa: S603
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    stats = json.loads(stats_file.read_text())
+    assert stats.get("netsword/images_failed", 0) >= 1 and not stats.get("netsword/images_hashed")
+    assert any(key.startswith("netsword/fetch_refused/") for key in stats), sorted(stats)  # the policy said no
+    assert stats["netsword/leads_created"] >= 1
+    with urllib.request.urlopen(market.rstrip("/") + "/admin/hits", timeout=10) as answer:  # noqa: S310 - loopback
+        hits = json.loads(answer.read())
+    assert not any("/img/" in path for path in hits)
