@@ -6,7 +6,8 @@ below unless `defaults: false`):
 - its status is one of `status` (by default 403: access denied);
 - its final URL, or the target of a redirect, matches one of `url` (login pages, risk/punish pages);
 - its `<title>` contains one of `title`;
-- its body contains one of `text` (markup included: captcha widgets are recognised by their element ids).
+- its body contains one of `text` within its first 256 KiB (markup included: captcha widgets are recognised by their
+  element ids; block pages are small).
 The built-in markers are those of real block pages of common Chinese platforms: Taobao/Tmall/AliExpress
 (`/_____tmd_____/punish`, the x5sec `x5secdata` token, the baxia/noCaptcha slider `nc_1_n1z`, `baxia-dialog`, the
 mtop API's `RGV587_ERROR` and `FAIL_SYS_USER_VALIDATE`, login.taobao.com / login.tmall.com), JD (its risk handler and
@@ -76,6 +77,7 @@ DEFAULT_TITLES: tuple[tuple[str, str], ...] = (
 DEFAULT_STATUSES = (403,)
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
 TITLE_WINDOW = 64 * 1024  # characters of the page searched for its <title>
+TEXT_WINDOW = 256 * 1024  # bytes of the body searched for `text` markers: block pages are small, listings pages not
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,11 @@ class BlockDetector:
     def __init__(self, rules: BlockRules) -> None:
         own = [(RULE, p) for p in rules.url]
         self.urls = [(kind, re.compile(p, re.IGNORECASE), p) for kind, p in own + list(DEFAULT_URLS * rules.defaults)]
-        self.texts = [(RULE, t) for t in rules.text] + list(DEFAULT_TEXTS * rules.defaults)
+        texts = [(RULE, t) for t in rules.text] + list(DEFAULT_TEXTS * rules.defaults)
+        # ASCII markers are looked for in the body's bytes (as fast as memchr, the same in UTF-8 and GBK pages);
+        # others in the decoded text
+        self.byte_texts = [(kind, t, t.encode("ascii")) for kind, t in texts if t.isascii()]
+        self.other_texts = [(kind, t) for kind, t in texts if not t.isascii()]
         self.titles = [(RULE, t.casefold()) for t in rules.title] + [
             (kind, t.casefold()) for kind, t in DEFAULT_TITLES * rules.defaults
         ]
@@ -107,20 +113,28 @@ class BlockDetector:
                 return Block(kind, where, source)
         return None
 
-    def check(self, *, status: int, url: str, body: bytes, text: str | None = None) -> Block | None:
-        """Whether this answer is a block. `text` is the decoded body when known (else the body is read as UTF-8,
-        which finds ASCII markers in any encoding and Chinese ones in UTF-8 pages)."""
+    def check(
+        self, *, status: int, url: str, body: bytes, text: str | None = None, encoding: str = "utf-8"
+    ) -> Block | None:
+        """Whether this answer is a block. `text` is the decoded body when the caller has it; else the body is read
+        with `encoding` (the response's), and only as far as needed: its head for the title, all of it only for a
+        profile's non-ASCII `text` rules."""
         if status in self.statuses:
             return Block(DENIED if status == 403 else RULE, "status", str(status))
         block = self.check_url(url)
         if block is not None:
             return block
-        if text is None:
-            text = body.decode("utf-8", errors="replace")
-        for kind, marker in self.texts:  # the specific markers first: a slider page's title may just say 安全验证
-            if marker in text:
+        raw = body[:TEXT_WINDOW] if text is None else text[:TEXT_WINDOW].encode("utf-8")
+        for kind, marker, needle in self.byte_texts:  # the specific markers first: a slider page's title may just
+            if needle in raw:  # say 安全验证
                 return Block(kind, "text", marker)
-        title = page_title(text)
+        if self.other_texts:
+            full = text[:TEXT_WINDOW] if text is not None else raw.decode(encoding, errors="replace")
+            for kind, marker in self.other_texts:
+                if marker in full:
+                    return Block(kind, "text", marker)
+        head = text[:TITLE_WINDOW] if text is not None else body[: TITLE_WINDOW * 2].decode(encoding, errors="replace")
+        title = page_title(head)
         if title:
             folded = title.casefold()
             for kind, word in self.titles:

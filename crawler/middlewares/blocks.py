@@ -123,8 +123,10 @@ class BlockMiddleware:
         profile = self._profile(request)
         if profile is None:
             return response
-        text = response.text if isinstance(response, TextResponse) else None
-        block = self._detector(profile).check(status=response.status, url=response.url, body=response.body, text=text)
+        encoding = response.encoding if isinstance(response, TextResponse) else "utf-8"  # Scrapy's: header, BOM, meta
+        block = self._detector(profile).check(
+            status=response.status, url=response.url, body=response.body, encoding=encoding
+        )
         if block is None:
             self.in_a_row[profile.platform] = 0
             return response
