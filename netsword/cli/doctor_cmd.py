@@ -51,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
     _check_keys(cfg, line)
     _check_private(cfg)
     _check_redis(cfg, line)
+    _check_crawl_access(cfg, line)
     _check_timestamps(cfg, line)
     if not cfg.smtp.host:
         print(f"ok   smtp     not configured: mail is written to {cfg.outbox_dir}/ as .eml files")
@@ -125,6 +126,47 @@ def _check_redis(cfg: Config, line: Callable[[bool, str, str], None]) -> None:
     else:
         _warn("redis", "no redis-server: distributed crawls need one (apt-get install -y redis-server) or "
                        "distributed.redis_url")  # fmt: skip
+
+
+def _check_crawl_access(cfg: Config, line: Callable[[bool, str, str], None]) -> None:
+    """crawler.sessions (readable, not expired, private) and crawler.proxies (readable, well-formed), as a crawl would
+    read them before it starts; no cookie value or proxy password is printed."""
+    import time
+
+    from crawler.errors import CrawlSetupError
+    from crawler.platform_config import per_platform
+    from crawler.proxies import load_proxies
+    from crawler.sessions import load_session
+
+    try:
+        entries = per_platform(cfg.crawler.sessions, "crawler.sessions")
+    except CrawlSetupError as exc:
+        line(False, "sessions", str(exc))
+        entries = {}
+    for platform, files in entries.items():
+        try:
+            session = load_session(platform, files[0])
+        except CrawlSetupError as exc:
+            line(False, "sessions", str(exc))
+            continue
+        expiries = [c.expires for c in session.cookies if c.expires]
+        soonest = min(expiries) if expiries else None
+        when = time.strftime("%Y-%m-%d", time.gmtime(soonest)) if soonest else "at the end of a browser session"
+        line(
+            True, "sessions", f"{platform}: {session.source} ({len(session.cookies)} cookies; the first expires {when})"
+        )
+        if soonest is not None and soonest - time.time() < 2 * 86400:
+            _warn("sessions", f"{platform}: a cookie expires within two days: log in again soon")
+        loose = loose_mode(session.source)
+        if loose:
+            _warn("sessions", f"{session.source}: {loose}: chmod 600 {session.source}")
+    try:
+        proxies = load_proxies(cfg.crawler.proxies)
+    except CrawlSetupError as exc:
+        line(False, "proxies", str(exc))
+        return
+    for platform, urls in proxies.items():
+        line(True, "proxies", f"{platform}: {len(urls)} prox{'y' if len(urls) == 1 else 'ies'}")
 
 
 def _warn(what: str, detail: str) -> None:

@@ -340,3 +340,23 @@ def test_a_daily_budget_is_shared_by_the_runs_of_a_day(market: GbkMarket, tmp_pa
     tomorrow = datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(days=1)
     assert later.take("gbk-shop", 6, now=tomorrow) == 1
     later.close()
+
+
+def test_doctor_reports_sessions_and_proxies_without_their_secrets(tmp_path: Path) -> None:
+    fresh = _write(tmp_path / "shop-cookies.txt", "# Netscape HTTP Cookie File\n"
+                   ".shop.example\tTRUE\t/\tFALSE\t4102444800\tsid\tdoctor-secret-1\n")  # fmt: skip
+    fresh.chmod(0o644)
+    stale = _write(
+        tmp_path / "old-cookies.txt", "# Netscape HTTP Cookie File\n.x.example\tTRUE\t/\tFALSE\t1000\ta\tb\n"
+    )
+    proxies = _write(tmp_path / "proxies.txt", "http://u:proxy-secret-2@10.0.0.2:3128\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NETSWORD_")}
+    env.update(NETSWORD_PATHS_VAR_DIR=str(tmp_path / "var"), PYTHONPATH=str(REPO),
+               NETSWORD_CRAWLER_SESSIONS=f"shop={fresh},old={stale}", NETSWORD_CRAWLER_PROXIES=f"shop={proxies}")  # fmt: skip
+    proc = subprocess.run([sys.executable, "-c", "from netsword.cli import run; run()", "doctor"],  # noqa: S603
+                          env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+    out = proc.stdout
+    assert f"ok   sessions shop: {fresh} (1 cookies; the first expires 2100-01-01)" in out
+    assert "ERR  sessions crawler.sessions: old: every cookie in" in out and "log in again" in out
+    assert f"WARN sessions {fresh}: mode 0644" in out and "ok   proxies  shop: 1 proxy" in out
+    assert proc.returncode == 1 and "doctor-secret-1" not in out and "proxy-secret-2" not in out
