@@ -8,8 +8,8 @@ claim. A worker killed before that transaction leaves the claim, and the request
 Listings then go on to the worker's own item pipelines (evidence capture) unchanged.
 
 `WorkerLink` (an extension) also renews the worker's liveness key, re-queues the claims of workers whose key expired
-(crawler.distributed.queue.reap), sends ledger reports made outside any callback, and wakes Scrapy's engine when the
-shared queue has work (the engine otherwise looks only every 5 s). `HandoffMiddleware` is the spider middleware
+(crawler.distributed.queue.reap), sends ledger reports made outside any callback, takes seeds as soon as they are
+pushed, and wakes Scrapy's engine when the shared queue has work (the engine otherwise looks only every 5 s). `HandoffMiddleware` is the spider middleware
 nearest the engine, so it sees a callback's output as the engine would.
 Stats: netsword/handoffs, netsword/handoff_listings, netsword/reaped_claims.
 """
@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from typing import Any
 
 from scrapy import Request, signals
@@ -33,6 +33,7 @@ from crawler.ledger import CrawlLedger
 
 logger = logging.getLogger(__name__)
 TICK = 0.25  # seconds between looks at the shared queue
+HANDED = "new_leads"  # an item handed over has this field (set again by crawler.distributed.pipeline)
 
 # CrawlLedger's reports a worker makes (by the spider, the retry middleware, evidence capture, block detection);
 # the writer replays them on the run's ledger. Store outcomes (stored, failed, rejected) are the writer's own.
@@ -94,9 +95,9 @@ class WorkerLink:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.ttl = 15.0  # distributed.worker_ttl, read when the spider opens
-        self.handed: set[int] = set()  # ids of items already handed over (an errback's, seen again by the middleware)
         self.last_busy = 0.0
         self.last_beat = 0.0
+        self.last_complaint = 0.0
         self.spider: Any = None
         self.loop: task.LoopingCall | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
@@ -140,8 +141,12 @@ class WorkerLink:
                     logger.warning("re-queued %d request(s) of stopped worker(s) %s", count, ", ".join(reaped))
             if self.spider.ledger.events:
                 self._commit(None, [])
-        except Exception:  # noqa: BLE001 - a Redis hiccup must not stop the loop; the next tick tries again
-            logger.exception("worker link tick failed")
+            if self.spider.server.llen(self.spider.keys.seeds):  # seeds waiting: take them now, not at idle
+                self.spider.schedule_next_requests()
+        except Exception as exc:  # noqa: BLE001 - a Redis hiccup must not stop the loop; the next tick tries again
+            if time.monotonic() - self.last_complaint >= 30:  # once in 30 s, not four times a second
+                logger.error("worker %s: Redis: %s (trying again)", self.spider.worker, exc)
+                self.last_complaint = time.monotonic()
         slot = getattr(self.crawler.engine, "_slot", None)  # wake the engine: the shared queue may have work
         if slot is not None:
             slot.nextcall.schedule()
@@ -157,14 +162,14 @@ class WorkerLink:
             for out in outputs:
                 if isinstance(out, Request):
                     self.crawler.engine.crawl(out)
-                elif id(out) in self.handed:
+                elif isinstance(out, Mapping) and HANDED in out:  # an errback's, seen again by the middleware
                     passing.append(out)
                 elif out is not None:
                     items.append(out)
         finally:
             self._commit(request, items)
         for item in items:
-            self.handed.add(id(item))
+            item[HANDED] = []  # the lead ids the worker's lead pipeline finds for evidence
         yield from passing
         yield from items
 

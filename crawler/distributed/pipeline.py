@@ -14,7 +14,6 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from crawler.distributed.handoff import link_of
 from crawler.extensions.runtime import runtime_of
 from evidence.store import EvidenceStore
 from leads.process import find_leads
@@ -34,7 +33,6 @@ class WorkerLeadPipeline:
         return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
-        link_of(self.crawler).handed.discard(id(item))
         data = dict(item["listing"])
         data.setdefault("crawled_at", utc_now())
         try:
