@@ -41,7 +41,7 @@ from crawler.browser_pages import mark_evidence_page
 from crawler.browser_recorder import BrowserRecorder
 from crawler.extract import listing_url_allowed
 from crawler.ledger import CrawlLedger
-from crawler.middlewares.provenance import fetch_of
+from crawler.middlewares.provenance import fetch_of, hop_exchanges
 from crawler.profile import Profile
 from evidence.headers import configured_secrets
 from evidence.store import (
@@ -86,6 +86,7 @@ class FetchedPage:
     request_headers: Mapping[str, str] = field(default_factory=dict)
     response_headers: tuple[tuple[str, str], ...] = ()
     rendered: bool = False  # read from Chromium's rendering (scrapy-playwright): the body is not what was sent
+    hops: tuple[Exchange, ...] = ()  # the redirects on the way, as they were answered
 
 
 def fetched_page(response: Response) -> FetchedPage:
@@ -100,6 +101,7 @@ def fetched_page(response: Response) -> FetchedPage:
             (k.decode("latin-1"), v.decode("latin-1")) for k, values in response.headers.items() for v in values
         ),
         rendered="playwright" in response.flags,
+        hops=hop_exchanges(response),
     )
 
 
@@ -168,7 +170,7 @@ class CrawlCapturer:
             visit = await self._visit(screenshot_url)
             if visit.why_not:
                 missing.append(f"screenshot: {visit.why_not}")
-        exchanges = [] if page.rendered else [_exchange(page)]
+        exchanges = [] if page.rendered else [*page.hops, _exchange(page)]
         if page.rendered:
             missing.append(RENDERED)
         separate = bool(visit.blobs) and screenshot_url not in (fetch.url, fetch.final_url)

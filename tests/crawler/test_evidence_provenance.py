@@ -42,6 +42,13 @@ def _leads(var_dir: Path) -> list[Any]:
         return list(store.iter_leads(LeadQuery()))
 
 
+def _store(var_dir: Path) -> EvidenceStore:
+    """The crawl's evidence store with its evidence key (the ledger and the custody log are sealed with it)."""
+    from netsword.config import load_config
+
+    return EvidenceStore.for_config(load_config(env={"NETSWORD_PATHS_VAR_DIR": str(var_dir)}), create_key=False)
+
+
 def _by_kind(store: EvidenceStore, platform: str, listing_id: str) -> dict[str, Capture]:
     return {c.kind: c for c in store.captures_for(platform, listing_id)}
 
@@ -56,7 +63,7 @@ def api_crawl(market: Any, tmp_path_factory: pytest.TempPathFactory, crawl: Any)
 
 def test_api_leads_name_the_api_answer_and_keep_their_listing_page_apart(market: Any, api_crawl: Path) -> None:
     base = market.base_url
-    store = EvidenceStore(api_crawl / "evidence")
+    store = _store(api_crawl)
     leads = _leads(api_crawl)
     assert leads
     for lead in leads:
@@ -102,7 +109,7 @@ def _feed_crawl_and_check(market: Any, tmp_path: Path, crawl: Any) -> None:
     stats = crawl(tmp_path, "demo-feed", market.base_url)
     assert stats["finish_reason"] == "finished"
     base = market.base_url
-    store = EvidenceStore(tmp_path / "evidence")
+    store = _store(tmp_path)
     leads = [lead for lead in _leads(tmp_path) if lead.entry_id == "tm-lego"]
     assert len(leads) >= 3
     for lead in leads:
@@ -155,7 +162,7 @@ def test_a_lead_package_validates_and_its_index_points_at_readable_records(
         record = _wacz_record(wacz, listing_page)
         assert lead.title.encode() in record.content_stream().read()
         # the captures' own WARC files travel unchanged: their hashes are those in the manifests
-        store = EvidenceStore(api_crawl / "evidence")
+        store = _store(api_crawl)
         for capture in store.captures_for(lead.platform, lead.listing_id):
             kept = wacz.read(f"archive/{capture.capture_id}.warc.gz")
             assert hashlib.sha256(kept).hexdigest() == capture.file("warc").sha256
@@ -183,7 +190,7 @@ def test_a_case_package_holds_the_captures_of_every_lead_of_the_case(
     with zipfile.ZipFile(out) as wacz:
         archives = {n for n in wacz.namelist() if n.startswith("archive/")}
         manifests = gzip.decompress(wacz.read("archive/netsword-evidence.warc.gz"))
-    store = EvidenceStore(api_crawl / "evidence")
+    store = _store(api_crawl)
     for lead in leads:
         for capture in store.captures_for(lead.platform, lead.listing_id):
             assert f"archive/{capture.capture_id}.warc.gz" in archives

@@ -107,3 +107,31 @@ def test_a_manifest_keeps_the_provenance_and_reads_back(tmp_path: Path) -> None:
     again = store.get(capture.capture_id)
     assert again == capture and Capture.from_dict(capture.to_dict()) == capture
     assert store.verify().ok
+
+
+def test_a_redirect_the_crawler_followed_is_in_the_warc_with_its_answer() -> None:
+    """The provenance middleware keeps each 3xx before Scrapy's RedirectMiddleware follows it."""
+    from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
+    from scrapy.http import Response
+    from scrapy.utils.test import get_crawler
+
+    from crawler.capture import _exchange, fetched_page
+    from crawler.middlewares.provenance import ProvenanceMiddleware
+
+    ours, scrapys = ProvenanceMiddleware(), RedirectMiddleware.from_crawler(get_crawler())
+    first = Request("https://t.example.com/s/7", headers={"Cookie": f"sid={SECRET}"})
+    ours.process_request(first)
+    moved = Response(first.url, status=302, request=first,
+                     headers={"Location": "https://shop.example.com/item/7", "Set-Cookie": f"sid={SECRET}"})  # fmt: skip
+    hop = scrapys.process_response(first, ours.process_response(first, moved))
+    assert isinstance(hop, Request) and hop.url == "https://shop.example.com/item/7"
+    ours.process_request(hop)
+    page = ours.process_response(hop, HtmlResponse(hop.url, status=200, body=b"<title>7</title>", request=hop))
+    fetched = fetched_page(page)
+    assert fetched.fetch.url == first.url and fetched.fetch.redirects == (Hop(first.url, 302),)
+    assert [(h.url, h.status) for h in fetched.hops] == [(first.url, 302)]
+    data = warc_bytes([*fetched.hops, _exchange(fetched)], secrets=[SECRET])
+    answers = [(r[1].get_header("WARC-Target-URI"), r[2].get_statuscode(), r[2].get_header("Location"))
+               for r in _records(data) if r[0] == "response"]  # fmt: skip
+    assert answers == [(first.url, "302", "https://shop.example.com/item/7"), (hop.url, "200", None)]
+    assert SECRET.encode() not in gzip.decompress(data)
