@@ -34,6 +34,16 @@ redis.call('HSET', KEYS[2], ARGV[1], r[2] .. '\\n' .. r[1])
 return r[1]
 """
 
+# the duplicate filter and the queue in one step: a worker killed between the two would leave a request marked seen
+# and never queued, and the page that asked for it, fetched again by another worker, would be refused as a duplicate
+_PUSH_NEW = """
+local new = ARGV[4] == '1' or redis.call('SADD', KEYS[1], ARGV[1]) == 1
+if new then redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3]) end
+if ARGV[5] ~= '' then redis.call('HDEL', KEYS[3], ARGV[5]) end
+if new then return 1 end
+return 0
+"""
+
 _TAKE_SEEDS = """
 local out = {}
 redis.call('SADD', KEYS[3], ARGV[3])
@@ -133,6 +143,15 @@ class ReliableQueue(Base):
             if claim:
                 pipe.hdel(self.claims_key, claim)
             pipe.execute()
+
+    def push_new(self, request: Request, fingerprint: str, seen_key: str) -> bool:
+        """Queue `request` unless the duplicate filter at `seen_key` has its fingerprint (or it is dont_filter), in
+        one step with the filter's update; a claim it carries is released either way. Whether it was queued."""
+        data = self._encode_request(request)
+        claim = str(request.meta.get(CLAIM) or "")
+        keys = (seen_key, self.key, self.claims_key)
+        args = (fingerprint, -request.priority, data, "1" if request.dont_filter else "0", claim)
+        return bool(self.server.eval(_PUSH_NEW, 3, *keys, *args))
 
     def pop(self, timeout: int = 0) -> Request | None:
         claim = new_claim()

@@ -6,7 +6,9 @@ going, it is followed instead (a follower that was stopped — a scheduler resta
 `follow` waits, re-queueing the claims of dead workers as it goes, until the run is drained: no seed, no queued
 request, no request in flight and no listing the writer has not stored — read in one atomic step, so a request
 handed over between two reads is never missed. Then the run is finished with its ledger's status (crawler.ledger:
-complete, partial, failed), which `netsword crawl --distributed` prints and returns like a one-process crawl.
+complete, partial, failed), which `netsword crawl --distributed` prints and returns like a one-process crawl. A
+listing counted on a result page that ended neither stored, failed, rejected nor a duplicate is a loss: the run is
+then at best partial.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import redis
 
 from crawler.distributed.keys import Keys
 from crawler.distributed.queue import reap
-from crawler.ledger import CrawlLedger
+from crawler.ledger import COMPLETE, PARTIAL, CrawlLedger
 from netsword.models import utc_now
 
 logger = logging.getLogger(__name__)
@@ -114,6 +116,12 @@ def finish_run(server: redis.Redis, keys: Keys, run_id: str) -> dict[str, Any]:
     ledger = CrawlLedger.from_dict(json.loads(run.get("ledger") or "{}"))
     summary = {"run_id": run_id, "started_at": run.get("started_at", ""), "attempt": 1, "restarted": False,
                "resumed": False, **ledger.to_dict("finished")}  # fmt: skip
+    t = summary["totals"]
+    unaccounted = t["listings"] - t["stored"] - t["failed"] - t["rejected"] - t["duplicates"]
+    if unaccounted > 0:  # listed on a result page, never stored, refused or known as a duplicate: a loss
+        summary["lost"] = [*summary["lost"], f"{unaccounted} listing(s) listed but never stored"]
+        if summary["status"] == COMPLETE:
+            summary["status"] = PARTIAL
     if run.get("run_id") == run_id:
         server.hset(keys.run, mapping={"state": FINISHED, "finished_at": utc_now(), "status": summary["status"]})
     return summary

@@ -94,3 +94,30 @@ def test_requests_are_json_and_nothing_else_is_queued() -> None:
         serializer.dumps({"meta": {"obj": object()}})
     with pytest.raises(ValueError):
         serializer.loads(b"[1, 2]")
+
+
+def test_a_listing_neither_stored_nor_accounted_for_makes_the_run_partial(client: redis.Redis) -> None:
+    from crawler.distributed.run import finish_run, start_run
+    from crawler.ledger import CrawlLedger
+
+    info = start_run(client, KEYS, profile="demo-static", keywords=["nike"], max_pages=1)
+    ledger = CrawlLedger()
+    ledger.page_fetched("nike", 1, "http://127.0.0.1/s?q=nike", 3)
+    ledger.stored("nike", 1, 2)
+    client.hset(KEYS.run, "ledger", json.dumps(ledger.to_dict(None)))
+    summary = finish_run(client, KEYS, info.run_id)
+    assert summary["status"] == "partial" and "1 listing(s) listed but never stored" in summary["lost"]
+    ledger.duplicate("nike", 1)
+    client.hset(KEYS.run, "ledger", json.dumps(ledger.to_dict(None)))
+    assert finish_run(client, KEYS, info.run_id)["status"] == "complete"
+
+
+def test_the_duplicate_filter_and_the_queue_change_in_one_step(client: redis.Redis) -> None:
+    q = queue_of(client, "a")
+    first = scrapy.Request("http://127.0.0.1/item/1", callback=q.spider.parse)
+    assert q.push_new(first, "fp-1", KEYS.seen) and len(q) == 1 and client.sismember(KEYS.seen, "fp-1")
+    taken = q.pop()
+    assert taken is not None
+    assert not q.push_new(taken.replace(url="http://127.0.0.1/item/1?again"), "fp-1", KEYS.seen)  # a duplicate
+    assert len(q) == 0 and client.hlen(KEYS.claims("a")) == 0  # … and its claim ended with it
+    assert q.push_new(first.replace(dont_filter=True), "fp-1", KEYS.seen) and len(q) == 1
