@@ -230,12 +230,20 @@ def refusal(profile: Profile, url: str) -> str:
 
 
 def merge(search_item: dict[str, Any], detail_item: dict[str, Any]) -> dict[str, Any]:
-    """A search result completed by its detail page: the detail page's non-empty values win."""
+    """A search result completed by its detail page, field by field: the detail page's non-empty values win, and
+    within a nested value (the seller: id, name, url …) only the keys the detail page carries replace the search
+    page's, so a seller id read on the search page survives a detail page that names the seller only."""
     merged = dict(search_item)
     for key, value in detail_item.items():
-        if value not in (None, "", [], {}) and not (key == "url" and "url" in search_item):
-            merged[key] = value
+        if _empty(value) or (key == "url" and "url" in search_item):
+            continue
+        current = merged.get(key)
+        merged[key] = merge(current, value) if isinstance(current, dict) and isinstance(value, dict) else value
     return merged
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
 
 
 def listings_from(

@@ -65,6 +65,9 @@ def test_split_prices_chinese_sales_and_json_ld_details(market: GbkMarket, crawl
         served = market.listings[x["id"]]
         assert x["ships_from"] == served.ships_from and x["category"] == served.category
         assert x["stock"] == market.sales(x["id"]) // 10
+        # the detail page names the seller; the search page's seller id and shop link are kept beside that name
+        seller = served.seller
+        assert x["seller"] == {"id": seller.id, "name": seller.name, "url": f"{market.base_url}/gbk/shop/{seller.id}"}
 
 
 def test_failed_details_keep_the_search_result_and_refusals_are_counted(
