@@ -74,6 +74,7 @@ ROUTES = [
     Route("/cases/{case_id}/takedown", views_cases.case_takedown, methods=["POST"]),
     Route("/cases/{case_id}/public", views_cases.case_public, methods=["GET"]),
     Route("/notices/{notice_id}/{status}", views_cases.notice_action, methods=["POST"]),
+    Route("/takedown", views_cases.leads_takedown, methods=["POST"]),
     Route("/cases/{case_id}/{action}", views_cases.case_action, methods=["POST"]),
     Route("/actors", views_actors.actors_page, methods=["GET"]),
     Route("/actors/{actor_id}", views_actors.actor_page, methods=["GET"]),

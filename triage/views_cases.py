@@ -216,6 +216,31 @@ async def case_takedown(request: Request) -> Response:
 
 
 @guarded(INVESTIGATOR, SUPERVISOR)
+async def leads_takedown(request: Request) -> Response:
+    """Takedown notices for the leads ticked in the queue (the ones the user may see), logged as drafted, audited."""
+    st, user = state(request), user_of(request)
+    assert st.cases is not None
+    wanted = [str(v) for v in request.state.form.getlist("lead_id")][:MAX_FORM_LEADS]
+    leads = [lead for lead in st.store.get_many(wanted) if user.may_see_lead(lead)]
+    watchlist = await run_in_threadpool(load_configured, None, st.config)
+    bundle = build_notices(leads, watchlist, st.evidence)
+    if not bundle.notices:
+        return error_page(request, 400, "no_notices")
+    bundle.generated_at = utc_now()
+    data = bundle_zip(bundle, "takedown")
+    try:
+        NoticeStore(st.cases, st.audit).record(bundle.notices, user.username, user.role)
+    except CaseError as exc:
+        return error_page(request, 403, exc.key)
+    digest = hashlib.sha256(data).hexdigest()
+    st.audit.append(user.username, "leads.takedown", "leads", None,
+                    {"sha256": digest, "notices": [n.notice_id for n in bundle.notices]})  # fmt: skip
+    return Response(data, media_type="application/zip", headers={
+        "Content-Disposition": 'attachment; filename="takedown.zip"', "Cache-Control": "no-store",
+    })  # fmt: skip
+
+
+@guarded(INVESTIGATOR, SUPERVISOR)
 async def notice_action(request: Request) -> Response:
     """Record what became of a notice: sent (with the platform's ticket id), rejected (a note), withdrawn."""
     st, user, form = state(request), user_of(request), request.state.form
@@ -229,7 +254,12 @@ async def notice_action(request: Request) -> Response:
                    ticket=str(form.get("ticket", "")), note=str(form.get("note", "")))  # fmt: skip
     except CaseError as exc:
         return error_page(request, 403 if exc.key == "forbidden" else 400, exc.key)
-    return RedirectResponse(f"/cases/{notice.case_id}#case-notices" if notice.case_id else "/cases", status_code=303)
+    back = (
+        f"/cases/{notice.case_id}#case-notices"
+        if notice.case_id
+        else f"/leads/{notice.leads[0]['lead_id']}#lead-notices"
+    )
+    return RedirectResponse(back, status_code=303)
 
 
 @guarded(INVESTIGATOR, SUPERVISOR)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from cases.notices import NoticeStore, outcome
+from cases.notices import NOTICE_MOVES, NoticeStore, outcome
 from evidence.store import Capture, EvidenceFile
 from netsword.models import Lead
 from triage.actions import ActionError, assign, change_status
@@ -74,7 +74,7 @@ async def lead_page(request: Request) -> Response:
         "description_segments": segments(str(lead.listing.get("description", "")), needles),
         "captures": captures, "sources": sources, "image_types": IMAGE_TYPES,
         "status_history": st.store.status_history(lead.lead_id), "related": related, "actions": actions,
-        "shippers": shippers, "notices": notices,
+        "shippers": shippers, "notices": notices, "notice_moves": NOTICE_MOVES,
         "dismiss_reasons": DISMISS_REASONS,
         "next": safe_next(request.query_params.get("next"), f"/leads/{lead.lead_id}"),
     })  # fmt: skip

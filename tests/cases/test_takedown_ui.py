@@ -122,3 +122,23 @@ async def test_public_summary_page_after_a_penalty(world) -> None:
         assert "<script>x" not in public.text and "&lt;script&gt;" in public.text
         await login(client, "viewer")
         assert (await client.get(case_url + "/public")).status_code in (403, 404)
+
+
+async def test_takedown_notices_for_leads_ticked_in_the_queue(world) -> None:
+    app, leads, _store = world
+    async with client_for(app) as client:
+        await login(client, "investigator")
+        queue = await client.get("/")
+        assert 'id="bulk-takedown"' in queue.text
+        token = csrf_of(queue.text)
+        got = await client.post("/takedown", data={"csrf": token, "lead_id": [x.lead_id for x in leads]})
+        assert got.status_code == 200 and got.headers["content-type"] == "application/zip"
+        with zipfile.ZipFile(io.BytesIO(got.content)) as zf:
+            assert sum(n.endswith("/notice.json") for n in zf.namelist()) == 2
+        assert (await client.post("/takedown", data={"csrf": token, "lead_id": ["ld-nope"]})).status_code == 400
+        page = await client.get(f"/leads/{leads[0].lead_id}")
+        (notice_id,) = re.findall(r'action="/notices/(tn-[0-9a-f]+)/sent"', page.text)
+        sent = await client.post(f"/notices/{notice_id}/sent", data={"csrf": token, "ticket": "IPP-9"})
+        assert sent.status_code == 303 and sent.headers["location"].startswith(f"/leads/{leads[0].lead_id}")
+        page = await client.get(f"/leads/{leads[0].lead_id}")
+        assert "IPP-9" in page.text and "已发送" in page.text
