@@ -6,6 +6,7 @@ here too: unrelated goods, nominative use, authorised sellers at a normal price,
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from matchers.context import ListingContext
@@ -45,6 +46,18 @@ _MARK_SUFFIXES = frozenset("牌家款版系店的")
 
 def _is_cjk(char: str) -> bool:
     return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"
+
+
+# an account written after a mark (`支付宝：shop@163.com`, `微信: abc12345`, `QQ：2850012345`): a payment or contact channel
+_ACCOUNT_AFTER = re.compile(r"\s*[:=]\s*[a-z0-9][\w.@+-]{4,}")
+
+
+def _account_use(folded: str, found: str) -> bool:
+    """Every mention of the mark is followed by a colon and an account: it says where to pay or write, not what is sold."""
+    if not found:
+        return False
+    ends = [m.end() for m in re.finditer(re.escape(found), folded)]
+    return bool(ends) and all(_ACCOUNT_AFTER.match(folded, e) for e in ends)
 
 
 def _contact_use(text: str, start: int, end: int) -> bool:
@@ -114,8 +127,8 @@ class TrademarkScorer:
         start, end = ctx.span_of(best.script, best.position, len(best.found))
         if best.how in ("homophone", "near_mark") and not self._stands_alone(best, ctx, start, end):
             return None
-        if _contact_use(ctx.spaced, start, end):
-            return None  # 加微信 / 微信号: the mark names a way to reach the seller, not the goods sold
+        if _contact_use(ctx.spaced, start, end) or _account_use(ctx.folded, best.found):
+            return None  # 加微信 / 微信号 / 支付宝：account: the mark names a way to reach or pay the seller, not the goods
         if ordinary and not ctx.cues and any(end <= a <= end + 1 for a, _ in ctx.patterns):
             return None  # `camel print`, 熊猫图案: an ordinary-word mark followed by print / pattern names a motif
         if best.script == "cjk" and ctx.spaced[end : end + 1] in _PLACE_SUFFIXES and not ctx.cues:
