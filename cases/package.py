@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import zipfile
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -81,8 +82,10 @@ def record_package_export(case: Case, leads: list[Lead], evidence: EvidenceStore
 
 
 def build_case_package(case: Case, leads: list[Lead], actors: list[StoredActor], valuation: Valuation,
-                       evidence: EvidenceStore, generated_at: str) -> bytes:  # fmt: skip
-    """The ZIP: <case id>/transfer_letter.html, case_report.html, case.json, SHA256SUMS."""
+                       evidence: EvidenceStore, generated_at: str,
+                       pdfs: Callable[[dict[str, bytes]], dict[str, bytes]] | None = None) -> bytes:  # fmt: skip
+    """The ZIP: <case id>/transfer_letter.html, case_report.html, case.json, SHA256SUMS; with `pdfs` (e.g.
+    `lambda pages: cases.pdf.pdfs_of(pages, config)`) also transfer_letter.pdf and case_report.pdf."""
     data = package_data(case, leads, actors, valuation, evidence, generated_at)
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True))
     files = {
@@ -90,6 +93,8 @@ def build_case_package(case: Case, leads: list[Lead], actors: list[StoredActor],
         "case_report.html": env.get_template("case_report.html").render(d=data).encode("utf-8"),
         "case.json": json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8"),
     }
+    if pdfs is not None:  # printable PDFs of both HTML files (cases.pdf: Chromium)
+        files.update(pdfs({k: v for k, v in files.items() if k.endswith(".html")}))
     sums = "".join(f"{hashlib.sha256(b).hexdigest()}  {n}\n" for n, b in sorted(files.items()))
     files["SHA256SUMS"] = sums.encode("utf-8")
     out = io.BytesIO()

@@ -127,6 +127,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "measure_unsold_value": ("货值金额", "unsold value"), "measure_combined_value": ("已售与未售合计", "sold and unsold"),
     "measure_labels": ("标识件数", "labels"),
     "case_package": ("下载移送材料（草稿）", "Download referral package (draft)"),
+    "case_package_pdf": ("含 PDF", "with PDF"),
     "case_public": ("行政处罚信息公示（草稿）", "Public summary for publication (draft)"),
     "not_publishable": ("只有经处罚后结案的案件可以公示", "Only cases closed after a penalty are published"),
     "runs": ("运行记录", "Runs"), "scheduled_runs": ("定时任务", "Scheduled jobs"),

@@ -17,6 +17,7 @@ from cases.model import STATUSES, Case, CaseError, next_statuses
 from cases.notices import NOTICE_MOVES, NoticeStore, outcome
 from cases.package import TEMPLATES as CASE_TEMPLATES
 from cases.package import build_case_package, record_package_export
+from cases.pdf import pdfs_of
 from cases.publication import public_summary, publishable
 from cases.store import CaseStore
 from cases.takedown import build_notices, bundle_zip
@@ -179,7 +180,11 @@ async def case_package(request: Request) -> Response:
         return error_page(request, 404, "not_found")
     case, leads = found
     actors = actors_seen(request, [a.actor_id for a in case.actors])
-    data = build_case_package(case, leads, actors, value_case(leads), st.evidence, utc_now())
+    pdfs = None
+    if request.query_params.get("pdf") == "1":  # printable PDFs too, rendered by Chromium (cases.pdf)
+        pdfs = lambda pages: pdfs_of(pages, st.config)  # noqa: E731
+    data = await run_in_threadpool(build_case_package, case, leads, actors, value_case(leads), st.evidence,
+                                   utc_now(), pdfs)  # fmt: skip
     digest = hashlib.sha256(data).hexdigest()
     st.audit.append(user.username, "case.package", "case:" + case.case_id, None, {"sha256": digest})
     record_package_export(case, leads, st.evidence, digest, actor=user.username, via="web")

@@ -83,6 +83,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     package = sub.add_parser("package", help="a case's referral package: transfer letter draft, report, JSON (ZIP)")
     package.add_argument("case_id")
     package.add_argument("--out", required=True, metavar="FILE", help="where to write the ZIP")
+    package.add_argument("--pdf", action="store_true", help="also PDFs of the letter and the report (Chromium)")
     _account(package)
     package.set_defaults(func=run_case_package)
     takedown = sub.add_parser("takedown", help="takedown notices to the platforms for a case's or the given leads")
@@ -412,8 +413,13 @@ def run_case_package(args: argparse.Namespace) -> int:
             leads = store.get_many(case.lead_ids)
         found = [actors.get(a.actor_id) for a in case.actors]
         evidence = EvidenceStore.for_config(cfg, create_key=False)
+        pdfs = None
+        if args.pdf:
+            from cases.pdf import pdfs_of
+
+            pdfs = lambda pages: pdfs_of(pages, cfg)  # noqa: E731 - Chromium renders the two HTML files
         data = build_case_package(case, leads, [a for a in found if a is not None], value_case(leads), evidence,
-                                  utc_now())  # fmt: skip
+                                  utc_now(), pdfs)  # fmt: skip
         digest = hashlib.sha256(data).hexdigest()
         Path(args.out).write_bytes(data)
         cases.audit.append(

@@ -69,7 +69,10 @@ async def test_takedown_notices_from_the_case_page(world) -> None:
                                                  "lead_ids": " ".join(x.lead_id for x in leads)})  # fmt: skip
         case_url = made.headers["location"]
         page = await client.get(case_url)
-        assert 'id="case-takedown"' in page.text
+        assert 'id="case-takedown"' in page.text and 'id="case-package-pdf"' in page.text
+        package = await client.get(case_url + "/package?pdf=1")  # the referral package with Chromium's PDFs
+        with zipfile.ZipFile(io.BytesIO(package.content)) as zf:
+            assert sum(zf.read(n).startswith(b"%PDF-") for n in zf.namelist() if n.endswith(".pdf")) == 2
         token = csrf_of(page.text)
         assert (await client.post(case_url + "/takedown", data={})).status_code == 403  # no CSRF token
         got = await client.post(case_url + "/takedown", data={"csrf": token})
