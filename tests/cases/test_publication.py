@@ -25,8 +25,10 @@ CODE = "91350100M000100Y43"
 
 
 def test_redact_withholds_personal_identifiers_and_keeps_credit_codes() -> None:
-    text = ("客服 138-0013-8000 微信 ring_boss QQ：12345678 邮箱 Boss@Example.com 退货地址：福建省莆田市荔城区黄石镇"
-            f"工业路8号 收件人 王五 支付宝：pay@example.com 身份证 350302199001011234 营业执照 {CODE} <b>x</b>")
+    text = (
+        "客服 138-0013-8000 微信 ring_boss QQ：12345678 邮箱 Boss@Example.com 退货地址：福建省莆田市荔城区黄石镇"
+        f"工业路8号 收件人 王五 支付宝：pay@example.com 身份证 350302199001011234 营业执照 {CODE} <b>x</b>"
+    )
     out = redact(text)
     for secret in ("13800138000", "138-0013-8000", "ring_boss", "12345678", "Boss@Example.com", "工业路8号", "王五",
                    "pay@example.com", "350302199001011234"):  # fmt: skip
@@ -62,7 +64,11 @@ def test_public_summary_only_after_a_penalty_and_without_personal_data(tmp_path:
         case = store.create("王五 13800138000 售假", "wang", "investigator", actors=[actor])
         with pytest.raises(CaseError):
             public_summary(case, leads, [actor])
-        for status, note in (("filed", ""), ("investigating", ""), ("penalised", "罚款 5 万元；联系人 王五 13800138000")):
+        for status, note in (
+            ("filed", ""),
+            ("investigating", ""),
+            ("penalised", "罚款 5 万元；联系人 王五 13800138000"),
+        ):
             case = store.move(case.case_id, status, "li", "supervisor", note)
         assert "closed" in publishable(case)
         case = store.move(case.case_id, "closed", "li", "supervisor")

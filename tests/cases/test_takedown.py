@@ -113,7 +113,9 @@ def test_notice_log_flow_and_outcomes(tmp_path: Path) -> None:
         assert store.counts()["listings"] == 4
         assert len(store.listed(case_id="case-1")) == 3
         lead = leads()[0]
-        assert [n.notice_id for n in store.listed(lead_id=lead.lead_id)] == [store.listed(lead_id=lead.lead_id)[0].notice_id]
+        assert [n.notice_id for n in store.listed(lead_id=lead.lead_id)] == [
+            store.listed(lead_id=lead.lead_id)[0].notice_id
+        ]
     assert ("wang", "takedown.sent", "notice:" + first) in audit.entries
     assert outcome(lead, "2026-11-25T00:00:00Z") == "pending"
     assert outcome(lead, "2026-11-01T00:00:00Z") == "online"  # seen after the notice was sent

@@ -102,7 +102,10 @@ async def test_takedown_notices_from_the_case_page(world) -> None:
         assert re.search(r'id="fig-removed">1<', board.text) and "已发送 1" in board.text
         await login(client, "viewer")
         assert 'id="case-figures"' not in (await client.get("/dashboard")).text
-        assert (await client.post(f"/notices/{taobao}/withdrawn", data={"csrf": csrf_of(page.text)})).status_code in (403, 404)
+        assert (await client.post(f"/notices/{taobao}/withdrawn", data={"csrf": csrf_of(page.text)})).status_code in (
+            403,
+            404,
+        )
 
 
 async def test_public_summary_page_after_a_penalty(world) -> None:
