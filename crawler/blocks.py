@@ -83,7 +83,7 @@ TEXT_WINDOW = 256 * 1024  # bytes of the body searched for `text` markers: block
 @dataclass(frozen=True)
 class Block:
     kind: str  # captcha | slider | login | denied | rule
-    where: str  # status | url | redirect | title | text
+    where: str  # status | url (the final URL or a redirect's target: the profile's `url` rules) | title | text
     marker: str  # what matched (a pattern, a word, a status), never the page's own text
 
     def describe(self) -> str:

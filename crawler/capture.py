@@ -41,6 +41,7 @@ from crawler.browser_pages import mark_evidence_page
 from crawler.browser_recorder import BrowserRecorder
 from crawler.extract import listing_url_allowed
 from crawler.ledger import CrawlLedger
+from crawler.middlewares.blocks import SECONDARY_META
 from crawler.middlewares.provenance import fetch_of, hop_exchanges
 from crawler.profile import Profile
 from evidence.headers import configured_secrets
@@ -250,6 +251,7 @@ class CrawlCapturer:
                     "playwright_page_methods": [PageMethod("screenshot", full_page=True, type="png")],
                     "handle_httpstatus_all": True,
                     "max_retry_times": 1,
+                    SECONDARY_META: True,  # a block page fails the visit, never retried nor counted twice
                     **({"playwright_page": self.page} if self.page is not None else {}),
                 },
             )

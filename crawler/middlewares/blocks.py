@@ -5,12 +5,16 @@ and so is every redirect before it is followed (`BlockRedirectMiddleware`: a red
 block, although Scrapy's offsite filter and the fetch policy would drop a request to that host). A block:
 - is counted (netsword/blocked, netsword/blocked/<kind>) and reported to the crawl's ledger, and never reaches the
   spider;
-- backs off: the request is tried again after `blocked.backoff` seconds, doubled for each block in a row (the wait
-  is crawler.middlewares.retry_after's, off the download slot);
+- backs off: the request is tried again after `blocked.backoff` seconds, doubled for each block in a row and for
+  each try of the same page (the wait is crawler.middlewares.retry_after's, off the download slot), at most
+  `blocked.stop_after` times, after which that page is given up (a detail page: its listing is kept, incomplete);
 - after `blocked.stop_after` blocks in a row the platform is stopped for this run: that request and every later
   one for the platform are given up without being sent (netsword/blocked_not_sent), the run ends `blocked`
   (`netsword crawl` exits 5) and the operators (`alerts.operators`) are sent a message through the alert outbox.
-  An answer that is no block ends a row.
+A row counts distinct pages: one walled page is one block however often it is asked for. A page's retries, and a
+secondary fetch of it (the evidence capture's visit, marked `SECONDARY_META`), never add to a row once the page was
+judged blocked in this run; an answer that is no block ends a row. A secondary fetch is never retried: a block
+fails it at once (the capture says why it has no screenshot), so a block page is never kept as a listing's evidence.
 A page Chromium renders is checked the same way; a redirect Chromium was refused because it left the profile's
 hosts (a login page on another host, as login.taobao.com is for s.taobao.com) is checked by crawler.middlewares.
 fetch_policy through `refused_page`, so it too counts as a block when its target matches.
@@ -31,6 +35,7 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
+from w3lib.url import canonicalize_url
 
 from crawler.blocks import Block, BlockDetector
 from crawler.extensions.crawl_run import crawl_run_of
@@ -43,6 +48,9 @@ logger = logging.getLogger(__name__)
 RETRIES_META = "netsword_block_retries"
 # a request whose answer goes to its callback as it is, block or not: its caller judges it (`netsword profile check`)
 UNJUDGED_META = "netsword_blocks_unjudged"
+# a request for a page the crawl already fetched or tried (the evidence capture's visit): judged, never retried
+SECONDARY_META = "netsword_blocks_secondary"
+MAX_REMEMBERED = 10_000  # blocked pages remembered per platform, so that asking again adds nothing to a row
 MAX_BACKOFF = 600.0
 _BY_CRAWLER: weakref.WeakKeyDictionary[Crawler, BlockMiddleware] = weakref.WeakKeyDictionary()
 
@@ -79,7 +87,8 @@ class BlockMiddleware:
         self.crawler = crawler
         self._platforms: Platforms | None = None
         self.detectors: dict[str, BlockDetector] = {}
-        self.in_a_row: dict[str, int] = {}
+        self.row: dict[str, dict[str, None]] = {}  # platform → the distinct pages blocked in a row (ordered set)
+        self.judged: dict[str, dict[str, None]] = {}  # platform → pages judged blocked in this run (bounded)
         self.stopped: dict[str, str] = {}  # platform → why
         _BY_CRAWLER[crawler] = self
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
@@ -116,7 +125,7 @@ class BlockMiddleware:
         """Whether sending `request` on to `target` (or a text naming it) meets a block: then a retry of `request`
         after the backoff, or IgnoreRequest once the platform is stopped; else None."""
         profile = self._profile(request)
-        block = self._detector(profile).check_url(target, where="redirect") if profile is not None else None
+        block = self._detector(profile).check_url(target) if profile is not None else None
         return self._blocked(request, profile, block) if profile is not None and block is not None else None
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
@@ -128,7 +137,7 @@ class BlockMiddleware:
             status=response.status, url=response.url, body=response.body, encoding=encoding
         )
         if block is None:
-            self.in_a_row[profile.platform] = 0
+            self.row.pop(profile.platform, None)
             return response
         return self._blocked(request, profile, block)
 
@@ -140,9 +149,20 @@ class BlockMiddleware:
         ledger = self._ledger()
         if ledger is not None:
             ledger.block_seen()
-        n = self.in_a_row[platform] = self.in_a_row.get(platform, 0) + 1
+        page = canonicalize_url(request.url)
+        judged, row = self.judged.setdefault(platform, {}), self.row.setdefault(platform, {})
+        seen_before = page in judged
+        if not seen_before:
+            judged[page] = None
+            if len(judged) > MAX_REMEMBERED:
+                del judged[next(iter(judged))]
+            row[page] = None
+        n = len(row)
         where = redact(request.url)
-        logger.warning("%s answered %s with a block page: %s (%d in a row)", platform, where, block.describe(), n)
+        logger.warning(
+            "%s answered %s with a block page: %s (%s%d in a row)",
+            platform, where, block.describe(), "the same page again, not counted twice; " if seen_before else "", n,
+        )  # fmt: skip
         if n >= rules.stop_after and platform not in self.stopped:
             self._stop(
                 platform, f"{platform} stopped after {n} blocks in a row, the last {block.describe()} at {where}"
@@ -150,11 +170,14 @@ class BlockMiddleware:
         if platform in self.stopped:
             request.meta[GAVE_UP] = f"blocked: {block.describe()}"
             raise IgnoreRequest(request.meta[GAVE_UP])
+        if request.meta.get(SECONDARY_META):
+            request.meta[GAVE_UP] = f"blocked: {block.describe()}"
+            raise IgnoreRequest(request.meta[GAVE_UP])
         tries = int(request.meta.get(RETRIES_META, 0))
         if tries >= rules.stop_after:
             request.meta[GAVE_UP] = f"blocked {tries + 1} times: {block.describe()}"
             raise IgnoreRequest(request.meta[GAVE_UP])
-        wait = min(MAX_BACKOFF, rules.backoff * 2 ** (n - 1))
+        wait = min(MAX_BACKOFF, rules.backoff * 2 ** (max(n, tries + 1) - 1))
         again = request.replace(dont_filter=True)
         again.meta[RETRIES_META] = tries + 1
         again.meta["netsword_not_before"] = time.time() + wait

@@ -9,7 +9,9 @@ links to another host (refused); titles filled in by JavaScript (`/P/render?q=�
 a members-only search (`/P/member?q=…`) that redirects to a login wall on another host name
 (`http://localhost:PORT/P/passport/login`, titled 用户登录) unless
 the request carries the session cookie `SESSION_COOKIE=market.session_value`; a guarded search (`/P/guarded?q=…`)
-that answers with an Alibaba-style slider captcha page (`nc_1_n1z`, titled 安全验证) while `market.captcha` is on.
+that answers with an Alibaba-style slider captcha page (`nc_1_n1z`, titled 安全验证) while `market.captcha` is on;
+the detail pages of the listings in `market.walled` redirect to the login page on the same host, as a members-only
+product page does.
 `market.requests` counts every request served.
 
 The listings are the demo marketplace's `demo-static` listings (demo.catalogue, with its ground truth), renamed to
@@ -60,6 +62,7 @@ class GbkMarket:
         self.base_url = ""
         self.session_value = "s3cr3t-" + "9f2c71ab04d6e85f"  # what a logged-in browser would hold
         self.captcha = True
+        self.walled: set[str] = set()  # listing ids whose detail page redirects to the login page (same host)
         self.requests = 0
         self.lock = threading.Lock()
 
@@ -132,6 +135,9 @@ class GbkMarket:
             return self._send(request, 200, self._encode(text, encoding), "text/html")
         if segments[1] in ("item", "private") and segments[-1] in self.listings:
             listing_id = segments[-1]
+            if listing_id in self.walled:
+                back = quote(request.path, safe="")
+                return self._send(request, 302, b"", "text/html", location=f"{prefix}/passport/login?return={back}")
             if self.link_kind(listing_id) == "missing":
                 return self._send(request, 404, self._encode("<h1>商品不存在</h1>", encoding), "text/html")
             body = self._encode(self.detail_page(listing_id, gbk=encoding == "gbk"), encoding)
@@ -221,9 +227,12 @@ class GbkMarket:
 
 
 # -- crawling it with `netsword crawl` and scoring the result (the tests and benchmarks/gbk_site.py) ----------------
-def crawl_cli(profile: str, base_url: str, keywords: list[str], var_dir: Any, *, max_pages: int = 3) -> dict[str, Any]:
-    """`netsword crawl PROFILE --base-url …` in a child process with its own var/; returns its stats, with the
-    listings it handled under "listings" and the child's log under "log"."""
+def crawl_cli(profile: str, base_url: str, keywords: list[str], var_dir: Any, *, max_pages: int = 3,
+              evidence: bool = False, exit_codes: tuple[int, ...] = (0,), env: dict[str, str] | None = None,
+              ) -> dict[str, Any]:  # fmt: skip
+    """`netsword crawl PROFILE --base-url …` in a child process with its own var/ (and `env`); returns its stats, with
+    the listings it handled under "listings", the child's log under "log", its stdout under "out" and its exit status
+    under "code" (one not in `exit_codes` raises)."""
     import os
     import subprocess
     import sys
@@ -231,20 +240,23 @@ def crawl_cli(profile: str, base_url: str, keywords: list[str], var_dir: Any, *,
 
     var = Path(var_dir)
     var.mkdir(parents=True, exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NETSWORD_")}
-    env.update(NETSWORD_PATHS_VAR_DIR=str(var), PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    child_env = {k: v for k, v in os.environ.items() if not k.startswith("NETSWORD_")}
+    child_env.update(
+        NETSWORD_PATHS_VAR_DIR=str(var), PYTHONPATH=str(Path(__file__).resolve().parents[2]), **(env or {})
+    )
     command = [sys.executable, "-c", "from netsword.cli import run; run()", "crawl", profile, "--base-url", base_url,
-               "--max-pages", str(max_pages), "--no-evidence", "--no-alerts", "--stats-json", str(var / "stats.json"),
+               "--max-pages", str(max_pages), "--no-alerts", "--stats-json", str(var / "stats.json"),
                "--seen-listings", str(var / "listings.jsonl")]  # fmt: skip
+    command += [] if evidence else ["--no-evidence"]
     for keyword in keywords:
         command += ["--keyword", keyword]
-    proc = subprocess.run(command, env=env, cwd=var, capture_output=True, text=True, timeout=600, check=False)  # noqa: S603
-    if proc.returncode != 0:
+    proc = subprocess.run(command, env=child_env, cwd=var, capture_output=True, text=True, timeout=600, check=False)  # noqa: S603
+    if proc.returncode not in exit_codes:
         raise RuntimeError(f"netsword crawl failed ({proc.returncode}): {proc.stderr[-3000:]}")
     stats = json.loads((var / "stats.json").read_text(encoding="utf-8"))
     lines = (var / "listings.jsonl").read_text(encoding="utf-8").splitlines()
     stats["listings"] = [json.loads(line)["listing"] for line in lines if line.strip()]
-    stats["log"] = proc.stderr
+    stats["log"], stats["out"], stats["code"] = proc.stderr, proc.stdout, proc.returncode
     return stats
 
 
