@@ -84,6 +84,27 @@ def test_another_key_or_no_key_does_not_verify(tmp_path: Path) -> None:
     assert len(problems) == 4 and all("another key" in p for p in problems)
 
 
+def test_without_the_key_a_keyed_log_is_checked_for_order_and_links_only(tmp_path: Path) -> None:
+    """Read without the evidence key (EvidenceStore(root) in a script), a keyed entry cannot be recomputed: no false
+    'changed' report, but a deleted or reordered entry still shows; a log written without a key is checked whole."""
+    store, _ = _log_with_events(tmp_path)
+    assert CustodyLog(store.root).verify() == (4, [])
+    _sql(store, "DELETE FROM custody_log WHERE seq = 2")
+    assert CustodyLog(store.root).verify()[1] == ["custody log: entry 3: entries 2–2 are missing (deleted)",
+                                                  "custody log: entry 3: does not link to the entry before it "
+                                                  "(removed, inserted or reordered)"]  # fmt: skip
+    plain = CustodyLog(tmp_path / "plain")
+    (tmp_path / "plain").mkdir()
+    plain.append(EXPORTED, "leads", {"leads": 1})
+    plain.append(EXPORTED, "leads", {"leads": 2})
+    assert plain.verify() == (2, [])
+    conn = sqlite3.connect(plain.path)
+    conn.execute("UPDATE custody_log SET detail = '{\"leads\":9}' WHERE seq = 2")
+    conn.commit()
+    conn.close()
+    assert plain.verify()[1] == ["custody log: entry 2: content was changed after it was written"]
+
+
 def test_a_cut_tail_or_a_replaced_log_is_caught_by_the_anchor(tmp_path: Path) -> None:
     store, log = _log_with_events(tmp_path)
     anchor = CustodyAnchor.parse(log.anchor().text())
