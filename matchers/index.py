@@ -66,13 +66,14 @@ class MatchIndex:
 
     def _drop_service_mentions(self, hits: list[Hit]) -> list[Hit]:
         """A mark whose trade is a service (a carrier, a courier, a bank), named beside another brand's goods, says
-        which network the goods work on, how they ship or how to pay (Apple iPhone … Unlocked T-Mobile Verizon)."""
+        which network the goods work on, how they ship or how to pay (Apple iPhone … Unlocked T-Mobile Verizon); so
+        do two or more services of one trade named together (移动 电信 老人手机, 申通 圆通 包邮)."""
 
         def service(hit: Hit) -> bool:
             tm = self._trademark.get(hit.entry_id)
             return bool(tm and tm.classes and tm.classes[0] in SERVICE_CLASSES)
 
-        if all(service(h) for h in hits):
+        if all(service(h) for h in hits) and len({self._trademark[h.entry_id].classes[0] for h in hits}) != 1:
             return hits
         return [h for h in hits if not service(h) or SIGNAL_CODES & {r.code for r in h.reasons}]
 
