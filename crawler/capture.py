@@ -190,7 +190,8 @@ class CrawlCapturer:
                 missing += visit.notes
             capture = self._write(
                 blobs=[Blob("response", page.body, page.media_type or "text/html", fetch.final_url),
-                       *([] if separate else visit.blobs)],
+                       # the browser's own fetch of this page is in the WARC (visit.exchanges): one "response" here
+                       *([] if separate else [b for b in visit.blobs if b.role != "response"])],
                 exchanges=exchanges, platform=platform, listing_id=listing_id, profile=profile, fetch=fetch,
                 kind=kind, listing_url=listing_url, request_headers=page.request_headers,
                 response_headers=page.response_headers, missing=missing, related=related,

@@ -111,5 +111,5 @@ def test_scrapy_crawl_and_netsword_crawl_store_the_same_leads_and_evidence(stead
     assert _leads(cli_var) == leads
     evidence = _evidence(scrapy_var)
     assert set(evidence) == {(platform, listing_id) for platform, listing_id, *_ in leads.values()}
-    assert {roles for _, _, _, roles, _, _ in evidence.values()} == {("page", "response", "screenshot")}
+    assert {roles for _, _, _, roles, _, _ in evidence.values()} == {("page", "response", "screenshot", "warc")}
     assert _evidence(cli_var) == evidence
