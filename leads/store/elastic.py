@@ -12,7 +12,7 @@ from itertools import islice
 from typing import Any
 
 from elastic_transport import TransportError
-from elasticsearch import ApiError, ConflictError, NotFoundError
+from elasticsearch import ApiError, ConflictError, Elasticsearch, NotFoundError
 
 from leads.store import elastic_listings
 from leads.store.aggregations import DashboardFigures, DashboardQuery, LeadAggregations
@@ -53,7 +53,11 @@ Change = Callable[[Lead, Mapping[str, Any]], tuple[Lead, dict[str, Any] | None]]
 
 
 class ElasticLeadStore(LeadStore):
-    """Leads in an Elasticsearch index behind a write alias; idempotent bulk upserts, PIT exports, aggregations."""
+    """Leads in an Elasticsearch index behind a write alias; idempotent bulk upserts, PIT exports, aggregations.
+
+    OpenSearch is the same store with another client (leads/store/opensearch.py overrides `connect`)."""
+
+    engine = "Elasticsearch"
 
     def __init__(
         self,
@@ -68,14 +72,18 @@ class ElasticLeadStore(LeadStore):
         self.names = IndexNames(index_prefix)
         self.bulk = bulk or BulkSettings()
         self.replicas = replicas
-        self.client = make_client(url, client_settings or ClientSettings())
+        self.client = self.connect(url, client_settings or ClientSettings())
         self._status_log_checked = False
         self._listings = ""  # the listings alias once made sure of (on first use: lead-only work never needs it)
         try:
             ensure_index(self.client, self.names, replicas=replicas)
         except (ApiError, TransportError) as exc:
             self.client.close()
-            raise StoreError(f"Elasticsearch at {url}: cannot prepare index {self.names.alias}: {exc}") from exc
+            raise StoreError(f"{self.engine} at {url}: cannot prepare index {self.names.alias}: {exc}") from exc
+
+    def connect(self, url: str, settings: ClientSettings) -> Elasticsearch:
+        """The client the store's requests go through."""
+        return make_client(url, settings)
 
     @property
     def alias(self) -> str:

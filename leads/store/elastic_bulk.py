@@ -20,9 +20,9 @@ from itertools import islice
 from typing import Any
 
 from elasticsearch import Elasticsearch
-from elasticsearch.helpers import streaming_bulk
 
 from leads.store.base import CREATED, Stored, UpsertReport, first_sighting, merge_seen
+from leads.store.elastic_client import bulk_stream
 from leads.store.elastic_index import REINDEX_WAITS, reindex_blocked, wait_for_reindex
 from leads.store.elastic_mappings import ADDED_FIELDS, added_field_mappings, doc_of, lead_of
 from netsword.models import Lead
@@ -71,7 +71,7 @@ def _bulk(
     client: Elasticsearch, actions: list[dict[str, Any]], settings: BulkSettings
 ) -> Iterator[tuple[bool, dict[str, Any]]]:
     """Every action's outcome, in order; 429 rejections are retried with backoff by the client's helper."""
-    yield from streaming_bulk(
+    yield from bulk_stream(
         client,
         actions,
         chunk_size=max(len(actions), 1),

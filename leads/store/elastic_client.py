@@ -7,12 +7,13 @@ Settings: `store.url`, `store.es_api_key`, `store.es_username`, `store.es_passwo
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from elastic_transport import HttpHeaders, Transport
 from elasticsearch import Elasticsearch
+from elasticsearch.helpers import streaming_bulk
 
 # The installed client (9.x) asks for `compatible-with=9`, which 8.x clusters refuse. Elasticsearch 9.x also
 # answers requests made `compatible-with=8` (REST API compatibility), so asking for 8 lets one client serve both.
@@ -75,3 +76,12 @@ def make_client(url: str, settings: ClientSettings) -> Elasticsearch:
     if settings.compat_version == 8:
         options["transport_class"] = CompatWith8Transport
     return Elasticsearch(url, **options)
+
+
+def bulk_stream(client: Elasticsearch, actions: list[dict[str, Any]], **options: Any) -> Iterator[tuple[bool, Any]]:
+    """Each bulk action's outcome, in order, through the client's own bulk helper: elasticsearch's
+    `streaming_bulk`, or the OpenSearch client's (leads/store/opensearch_client.py). Same options, same outcomes."""
+    if isinstance(client, Elasticsearch):
+        yield from streaming_bulk(client, actions, **options)
+    else:
+        yield from client.streaming_bulk(actions, **options)

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from elasticsearch import Elasticsearch, NotFoundError
-from elasticsearch.helpers import streaming_bulk
 
+from leads.store.elastic_client import bulk_stream
 from leads.store.elastic_index import REINDEX_WAITS, reindex_blocked, wait_for_reindex
 from leads.store.listings import KeptListing, ListingQuery, ListingReport, merge_listing
 
@@ -100,7 +100,7 @@ def keep(client: Elasticsearch, alias: str, batch: list[KeptListing], *, refresh
             actions.append(action)
         conflicts: dict[str, list[int]] = {}
         blocked: dict[str, list[int]] = {}
-        for ok, result in streaming_bulk(client, actions, chunk_size=max(len(actions), 1), raise_on_error=False,
+        for ok, result in bulk_stream(client, actions, chunk_size=max(len(actions), 1), raise_on_error=False,
                                          raise_on_exception=False, max_retries=max_retries, refresh=refresh):  # fmt: skip
             ((_, info),) = result.items()
             key = str(info.get("_id"))
