@@ -32,7 +32,8 @@ class PathsConfig:
 
 @dataclass(frozen=True)
 class StoreConfig:
-    url: str = ""  # default: sqlite:///<var_dir>/netsword.db ; http(s)://… selects Elasticsearch
+    url: str = ""  # default: sqlite:///<var_dir>/netsword.db ; http(s)://… selects Elasticsearch (or OpenSearch)
+    engine: str = "elasticsearch"  # what an http(s):// store URL is: elasticsearch or opensearch
     index_prefix: str = "netsword"
     es_api_key: str = field(default="", metadata=SECRET)
     es_username: str = ""
@@ -373,3 +374,5 @@ def _validate(cfg: Config) -> None:
     url = cfg.store_url
     if not url.startswith(("sqlite:///", "http://", "https://")):
         raise ConfigError(f"store.url: must start with sqlite:/// or http(s)://, got {url!r}")
+    if cfg.store.engine not in ("elasticsearch", "opensearch"):
+        raise ConfigError(f"store.engine: must be elasticsearch or opensearch, got {cfg.store.engine!r}")

@@ -1,4 +1,5 @@
-"""Lead stores: SQLite by default, Elasticsearch at scale; `open_store(url)` picks one by URL."""
+"""Lead stores: SQLite by default, Elasticsearch or OpenSearch at scale; `open_store(url)` picks one by URL
+(and `store.engine` for an http(s):// URL)."""
 
 from __future__ import annotations
 
@@ -18,17 +19,22 @@ __all__ = [
 ]  # fmt: skip
 
 
-def open_store(url: str, **options: object) -> LeadStore:
-    """`sqlite:///path/to.db` (or a bare path) opens SQLite; `http(s)://…` opens Elasticsearch."""
+def open_store(url: str, *, engine: str = "elasticsearch", **options: object) -> LeadStore:
+    """`sqlite:///path/to.db` (or a bare path) opens SQLite; `http(s)://…` opens Elasticsearch, or OpenSearch with
+    `engine="opensearch"`."""
     if url.startswith(("http://", "https://")):
-        from leads.store.elastic import ElasticLeadStore  # imported lazily: the client is only needed at scale
-
         if not options:
             # callers holding only a URL still get the auth/TLS settings (environment, ./netsword.toml or
             # $NETSWORD_CONFIG); callers holding a Config should use open_store_from_config(cfg)
             from netsword.config import load_config
 
             return open_store_from_config(load_config(), url)
+        if engine == "opensearch":
+            from leads.store.opensearch import OpenSearchLeadStore  # imported lazily: only needed at scale
+
+            return OpenSearchLeadStore(url, **options)  # type: ignore[arg-type]
+        from leads.store.elastic import ElasticLeadStore
+
         return ElasticLeadStore(url, **options)  # type: ignore[arg-type]
     from leads.store.sqlite import SqliteLeadStore
 
@@ -43,7 +49,8 @@ def sqlite_file_of(url: str) -> Path | None:
 
 
 def open_store_from_config(cfg: Config, url: str | None = None) -> LeadStore:
-    """The configured store (or the one at `url`), with the `store.es_*` settings when it is Elasticsearch."""
+    """The configured store (or the one at `url`), with the `store.es_*` settings when it is Elasticsearch or
+    OpenSearch (`store.engine`)."""
     url = url or cfg.store_url
     if not url.startswith(("http://", "https://")):
         return open_store(url)
@@ -52,6 +59,10 @@ def open_store_from_config(cfg: Config, url: str | None = None) -> LeadStore:
     from netsword.config import ConfigError
 
     store = cfg.store
+    if store.engine not in ("elasticsearch", "opensearch"):
+        raise ConfigError(f"store.engine: must be elasticsearch or opensearch, got {store.engine!r}")
+    if store.engine == "opensearch" and store.es_api_key:
+        raise ConfigError("store.es_api_key: OpenSearch takes basic auth (es_username, es_password), not an API key")
     if store.es_compat_version not in SUPPORTED_COMPAT:
         raise ConfigError(f"store.es_compat_version: must be 8 or 9, got {store.es_compat_version}")
     if store.es_chunk_size < 1 or store.es_max_retries < 0:
@@ -66,4 +77,4 @@ def open_store_from_config(cfg: Config, url: str | None = None) -> LeadStore:
         compat_version=store.es_compat_version,
     )
     bulk = BulkSettings(chunk_size=store.es_chunk_size, max_retries=store.es_max_retries)
-    return open_store(url, index_prefix=store.index_prefix, client_settings=client, bulk=bulk)
+    return open_store(url, engine=store.engine, index_prefix=store.index_prefix, client_settings=client, bulk=bulk)
