@@ -73,6 +73,8 @@ DEFAULT_TITLES: tuple[tuple[str, str], ...] = (
     (LOGIN, "请登录"),
     (LOGIN, "登录页"),
     (LOGIN, "用户登录"),
+    (LOGIN, "会员登录"),  # "member login": the login page of many older Chinese shops
+    (LOGIN, "账号登录"),
 )
 DEFAULT_STATUSES = (403,)
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)

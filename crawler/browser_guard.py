@@ -8,7 +8,11 @@ itself is public). Playwright does not route redirect hops, so each guarded page
 that holds every response before its body: a redirect whose Location the policy refuses, or more than
 `max_redirects` of them, and a response whose Content-Length is over the cap, are failed there before Chromium
 follows or reads them; a document streamed past the cap without a length is stopped (the page is sent to
-about:blank). A refusal of the page itself is left in the Scrapy request's meta (REFUSED_META), where
+about:blank). robots.txt: a guard with a `robots` check (the crawl's robots.txt rules, or crawler.robots_rules
+outside a crawl) asks it for every navigation of the main frame that the crawl did not already check — each redirect
+hop Chromium is about to follow, a script's or a meta refresh's navigation — so a redirect into a login page that
+robots.txt forbids (`Disallow: /member/`) is refused before Chromium fetches it.
+A refusal of the page itself is left in the Scrapy request's meta (REFUSED_META), where
 crawler.middlewares.fetch_policy turns it into IgnoreRequest. Every refusal is counted (netsword/fetch_refused/…)
 and logged in one line. `guard_page` is the playwright_page_init_callback the middleware gives browser requests;
 `guard_browser_page` guards a page outside a crawl (`netsword evidence capture`).
@@ -21,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
@@ -35,6 +39,7 @@ REFUSED_META = "netsword_fetch_refused"  # set on a Scrapy request whose page th
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 UNGUARDED = "unguarded"  # a refusal reason: the page's DevTools session could not be opened, so it loads nothing
 STRICT = FetchPolicy(any_host=True)  # for a request whose page no crawl guards: public http(s) only
+RobotsCheck = Callable[[str], Awaitable[Refusal | None]]  # a URL → why robots.txt forbids it, or None
 
 
 @dataclass
@@ -43,6 +48,7 @@ class Guard:
 
     policy: FetchPolicy
     count: Callable[[Refusal], None]
+    robots: RobotsCheck | None = None  # asked for main-frame navigations the crawl did not check itself
 
 
 @dataclass(eq=False)
@@ -93,10 +99,13 @@ async def guard_page(page: Any, request: Any) -> None:
         await load_object(original)(page, request)
 
 
-async def guard_browser_page(page: Any, policy: FetchPolicy, count: Callable[[Refusal], None]) -> _PageState:
-    """Guard a page opened outside a crawl: its requests are routed here, its responses capped. The returned
-    state's `refused` says whether the page itself was refused."""
-    state = await _attach(page, Guard(policy, count), policy.max_bytes)
+async def guard_browser_page(
+    page: Any, policy: FetchPolicy, count: Callable[[Refusal], None], robots: RobotsCheck | None = None
+) -> _PageState:
+    """Guard a page opened outside a crawl: its requests are routed here, its responses capped, its navigations
+    (redirects included) checked against robots.txt when `robots` is given. The returned state's `refused` says
+    whether the page itself was refused."""
+    state = await _attach(page, Guard(policy, count, robots), policy.max_bytes)
 
     async def route(route: Any, request: Any) -> None:
         if await refuse_browser_request(request):
@@ -128,6 +137,8 @@ async def refuse_browser_request(request: Any) -> bool:
     refusal = policy.check_url(url, resource=not main, origin=origin)
     if refusal is None:
         refusal = await _check_name(policy, url, origin)
+    if refusal is None and main and state is not None:
+        refusal = await _check_robots(state, url)
     if refusal is None:
         return False
     if state is not None:
@@ -146,6 +157,14 @@ async def _check_name(policy: FetchPolicy, url: str, origin: str) -> Refusal | N
     except OSError:
         return None  # Chromium cannot resolve it either (its own lookup may differ: see the module's limits)
     return policy.check_addresses(url, addresses, origin=origin)
+
+
+async def _check_robots(state: _PageState, url: str) -> Refusal | None:
+    """robots.txt's word on a main-frame navigation; the crawl's own request was checked by its middleware."""
+    robots = state.guard.robots
+    if robots is None or (state.request is not None and state.request.url == url):
+        return None
+    return await robots(url)
 
 
 async def _attach(page: Any, guard: Guard, max_bytes: int) -> _PageState:
@@ -219,6 +238,8 @@ async def _judge(state: _PageState, event: dict[str, Any]) -> tuple[Refusal | No
             refusal = policy.check_url(target, resource=not page_itself, origin=url)
         if refusal is None:
             refusal = await _check_name(policy, target, url)
+        if refusal is None and page_itself:
+            refusal = await _check_robots(state, target)
         if refusal is not None and refusal.reason != REDIRECTS:
             refusal = Refusal(refusal.reason, f"redirect from {redact(url)} refused: {refusal.message}")
         return refusal, page_itself

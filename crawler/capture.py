@@ -36,6 +36,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy_playwright.page import PageMethod
 
+from crawler.blocks import BlockDetector
 from crawler.browser_guard import guard_browser_page
 from crawler.browser_pages import mark_evidence_page
 from crawler.browser_recorder import BrowserRecorder
@@ -43,7 +44,9 @@ from crawler.extract import listing_url_allowed
 from crawler.ledger import CrawlLedger
 from crawler.middlewares.blocks import SECONDARY_META
 from crawler.middlewares.provenance import fetch_of, hop_exchanges
-from crawler.profile import Profile
+from crawler.profile import BlockRules, Profile
+from crawler.profile_loader import ProfileError, load_profile
+from crawler.robots_rules import RobotsRules
 from evidence.headers import configured_secrets
 from evidence.store import (
     KIND_API,
@@ -62,7 +65,7 @@ from evidence.warc import ROLE as WARC_ROLE
 from evidence.warc import Exchange, warc_bytes
 from netsword.browser import ensure_browser, launch_args
 from netsword.config import Config
-from netsword.fetch_policy import check_fetch, for_operator_url
+from netsword.fetch_policy import check_fetch, for_operator_url, redact
 
 logger = logging.getLogger(__name__)
 NO_SCREENSHOTS = "screenshot: none taken (no Chromium found, or NETSWORD_SCREENSHOTS off)"
@@ -299,6 +302,17 @@ def _exchange(page: FetchedPage) -> Exchange:
     )  # fmt: skip
 
 
+def _block_rules(cfg: Config, *names: str) -> BlockRules:
+    """The `blocked:` rules of the first of `names` that is a profile (crawler.profiles_dir or bundled), else the
+    built-in markers alone."""
+    for name in names:
+        try:
+            return load_profile(name, user_dir=cfg.crawler.profiles_dir).blocked
+        except (ProfileError, ValueError):
+            continue
+    return BlockRules()
+
+
 async def capture_url(
     cfg: Config, store: EvidenceStore, url: str, *, platform: str, listing_id: str, profile: str
 ) -> Capture:
@@ -307,6 +321,9 @@ async def capture_url(
 
     The fetch policy applies as in a crawl: the URL the operator typed may be on a private address (operator
     standing, as a courier feed's), but its redirects and the page's sub-resources may not, and the page is capped.
+    With crawler.obey_robots, robots.txt is asked about every navigation, redirects included. A page that is a block
+    page (a login wall, a captcha: crawler.blocks, with the `blocked:` rules of the profile named `profile` or
+    `platform` when there is one) is refused, never kept as evidence.
     """
     policy = for_operator_url(url, max_bytes=cfg.crawler.max_page_bytes, timeout=cfg.crawler.page_timeout)
     try:
@@ -315,6 +332,11 @@ async def capture_url(
         raise CaptureError(f"{url}: cannot resolve: {exc}") from None
     if refusal is not None:
         raise CaptureError(f"refused by the fetch policy: {refusal.message}")
+    robots = RobotsRules(policy, cfg.crawler.user_agent, timeout=cfg.crawler.page_timeout)
+    robots_check = robots.refusal if cfg.crawler.obey_robots else None
+    if robots_check is not None and (forbidden := await robots_check(url)) is not None:
+        raise CaptureError(f"refused: {forbidden.message}")
+    detector = BlockDetector(_block_rules(cfg, profile, platform))
     executable = ensure_browser(cfg.browser.executable, auto_install=cfg.browser.auto_install)
     recorder = BrowserRecorder()
     async with async_playwright() as pw:
@@ -324,7 +346,7 @@ async def capture_url(
         try:
             page = await browser.new_page(user_agent=cfg.crawler.user_agent)
             guard = await guard_browser_page(
-                page, policy, lambda r: logger.warning("fetch refused (%s): %s", r.reason, r.message)
+                page, policy, lambda r: logger.warning("fetch refused (%s): %s", r.reason, r.message), robots_check
             )
             recorder.attach(page)
             recorder.start()
@@ -350,6 +372,12 @@ async def capture_url(
         finally:
             await browser.close()
     fetch = fetch or Fetch(url=url, final_url=final_url, status=status)
+    hops = (detector.check_url(hop.url) for hop in fetch.redirects)
+    block = next((b for b in hops if b is not None), None) or detector.check(
+        status=status, url=final_url, body=raw, text=html.decode("utf-8")  # the page as Chromium decoded it
+    )
+    if block is not None:
+        raise CaptureError(f"{url}: not kept: a block page, {block.describe()} at {redact(final_url)}")
     secrets = configured_secrets(cfg)
     blobs = [
         Blob("response", raw, media_type, final_url),

@@ -10,8 +10,9 @@ Size and time: DOWNLOAD_MAXSIZE and DOWNLOAD_TIMEOUT (the add-on sets them from 
 crawler.page_timeout; a request's download_maxsize / download_timeout meta wins) cut HTTP downloads in Scrapy's
 handler — such a cut is counted as too_large here — and pages rendered by Chromium through crawler.browser_guard,
 which this middleware installs on each browser request (playwright_page_init_callback; the request's own one still
-runs) with the same policy and cap, and the navigation timeout set from download_timeout. A rendered page over the
-cap is refused too.
+runs) with the same policy and cap, the crawl's robots.txt rules for the navigations Chromium makes by itself (its
+redirect hops: crawler.middlewares.robots_txt.robots_refusal), and the navigation timeout set from download_timeout.
+A rendered page over the cap is refused too.
 The policy comes from the spider: a `fetch_policy` attribute (a FetchPolicy) if it has one, else its `profile` or
 `profiles` (crawler.profile.Profile); a spider with neither may fetch from any host, but public addresses only.
 Installed by the NetSword add-on at priority 40, before Scrapy's offsite filter (50) and robots.txt (100), so that a
@@ -41,6 +42,7 @@ from twisted.internet.error import DNSLookupError
 
 from crawler.browser_guard import GUARD_META, GUARDS, ORIGINAL_INIT_META, REFUSED_META, Guard, guard_page, register
 from crawler.middlewares.blocks import refused_page
+from crawler.middlewares.robots_txt import robots_refusal
 from crawler.profile import Profile
 from netsword.fetch_policy import (
     PRIVATE_ADDRESS,
@@ -88,7 +90,7 @@ class FetchPolicyMiddleware:
         self.timeout = settings.getfloat("DOWNLOAD_TIMEOUT")
         self._policy: FetchPolicy | None = None
         self._addresses: dict[str, tuple[float, list[str]]] = {}  # host → (until when, its checked addresses)
-        self.guard_key = register(Guard(self._policy_placeholder(), self.count))
+        self.guard_key = register(Guard(self._policy_placeholder(), self.count, self._robots))
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -181,6 +183,10 @@ class FetchPolicyMiddleware:
         if isinstance(exception, DownloadCancelledError):  # Scrapy's handler cut a body over download_maxsize
             self.count(Refusal(TOO_LARGE, f"{redact(request.url)}: larger than {self._cap(request)} bytes"))
         return None
+
+    async def _robots(self, url: str) -> Refusal | None:
+        """robots.txt's word on a navigation Chromium makes by itself (a redirect hop), through the crawl's rules."""
+        return await robots_refusal(self.crawler, url)
 
     def _cap(self, request: Request) -> int:
         return int(request.meta.get("download_maxsize") or self.max_bytes or 0)

@@ -4,7 +4,8 @@
 What it exercises: GBK declared by `<meta http-equiv>` only (search pages) or by the Content-Type header only
 (detail pages); search terms highlighted inside titles (`NIKE <em>耐克</em>`); prices split across elements
 (`¥<em>54</em>.00`); sales as `1.2万+人付款`; detail links carrying tracking parameters (`?spm=…&utm_source=…`);
-detail pages whose data is schema.org JSON-LD; detail pages that answer 404, that robots.txt forbids, and listing
+detail pages whose data is schema.org JSON-LD; detail pages that answer 404, that robots.txt forbids (it forbids the
+login pages too), and listing
 links to another host (refused); titles filled in by JavaScript (`/P/render?q=…`, for a `render: browser` profile);
 a members-only search (`/P/member?q=…`) that redirects to a login wall on another host name
 (`http://localhost:PORT/P/passport/login`, titled 用户登录) unless
@@ -64,6 +65,7 @@ class GbkMarket:
         self.captcha = True
         self.walled: set[str] = set()  # listing ids whose detail page redirects to the login page (same host)
         self.requests = 0
+        self.paths: list[str] = []  # the path of every request served, in order
         self.lock = threading.Lock()
 
     # What each listing is, by its position: decided here so tests can name their expectations.
@@ -101,14 +103,15 @@ class GbkMarket:
 
     # -- pages ---------------------------------------------------------------------------------------------------
     def handle(self, request: BaseHTTPRequestHandler) -> None:
+        parts = urlsplit(request.path)
         with self.lock:
             self.requests += 1
-        parts = urlsplit(request.path)
+            self.paths.append(parts.path)
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
         segments = parts.path.strip("/").split("/")
         if parts.path == "/robots.txt":
-            return self._send(request, 200, b"User-agent: *\nDisallow: /gbk/private/\nDisallow: /utf8/private/\n",
-                              "text/plain")  # fmt: skip
+            rules = "".join(f"Disallow: /{p}/{d}/\n" for p in ("gbk", "utf8") for d in ("private", "passport"))
+            return self._send(request, 200, f"User-agent: *\n{rules}".encode(), "text/plain")
         encoding = {"gbk": "gbk", "utf8": "utf-8"}.get(segments[0])
         if encoding is None or len(segments) < 2:
             return self._send(request, 404, b"not found", "text/plain")
