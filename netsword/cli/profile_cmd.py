@@ -3,8 +3,9 @@
 `check` reads one page — a saved file, or a URL fetched once through the crawl machinery (robots.txt, politeness,
 the profile's headers and cookies, Chromium for `render: browser`; crawler.spiders.profile_check) — and prints each
 listing's fields, how often each field is filled, and warnings: no listings, no price, no seller, garbled text (U+FFFD
-or mojibake), a block or login page, fields mostly empty. It stores nothing. Exit status 0 when listings were read
-and the page is no block page, 1 otherwise, 2 for a bad profile or option.
+or mojibake), a block or login page (a redirect to one too), an error answer (4xx/5xx: the crawl reads nothing from
+it), fields mostly empty. It stores nothing. Exit status 0 when listings were read from a 2xx answer that is no
+block page, 1 otherwise, 2 for a bad profile or option.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def run_check(args: argparse.Namespace) -> int:
             print(printable(f"netsword: {page['error']}"), file=sys.stderr)
             return 1
     report = check_page(profile, page["body"], page["url"], kind=kind, content_type=page["content_type"],
-                        status=page["status"])  # fmt: skip
+                        status=page["status"], location=page.get("location", ""))  # fmt: skip
     for line in report_lines(report, limit=args.limit):
         print(("  " if line.startswith("  ") else "") + printable(line))
     return 0 if report.ok else 1

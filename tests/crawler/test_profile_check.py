@@ -146,3 +146,51 @@ def test_check_a_captcha_url_says_blocked_at_once(market: GbkMarket, tmp_path: P
                 "--url", f"{base}guarded?q=&page=1")  # fmt: skip
     assert proc.returncode == 1, proc.stderr[-2000:]
     assert "blocked page: slider (text: nc_1_n1z)" in proc.stdout
+
+
+def test_check_a_detail_url_judges_redirects_and_error_answers_as_the_crawl_does(
+    market: GbkMarket, tmp_path: Path
+) -> None:
+    base = f"{market.base_url}/gbk/"
+    walled = market.order[0]
+    missing = next(i for i in market.order if market.link_kind(i) == "missing")
+    market.walled = {walled}
+    try:
+        # a profile whose blocked.url names the login page: the 302 to it is a block, as in a crawl
+        proc = _cli(tmp_path, "profile", "check", str(PROFILES / "gbk-shop-member.yaml"), "--base-url", base,
+                    "--detail", "--url", f"{base}item/{walled}")  # fmt: skip
+        assert proc.returncode == 1, proc.stdout + proc.stderr[-2000:]
+        assert "HTTP 302, detail page" in proc.stdout and ", 0 listings" in proc.stdout
+        assert f"blocked page: rule (url: /passport/login) (HTTP 302 to {market.base_url}/gbk/passport/login)" in (
+            proc.stdout
+        )
+        # without such a rule the redirect is followed, through robots.txt, which forbids the login page
+        proc = _cli(tmp_path, "profile", "check", str(PROFILES / "gbk-shop.yaml"), "--base-url", base, "--detail",
+                    "--url", f"{base}item/{walled}")  # fmt: skip
+        assert proc.returncode == 1 and "Forbidden by robots.txt" in proc.stderr, proc.stdout
+    finally:
+        market.walled = set()
+    proc = _cli(tmp_path, "profile", "check", str(PROFILES / "gbk-shop.yaml"), "--base-url", base, "--detail",
+                "--url", f"{base}item/{missing}")  # fmt: skip
+    assert proc.returncode == 1 and "HTTP 404, detail page" in proc.stdout and ", 0 listings" in proc.stdout
+    assert "HTTP 404: an error answer; the crawl reads nothing from it" in proc.stdout
+    proc = _cli(tmp_path, "profile", "check", str(PROFILES / "gbk-shop.yaml"), "--base-url", base, "--detail",
+                "--url", f"{base}item/{walled}")  # fmt: skip
+    assert proc.returncode == 0 and "HTTP 200, detail page" in proc.stdout and "warnings: none" in proc.stdout
+
+
+def test_check_warns_that_listings_without_a_required_field_will_be_dropped(
+    isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    market = GbkMarket(size=30)  # not started: only its pages are used, saved as files
+    saved = isolated / "render.html"
+    saved.write_bytes(market.search_page("/gbk", "", 1, render=True).encode("gbk", errors="xmlcharrefreplace"))
+    code, out = _check(capsys, str(PROFILES / "gbk-shop.yaml"), "--file", str(saved))
+    assert code == 0 and "title: 0/10 (0%)" in out  # the titles are filled in by a script
+    assert (
+        "dropped: 10 of 10 listings would be dropped by the crawl (title: is required), unless their detail page "
+        "gives the title; if the page fills it in by JavaScript, set `render: browser` in the profile"
+    ) in out
+    saved.write_bytes(market.search_page("/gbk", "", 1, render=False).encode("gbk", errors="xmlcharrefreplace"))
+    code, out = _check(capsys, str(PROFILES / "gbk-shop.yaml"), "--file", str(saved))
+    assert code == 0 and "dropped:" not in out
