@@ -23,6 +23,9 @@ _MULTIPLIERS = {"千": 1_000, "k": 1_000, "K": 1_000, "万": 10_000, "w": 10_000
 # "30天内已售1.2万": the 30 is a period, not the count.
 _PERIOD = re.compile(r"\s*(?:天|日|小时|个月|月内|周|days?\b|hours?\b)")
 _SKIP_TAGS = frozenset({"script", "style", "template", "noscript"})
+# Struck-through text: a former list price (原价 <del>￥399.00</del>), never the selling price. Skipped in price fields.
+_STRUCK_TAGS = frozenset({"del", "s", "strike"})
+_LINE_THROUGH = re.compile(r"text-decoration[^;]*line-through", re.IGNORECASE)
 # Currency symbols price-parser reports, to ISO 4217; a bare ¥ on a Chinese marketplace is CNY, not JPY.
 SYMBOLS = {
     "¥": "CNY", "￥": "CNY", "元": "CNY", "RMB": "CNY", "CN¥": "CNY", "$": "USD", "US$": "USD", "US $": "USD",
@@ -32,14 +35,21 @@ MAX_TEXT = {"title": 1000, "description": 20000}
 _MAX_OTHER = 2000
 
 
-def element_text(element: Any) -> str:
-    """All the text inside an element, joined as a browser's textContent joins it (no script or style)."""
+def element_text(element: Any, *, skip_struck: bool = False) -> str:
+    """All the text inside an element, joined as a browser's textContent joins it (no script or style); with
+    `skip_struck`, without struck-through text (`<del>`, `<s>`, `<strike>`, an inline `line-through` style)."""
     if not isinstance(getattr(element, "tag", None), str):
         return "" if element is None else str(element)
     parts: list[str] = []
 
+    def skipped(node: Any) -> bool:
+        tag = node.tag.lower()
+        if tag in _SKIP_TAGS:
+            return True
+        return skip_struck and (tag in _STRUCK_TAGS or bool(_LINE_THROUGH.search(node.get("style") or "")))
+
     def walk(node: Any, top: bool) -> None:
-        if isinstance(node.tag, str) and (top or node.tag.lower() not in _SKIP_TAGS):
+        if isinstance(node.tag, str) and (top or not skipped(node)):
             parts.append(node.text or "")
             for child in node:
                 walk(child, False)
@@ -50,13 +60,13 @@ def element_text(element: Any) -> str:
     return "".join(parts)
 
 
-def _css_values(expr: str, node: Selector) -> list[Any]:
+def _css_values(expr: str, node: Selector, *, skip_struck: bool = False) -> list[Any]:
     # `sel::text` (and Scrapy's `sel ::text`) means each matched element's whole text: ¥<em>54</em>.00 is ¥54.00.
     expr = expr.strip()
     if expr.endswith("::text") and "," not in expr:
         base = expr[: -len("::text")].strip()
         elements = node.css(base) if base else [node]
-        return [element_text(e.root) for e in elements]
+        return [element_text(e.root, skip_struck=skip_struck) for e in elements]
     return [v for v in node.css(expr).getall() if v is not None]
 
 
@@ -66,7 +76,7 @@ def raw_values(rule: FieldRule, node: Any, product: Any = None) -> list[Any]:
     if rule.source == "const":
         return [rule.expr]
     if rule.source == "css":
-        return _css_values(rule.expr, node) if isinstance(node, Selector) else []
+        return _css_values(rule.expr, node, skip_struck=rule.name == "price") if isinstance(node, Selector) else []
     if rule.source == "xpath":
         return [v for v in node.xpath(rule.expr).getall() if v is not None] if isinstance(node, Selector) else []
     if rule.source == "jsonld":

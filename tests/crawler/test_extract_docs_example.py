@@ -18,8 +18,12 @@ def _blocks(language: str) -> list[str]:
 
 
 def test_every_profile_in_the_docs_loads() -> None:
-    profiles = [parse_profile(text, f"{DOC.name} yaml block {n}") for n, text in enumerate(_blocks("yaml"))]
+    blocks = _blocks("yaml")
+    whole = [text for text in blocks if text.startswith("version:")]
+    profiles = [parse_profile(text, f"{DOC.name} yaml block {n}") for n, text in enumerate(whole)]
     assert [p.platform for p in profiles] == ["shoes-example", "old-example"]
+    for n, fragment in enumerate(text for text in blocks if not text.startswith("version:")):  # a profile's part
+        parse_profile(whole[0] + fragment, f"{DOC.name} yaml fragment {n}")
 
 
 def test_the_gbk_example_reads_its_snippets_as_documented() -> None:

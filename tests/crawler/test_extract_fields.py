@@ -56,6 +56,24 @@ def test_element_text_is_all_its_text_joined(profile) -> None:  # type: ignore[n
     assert "price" not in third  # 面议 ("negotiable") is no price
 
 
+@pytest.mark.parametrize(
+    ("markup", "price"),
+    [
+        ("<del>￥399.00</del> ￥<em>199</em>", 199.0),  # the crossed-out list price, then the selling price
+        ("原价 <s>¥399</s> 现价 ¥<em>199</em>.50", 199.5),
+        ("<strike>¥88.00</strike>¥<b>66</b>", 66.0),
+        ('<span style="color:#999;text-decoration: line-through">¥120</span> ¥<em>99</em>', 99.0),
+        ("¥<em>199</em> <del>¥399</del>", 199.0),  # the former price after the selling one
+        ("<del>¥399</del>", None),  # only a former price: no selling price is known
+    ],
+)  # fmt: skip
+def test_a_price_skips_struck_through_former_prices(profile, markup: str, price: float | None) -> None:  # type: ignore[no-untyped-def]
+    page = f'<div class="item" data-id="9"><h3>耐克 <del>旧款</del></h3><b class="price">{markup}</b></div>'
+    [listing] = parse_page(profile, page, "http://shop.test/search?q=nike").listings
+    assert listing.get("price") == price
+    assert listing["title"] == "耐克 旧款"  # other fields keep struck-through text
+
+
 def test_chinese_quantities_in_sales_and_stock(profile) -> None:  # type: ignore[no-untyped-def]
     first, second, third = parse_page(profile, PAGE, "http://shop.test/search?q=nike").listings
     assert (first["sales"], first["stock"]) == (12000, 3000)
