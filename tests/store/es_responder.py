@@ -21,6 +21,9 @@ PRODUCT_HEADERS = {
     "Content-Type": "application/vnd.elasticsearch+json;compatible-with=8",
 }
 
+# OpenSearch answers plain JSON and never sends X-Elastic-Product
+OPENSEARCH_HEADERS = {"Content-Type": "application/json; charset=UTF-8"}
+
 
 @dataclass
 class Recorded:
@@ -57,6 +60,8 @@ class EsResponder:
     requests: list[Recorded] = field(default_factory=list)
     unmatched: list[str] = field(default_factory=list)
     url: str = ""  # set by start()
+    # what every answer carries: Elasticsearch's product headers, or OPENSEARCH_HEADERS for the OpenSearch client
+    headers: dict[str, str] = field(default_factory=lambda: dict(PRODUCT_HEADERS))
 
     def on(self, method: str, path: str, reply: Handler | Any, *, status: int = 200, times: int | None = None) -> None:
         """Answer `method path` (a regex matched against the whole path) with a handler or a fixed body.
@@ -99,7 +104,7 @@ class EsResponder:
                 status, body = responder.answer(request)
                 data = b"" if body is None else json.dumps(body).encode()
                 self.send_response(status)
-                for name, value in PRODUCT_HEADERS.items():
+                for name, value in responder.headers.items():
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()

@@ -1,23 +1,27 @@
 """OpenSearch through configuration: `store.engine = "opensearch"` opens the OpenSearch store (opensearch-py)
-against an osmem-server process on 127.0.0.1, and the requests that differ from Elasticsearch's go to
-OpenSearch's endpoints. The shared suite (test_store_contract.py) runs on the same server."""
+against an osmem-server process on 127.0.0.1; and, against the loopback responder, the requests that differ from
+Elasticsearch's go to OpenSearch's documented endpoints with plain JSON headers. The shared suite
+(test_store_contract.py) runs on the same osmem server."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 from elasticsearch import NotFoundError
 
+import leads.store.elastic as elastic
 from leads.store import open_store_from_config
 from leads.store.base import LeadQuery, StoreError
+from leads.store.elastic_mappings import doc_of
 from leads.store.opensearch import OpenSearchLeadStore
 from netsword.config import ConfigError, load_config
+from tests.store.es_responder import OPENSEARCH_HEADERS, EsResponder, Recorded
 from tests.store.lead_factory import make_lead
 
-pytestmark = pytest.mark.osmem
 
-
+@pytest.mark.osmem
 def test_engine_opensearch_opens_the_opensearch_store(osmem_url: str, tmp_path: object) -> None:
     prefix = f"nstest-{uuid.uuid4().hex[:10]}"
     cfg = load_config(env={"NETSWORD_STORE_URL": osmem_url, "NETSWORD_STORE_ENGINE": "opensearch",
@@ -36,6 +40,7 @@ def test_engine_opensearch_opens_the_opensearch_store(osmem_url: str, tmp_path: 
             store.client.indices.get_mapping(index=f"{prefix}-nothing")
 
 
+@pytest.mark.osmem
 def test_opensearch_engine_refuses_an_api_key_and_unknown_engines(osmem_url: str) -> None:
     cfg = load_config(env={"NETSWORD_STORE_URL": osmem_url, "NETSWORD_STORE_ENGINE": "opensearch",
                            "NETSWORD_STORE_ES_API_KEY": "abc"})  # fmt: skip
@@ -48,3 +53,44 @@ def test_opensearch_engine_refuses_an_api_key_and_unknown_engines(osmem_url: str
 def test_unreachable_opensearch_is_a_store_error() -> None:
     with pytest.raises(StoreError, match="OpenSearch at http://127.0.0.1:9: cannot prepare index"):
         OpenSearchLeadStore("http://127.0.0.1:9", index_prefix="nstest-none")
+
+
+def test_requests_use_opensearch_endpoints_and_plain_json(ready: EsResponder, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point in time is `_search/point_in_time` (answer `pit_id`, closed by a `pit_id` list), never Elasticsearch's
+    `_pit`; bodies go as application/json and bulk as application/x-ndjson, never `compatible-with` media
+    types (OpenSearch answers those with 406); a bulk write is NDJSON."""
+    ready.headers = dict(OPENSEARCH_HEADERS)
+    monkeypatch.setattr(elastic, "PAGE", 2)
+    leads = [make_lead(f"L{i}", score=90 - i) for i in range(3)]
+    pages = [leads[0:2], leads[2:3]]
+    ready.on("POST", "/netsword-leads/_search/point_in_time", {"pit_id": "pit-1", "_shards": {}, "creation_time": 1})
+
+    def page(request: Recorded) -> tuple[int, Any]:
+        number = len(ready.sent("POST", "/_search")) - 1
+        hits = [{"_id": lead.lead_id, "_source": doc_of(lead), "sort": [lead.score, lead.lead_id]}
+                for lead in pages[number]]  # fmt: skip
+        return 200, {"pit_id": f"pit-{number + 2}", "hits": {"hits": hits}}
+
+    ready.on("POST", "/_search", page)
+    ready.on("DELETE", "/_search/point_in_time", {"pits": [{"pit_id": "pit-3", "successful": True}]})
+    ready.on(
+        "POST", "/netsword-leads/_mget", lambda r: (200, {"docs": [{"_id": i, "found": False} for i in r.json["ids"]]})
+    )
+    ready.on("POST", "/_bulk", lambda r: (200, {"errors": False, "items": [
+        {"create": {"_id": a["create"]["_id"], "status": 201, "result": "created"}} for a in r.ndjson[::2]]}))  # fmt: skip
+    with OpenSearchLeadStore(ready.url) as store:
+        assert store.upsert_many(leads[:1]).created == 1
+        assert list(store.iter_leads(LeadQuery())) == leads
+    assert ready.sent("POST", "/netsword-leads/_search/point_in_time")[0].params == {"keep_alive": "2m"}
+    assert [r.json["pit"] for r in ready.sent("POST", "/_search")] == [{"id": "pit-1", "keep_alive": "2m"},
+                                                                       {"id": "pit-2", "keep_alive": "2m"}]  # fmt: skip
+    assert ready.sent("DELETE", "/_search/point_in_time")[0].json == {"pit_id": ["pit-3"]}
+    assert not ready.sent("POST", "/netsword-leads/_pit")
+    for request in ready.requests:
+        media = {k.lower(): v for k, v in request.headers.items()}
+        assert "compatible-with" not in media.get("accept", "") + media.get("content-type", "")
+        if request.body:  # opensearch-py sends _bulk's NDJSON as application/json too, which OpenSearch accepts
+            assert media["content-type"].startswith(("application/json", "application/x-ndjson")), request.path
+    assert [line.get("create", {}).get("_id") for line in ready.sent("POST", "/_bulk")[0].ndjson[::2]] == [
+        leads[0].lead_id
+    ]
