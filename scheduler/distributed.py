@@ -15,7 +15,6 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from evidence.store import EvidenceStore
 from netsword.config import Config
 from netsword.lifetime import PARENT_ENV
 from netsword.redis_server import LocalRedis, start_local_redis
@@ -44,8 +43,6 @@ class LocalCluster:
             self.redis = start_local_redis(_redis_dir(self.cfg), executable=self.cfg.distributed.redis_server)
             self.redis_url = self.redis.url
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        if self.evidence:
-            prepare_evidence(self.cfg)
         common = ["--redis-url", self.redis_url]
         lists = [arg for path in self.watchlists for arg in ("--watchlist", path)]
         self._spawn("writer", ["writer", *common, *lists, *([] if self.alerts else ["--no-alerts"])])
@@ -82,16 +79,6 @@ class LocalCluster:
                 proc.wait()
         if self.redis is not None:
             self.redis.stop()
-
-
-def prepare_evidence(cfg: Config) -> None:
-    """Make the evidence store's ledger before workers write to it at once: two processes creating a fresh
-    ledger.db at the same moment were seen to lose ledger rows (captures then fail `netsword evidence verify`)."""
-    store = EvidenceStore.for_config(cfg)
-    try:
-        store.ledger.get("")
-    finally:
-        store.close()
 
 
 def _redis_dir(cfg: Config) -> Path:
