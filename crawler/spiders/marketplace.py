@@ -1,7 +1,7 @@
 """The one marketplace spider: searches a platform for each keyword as its profile says and yields ListingItems.
 
 Arguments (`scrapy crawl marketplace -a profile=demo-static -a keywords=NIKE,耐克`, or `netsword crawl`): `profile`
-(a bundled name or a YAML path), `keywords` (default: the profile's, else the watchlists' search keywords),
+(a YAML path, or a name: yours in crawler.profiles_dir first, then a bundled one), `keywords` (default: the profile's, else the watchlists' search keywords),
 `max_pages` (default: the profile's pagination.max_pages, else crawler.max_pages), `base_url` (point the profile at
 another address). The spider publishes its profile as the NETSWORD_PROFILE setting, from which the NetSword add-on
 takes the profile's politeness and render mode; cookies come from crawler.cookies_file through the crawl's runtime.
@@ -40,7 +40,8 @@ from crawler.items import ListingItem
 from crawler.ledger import CrawlLedger
 from crawler.middlewares.retry_after import GAVE_UP
 from crawler.profile import Profile
-from crawler.profile_loader import load_profile
+from crawler.profile_loader import load_profile, profile_path
+from netsword.config import load_config
 
 _ENV_REF = re.compile(r"\$\{(\w+)\}")
 GONE = (404, 410)  # the site says the page is not there: an answer, not a loss
@@ -89,6 +90,10 @@ class MarketplaceSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> MarketplaceSpider:
+        if isinstance(kwargs.get("profile"), str):  # `scrapy crawl marketplace -a profile=NAME`: as `netsword crawl`
+            # finds NAME, in crawler.profiles_dir first, then among the bundled profiles
+            user_dir = load_config(crawler.settings.get("NETSWORD_CONFIG_FILE") or None).crawler.profiles_dir
+            kwargs["profile"] = str(profile_path(kwargs["profile"], user_dir))
         spider = super().from_crawler(crawler, *args, **kwargs)
         # Settings are still open here, and Scrapy runs the add-ons after making the spider.
         crawler.settings.set("NETSWORD_PROFILE", spider.profile_source, priority="spider")
