@@ -94,3 +94,32 @@ def test_requests_use_opensearch_endpoints_and_plain_json(ready: EsResponder, mo
     assert [line.get("create", {}).get("_id") for line in ready.sent("POST", "/_bulk")[0].ndjson[::2]] == [
         leads[0].lead_id
     ]
+
+
+@pytest.mark.osmem
+def test_reindex_on_opensearch_moves_the_alias_and_keeps_every_lead(osmem_url: str) -> None:
+    """`netsword leads reindex` on OpenSearch: `_reindex` with external versions, the write block, the alias swap."""
+    from leads.store.elastic_bulk import BulkSettings
+
+    prefix = f"nstest-{uuid.uuid4().hex[:10]}"
+    store = OpenSearchLeadStore(osmem_url, index_prefix=prefix, bulk=BulkSettings(refresh="wait_for"), replicas=0)
+    try:
+        store.upsert_many([make_lead(f"L{i}") for i in range(30)])
+        store.set_status(make_lead("L1").lead_id, "confirmed")
+        report = store.reindex(delete_old=True)
+        assert (report.old_index, report.new_index, report.documents) == (
+            f"{prefix}-leads-v1",
+            f"{prefix}-leads-v2",
+            30,
+        )
+        assert store.upsert_many([make_lead("L99")]).created == 1  # written through the moved alias, not blocked
+        store.refresh()
+        assert store.count(LeadQuery()) == 31
+        confirmed = store.get(make_lead("L1").lead_id)
+        assert confirmed is not None and confirmed.status == "confirmed"
+        assert [c["after"] for c in store.status_history(make_lead("L1").lead_id)] == ["confirmed"]
+        assert set(store.client.indices.get(index=f"{prefix}-leads-v*").body) == {f"{prefix}-leads-v2"}
+    finally:
+        store.client.indices.delete(index=f"{prefix}-leads-v*", allow_no_indices=True)
+        store.client.indices.delete_index_template(name=f"{prefix}-leads")
+        store.close()
