@@ -3,7 +3,8 @@
 With --workers N it first starts N workers and a writer on this machine (scheduler.distributed.LocalCluster; a
 private redis-server unless `distributed.redis_url` or --redis-url names one); without, workers and a writer must be
 running already (`netsword worker`, `netsword writer`). A run of the platform already going is followed instead of
-seeded again. Prints and exits like `netsword crawl`: 0 complete, 3 partial, 1 failed, 4 stopped before the end.
+seeded again. Prints and exits like `netsword crawl`: 0 complete, 3 partial, 1 failed, 4 stopped before the end,
+5 blocked (a worker stopped the platform for its block pages: crawler.middlewares.blocks).
 """
 
 from __future__ import annotations
