@@ -70,7 +70,7 @@ def _opensearch_store(url: str) -> Iterator[LeadStore]:
 
 
 @pytest.fixture(scope="session")
-def osmem_url() -> Iterator[str]:
+def osmem_base_url() -> Iterator[str]:
     """One `osmem-server` process (in-memory, OpenSearch-compatible) on 127.0.0.1 and a free port, for the session;
     each test works in its own index prefix."""
     try:
@@ -103,7 +103,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[LeadStore]:
         with SqliteLeadStore(tmp_path / "leads.db") as sqlite_store:
             yield sqlite_store
     elif request.param == "opensearch-osmem":
-        yield from _opensearch_store(request.getfixturevalue("osmem_url"))
+        yield from _opensearch_store(request.getfixturevalue("osmem_base_url"))
     elif request.param == "opensearch":
         yield from _opensearch_store(OS_URL)
     else:

@@ -22,9 +22,9 @@ from tests.store.lead_factory import make_lead
 
 
 @pytest.mark.osmem
-def test_engine_opensearch_opens_the_opensearch_store(osmem_url: str, tmp_path: object) -> None:
+def test_engine_opensearch_opens_the_opensearch_store(osmem_base_url: str, tmp_path: object) -> None:
     prefix = f"nstest-{uuid.uuid4().hex[:10]}"
-    cfg = load_config(env={"NETSWORD_STORE_URL": osmem_url, "NETSWORD_STORE_ENGINE": "opensearch",
+    cfg = load_config(env={"NETSWORD_STORE_URL": osmem_base_url, "NETSWORD_STORE_ENGINE": "opensearch",
                            "NETSWORD_STORE_INDEX_PREFIX": prefix})  # fmt: skip
     with open_store_from_config(cfg) as store:
         assert isinstance(store, OpenSearchLeadStore)
@@ -41,13 +41,13 @@ def test_engine_opensearch_opens_the_opensearch_store(osmem_url: str, tmp_path: 
 
 
 @pytest.mark.osmem
-def test_opensearch_engine_refuses_an_api_key_and_unknown_engines(osmem_url: str) -> None:
-    cfg = load_config(env={"NETSWORD_STORE_URL": osmem_url, "NETSWORD_STORE_ENGINE": "opensearch",
+def test_opensearch_engine_refuses_an_api_key_and_unknown_engines(osmem_base_url: str) -> None:
+    cfg = load_config(env={"NETSWORD_STORE_URL": osmem_base_url, "NETSWORD_STORE_ENGINE": "opensearch",
                            "NETSWORD_STORE_ES_API_KEY": "abc"})  # fmt: skip
     with pytest.raises(ConfigError, match="OpenSearch takes basic auth"):
         open_store_from_config(cfg)
     with pytest.raises(ConfigError, match="store.engine: must be elasticsearch or opensearch"):
-        load_config(env={"NETSWORD_STORE_URL": osmem_url, "NETSWORD_STORE_ENGINE": "solr"})
+        load_config(env={"NETSWORD_STORE_URL": osmem_base_url, "NETSWORD_STORE_ENGINE": "solr"})
 
 
 def test_unreachable_opensearch_is_a_store_error() -> None:
@@ -97,12 +97,12 @@ def test_requests_use_opensearch_endpoints_and_plain_json(ready: EsResponder, mo
 
 
 @pytest.mark.osmem
-def test_reindex_on_opensearch_moves_the_alias_and_keeps_every_lead(osmem_url: str) -> None:
+def test_reindex_on_opensearch_moves_the_alias_and_keeps_every_lead(osmem_base_url: str) -> None:
     """`netsword leads reindex` on OpenSearch: `_reindex` with external versions, the write block, the alias swap."""
     from leads.store.elastic_bulk import BulkSettings
 
     prefix = f"nstest-{uuid.uuid4().hex[:10]}"
-    store = OpenSearchLeadStore(osmem_url, index_prefix=prefix, bulk=BulkSettings(refresh="wait_for"), replicas=0)
+    store = OpenSearchLeadStore(osmem_base_url, index_prefix=prefix, bulk=BulkSettings(refresh="wait_for"), replicas=0)
     try:
         store.upsert_many([make_lead(f"L{i}") for i in range(30)])
         store.set_status(make_lead("L1").lead_id, "confirmed")
