@@ -5,8 +5,15 @@ Each notice names the channel the platform's complaints go to and the fields tha
 (cases/data/takedown_channels.yaml, guidance marked `checked: false`), fills what NetSword knows — the rights holder
 and registration numbers from the watchlist, the listing URLs, the evidence captures' SHA-256 — and lists what the
 sender must still add (certificate, authorisation, contact, signature). Scraped text stays text: HTML is autoescaped,
-text files get scraped values on one line with control characters removed. Only IP leads are noticed: parcel leads
-(personal data) and licence leads (a regulator's matter, no rights holder) are left out and counted.
+text files get scraped values on one line with control characters removed.
+
+Each kind of lead gets its own legal basis: trademarks, patents and GIs the E-Commerce Law's notice and takedown;
+copyright (works watchlist) adds the Copyright Law and the Regulations on the Protection of the Right to Network
+Dissemination of Information, arts. 14–17, with the work's title and registration; licence leads (licence_*, no
+rights holder) become a report to the platform of goods offered without a valid licence, one per platform and regime,
+citing the E-Commerce Law arts. 12, 13 and 29 and the regime's own regulations (matchers/regulated), each listing
+with what is wrong and the number it shows. Citations not checked against the official text say so. Parcel leads
+(personal data) are left out and counted.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import unicodedata
 import zipfile
 from collections import defaultdict
@@ -28,18 +36,29 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from evidence.store import EvidenceStore
 from leads.store.base import TAKEN_DOWN
+from matchers.regulated.rules import Regime, Rules, RulesError, load_rules
 from netsword.models import Lead, is_parcel_platform
 from watchlists.model import Watchlist
 
 DATA = Path(__file__).parent / "data" / "takedown_channels.yaml"
 TEMPLATES = Path(__file__).parent / "templates"
 ZIP_TIME = (2020, 1, 1, 0, 0, 0)
-NOTICE_KINDS = frozenset({"trademark", "patent", "false_patent_marking", "geographical_indication"})
+NOTICE_KINDS = frozenset({"trademark", "patent", "false_patent_marking", "geographical_indication", "copyright"})
+LICENCE = "licence"  # Notice.kind of a licence report (its leads' kinds: LICENCE_PROBLEMS)
+LICENCE_PROBLEMS = {
+    "licence_missing": ("未标注许可编号", "no licence number shown"),
+    "licence_malformed": ("许可编号格式错误", "a licence number that cannot exist"),
+    "licence_unregistered": ("许可编号查无登记", "a licence number no register knows"),
+    "licence_expired": ("许可编号过期或注销", "an expired or withdrawn licence number"),
+    "licence_mismatch": ("许可编号与产品不符", "a licence number of other goods or another holder"),
+}
 RIGHT = {
     "trademark": ("注册商标专用权", "registered trademark"),
     "patent": ("专利权", "patent"),
     "false_patent_marking": ("专利权（假冒专利标识）", "patent (false patent marking)"),
     "geographical_indication": ("地理标志", "geographical indication"),
+    "copyright": ("著作权（信息网络传播权）", "copyright (right of communication through information networks)"),
+    LICENCE: ("无有效许可编号的受监管商品", "regulated goods offered without a valid licence number"),
 }
 REASON = {
     "trademark": ("未经商标注册人许可，在同一种或类似商品上使用与其注册商标相同或近似的商标，涉嫌销售侵犯注册商标专用权的商品。",
@@ -53,6 +72,16 @@ REASON = {
                              "not cover them: suspected false patent marking."),
     "geographical_indication": ("在非产自该地理标志所标示地区的商品上使用该地理标志，涉嫌侵犯地理标志。",
                                 "Use of the geographical indication on goods not from the region it names."),
+    "copyright": ("未经著作权人许可，通过信息网络提供其作品（盗版复制件、破解版、激活码、共享账号或网盘资源等），涉嫌侵犯著作权"
+                  "（信息网络传播权）。",
+                  "Offering the work through an information network without the copyright owner's permission (pirated "
+                  "copies, cracked versions, keys, shared accounts or cloud-drive links): suspected infringement of "
+                  "copyright (the right of communication through information networks)."),
+    LICENCE: ("以下商品依法须取得并标注许可编号（批准文号、登记证号、注册证号或认证证书编号），而商品信息未标注有效编号，"
+              "请平台依法核查并采取必要处置措施。",
+              "The goods below may only be sold with a licence number (approval, registration or certificate number) "
+              "issued by their regulator, and the listing shows no valid one: please check it and take the necessary "
+              "measures."),
 }  # fmt: skip
 # what each required field is called, and whether NetSword fills it (else the sender must add it)
 FIELDS = {
@@ -68,6 +97,17 @@ FIELDS = {
     "good_faith_statement": ("善意声明", "Good-faith statement", True),
     "accuracy_statement": ("真实性声明", "Statement of accuracy", True),
     "signature": ("签名 / 盖章", "Signature / seal", False),
+    "reporter": ("举报人", "Reporter", False),
+    "reporter_contact": ("举报人联系方式", "Reporter's contact details", False),
+    "regulation": ("违反的规定", "Regulation breached", True),
+    "licence_problem": ("违规情形（每条链接）", "What is wrong (per listing)", True),
+}  # fmt: skip
+# what a field is called in a copyright notice, where it differs (copyright arises without registration)
+COPYRIGHT_FIELDS = {
+    "registration_numbers": ("作品名称 / 著作权登记号", "Work / copyright registration number"),
+    "registration_certificate": ("权属证明（著作权登记证书、作品首次发表或出版的证明、授权合同等）",
+                                 "Proof of ownership (copyright registration certificate, proof of first "
+                                 "publication, licence contract …)"),
 }  # fmt: skip
 _CONTROL = dict.fromkeys(i for i in range(0x20) if i not in (0x09,))
 
@@ -92,6 +132,9 @@ class Channels:
     checked: bool
     legal_basis: Mapping[str, str]
     channels: Mapping[str, Channel]
+    kind_basis: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # kind → {zh, en}, before legal_basis
+    report_basis: Mapping[str, str] = field(default_factory=dict)  # licence reports: zh, en, note_zh, note_en
+    report_channel: Channel | None = None  # where licence reports go
 
     def for_platform(self, platform: str) -> Channel:
         """The channel whose platform names start NetSword's platform name (jd-search → jd), else `generic`."""
@@ -104,17 +147,42 @@ class Channels:
 
 @lru_cache(maxsize=1)
 def load_channels(path: str = str(DATA)) -> Channels:
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    data = _joined(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
     try:
         channels = {key: Channel(key, str(c["name"]), str(c.get("portal", "")), tuple(str(p).lower() for p in c.get("platforms") or ()),
                                  str(c.get("language", "zh")), tuple(c["requires"]))
                     for key, c in data["channels"].items()}  # fmt: skip
-        unknown = {f for c in channels.values() for f in c.requires} - set(FIELDS)
+        report = data["licence_report"]
+        r = report["channel"]
+        report_channel = Channel("licence_report", str(r["name"]), str(r.get("portal", "")), (),
+                                 str(r.get("language", "zh")), tuple(r["requires"]))  # fmt: skip
+        unknown = {f for c in [*channels.values(), report_channel] for f in c.requires} - set(FIELDS)
         if unknown or "generic" not in channels:
             raise TakedownError(f"{path}: unknown fields {sorted(unknown)} or no generic channel")
-        return Channels(int(data["version"]), bool(data.get("checked")), dict(data["legal_basis"]), channels)
+        kind_basis = {
+            str(k): {"zh": str(v["zh"]), "en": str(v["en"])} for k, v in (data.get("kind_basis") or {}).items()
+        }
+        basis = {"zh": str(report["basis"]["zh"]), "en": str(report["basis"]["en"]),
+                 "note_zh": str(report["note_zh"]), "note_en": str(report["note_en"])}  # fmt: skip
+        return Channels(int(data["version"]), bool(data.get("checked")), dict(data["legal_basis"]), channels,
+                        kind_basis, basis, report_channel)  # fmt: skip
     except (KeyError, TypeError) as exc:
         raise TakedownError(f"{path}: {exc}") from None
+
+
+_CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_FOLDED_CJK = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
+
+
+def _joined(value: Any) -> Any:
+    """YAML folds a long line into spaces; between two Chinese characters the space was never there."""
+    if isinstance(value, str):
+        return _FOLDED_CJK.sub("", value)
+    if isinstance(value, dict):
+        return {k: _joined(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_joined(v) for v in value]
+    return value
 
 
 def one_line(value: Any, limit: int = 300) -> str:
@@ -136,6 +204,13 @@ class NoticeListing:
     first_seen: str
     last_seen: str
     captures: tuple[Mapping[str, str], ...]  # capture_id, captured_at, role, sha256
+    # licence reports: what is wrong (the lead's kind), in both languages, the number the listing shows, and the
+    # checks' own reasons (`中文 / English`)
+    problem: str = ""
+    problem_zh: str = ""
+    problem_en: str = ""
+    cited_number: str = ""
+    details: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -149,6 +224,9 @@ class Notice:
     listings: tuple[NoticeListing, ...]
     case_id: str = ""
     to_complete: tuple[str, ...] = ()
+    # licence reports: the regime (id, name, number, authority) and its sources (title, issuer, article, says,
+    # verified, cite); empty for notices of a right
+    regime: Mapping[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -162,6 +240,7 @@ class Notice:
             "listings": [{**{k: v for k, v in x.__dict__.items() if k != "captures"},
                           "captures": [dict(c) for c in x.captures]} for x in self.listings],
             "to_complete": list(self.to_complete),
+            **({"regime": dict(self.regime)} if self.regime else {}),
         }  # fmt: skip
 
 
@@ -199,46 +278,117 @@ def _captures(lead: Lead, evidence: EvidenceStore | None) -> tuple[Mapping[str, 
 
 
 def build_notices(leads: Iterable[Lead], watchlist: Watchlist | None, evidence: EvidenceStore | None,
-                  *, case_id: str = "", channels: Channels | None = None) -> Bundle:  # fmt: skip
-    """One notice per (platform, rights holder, kind of right) of the IP leads given; the rest counted as left out."""
+                  *, case_id: str = "", channels: Channels | None = None, rules: Rules | None = None) -> Bundle:  # fmt: skip
+    """One notice per (platform, rights holder, kind of right) of the IP leads given, one licence report per
+    (platform, regime) of the licence leads; the rest counted as left out. `rules`: the regulated-goods rules whose
+    regimes the reports cite (default: the bundled ones)."""
     channels = channels or load_channels()
     groups: dict[tuple[str, str, str], list[Lead]] = defaultdict(list)
+    reports: dict[tuple[str, str], list[Lead]] = defaultdict(list)
     left_out: dict[str, int] = defaultdict(int)
     for lead in leads:
         if is_parcel_platform(lead.platform):
             left_out["parcel lead (personal data; not a listing)"] += 1
-        elif lead.kind not in NOTICE_KINDS:
+        elif lead.kind not in NOTICE_KINDS and lead.kind not in LICENCE_PROBLEMS:
             left_out[f"{lead.kind} lead (no rights holder to notify for)"] += 1
         elif lead.status == "dismissed":
             left_out["dismissed lead"] += 1
         elif lead.listing.get("availability") == TAKEN_DOWN:
             left_out["listing already taken down"] += 1
+        elif lead.kind in LICENCE_PROBLEMS:
+            reports[(lead.platform, lead.entry_id)].append(lead)
         else:
             holder = lead.owner or (watchlist.owner_of(lead.entry_id) if watchlist is not None else "")
             groups[(lead.platform, holder, lead.kind)].append(lead)
+    notices = _rights_notices(groups, watchlist, evidence, case_id, channels)
+    if reports:
+        notices += _licence_reports(reports, evidence, case_id, channels, rules)
+    return Bundle(notices, dict(left_out))
+
+
+def _listing(lead: Lead, evidence: EvidenceStore | None, **extra: Any) -> NoticeListing:
+    seller = lead.listing.get("seller") if isinstance(lead.listing.get("seller"), Mapping) else {}
+    return NoticeListing(lead.lead_id, lead.platform, lead.listing_id, lead.url, lead.title, lead.seller_name,
+                         str((seller or {}).get("id", "")), lead.first_seen, lead.last_seen, _captures(lead, evidence),
+                         **extra)  # fmt: skip
+
+
+def _notice_id(case_id: str, platform: str, who: str, kind: str, members: list[Lead]) -> str:
+    key = "\x1f".join([case_id, platform, who, kind, *sorted(lead.lead_id for lead in members)])
+    return "tn-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def _rights_notices(groups: Mapping[tuple[str, str, str], list[Lead]], watchlist: Watchlist | None,
+                    evidence: EvidenceStore | None, case_id: str, channels: Channels) -> list[Notice]:  # fmt: skip
     notices = []
     for (platform, holder, kind), members in sorted(groups.items()):
         members.sort(key=lambda x: (x.listing_id, x.lead_id))
         listings: dict[str, NoticeListing] = {}
         for lead in members:  # a listing matched by two entries of one holder is one URL to remove
-            seller = lead.listing.get("seller") if isinstance(lead.listing.get("seller"), Mapping) else {}
-            listings.setdefault(lead.listing_id, NoticeListing(
-                lead.lead_id, lead.platform, lead.listing_id, lead.url, lead.title, lead.seller_name,
-                str((seller or {}).get("id", "")), lead.first_seen, lead.last_seen, _captures(lead, evidence)))  # fmt: skip
+            if lead.listing_id not in listings:
+                listings[lead.listing_id] = _listing(lead, evidence)
         channel = channels.for_platform(platform)
         rights = _rights((lead.entry_id for lead in members), watchlist)
         to_complete = [f for f in channel.requires if not FIELDS[f][2]]
         if not holder:
             to_complete.insert(0, "rights_holder")
-        if any(not r["registration"] for r in rights):
+        if kind == "copyright":
+            # copyright needs no registration: a work without a number is proved by other papers (art. 14: preliminary
+            # proof), which the sender adds whatever the channel's form says
+            if any(not r["registration"] for r in rights):
+                to_complete.append("registration_certificate")
+        elif any(not r["registration"] for r in rights):
             to_complete.append("registration_numbers")
         if "evidence" in channel.requires and any(not x.captures for x in listings.values()):
             to_complete.append("evidence")
-        key = "\x1f".join([case_id, platform, holder, kind, *sorted(lead.lead_id for lead in members)])
-        notice_id = "tn-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
-        notices.append(Notice(notice_id, channel, platform, holder, kind, rights, tuple(listings.values()),
-                              case_id, tuple(dict.fromkeys(to_complete))))  # fmt: skip
-    return Bundle(notices, dict(left_out))
+        notices.append(Notice(_notice_id(case_id, platform, holder, kind, members), channel, platform, holder, kind,
+                              rights, tuple(listings.values()), case_id, tuple(dict.fromkeys(to_complete))))  # fmt: skip
+    return notices
+
+
+def _licence_reports(reports: Mapping[tuple[str, str], list[Lead]], evidence: EvidenceStore | None, case_id: str,
+                     channels: Channels, rules: Rules | None) -> list[Notice]:  # fmt: skip
+    """One report per (platform, regime): each listing with what is wrong and the number it shows."""
+    if rules is None:
+        try:
+            rules = load_rules()
+        except RulesError:
+            rules = None  # the leads' own legal_basis reasons still cite the regulation
+    channel = channels.report_channel
+    if channel is None:
+        raise TakedownError("the channels file has no licence_report section")
+    notices = []
+    for (platform, entry_id), members in sorted(reports.items()):
+        members.sort(key=lambda x: (x.listing_id, x.lead_id))
+        regime_id = entry_id.removeprefix("reg:")
+        regime = rules.get(regime_id) if rules is not None else None
+        listings: dict[str, NoticeListing] = {}
+        for lead in members:
+            zh, en = LICENCE_PROBLEMS[lead.kind]
+            details = tuple(r.detail for r in lead.reasons if r.code != "legal_basis")
+            if lead.listing_id not in listings:
+                listings[lead.listing_id] = _listing(lead, evidence, problem=lead.kind, problem_zh=zh,
+                                                     problem_en=en, cited_number=lead.cited_number, details=details)  # fmt: skip
+        cited = [r.detail for lead in members for r in lead.reasons if r.code == "legal_basis"]
+        to_complete = [f for f in channel.requires if not FIELDS[f][2]]
+        if "evidence" in channel.requires and any(not x.captures for x in listings.values()):
+            to_complete.append("evidence")
+        notices.append(Notice(_notice_id(case_id, platform, "", entry_id, members), channel, platform, "", LICENCE,
+                              (), tuple(listings.values()), case_id, tuple(dict.fromkeys(to_complete)),
+                              _regime(regime_id, regime, cited)))  # fmt: skip
+    return notices
+
+
+def _regime(regime_id: str, regime: Regime | None, cited: list[str]) -> dict[str, Any]:
+    """The regime a report cites; without its rules (a custom rules file that lost it), what its leads cited."""
+    if regime is None:
+        return {"id": regime_id, "name_zh": regime_id, "name_en": regime_id, "number_zh": "", "number_en": "",
+                "authority_zh": "", "authority_en": "",
+                "sources": [{"cite": text, "says": "", "verified": False} for text in dict.fromkeys(cited)]}  # fmt: skip
+    return {"id": regime.id, "name_zh": regime.name.zh, "name_en": regime.name.en, "number_zh": regime.number.zh,
+            "number_en": regime.number.en, "authority_zh": regime.authority.zh, "authority_en": regime.authority.en,
+            "sources": [{"title": s.title, "issuer": s.issuer, "article": s.article, "says": s.says,
+                         "verified": s.verified, "cite": s.cite()} for s in regime.sources]}  # fmt: skip
 
 
 def _env(autoescape: bool) -> Environment:
@@ -254,11 +404,22 @@ def render_notice(notice: Notice, language: str, fmt: str, generated_at: str,
     channels = channels or load_channels()
     if language not in ("zh", "en") or fmt not in ("txt", "html"):
         raise ValueError(f"language zh|en and format txt|html, got {language!r} {fmt!r}")
-    labels = {key: names[0 if language == "zh" else 1] for key, names in FIELDS.items()}
+    side = 0 if language == "zh" else 1
+    names = {**FIELDS, **(COPYRIGHT_FIELDS if notice.kind == "copyright" else {})}
+    labels = {key: value[side] for key, value in names.items()}
+    if notice.kind == LICENCE:
+        legal = [channels.report_basis[language]]
+        note = channels.report_basis[f"note_{language}"]
+        template = f"licence_report.{language}.{fmt}"
+    else:
+        extra = channels.kind_basis.get(notice.kind, {})
+        legal = [text for text in (extra.get(language, ""), channels.legal_basis[language]) if text]
+        note = channels.legal_basis[f"note_{language}"]
+        template = f"takedown_notice.{language}.{fmt}"
     context = {"n": notice.to_dict(), "lang": language, "labels": labels, "generated_at": generated_at,
-               "legal": channels.legal_basis[language], "legal_note": channels.legal_basis[f"note_{language}"],
+               "legal": "\n".join(legal), "legal_parts": legal, "legal_note": note,
                "checked": channels.checked}  # fmt: skip
-    return _env(fmt == "html").get_template(f"takedown_notice.{language}.{fmt}").render(**context)
+    return _env(fmt == "html").get_template(template).render(**context)
 
 
 def bundle_zip(bundle: Bundle, name: str, channels: Channels | None = None) -> bytes:
@@ -278,7 +439,8 @@ def bundle_zip(bundle: Bundle, name: str, channels: Channels | None = None) -> b
              "channels_checked": channels.checked, "left_out": bundle.left_out,
              "notices": [{"notice_id": n.notice_id, "channel": n.channel.key, "platform": n.platform,
                           "rights_holder": n.rights_holder, "right_kind": n.kind, "listings": len(n.listings),
-                          "to_complete": list(n.to_complete)} for n in bundle.notices]}  # fmt: skip
+                          "to_complete": list(n.to_complete),
+                          **({"regime": n.regime["id"]} if n.regime else {})} for n in bundle.notices]}  # fmt: skip
     files["index.json"] = json.dumps(index, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
     files["SHA256SUMS"] = "".join(f"{hashlib.sha256(b).hexdigest()}  {n}\n" for n, b in sorted(files.items())).encode()
     out = io.BytesIO()

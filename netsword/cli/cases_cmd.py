@@ -484,10 +484,17 @@ def run_takedown(args: argparse.Namespace) -> int:
     for n in bundle.notices:
         todo = f"; to complete: {', '.join(n.to_complete)}" if n.to_complete else ""
         print(f"  {n.notice_id}  {n.channel.key:<12} {n.platform:<16} {len(n.listings):>4} listings  "
-              f"{printable(n.rights_holder or '(rights holder unknown)')}{todo}")  # fmt: skip
+              f"{printable(_addressee(n))}{todo}")  # fmt: skip
     for reason, count in bundle.left_out.items():
         print(f"  left out: {count} {reason}")
     return 0
+
+
+def _addressee(notice: Any) -> str:
+    """Whose notice it is: the rights holder's, or a licence report under a regime (no rights holder)."""
+    if notice.regime:
+        return f"licence report ({notice.regime['id']})"
+    return str(notice.rights_holder or "(rights holder unknown)")
 
 
 def run_notices(args: argparse.Namespace) -> int:

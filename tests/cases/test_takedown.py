@@ -41,7 +41,7 @@ def leads():  # type: ignore[no-untyped-def]
         shop_lead("taobao", "a", 2),
         shop_lead("taobao", "b", 1, entry="tm-dyson", owner=DYSON),
         shop_lead("ebay-browse", "c", 1),
-        shop_lead("shopx", "d", 1).with_changes(kind="licence_missing"),
+        shop_lead("shopx", "d", 1).with_changes(kind="parcel_pattern"),
         shop_lead("parcels", "e", 1),
         shop_lead("jd", "f", 1).with_changes(listing={"id": "f-1", "title": "x", "availability": "taken_down"}),
     ]
@@ -59,7 +59,7 @@ def test_notices_grouped_with_channel_fields_and_what_to_complete() -> None:
     assert "registration_numbers" in by[("taobao", DYSON)].to_complete  # the watchlist has no number for it
     assert by[("ebay-browse", NIKE)].channel.key == "ebay_vero"
     assert "signature" in by[("ebay-browse", NIKE)].to_complete
-    assert bundle.left_out == {"licence_missing lead (no rights holder to notify for)": 1,
+    assert bundle.left_out == {"parcel_pattern lead (no rights holder to notify for)": 1,
                                "parcel lead (personal data; not a listing)": 1, "listing already taken down": 1}  # fmt: skip
     again = build_notices(leads(), WATCHLIST, None, case_id="case-1")
     assert [n.notice_id for n in again.notices] == [n.notice_id for n in bundle.notices]  # stable ids
