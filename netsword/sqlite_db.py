@@ -101,6 +101,9 @@ def create_whole(path: Path) -> None:
             finally:
                 fresh.close()
             os.replace(tmp, path)
+        except sqlite3.Error as exc:  # a full disk, as connect() reports it
+            raise DatabaseUnusable(f"{path}: cannot create the database ({exc}); free disk space or check the "
+                                   "directory's permissions") from None  # fmt: skip
         finally:
             for leftover in (tmp, f"{tmp}-wal", f"{tmp}-shm"):
                 Path(leftover).unlink(missing_ok=True)
