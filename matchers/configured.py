@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from matchers import index_cache
+from matchers import adjustments, index_cache
 from matchers import learned as learned_scorer
 from matchers.index import MatchIndex, compile_index
 from matchers.mark_index import MarkIndex, use_prebuilt
@@ -31,8 +31,10 @@ def build_index(cfg: Config, paths: list[str] | None = None, *, watchlist: Watch
         watchlist = load_configured(paths, cfg)
     registers = configured_registers(cfg)  # imported with netsword registers import: <var_dir>/registers/
     learned = learned_scorer.load(cfg.matching.learned_scorer) if cfg.matching.learned_scorer else None
+    # what investigators' dismissals taught (netsword scorer adjustments): <var_dir>/adjustments.jsonl
+    adjusted = adjustments.load(adjustments.path_in(cfg.var_dir))
     return compile_index(watchlist, match_settings(cfg), cue_lexicon=cfg.matching.cue_lexicon, registers=registers,
-                         learned=learned)  # fmt: skip
+                         learned=learned, adjustments=adjusted)  # fmt: skip
 
 
 def _cached_watchlist(cfg: Config, paths: list[str] | None) -> Watchlist | None:

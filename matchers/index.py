@@ -6,6 +6,7 @@ does no I/O. Settings: MatchSettings (matchers/settings.py, docs/matching.md).
 
 from __future__ import annotations
 
+from matchers.adjustments import Adjustments
 from matchers.context import ListingContext, ListingScanners
 from matchers.gis import GIMatcher
 from matchers.learned import LearnedScorer
@@ -34,9 +35,11 @@ class MatchIndex:
         cue_lexicon: str = "",
         registers: RegisterSnapshot | None = None,
         learned: LearnedScorer | None = None,
+        adjustments: Adjustments | None = None,
     ) -> None:
         self.watchlist = watchlist
         self.learned = learned  # trained from decisions (matchers/learned.py); None: the rules' scores
+        self.adjustments = adjustments or Adjustments()  # learned from dismissals (matchers/adjustments.py)
         self.settings = settings
         terms, self.warnings = load_cue_terms(cue_lexicon or None)
         self.scanners = ListingScanners(terms)
@@ -54,6 +57,8 @@ class MatchIndex:
         hits = self._trademarks(ctx)
         if self.learned is not None:  # the rules decided which hits exist; the model re-weighs them
             hits = [self.learned.rescore(h) for h in hits]
+        if self.adjustments:  # per entry, seller and term, from investigators' dismissals
+            hits = self.adjustments.apply(hits, listing)
         if self.watchlist.patents:
             hits.extend(self.patents.match(ctx))
         if self.watchlist.geographical_indications:
@@ -154,8 +159,10 @@ def _drop_marks_inside_other_marks(found: dict[int, list[Candidate]]) -> None:
 def compile_index(
     watchlist: Watchlist, settings: MatchSettings | None = None, cue_lexicon: str = "",
     registers: RegisterSnapshot | None = None, learned: LearnedScorer | None = None,
+    adjustments: Adjustments | None = None,
 ) -> MatchIndex:  # fmt: skip
     """Compile the watchlist once; the index is then shared by every listing. `cue_lexicon`: extra cue terms TSV;
     `registers`: imported licence registers (matchers.regulated.configured); `learned`: a model trained from
-    decisions that re-weighs trademark hits (matchers.learned)."""
-    return MatchIndex(watchlist, settings or MatchSettings(), cue_lexicon, registers, learned)
+    decisions that re-weighs trademark hits (matchers.learned); `adjustments`: what dismissals taught per entry, seller
+    and term (matchers.adjustments)."""
+    return MatchIndex(watchlist, settings or MatchSettings(), cue_lexicon, registers, learned, adjustments)

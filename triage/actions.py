@@ -1,8 +1,16 @@
-"""Triage decisions on leads (status, dismissal reason, assignment), each written to the audit trail."""
+"""Triage decisions on leads (status, dismissal reason, assignment), each written to the audit trail.
+
+A dismissal as authorised seller, accessory, resale or other brand also records what it teaches about the lead's
+watchlist entry (matchers/adjustments.py, <var_dir>/adjustments.jsonl), each adjustment with its own audit entry.
+"""
 
 from __future__ import annotations
 
+import re
+
 from leads.store import StoreError
+from matchers import adjustments
+from matchers.learned import cue_terms
 from netsword.models import Lead
 from triage.i18n import DISMISS_REASONS
 from triage.users import User
@@ -15,7 +23,15 @@ class ActionError(ValueError):
     """A decision that is not allowed or not well-formed; the message is an i18n key."""
 
 
-def change_status(st: TriageState, user: User, lead: Lead, status: str, reason: str = "", note: str = "") -> Lead:
+# dismissal reason → the adjustment it records (matchers.adjustments.KINDS)
+ADJUSTING_REASONS = {"dismiss_authorised_seller": "authorised_seller", "dismiss_accessory": "accessory_term",
+                     "dismiss_resale": "resale_term", "dismiss_other_brand": "not_this_mark"}  # fmt: skip
+
+
+def change_status(st: TriageState, user: User, lead: Lead, status: str, reason: str = "", note: str = "",
+                  terms: str = "") -> Lead:  # fmt: skip
+    """`terms`: for an accessory or resale dismissal, the wording that says so (comma or line separated); empty:
+    the counterfeit cue terms the lead named."""
     if not user.can_triage:
         raise ActionError("forbidden")
     if status not in TRIAGE_STATUSES:
@@ -33,7 +49,31 @@ def change_status(st: TriageState, user: User, lead: Lead, status: str, reason: 
     if note.strip():
         after["note"] = note.strip()[:500]
     st.audit.append(user.username, "lead.status", lead.lead_id, before, after)
+    if status == "dismissed" and reason in ADJUSTING_REASONS:
+        record_adjustments(st, user, lead, ADJUSTING_REASONS[reason], terms)
     return updated
+
+
+def adjustment_values(lead: Lead, kind: str, terms: str = "") -> list[str]:
+    """What a dismissal of `kind` records for the lead: its seller, the wording given (else its cue terms), or the
+    form it matched."""
+    if kind == "authorised_seller":
+        seller = lead.listing.get("seller") or {}
+        return [v for v in (lead.seller_name, str(seller.get("id", "")) if isinstance(seller, dict) else "") if v][:1]
+    if kind == "not_this_mark":
+        return [lead.matched] if lead.matched else []
+    given = [t.strip() for t in re.split(r"[,，、;；\n]", terms) if t.strip()]
+    if given:
+        return given[:10]
+    return sorted(frozenset().union(*(cue_terms(r.detail) for r in lead.reasons if r.code == "cue_word")))
+
+
+def record_adjustments(st: TriageState, user: User, lead: Lead, kind: str, terms: str = "") -> None:
+    made = adjustments.add(adjustments.path_in(st.config.var_dir), kind, lead.entry_id,
+                           adjustment_values(lead, kind, terms), lead_id=lead.lead_id, actor=user.username)  # fmt: skip
+    for a in made:
+        st.audit.append(user.username, "adjustment.add", lead.lead_id, None,
+                        {"id": a.id, "kind": a.kind, "entry_id": a.entry_id, "value": a.value})  # fmt: skip
 
 
 def assign(st: TriageState, user: User, lead: Lead, assignee: str) -> Lead:

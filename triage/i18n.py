@@ -73,6 +73,11 @@ _TEXT: dict[str, tuple[str, str]] = {
     "dismiss_genuine": ("正品/授权销售", "Genuine or authorised"), "dismiss_unrelated": ("与本商标无关", "Not this mark"),
     "dismiss_duplicate": ("重复线索", "Duplicate"), "dismiss_insufficient": ("证据不足", "Insufficient evidence"),
     "dismiss_other": ("其他", "Other"), "cancel": ("取消", "Cancel"), "note": ("备注", "Note"),
+    "dismiss_authorised_seller": ("授权卖家", "Authorised seller"),
+    "dismiss_accessory": ("配件/兼容", "Accessory / compatible"),
+    "dismiss_resale": ("转卖/二手", "Resale / second-hand"), "dismiss_other_brand": ("其他品牌", "Other brand"),
+    "adjust_terms": ("配件/转卖用语（逗号分隔，留空则取线索中的提示词）",
+                     "Accessory / resale wording (comma separated; empty: the lead's cue terms)"),
     "open": ("打开", "Open"), "all_confirmed": ("全部已确认线索", "all confirmed leads"),
     "four_eyes": ("须由另一名主管批准（四眼原则）", "Another supervisor must approve it (four eyes)"),
     # cases and actor networks (triage/views_cases.py, views_actors.py; docs/cases.md)
@@ -157,7 +162,9 @@ _TEXT: dict[str, tuple[str, str]] = {
     "removed_confirmed": ("复查确认已下架的被通知链接", "noticed listings confirmed removed by re-check"),
 }  # fmt: skip
 
-DISMISS_REASONS = ("dismiss_genuine", "dismiss_unrelated", "dismiss_duplicate", "dismiss_insufficient", "dismiss_other")
+DISMISS_REASONS = ("dismiss_genuine", "dismiss_authorised_seller", "dismiss_accessory", "dismiss_resale",
+                   "dismiss_other_brand", "dismiss_unrelated", "dismiss_duplicate", "dismiss_insufficient",
+                   "dismiss_other")  # fmt: skip
 
 
 def translator(lang: str) -> Callable[..., str]:

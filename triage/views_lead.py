@@ -87,9 +87,8 @@ async def _decide(request: Request, apply: str) -> Response:
         return error_page(request, 404, "not_found")
     try:
         if apply == "status":
-            change_status(
-                st, user, lead, str(form.get("status", "")), str(form.get("reason", "")), str(form.get("note", ""))
-            )
+            change_status(st, user, lead, str(form.get("status", "")), str(form.get("reason", "")),
+                          str(form.get("note", "")), str(form.get("terms", "")))  # fmt: skip
         else:
             assignee = str(form.get("assignee", user.username)).strip()
             assign(st, user, lead, assignee)

@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from leads.store.base import StoreError
+    from matchers.adjustments import AdjustmentError
     from matchers.learned import LearnedScorerError
     from matchers.regulated import RegisterError, RulesError
     from netsword.config import ConfigError
@@ -73,7 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WatchlistError as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    except (RegisterError, RulesError, LearnedScorerError) as exc:  # a register, the rules or a weights file
+    # a register, the rules, a weights file or the adjustments file
+    except (RegisterError, RulesError, LearnedScorerError, AdjustmentError) as exc:
         print(f"netsword: {exc}", file=sys.stderr)
         return 2
     except (DatabaseUnusable, StoreError) as exc:  # one line naming the file and what to do

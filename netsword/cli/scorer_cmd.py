@@ -5,6 +5,8 @@ train   read every trademark lead confirmed, referred or dismissed in the lead s
         decisions, and the static rules then keep scoring
 show    the weights of a weights file: what each reason code does to a lead's score
 report  each reason code's and cue term's precision from decisions: how often leads carrying it were confirmed
+adjustments  what dismissals as authorised seller, accessory, resale or other brand taught matching (per entry,
+        seller and term; <var_dir>/adjustments.jsonl); `adjustments undo ID` takes one back, with an audit entry
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from matchers import learned
+from matchers import adjustments, learned
 from netsword.cli.common import config_of
 from netsword.config import Config
 
@@ -35,6 +37,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     show.set_defaults(func=run_show)
     report = sub.add_parser("report", help="each reason code's and cue term's precision from the store's decisions")
     report.set_defaults(func=run_report)
+    adj = sub.add_parser("adjustments", help="list what dismissals taught matching (per entry, seller and term)")
+    adj.add_argument("--all", action="store_true", help="also list adjustments that were undone")
+    adj.set_defaults(func=run_adjustments)
+    adj_sub = adj.add_subparsers(dest="adjustments_command", metavar="SUBCOMMAND")
+    undo = adj_sub.add_parser("undo", help="take one adjustment back (matching stops applying it; audited)")
+    undo.add_argument("id", type=int, help="the adjustment's number, as listed")
+    undo.add_argument("--user", default="cli", help="who undoes it, for the audit trail (default: cli)")
+    undo.set_defaults(func=run_undo)
 
 
 def weights_path(cfg: Config, given: str | None = None) -> Path:
@@ -93,4 +103,41 @@ def run_report(args: argparse.Namespace) -> int:
     print(f"  {'reason code or cue term':<28} {'decided':>7} {'confirmed':>9} {'precision':>9}")
     for feature, n, c in learned.precision_report(found):
         print(f"  {feature:<28} {n:>7} {c:>9} {c / n:>9.2f}")
+    return 0
+
+
+def run_adjustments(args: argparse.Namespace) -> int:
+    cfg = config_of(args)
+    path = adjustments.path_in(cfg.var_dir)
+    rows = [x for x in adjustments.listed(path) if args.all or not x.undone_at]
+    if not rows:
+        print(f"{path}: no adjustments" + ("" if args.all else " active"))
+        return 0
+    print(f"{'id':>4}  {'kind':<18} {'entry':<16} {'value':<24} {'lead':<24} {'by':<12} at")
+    for x in rows:
+        a = x.adjustment
+        undone = f"  (undone by {x.undone_by} at {x.undone_at})" if x.undone_at else ""
+        print(f"{a.id:>4}  {a.kind:<18} {a.entry_id:<16} {a.value:<24} {a.lead_id:<24} {a.actor:<12} {a.at}{undone}")
+    return 0
+
+
+def run_undo(args: argparse.Namespace) -> int:
+    from netsword.private_files import private_umask
+    from triage.audit import open_audit
+    from triage.db import TriageDB, triage_db_path
+
+    cfg = config_of(args)
+    undone = adjustments.undo(adjustments.path_in(cfg.var_dir), args.id, actor=args.user)
+    private_umask()
+    db = TriageDB(triage_db_path(cfg.var_dir))
+    try:
+        open_audit(cfg, db).append(args.user, "adjustment.undo", undone.lead_id,
+                                   {"id": undone.id, "kind": undone.kind, "entry_id": undone.entry_id,
+                                    "value": undone.value}, None)  # fmt: skip
+    finally:
+        db.close()
+    print(
+        f"netsword scorer adjustments: undid {undone.id} ({undone.kind} “{undone.value}” for {undone.entry_id}); "
+        "matching stops applying it from its next start"
+    )
     return 0
