@@ -26,6 +26,7 @@ from triage.aggregates import DashboardCache
 from triage.audit import AuditLog
 from triage.db import TriageDB
 from triage.i18n import LANGUAGES, translator
+from triage.reason_texts import reason_label
 from triage.referrals import ReferralStore
 from triage.sessions import COOKIE, Sessions, csrf_ok
 from triage.throttle import LoginThrottle
@@ -81,6 +82,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
     lang = language(request)
     ctx = {
         "t": translator(lang),
+        "reason_label": lambda code: reason_label(code, lang),  # reason codes in the UI's language
         "lang": lang,
         "user": getattr(request.state, "user", None),
         "csrf": getattr(request.state, "csrf", ""),
