@@ -19,12 +19,12 @@ import math
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from netsword.models import Hit, Reason
+from netsword.models import Hit, Listing, Reason
 
 FORMAT = "netsword-learned-scorer"
 VERSION = 1
@@ -50,6 +50,33 @@ class Decision:
 def cue_terms(detail: str) -> frozenset[str]:
     """The cue terms quoted in a `cue_word` reason's detail (`counterfeit cue “高仿”, “莆田”`)."""
     return frozenset(re.findall(r"“([^”]+)”", detail))
+
+
+def corpus_decisions(cases: Iterable[Mapping[str, object]], hits_of: Callable[[Listing], list[Hit]]) -> list[Decision]:
+    """Decisions from a labelled corpus (benchmarks/corpus/generate.py cases: label, title, price, seller, `expect`
+    the entries that must be leads, `reject` the entries, or `*` any, that must not be): a hit on an expected entry
+    counts as confirmed, a hit on a rejected one as dismissed; other hits say nothing."""
+    out = []
+    for n, case in enumerate(cases):
+        data: dict[str, object] = {"id": str(case.get("id", n)), "platform": "corpus", "url": f"corpus:{n}",
+                                   "title": case.get("title", ""), "price": case.get("price"),
+                                   "currency": case.get("currency") or "CNY", "crawled_at": "2026-11-30T00:00:00Z"}  # fmt: skip
+        if case.get("seller"):
+            data["seller"] = {"name": case["seller"]}
+        expect = set(str(case.get("expect") or "").split())
+        reject = str(case.get("reject") or "")
+        for hit in hits_of(Listing.from_dict(data)):
+            if hit.kind != "trademark":
+                continue
+            if hit.entry_id in expect:
+                confirmed = True
+            elif reject == "*" or hit.entry_id in reject.split():
+                confirmed = False
+            else:
+                continue
+            terms = frozenset().union(*(cue_terms(r.detail) for r in hit.reasons if r.code == "cue_word"))
+            out.append(Decision(frozenset(r.code for r in hit.reasons), confirmed, terms))
+    return out
 
 
 def precision_report(decisions: Sequence[Decision]) -> list[tuple[str, int, int]]:

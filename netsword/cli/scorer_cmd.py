@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from matchers import adjustments, learned
@@ -31,6 +32,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                                      "<var_dir>/learned-scorer.json)")  # fmt: skip
     train.add_argument("--min-decisions", type=int, default=learned.MIN_DECISIONS, metavar="N",
                        help=f"refuse with fewer decisions (default {learned.MIN_DECISIONS})")  # fmt: skip
+    train.add_argument("--corpus", metavar="DIR", help="labelled corpus to learn from as well: its development part "
+                                                       "(default: benchmarks/corpus of the source tree, when present)")  # fmt: skip
+    train.add_argument("--no-corpus", action="store_true", help="learn from the store's decisions only")
     train.set_defaults(func=run_train)
     show = sub.add_parser("show", help="print the weights of a weights file")
     show.add_argument("file", nargs="?", metavar="FILE", help="default: matching.learned_scorer")
@@ -64,14 +68,50 @@ def decisions(cfg: Config) -> list[learned.Decision]:
     return out
 
 
+def default_corpus() -> Path:
+    """benchmarks/corpus of the source tree this NetSword runs from (absent from an installed package)."""
+    return Path(__file__).resolve().parents[2] / "benchmarks" / "corpus"
+
+
+def corpus_decisions(cfg: Config, directory: Path) -> list[learned.Decision]:
+    """The development part of a labelled corpus (DIR/generate.py and DIR/marks_dev.yaml), matched with this
+    configuration's settings (never the test part: its figures stay held out)."""
+    import importlib.util
+
+    from matchers.configured import match_settings
+    from matchers.index import compile_index
+    from watchlists.loader import load_watchlists
+
+    script, marks = directory / "generate.py", directory / "marks_dev.yaml"
+    for needed in (script, marks):
+        if not needed.is_file():
+            raise learned.LearnedScorerError(f"{needed}: corpus: no such file")
+    spec = importlib.util.spec_from_file_location("netsword_corpus_generate", script)
+    if spec is None or spec.loader is None:
+        raise learned.LearnedScorerError(f"{script}: corpus: cannot be loaded")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    index = compile_index(load_watchlists([marks]), match_settings(cfg), cue_lexicon=cfg.matching.cue_lexicon)
+    return learned.corpus_decisions(module.generate("dev"), index.match)
+
+
 def run_train(args: argparse.Namespace) -> int:
     cfg = config_of(args)
     found = decisions(cfg)
+    from_store = len(found)
+    corpus = None if args.no_corpus else Path(args.corpus) if args.corpus else default_corpus()
+    if corpus is not None and (args.corpus or corpus.is_dir()):
+        found += corpus_decisions(cfg, corpus)
+        print(f"netsword scorer train: {from_store} decisions from the store, {len(found) - from_store} from the "
+              f"corpus {corpus} (development part)")  # fmt: skip
     try:
         model = learned.train(found, min_decisions=args.min_decisions)
     except learned.LearnedScorerError as exc:
         print(f"netsword scorer train: {exc}; the static scorer stays", file=sys.stderr)
         return 1
+    model = replace(
+        model, meta={**model.meta, "store_decisions": from_store, "corpus_decisions": len(found) - from_store}
+    )
     path = weights_path(cfg, args.out)
     model.save(path)
     print(f"netsword scorer train: {model.decisions} decisions ({model.confirmed} confirmed), "

@@ -90,7 +90,7 @@ def test_scorer_train_learns_from_the_store_and_matching_uses_it(
             cue = "cue_word" in {r.code for r in lead.reasons}
             confirmed = not accessory and (cue or n % 2 == 0)
             store.set_status(lead.lead_id, "confirmed" if confirmed else "dismissed")
-    assert main(["--config", str(toml), "scorer", "train", "--min-decisions", "20"]) == 0
+    assert main(["--config", str(toml), "scorer", "train", "--min-decisions", "20", "--no-corpus"]) == 0
     weights = cfg.var_dir / "learned-scorer.json"
     assert learned.load(weights).weights["nominative_use"] < 0
     assert main(["--config", str(toml), "scorer", "show", str(weights)]) == 0
@@ -121,3 +121,34 @@ def test_a_configured_weights_file_that_cannot_be_used_is_one_line(
     listings.write_text('{"id": "1", "platform": "t", "url": "https://t/1", "title": "NIKE 运动鞋"}\n')
     assert main(["--config", str(toml), "match", "--listings", str(listings)]) == 2
     assert capsys.readouterr().err.strip() == f"netsword: {weights}: weights: must map reason codes to numbers"
+
+
+def test_scorer_train_learns_from_the_corpus_development_part_as_well(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    toml = tmp_path / "netsword.toml"
+    toml.write_text(f'[paths]\nvar_dir = "{tmp_path / "var"}"\n[store]\nurl = "sqlite:///{tmp_path / "leads.db"}"\n')
+    # no decisions in the store: the store alone is refused, the corpus's labelled cases are enough
+    assert main(["--config", str(toml), "scorer", "train", "--no-corpus"]) == 1
+    assert main(["--config", str(toml), "scorer", "train"]) == 0
+    assert "0 decisions from the store" in capsys.readouterr().out
+    model = learned.load(tmp_path / "var" / "learned-scorer.json")
+    assert model.meta["store_decisions"] == 0 and model.meta["corpus_decisions"] == model.decisions > 1000
+    assert 0 < model.confirmed < model.decisions
+    # accessories and private resale are the corpus's negatives; counterfeit cues its positives
+    assert model.weights["nominative_use"] < 0 and model.weights["private_resale"] < 0 < model.weights["cue_word"]
+    assert main(["--config", str(toml), "scorer", "train", "--corpus", str(tmp_path / "nowhere")]) == 2
+    assert capsys.readouterr().err.strip() == f"netsword: {tmp_path / 'nowhere' / 'generate.py'}: corpus: no such file"
+
+
+def test_corpus_cases_become_decisions_by_their_labels() -> None:
+    def hits_of(listing: Listing) -> list[Hit]:
+        return [Hit("tm-a", "trademark", 80, "A", (Reason("cue_word", "counterfeit cue “高仿”"),)),
+                Hit("tm-b", "trademark", 60, "B", (Reason("exact_mark", "x"),))]  # fmt: skip
+
+    cases = [{"title": "t", "expect": "tm-a", "reject": ""}, {"title": "t", "expect": "", "reject": "tm-b"},
+             {"title": "t", "expect": "", "reject": "*"}]  # fmt: skip
+    found = learned.corpus_decisions(cases, hits_of)
+    assert [(sorted(d.codes), d.confirmed) for d in found] == [
+        (["cue_word"], True), (["exact_mark"], False), (["cue_word"], False), (["exact_mark"], False)]  # fmt: skip
+    assert found[0].terms == frozenset({"高仿"})
