@@ -22,7 +22,7 @@ from pathlib import Path
 from matchers.mark_index import MarkIndex
 from watchlists.model import Watchlist
 
-FORMAT = 1  # bump when the pickled shape changes in a way the code fingerprint would not show
+FORMAT = 2  # bump when the pickled shape changes in a way the code fingerprint would not show
 KEEP = 3  # newest cache files kept; older ones are removed when a new one is written
 _PACKAGES = ("matchers", "watchlists")
 
@@ -62,6 +62,7 @@ def load(cache_dir: Path, key: str) -> tuple[Watchlist, MarkIndex] | None:
     except Exception:  # noqa: BLE001 - a damaged or foreign cache is only a miss
         return None
     finally:
+        gc.freeze()  # the index lives as long as the process: later collections need not walk its objects again
         if was:
             gc.enable()
     if not isinstance(watchlist, Watchlist) or not isinstance(marks, MarkIndex):

@@ -56,8 +56,15 @@ def _account_use(folded: str, found: str) -> bool:
     """Every mention of the mark is followed by a colon and an account: it says where to pay or write, not what is sold."""
     if not found:
         return False
-    ends = [m.end() for m in re.finditer(re.escape(found), folded)]
-    return bool(ends) and all(_ACCOUNT_AFTER.match(folded, e) for e in ends)
+    at = folded.find(found)
+    if at < 0:
+        return False
+    while at >= 0:  # every mention, left to right, not overlapping (str.find: no regex compiled per mark)
+        end = at + len(found)
+        if not _ACCOUNT_AFTER.match(folded, end):
+            return False
+        at = folded.find(found, end)
+    return True
 
 
 def _contact_use(text: str, start: int, end: int) -> bool:
