@@ -6,8 +6,10 @@
    ties counting half), and a table per kind of listing.
 2. The real-title check: real listing titles from ../shared/realdata (benchmarks/corpus/real_titles.tsv, labelled by
    hand) against every corpus mark, reported separately.
-Usage: `python benchmarks/match_quality.py [--part test|dev] [--show N] [--write FILE] [--against REV]`.
+Usage: `python benchmarks/match_quality.py [--part test|dev] [--show N] [--write FILE] [--against REV] [--learned FILE]`.
 `--against REV` runs the same listings through the matchers of git revision REV too (the baseline), in the same run.
+`--learned FILE` scores with a learned-scorer weights file (`netsword scorer train`); the baseline is then the rules
+alone, in the same run (unless --against names one).
 """
 
 from __future__ import annotations
@@ -49,9 +51,9 @@ def _listing(case: dict[str, Any]) -> Listing:
     return Listing.from_dict(data)
 
 
-def score_cases(cases: list[dict[str, Any]], marks: list[Path]) -> list[dict[str, Any]]:
-    """Each case with `scores` ({entry: best score}) from the matchers imported here."""
-    index = compile_index(load_watchlists(marks))
+def score_cases(cases: list[dict[str, Any]], marks: list[Path], model: Any = None) -> list[dict[str, Any]]:
+    """Each case with `scores` ({entry: best score}) from the matchers imported here (`model`: a learned scorer)."""
+    index = compile_index(load_watchlists(marks), learned=model) if model else compile_index(load_watchlists(marks))
     out = []
     for case in cases:
         scores: dict[str, float] = {}
@@ -133,10 +135,10 @@ def real_cases() -> list[dict[str, Any]]:
     return cases
 
 
-def evaluate(part: str) -> dict[str, Any]:
+def evaluate(part: str, model: Any = None) -> dict[str, Any]:
     """Both reports with the matchers imported here."""
-    corpus = metrics(score_cases(generate(part), [CORPUS / f"marks_{part}.yaml"]))
-    real = metrics(score_cases(real_cases(), [CORPUS / "marks_dev.yaml", CORPUS / "marks_test.yaml"]))
+    corpus = metrics(score_cases(generate(part), [CORPUS / f"marks_{part}.yaml"], model))
+    real = metrics(score_cases(real_cases(), [CORPUS / "marks_dev.yaml", CORPUS / "marks_test.yaml"], model))
     return {"part": part, "corpus": corpus, "real": real}
 
 
@@ -189,8 +191,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--marks-only", action="store_true",
                         help="leave out the licence and copyright kinds (their own benchmarks, run after the marks)")  # fmt: skip
+    parser.add_argument("--learned", metavar="FILE", help="score with this learned-scorer weights file")
     args = parser.parse_args(argv)
-    result = evaluate(args.part)
+    model = None
+    if args.learned:
+        from matchers import learned
+
+        model = learned.load(args.learned)
+    result = evaluate(args.part, model)
     if args.json:
         for m in (result["corpus"], result["real"]):
             m.pop("wrong")
@@ -201,7 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.write:
         Path(args.write).write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in generate(args.part)),
                                     encoding="utf-8")  # fmt: skip
-    report(result, baseline(args.against, args.part) if args.against else None, args.show)
+    before = baseline(args.against, args.part) if args.against else evaluate(args.part) if model else None
+    report(result, before, args.show)
     if not args.marks_only:
         other_kinds(args.show)
     return 0
