@@ -38,6 +38,11 @@ def change_status(st: TriageState, user: User, lead: Lead, status: str, reason: 
         raise ActionError("bad_request")
     if status == "dismissed" and reason not in DISMISS_REASONS:
         raise ActionError("reason")
+    if status == "dismissed" and reason in ADJUSTING_REASONS:
+        try:  # a damaged adjustments file refuses the decision before anything changes, never half of it
+            adjustments.listed(adjustments.path_in(st.config.var_dir))
+        except adjustments.AdjustmentError as exc:
+            raise ActionError("adjustments_unreadable") from exc
     before = {"status": lead.status, "assignee": lead.assignee}
     try:
         updated = st.store.set_status(lead.lead_id, status)

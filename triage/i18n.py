@@ -76,6 +76,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "dismiss_authorised_seller": ("授权卖家", "Authorised seller"),
     "dismiss_accessory": ("配件/兼容", "Accessory / compatible"),
     "dismiss_resale": ("转卖/二手", "Resale / second-hand"), "dismiss_other_brand": ("其他品牌", "Other brand"),
+    "adjustments_unreadable": ("调整记录文件损坏，请运行 netsword scorer adjustments 查看",
+                               "The adjustments file is damaged; run netsword scorer adjustments to see where"),
     "adjust_terms": ("配件/转卖用语（逗号分隔，留空则取线索中的提示词）",
                      "Accessory / resale wording (comma separated; empty: the lead's cue terms)"),
     "open": ("打开", "Open"), "all_confirmed": ("全部已确认线索", "all confirmed leads"),

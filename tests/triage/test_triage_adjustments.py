@@ -125,3 +125,20 @@ async def test_the_dismiss_dialog_offers_the_new_reasons_in_both_languages(app, 
         for zh in ("授权卖家", "配件/兼容", "转卖/二手", "其他品牌"):
             assert zh in page
         assert 'name="terms"' in page
+
+
+async def test_a_damaged_adjustments_file_refuses_the_dismissal_before_anything_changes(app, config: Config) -> None:
+    listing = _listing(40, "耐克 运动鞋 板鞋", "某店")
+    lead = _lead_of(listing, _hit_for(config, listing))
+    app.state.triage.store.upsert_many([lead])
+    path = adjustments.path_in(config.var_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("not json\n")
+    async with client_for(app) as client:
+        await login(client, "investigator")
+        token = csrf_of((await client.get(f"/leads/{lead.lead_id}")).text)
+        response = await client.post(f"/leads/{lead.lead_id}/status", data={
+            "csrf": token, "status": "dismissed", "reason": "dismiss_authorised_seller"})  # fmt: skip
+        assert response.status_code == 400 and "调整记录文件损坏" in response.text
+    assert app.state.triage.store.get(lead.lead_id).status == "new"
+    assert path.read_text() == "not json\n"
