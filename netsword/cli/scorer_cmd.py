@@ -143,7 +143,37 @@ def run_report(args: argparse.Namespace) -> int:
     print(f"  {'reason code or cue term':<28} {'decided':>7} {'confirmed':>9} {'precision':>9}")
     for feature, n, c in learned.precision_report(found):
         print(f"  {feature:<28} {n:>7} {c:>9} {c / n:>9.2f}")
+    reasons = dismissal_reasons(config_of(args))
+    if reasons:
+        from triage.i18n import translator
+
+        zh, en = translator("zh"), translator("en")
+        print(f"{sum(reasons.values())} dismissed leads by reason (triage audit trail, each lead's latest decision)")
+        for reason, n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])):
+            print(f"  {reason:<28} {n:>7}  {zh(reason)} / {en(reason)}")
     return 0
+
+
+def dismissal_reasons(cfg: Config) -> dict[str, int]:
+    """How many leads whose latest triage decision is a dismissal were dismissed for each reason."""
+    import json
+
+    from triage.db import TriageDB, triage_db_path
+
+    path = triage_db_path(cfg.var_dir)
+    if not path.is_file():
+        return {}
+    db = TriageDB(path)
+    try:
+        rows = db.query("SELECT target, after FROM audit_log WHERE action = 'lead.status' ORDER BY seq")
+    finally:
+        db.close()
+    latest = {str(r["target"]): json.loads(r["after"]) or {} for r in rows}
+    counts: dict[str, int] = {}
+    for after in latest.values():
+        if isinstance(after, dict) and after.get("status") == "dismissed" and after.get("reason"):
+            counts[str(after["reason"])] = counts.get(str(after["reason"]), 0) + 1
+    return counts
 
 
 def run_adjustments(args: argparse.Namespace) -> int:

@@ -86,6 +86,10 @@ async def test_an_authorised_seller_dismissal_stops_that_sellers_next_listing_be
     assert "already undone by supervisor" in capsys.readouterr().err
     assert main(["--config", str(toml), "scorer", "adjustments", "--all"]) == 0
     assert "undone by supervisor" in capsys.readouterr().out
+    assert main(["--config", str(toml), "scorer", "report"]) == 0
+    report = capsys.readouterr().out
+    assert "1 dismissed leads by reason" in report
+    assert "dismiss_authorised_seller" in report and "授权卖家 / Authorised seller" in report
 
 
 async def test_accessory_resale_and_other_brand_dismissals_adjust_their_entry(app, config: Config) -> None:
