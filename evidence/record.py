@@ -26,8 +26,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from evidence.custody import custody_of, sync
-from evidence.ledger import WRITTEN
-from evidence.store import Capture, EvidenceStore, sha256_of
+from evidence.store import Capture, EvidenceStore
 from netsword.models import utc_now
 
 if TYPE_CHECKING:
@@ -146,7 +145,8 @@ def build_record(store: EvidenceStore, captures: list[Capture], *, cause: str, t
                  browser: str = "") -> ExtractionRecord:  # fmt: skip
     """The record of `captures` (each checked against the store, its ledger, tokens and custody log). `roots`: the
     TSA trust roots to check timestamps with (None or empty: tokens are listed as not checked)."""
-    from evidence.timestamps import TimestampBook, TimestampError, verify_response
+    from evidence.timestamps import NOT_COVERED, TimestampBook
+    from evidence.verify import check_capture
 
     record = ExtractionRecord(cause=clean(cause), target=clean(target), operators=[clean(o) for o in operators],
                               tool=tool_info(), environment=environment(browser), generated_at=utc_now(),
@@ -159,19 +159,19 @@ def build_record(store: EvidenceStore, captures: list[Capture], *, cause: str, t
         for capture in captures:
             raw = _raw_manifest(store, capture.capture_id)
             row = store.ledger.get(capture.capture_id) if store.ledger.exists() else None
-            anomalies = _anomalies(store, capture, raw, row)
+            check = check_capture(store, capture.capture_id, roots=roots or None)
+            anomalies = _anomalies(capture) + [f"校验未通过（与 netsword evidence verify 相同）：{clean(p)}"
+                                               for p in check.problems]  # fmt: skip
             tokens = []
             for token in book.tokens(capture.capture_id) if book else ():
-                state = "not checked (no trust roots configured)"
-                if roots:
-                    try:
-                        from rfc3161_client import decode_timestamp_response
-
-                        verify_response(decode_timestamp_response(token.response), token.manifest_sha256, roots)
-                        state = "valid"
-                    except (TimestampError, ValueError) as exc:
-                        state = f"INVALID: {exc}"
-                        anomalies.append(f"可信时间戳 {token.token_id} 验证失败：{exc}")
+                problem = check.tokens.get(token.token_id)
+                state = "valid" if roots else "not checked (no trust roots configured)"
+                if problem and problem.startswith(NOT_COVERED):
+                    state = f"INVALID: {problem}"
+                    anomalies.append(f"可信时间戳 {token.token_id} 不覆盖当前的取证清单（清单在盖时间戳后被改动）")
+                elif problem:
+                    state = f"INVALID: {problem}"
+                    anomalies.append(f"可信时间戳 {token.token_id} 验证失败：{clean(problem)}")
                 tokens.append({"token_id": token.token_id, "tsa": token.tsa_url, "gen_time": token.gen_time,
                                "serial_number": token.serial_number, "policy": token.policy, "check": state})  # fmt: skip
             if not tokens:
@@ -199,25 +199,9 @@ def _raw_manifest(store: EvidenceStore, capture_id: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _anomalies(store: EvidenceStore, capture: Capture, raw: dict[str, Any], row: Any) -> list[str]:
+def _anomalies(capture: Capture) -> list[str]:
+    """What the capture itself says went wrong (the store's checks are `evidence.verify.check_capture`'s)."""
     found = [f"未取得：{clean(m)}" for m in capture.missing]
-    try:
-        manifest_sha = sha256_of(store.manifest_path(capture.capture_id).read_bytes())
-    except OSError:
-        manifest_sha = ""
-        found.append("取证清单文件缺失")
-    if row is None:
-        found.append("取证清单不在账本中（未经账本封存）")
-    elif row.state != WRITTEN:
-        found.append(f"账本记录状态为 {row.state}：{clean(row.note)}")
-    elif manifest_sha and row.manifest_sha256 != manifest_sha:
-        found.append("取证清单在写入后被改动（SHA-256 与账本记录不一致）")
-    for item in capture.files:
-        path = store.path_of(item.sha256)
-        if not path.is_file():
-            found.append(f"文件缺失：{item.role} {item.sha256}")
-        elif sha256_of(path.read_bytes()) != item.sha256:
-            found.append(f"文件被改动：{item.role} {item.sha256}")
     if capture.status is not None and not 200 <= capture.status < 300:
         found.append(f"HTTP 状态 {capture.status}")
     final = capture.final_url or capture.url

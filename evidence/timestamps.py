@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 SHA256_OID = x509.ObjectIdentifier("2.16.840.1.101.3.4.2.1")
 MAX_RESPONSE_BYTES = 256 * 1024  # a TimeStampResp is a few kilobytes; anything far larger is not one
 MAX_RETRY_S = 6 * 3600
+NOT_COVERED = "the manifest changed after it was timestamped"  # the token does not cover the manifest as it is now
 QUEUED, STAMPED, REFUSED = "queued", "stamped", "refused"
 
 _MIGRATIONS = (
@@ -392,36 +393,49 @@ class TokenReport:
     tokens: int = 0
     stamped: set[str] = field(default_factory=set)  # capture ids with a valid token
     problems: list[str] = field(default_factory=list)
+    states: dict[str, str | None] = field(default_factory=dict)  # token id → its problem (None: valid)
 
 
-def check_tokens(store: EvidenceStore, roots: tuple[x509.Certificate, ...]) -> TokenReport:
-    """Verify every kept token again: over the manifest's SHA-256 as the ledger recorded it AND as the file is now,
-    signature and chain to `roots` at the token's time. A capture removed by retention is not checked."""
+def check_tokens(store: EvidenceStore, roots: tuple[x509.Certificate, ...], capture_id: str | None = None) -> TokenReport:
+    """Verify every kept token again (or those of `capture_id`): over the manifest's SHA-256 as the ledger recorded
+    it AND as the file is now, signature and chain to `roots` at the token's time. A capture removed by retention is
+    not checked. `report.states` has each checked token's problem (None: valid)."""
     report = TokenReport()
     if not (store.root / LEDGER_FILE).exists():
         return report
     book = TimestampBook(store.root)
     try:
-        for token in book.tokens():
+        for token in book.tokens(capture_id):
             row = store.ledger.get(token.capture_id)
             if row is not None and row.state != WRITTEN:
                 continue
             report.tokens += 1
-            where = f"timestamp {token.token_id} of {token.capture_id}"
-            path = store.manifest_path(token.capture_id)
-            if not path.is_file():
-                report.problems.append(f"{where}: the manifest it covers is missing")
-                continue
-            current = hashlib.sha256(path.read_bytes()).hexdigest()
-            if current != token.manifest_sha256 or (row is not None and row.manifest_sha256 != current):
-                report.problems.append(f"{where}: the manifest changed after it was timestamped at {token.gen_time}")
-                continue
-            try:
-                verify_response(decode_timestamp_response(token.response), current, roots)
-            except (TimestampError, ValueError) as exc:
-                report.problems.append(f"{where}: {exc}")
-                continue
-            report.stamped.add(token.capture_id)
+            problem = token_problem(store, token, row.manifest_sha256 if row is not None else None, roots)
+            report.states[token.token_id] = problem
+            if problem:
+                report.problems.append(f"timestamp {token.token_id} of {token.capture_id}: {problem}")
+            else:
+                report.stamped.add(token.capture_id)
     finally:
         book.close()
     return report
+
+
+def token_problem(store: EvidenceStore, token: Token, ledger_sha256: str | None,
+                  roots: tuple[x509.Certificate, ...] | None) -> str | None:  # fmt: skip
+    """Why `token` does not hold for its manifest as it is now (None: it does). It must cover the manifest's current
+    SHA-256, which must also be the ledger's (`ledger_sha256`, None: no row); with `roots` not None, its signature and
+    chain must verify too."""
+    path = store.manifest_path(token.capture_id)
+    if not path.is_file():
+        return "the manifest it covers is missing"
+    current = hashlib.sha256(path.read_bytes()).hexdigest()
+    if current != token.manifest_sha256 or (ledger_sha256 is not None and ledger_sha256 != current):
+        return f"{NOT_COVERED} at {token.gen_time}"
+    if roots is None:
+        return None
+    try:
+        verify_response(decode_timestamp_response(token.response), current, roots)
+    except (TimestampError, ValueError) as exc:
+        return str(exc)
+    return None

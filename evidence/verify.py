@@ -82,9 +82,19 @@ def verify_store(store: EvidenceStore, *, need_key: bool = False, roots: tuple[C
             report.problems.append(f"{rel}: not a capture manifest: no capture wrote it")
             continue
         seen.add(path.stem)
-        capture = _check_manifest(store, path, rows.get(path.stem), report)
-        if capture is not None:
-            named.update(f.sha256 for f in capture.files)
+        row = rows.get(path.stem)
+        check = _check_manifest(store, path, row)
+        report.problems.extend(check.problems)
+        report.files += check.files
+        capture = check.capture
+        if capture is None:
+            continue
+        report.captures += 1
+        named.update(f.sha256 for f in capture.files)
+        if not check.problems:
+            report.valid.append(capture)
+            if row is not None:
+                report.origins[capture.capture_id] = row.origin
     for cid, row in rows.items():
         if cid in seen:
             continue
@@ -112,50 +122,77 @@ def _check_key(store: EvidenceStore, rows: dict[str, LedgerCapture], report: Ver
     (report.problems if need_key else report.notes).append(message)
 
 
-def _check_manifest(
-    store: EvidenceStore, path: Path, row: LedgerCapture | None, report: VerifyReport
-) -> Capture | None:
-    """Check one manifest; returns its capture when it could be read (valid or not), for the files it names."""
+@dataclass
+class CaptureCheck:
+    """One capture checked the way `verify_store` checks it (the extraction record lists these problems)."""
+
+    capture: Capture | None = None  # the manifest as read (valid or not); None: missing or unreadable
+    files: int = 0  # file references checked
+    problems: list[str] = field(default_factory=list)
+    tokens: dict[str, str | None] = field(default_factory=dict)  # token id → its problem (None: valid)
+
+
+def check_capture(store: EvidenceStore, capture_id: str, *,
+                  roots: tuple[Certificate, ...] | None = None) -> CaptureCheck:  # fmt: skip
+    """Every check `netsword evidence verify` makes of one capture: its manifest against its ledger row (hash and
+    seal), its files, and its trusted timestamps over the manifest as it is now (signatures with `roots`; None: the
+    coverage alone)."""
+    from evidence.timestamps import NOT_COVERED, check_tokens
+
+    row = store.ledger.get(capture_id) if store.ledger.exists() else None
+    path = store.manifest_path(capture_id)
+    if path.is_file():
+        check = _check_manifest(store, path, row)
+    else:
+        check = CaptureCheck(problems=[f"captures/{capture_id}.json: missing"
+                                       + (f" (the ledger has it as written at {row.begun_at})" if row else "")])  # fmt: skip
+    tokens = check_tokens(store, roots if roots is not None else (), capture_id)
+    for token_id, problem in tokens.states.items():
+        if roots is None and problem and not problem.startswith((NOT_COVERED, "the manifest it covers")):
+            problem = None  # no trust roots given: the signature was not checked
+        check.tokens[token_id] = problem
+        if problem:
+            check.problems.append(f"timestamp {token_id} of {capture_id}: {problem}")
+    return check
+
+
+def _check_manifest(store: EvidenceStore, path: Path, row: LedgerCapture | None) -> CaptureCheck:
+    """Check one manifest against its ledger row and the files it names."""
     rel = f"captures/{path.name}"
     data = path.read_bytes()
+    check = CaptureCheck()
+    problems = check.problems
     try:
         capture = Capture.from_dict(json.loads(data))
     except (ValueError, KeyError, TypeError) as exc:
-        report.problems.append(f"{rel}: unreadable manifest ({type(exc).__name__})")
-        return None
-    report.captures += 1
-    before = len(report.problems)
+        problems.append(f"{rel}: unreadable manifest ({type(exc).__name__})")
+        return check
+    check.capture = capture
     if row is None:
-        report.problems.append(
-            f"{rel}: not in the ledger: no capture wrote it (an older store: netsword evidence seal)"
-        )
+        problems.append(f"{rel}: not in the ledger: no capture wrote it (an older store: netsword evidence seal)")
     elif row.state in (ABANDONED, REMOVED):
-        report.problems.append(f"{rel}: present, but the ledger has the capture as {row.state} ({row.note})")
+        problems.append(f"{rel}: present, but the ledger has the capture as {row.state} ({row.note})")
     elif sha256_of(data) != row.manifest_sha256:
-        report.problems.append(f"{rel}: changed since it was written (SHA-256 {row.manifest_sha256[:16]}… recorded)")
+        problems.append(f"{rel}: changed since it was written (SHA-256 {row.manifest_sha256[:16]}… recorded)")
     elif store.ledger.keyed:
         expected = store.ledger.capture_seal(row.capture_id, row.platform, row.listing_id, row.origin,
                                              row.manifest_sha256)  # fmt: skip
         if not row.seal:
-            report.problems.append(f"{rel}: its ledger row is not sealed (written without the evidence key)")
+            problems.append(f"{rel}: its ledger row is not sealed (written without the evidence key)")
         elif not hmac.compare_digest(row.seal, expected):
-            report.problems.append(f"{rel}: its ledger row was altered, or sealed with another evidence key")
+            problems.append(f"{rel}: its ledger row was altered, or sealed with another evidence key")
     if capture.capture_id != path.stem:
-        report.problems.append(f"{rel}: names capture {capture.capture_id}")
+        problems.append(f"{rel}: names capture {capture.capture_id}")
     for item in capture.files:
-        report.files += 1
+        check.files += 1
         target = store.path_of(item.sha256)
         if not _SHA.match(item.sha256) or not target.is_file():
-            report.problems.append(f"{capture.capture_id}: {item.role} {item.sha256}: missing")
+            problems.append(f"{capture.capture_id}: {item.role} {item.sha256}: missing")
             continue
         actual = sha256_of(target.read_bytes())
         if actual != item.sha256:
-            report.problems.append(f"{capture.capture_id}: {item.role} {item.sha256}: hash is now {actual}")
-    if len(report.problems) == before:
-        report.valid.append(capture)
-        if row is not None:
-            report.origins[capture.capture_id] = row.origin
-    return capture
+            problems.append(f"{capture.capture_id}: {item.role} {item.sha256}: hash is now {actual}")
+    return check
 
 
 def _check_objects(store: EvidenceStore, named: set[str], report: VerifyReport) -> None:

@@ -87,9 +87,47 @@ def test_damage_is_listed_as_an_anomaly(tmp_path: Path) -> None:
     store.path_of(page.sha256).write_bytes(b"<html>edited</html>")
     store.manifest_path(cid).write_bytes(store.manifest_path(cid).read_bytes() + b"\n")
     [c] = build_record(store, [capture], cause="c", target="t", operators=[]).captures
-    assert f"文件被改动：page {page.sha256}" in c.anomalies
-    assert "取证清单在写入后被改动（SHA-256 与账本记录不一致）" in c.anomalies
+    checked = "校验未通过（与 netsword evidence verify 相同）："
+    assert f"{checked}{cid}: page {page.sha256}: hash is now " in "\n".join(c.anomalies)
+    assert f"{checked}captures/{cid}.json: changed since it was written" in "\n".join(c.anomalies)
     assert any(a.startswith("无可信时间戳") for a in c.anomalies)
+
+
+def test_a_forged_manifest_with_its_ledger_row_rewritten_is_not_called_clean(tmp_path: Path, good: Pki) -> None:
+    """The forger edits the manifest and rewrites the ledger row's hash to match: the row's seal and the timestamp
+    give it away, and the record lists exactly what `verify` finds (one check, issue 18 review)."""
+    import hashlib
+    import sqlite3
+
+    from evidence.verify import verify_store
+
+    store = EvidenceStore(tmp_path / "evidence", key=KEY)
+    cid = _capture(store)
+    server = TsaServer(good)
+    try:
+        assert stamp_pending(store, TsaSettings((server.url,), (good.ca,), 5.0, 60.0)).stamped == 1
+    finally:
+        server.stop()
+    path = store.manifest_path(cid)
+    forged = json.loads(path.read_bytes())
+    forged["status"] = 404
+    path.write_bytes(json.dumps(forged).encode())
+    with sqlite3.connect(store.root / "ledger.db") as db:
+        db.execute("UPDATE captures SET manifest_sha256 = ? WHERE capture_id = ?",
+                   (hashlib.sha256(path.read_bytes()).hexdigest(), cid))  # fmt: skip
+    db.close()
+    problems = verify_store(EvidenceStore(tmp_path / "evidence", key=KEY), roots=(good.ca,)).problems
+    assert any("ledger row was altered" in p for p in problems) and any("changed after it was" in p for p in problems)
+    capture = store.get(cid)
+    assert capture is not None
+    [c] = build_record(store, [capture], cause="c", target="t", operators=[], roots=(good.ca,)).captures
+    [token] = c.timestamps
+    assert token["check"].startswith("INVALID")
+    assert f"可信时间戳 {token['token_id']} 不覆盖当前的取证清单（清单在盖时间戳后被改动）" in c.anomalies
+    for problem in problems:
+        assert f"校验未通过（与 netsword evidence verify 相同）：{problem}" in c.anomalies, problem
+    assert "验证 valid" not in render_text(build_record(store, [capture], cause="c", target="t", operators=[],
+                                                       roots=(good.ca,)))  # fmt: skip
 
 
 def test_scraped_text_is_escaped_in_html(tmp_path: Path) -> None:
