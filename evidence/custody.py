@@ -54,6 +54,18 @@ _MIGRATIONS = (
     );
     CREATE INDEX custody_subject ON custody_log(subject, event);
     """,
+    # The captures an event names in its details (a package's, an export's `captures`), so a capture's history
+    # has the events filed under a case, lead or referral too; outside the chain (the hashed entries are unchanged).
+    """
+    CREATE TABLE custody_captures (
+        capture_id TEXT NOT NULL,
+        seq INTEGER NOT NULL REFERENCES custody_log(seq),
+        PRIMARY KEY (capture_id, seq)
+    ) WITHOUT ROWID;
+    INSERT OR IGNORE INTO custody_captures (capture_id, seq)
+        SELECT item.value, log.seq FROM custody_log AS log, json_each(log.detail, '$.captures') AS item
+        WHERE json_valid(log.detail) AND json_type(log.detail, '$.captures') = 'array' AND item.type = 'text';
+    """,
 )
 
 
@@ -141,15 +153,25 @@ class CustodyLog:
                 digest = self._hash(prev, (seq, at, event, subject, actor, body))
                 db.execute("INSERT INTO custody_log (seq, at, event, subject, actor, detail, prev_hash, hash) "
                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (seq, at, event, subject, actor, body, prev, digest))  # fmt: skip
+                db.executemany("INSERT OR IGNORE INTO custody_captures (capture_id, seq) VALUES (?, ?)",
+                               [(capture_id, seq) for capture_id in _named_captures(detail)])  # fmt: skip
                 written.append(CustodyEvent(seq, at, event, subject, actor, dict(detail), prev, digest))
                 prev = digest
         return written
 
     def events(self, subject: str | None = None) -> list[CustodyEvent]:
+        """Every event (`subject` None), or those of `subject`: filed under it, or naming it among their `captures`
+        (a capture's `packaged` and `exported` events are filed under the case, lead set or referral)."""
         if not has_table(self.path, "custody_log"):
             return []
-        rows = self._db().query("SELECT * FROM custody_log WHERE (? IS NULL OR subject = ?) ORDER BY seq",
-                                (subject, subject))  # fmt: skip
+        if subject is None:
+            rows = self._db().query("SELECT * FROM custody_log ORDER BY seq")
+        else:
+            rows = self._db().query(
+                "SELECT * FROM custody_log WHERE subject = ? OR seq IN "
+                "(SELECT seq FROM custody_captures WHERE capture_id = ?) ORDER BY seq",
+                (subject, subject),
+            )
         return [_event(r) for r in rows]
 
     def subjects(self, event: str) -> set[str]:
@@ -181,6 +203,11 @@ class CustodyLog:
             found = anchor_problems(head, Head(anchor.seq, anchor.hash), {r["seq"]: r["hash"] for r in rows})
             problems += [f"custody log: {p} (anchor taken {anchor.at})" for p in found]
         return len(rows), problems
+
+
+def _named_captures(detail: Mapping[str, Any]) -> list[str]:
+    named = detail.get("captures")
+    return [c for c in named if isinstance(c, str)] if isinstance(named, list) else []
 
 
 def _event(row: sqlite3.Row) -> CustodyEvent:

@@ -167,3 +167,42 @@ def test_exports_are_recorded(isolated: Path, capsys) -> None:  # type: ignore[n
     assert (last.event, last.actor, last.detail["captures"], last.detail["sha256"]) == (EXPORTED, "inv", [cid],
                                                                                         "ab" * 32)  # fmt: skip
     assert custody_of(store).verify() == (3, [])
+
+
+def test_a_captures_history_has_the_packages_and_exports_that_name_it(isolated: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """`packaged`/`exported` events are filed under the case, lead set or referral; the capture's own history (and
+    `netsword evidence custody CAPTURE`) lists them too, a capture the event does not name does not get them."""
+    from evidence.custody import PACKAGED
+
+    store = EvidenceStore.for_config(load_config())
+    first, second = (store.add(blobs=[Blob("page", f"<html>{i}</html>".encode(), "text/html")], platform="taobao",
+                               listing_id=f"a{i}", url=f"https://taobao.example.com/item/a{i}",
+                               profile="html").capture_id for i in range(2))  # fmt: skip
+    log = custody_of(store)
+    log.append(PACKAGED, "case-9", {"file": "case-9.wacz", "sha256": "cd" * 32, "captures": [first]})
+    log.append(EXPORTED, "ref-1", {"what": "referral ZIP", "captures": [first, second]})
+    assert [(e.event, e.subject) for e in log.events(first)] == [(CAPTURED, first), (PACKAGED, "case-9"),
+                                                                 (EXPORTED, "ref-1")]  # fmt: skip
+    assert [e.event for e in log.events(second)] == [CAPTURED, EXPORTED]
+    assert log.verify() == (4, [])
+    log.close()
+    store.close()
+    assert main(["evidence", "custody", first]) == 0
+    out = capsys.readouterr().out
+    assert "packaged" in out and "case-9" in out and "ref-1" in out
+
+
+def test_an_older_log_learns_which_captures_its_events_name_without_changing_the_chain(tmp_path: Path) -> None:
+    store = _store(tmp_path, 1)
+    [cid] = [r.capture_id for r in store.ledger.captures()]
+    log = custody_of(store)
+    log.append(EXPORTED, "case-1", {"what": "case referral package", "captures": [cid]})
+    log.close()
+    before = sqlite3.connect(store.root / "ledger.db").execute("SELECT seq, hash FROM custody_log").fetchall()
+    _sql(store, "DROP TABLE custody_captures", "UPDATE custody_schema SET version = 1")  # as written by the old code
+    log = custody_of(store)
+    assert [e.event for e in log.events(cid)] == [CAPTURED, EXPORTED]
+    assert log.verify() == (2, [])
+    log.close()
+    after = sqlite3.connect(store.root / "ledger.db").execute("SELECT seq, hash FROM custody_log").fetchall()
+    assert after == before
