@@ -23,11 +23,12 @@ fetches are not routed; sub-resources are capped by Content-Length only.
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urljoin
 
 from netsword.fetch_policy import REDIRECTS, TOO_LARGE, FetchPolicy, Refusal, redact, resolve_async
@@ -40,6 +41,15 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 UNGUARDED = "unguarded"  # a refusal reason: the page's DevTools session could not be opened, so it loads nothing
 STRICT = FetchPolicy(any_host=True)  # for a request whose page no crawl guards: public http(s) only
 RobotsCheck = Callable[[str], Awaitable[Refusal | None]]  # a URL → why robots.txt forbids it, or None
+BODY_TIMEOUT = 15.0  # seconds to wait for a kept body without a Content-Length before the response is failed
+
+
+class BodyKeeper(Protocol):
+    """Who keeps the raw bodies of a guarded page's responses (crawler.browser_recorder, for evidence)."""
+
+    def wants(self, url: str, status: int, length: int | None) -> bool: ...
+
+    def keep(self, method: str, url: str, body: bytes) -> None: ...
 
 
 @dataclass
@@ -63,6 +73,7 @@ class _PageState:
     refused: Refusal | None = None
     broken: str = ""  # why the DevTools session could not be opened: the page may then load nothing
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    keeper: BodyKeeper | None = None  # given the bytes of the responses it wants, as the server sent them
 
     def refuse(self, refusal: Refusal, *, page_itself: bool) -> None:
         self.guard.count(refusal)
@@ -115,6 +126,18 @@ async def guard_browser_page(
 
     await page.route("**", route)
     return state
+
+
+def keep_bodies(page: Any, keeper: BodyKeeper) -> bool:
+    """Hand `keeper` the raw bytes of the responses of `page` it wants, read from the response Chromium holds
+    before its body (Fetch.getResponseBody: the bytes as received, after transfer and content decoding but before
+    any charset decoding — unlike Playwright's Response.body(), which for text re-encodes Chromium's decoded
+    string as UTF-8). False when the page is not guarded (no DevTools session: nothing raw to give)."""
+    state = _PAGES.get(page)
+    if state is None or state.session is None:
+        return False
+    state.keeper = keeper
+    return True
 
 
 async def refuse_browser_request(request: Any) -> bool:
@@ -211,6 +234,12 @@ async def _on_paused(state: _PageState, event: dict[str, Any]) -> None:
         logger.debug("browser guard: %s", exc)
         refusal, page_itself = None, False
     command, params = "Fetch.continueRequest", {"requestId": request_id}
+    try:
+        if refusal is None and not await _keep_body(state, event):
+            url = redact(event["request"]["url"])
+            refusal = Refusal(TOO_LARGE, f"{url}: its body did not end in {BODY_TIMEOUT:g} s")
+    except Exception as exc:  # noqa: BLE001 - never leave a response paused (the keeper hears of no body)
+        logger.debug("browser guard: keeping a body: %s", exc)
     if refusal is not None:
         state.refuse(refusal, page_itself=page_itself)
         command, params = "Fetch.failRequest", {"requestId": request_id, "errorReason": "BlockedByClient"}
@@ -218,6 +247,32 @@ async def _on_paused(state: _PageState, event: dict[str, Any]) -> None:
         await state.session.send(command, params)
     except Exception as exc:  # noqa: BLE001 - the request was cancelled meanwhile (the page moved on or closed)
         logger.debug("browser guard: %s: %s", command, exc)
+
+
+async def _keep_body(state: _PageState, event: dict[str, Any]) -> bool:
+    """Give the keeper the response's raw body when it wants it; False when a body without a Content-Length
+    did not end within BODY_TIMEOUT (the response is then failed: a stream without end is never kept)."""
+    keeper, status = state.keeper, event.get("responseStatusCode")
+    if keeper is None or status is None or status in REDIRECT_STATUSES:
+        return True
+    url = event["request"]["url"]
+    length = next((h["value"] for h in event.get("responseHeaders") or () if h["name"].lower() == "content-length"), "")
+    if not keeper.wants(url, status, int(length) if length.isdigit() else None):
+        return True
+    read = state.session.send("Fetch.getResponseBody", {"requestId": event["requestId"]})
+    try:
+        answer = await (read if length.isdigit() else asyncio.wait_for(read, BODY_TIMEOUT))
+    except TimeoutError:
+        return False
+    except Exception as exc:  # noqa: BLE001 - no body to read (a HEAD, an aborted request): nothing to keep
+        logger.debug("browser guard: Fetch.getResponseBody: %s", exc)
+        return True
+    body = answer.get("body") or ""
+    if answer.get("base64Encoded"):
+        keeper.keep(event["request"].get("method", "GET"), url, base64.b64decode(body))
+    else:  # Chromium gave text: not the server's bytes, so none kept (the keeper says what is missing)
+        logger.debug("browser guard: %s: body given as text, not kept", redact(url))
+    return True
 
 
 async def _judge(state: _PageState, event: dict[str, Any]) -> tuple[Refusal | None, bool]:

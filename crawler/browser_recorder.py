@@ -6,6 +6,11 @@ the headers Chromium saw (evidence.warc keeps the allow-listed ones only) and th
 (what is left out is counted and said in the capture's `missing`). `finish()` also returns the navigation as a
 Fetch: the URL asked for, each redirect, the final URL and status, and the request's start and end (Chromium's
 own resource timing).
+Bodies are the bytes the server sent: on a page the fetch policy guards (crawler.browser_guard), the guard reads
+each wanted response's body from Chromium before the page gets it (`keep_bodies`), so a GBK page is kept in GBK.
+Playwright's Response.body() is not used for them: for text, Chromium hands it a decoded string that it re-encodes
+as UTF-8, which is not what the server sent. A body with no raw bytes (an unguarded page) is kept as Chromium
+decoded it, and the capture's `missing` says so.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from typing import Any
 
 from playwright.async_api import Error as PlaywrightError
 
+from crawler.browser_guard import keep_bodies
 from evidence.store import Fetch, Hop, utc_stamp
 from evidence.warc import Exchange, SubresourceLimits
 
@@ -32,6 +38,9 @@ class Recording:
     tasks: list[asyncio.Future[Any]] = field(default_factory=list)
     left_out: int = 0  # sub-resources over a limit, or whose body Chromium no longer had
     body_bytes: int = 0
+    raw: dict[tuple[str, str], list[bytes]] = field(default_factory=dict)  # (method, URL) → bodies as sent
+    raw_bytes: int = 0
+    decoded: int = 0  # bodies kept as Chromium decoded them (no raw bytes were read)
 
 
 class BrowserRecorder:
@@ -39,12 +48,28 @@ class BrowserRecorder:
         self.limits = limits or SubresourceLimits()
         self.recording: Recording | None = None
         self.pages: weakref.WeakSet[Any] = weakref.WeakSet()
+        self.raw_pages: weakref.WeakSet[Any] = weakref.WeakSet()  # pages whose guard gives raw bodies
 
     def attach(self, page: Any) -> None:
-        """Hear `page`'s responses (once, however often it is offered)."""
+        """Hear `page`'s responses (once, however often it is offered); attach after the page's guard."""
+        if page not in self.raw_pages and keep_bodies(page, self):
+            self.raw_pages.add(page)
         if page not in self.pages:
             self.pages.add(page)
             page.on("response", self._on_response)
+
+    def wants(self, url: str, status: int, length: int | None) -> bool:
+        """The guard's question (crawler.browser_guard.BodyKeeper): read this response's raw body?"""
+        rec = self.recording
+        if rec is None or 300 <= status < 400 or status in (204, 304) or len(rec.tasks) >= self.limits.count:
+            return False
+        return length is None or (length <= self.limits.each and rec.raw_bytes + length <= self.limits.total)
+
+    def keep(self, method: str, url: str, body: bytes) -> None:
+        rec = self.recording
+        if rec is not None and len(body) <= self.limits.each and rec.raw_bytes + len(body) <= self.limits.total:
+            rec.raw_bytes += len(body)
+            rec.raw.setdefault((method, _defragment(url)), []).append(body)
 
     def start(self) -> None:
         self.recording = Recording()
@@ -59,8 +84,12 @@ class BrowserRecorder:
             for task in late:
                 task.cancel()
                 rec.left_out += 1
-        notes = [f"warc: {rec.left_out} sub-resource(s) left out (over the size or count limit, or unreadable)"]
-        return await _navigation(rec.navigations), rec.exchanges, notes if rec.left_out else []
+        notes = []
+        if rec.left_out:
+            notes.append(f"warc: {rec.left_out} sub-resource(s) left out (over the size or count limit, or unreadable)")
+        if rec.decoded:
+            notes.append(f"warc: {rec.decoded} body(ies) as Chromium decoded them, not the server's bytes")
+        return await _navigation(rec.navigations), rec.exchanges, notes
 
     def _on_response(self, response: Any) -> None:
         rec = self.recording
@@ -87,7 +116,12 @@ class BrowserRecorder:
                 if declared.isdigit() and int(declared) > self.limits.each:
                     rec.left_out += 1
                     return
-                body = await response.body()
+                kept = rec.raw.get((request.method, _defragment(response.url)))
+                if kept:
+                    body = kept.pop(0)
+                else:
+                    body = await response.body()
+                    rec.decoded += 1
         except PlaywrightError:  # a body Chromium dropped (the page navigated on), an aborted request
             rec.left_out += 1
             return
@@ -103,6 +137,10 @@ class BrowserRecorder:
                 resource=request.resource_type,
             )
         )  # fmt: skip
+
+
+def _defragment(url: str) -> str:
+    return url.split("#", 1)[0]
 
 
 async def _navigation(responses: list[Any]) -> Fetch | None:

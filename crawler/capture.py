@@ -360,7 +360,6 @@ async def capture_url(
                 raise CaptureError(f"refused by the fetch policy: {guard.refused.message}")
             if response is None:
                 raise CaptureError(f"{url}: no response")
-            raw = await response.body()
             headers = await response.request.all_headers()
             received = await response.all_headers()
             final_url = response.url  # the response Chromium ended on, after any redirects
@@ -369,6 +368,12 @@ async def capture_url(
             html = (await page.content()).encode("utf-8")
             status = response.status
             fetch, exchanges, notes = await recorder.finish()
+            # what the server sent, byte for byte (the recorder's exchange of the page, read before Chromium
+            # decoded it); Playwright's response.body() would be Chromium's text re-encoded as UTF-8
+            document = next((x for x in exchanges if x.url == final_url and x.resource == "document"), None)
+            raw = document.body if document is not None else await response.body()
+            if document is None:
+                notes.append("response: as Chromium decoded it, not the server's bytes (not recorded)")
         finally:
             await browser.close()
     fetch = fetch or Fetch(url=url, final_url=final_url, status=status)

@@ -1,0 +1,72 @@
+"""Browser captures keep the bytes the server sent: a GBK page (and a GBK stylesheet) captured by
+`netsword evidence capture URL` in real Chromium is stored, as the "response" file and as the WARC response
+records' payloads, byte for byte as served — not as Chromium decoded it and Playwright re-encoded it in UTF-8."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import io
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from evidence.store import EvidenceStore
+from netsword.cli import main
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
+PAGE = ('<html><head><meta charset="gbk"><title>耐克 高仿 运动鞋</title><link rel="stylesheet" href="/s.css">'
+        '</head><body><h1>耐克 高仿 ￥59.00</h1><p>正品保证，假一赔十</p></body></html>').encode("gbk")  # fmt: skip
+STYLE = 'h1:after { content: "（特价）"; }'.encode("gbk")
+
+
+class Gbk(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        body, media = (STYLE, "text/css") if self.path == "/s.css" else (PAGE, "text/html")
+        self.send_response(200)
+        self.send_header("Content-Type", f"{media}; charset=gbk")
+        if self.path.startswith("/chunked"):  # no Content-Length, as dynamic pages are sent
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for start in range(0, len(body), 40):
+                part = body[start : start + 40]
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
+            self.wfile.write(b"0\r\n\r\n")
+            return
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def site() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Gbk)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("path", ["/listing", "/chunked"])
+def test_a_gbk_page_is_kept_as_the_server_sent_it(isolated: Path, site: str, path: str) -> None:
+    assert main(["evidence", "capture", f"{site}{path}", "--listing-id", "g1"]) == 0
+    store = EvidenceStore(isolated / "var" / "evidence")
+    (capture,) = store.iter_captures()
+    response = capture.file("response")
+    assert response.sha256 == hashlib.sha256(PAGE).hexdigest()
+    assert store.read(response.sha256) == PAGE
+    # what Chromium showed is kept too, as the rendered page (UTF-8)
+    assert "耐克 高仿".encode() in store.read(capture.file("page").sha256)
+    payloads = {record.rec_headers.get_header("WARC-Target-URI"): record.content_stream().read()
+                for record in ArchiveIterator(io.BytesIO(store.read(capture.file("warc").sha256)))
+                if record.rec_type == "response"}  # fmt: skip
+    assert payloads == {f"{site}{path}": PAGE, f"{site}/s.css": STYLE}
