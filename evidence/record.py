@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 from evidence.custody import custody_of, sync
 from evidence.store import Capture, EvidenceStore
+from netsword.fetch_policy import redact
 from netsword.models import utc_now
 
 if TYPE_CHECKING:
@@ -172,7 +173,7 @@ def build_record(store: EvidenceStore, captures: list[Capture], *, cause: str, t
                 elif problem:
                     state = f"INVALID: {problem}"
                     anomalies.append(f"可信时间戳 {token.token_id} 验证失败：{clean(problem)}")
-                tokens.append({"token_id": token.token_id, "tsa": token.tsa_url, "gen_time": token.gen_time,
+                tokens.append({"token_id": token.token_id, "tsa": redact(token.tsa_url), "gen_time": token.gen_time,
                                "serial_number": token.serial_number, "policy": token.policy, "check": state})  # fmt: skip
             if not tokens:
                 anomalies.append("无可信时间戳（尚未申请或时间戳服务不可用：netsword evidence timestamp）")

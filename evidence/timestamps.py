@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from cryptography import x509
 from rfc3161_client import (
@@ -37,6 +38,7 @@ from rfc3161_client import (
 from evidence.custody import TIMESTAMPED, custody_of, sync
 from evidence.ledger import LEDGER_FILE, WRITTEN
 from netsword.config import Config, ConfigError
+from netsword.fetch_policy import redact
 from netsword.models import utc_now
 from netsword.sqlite_db import SharedDatabase, has_table
 
@@ -93,6 +95,14 @@ class TsaSettings:
     roots: tuple[x509.Certificate, ...]
     timeout: float = 20.0
     retry_seconds: float = 300.0
+    password: str = ""  # timestamps.tsa_password: for URLs that name a user and no password
+
+    def auth(self, url: str) -> tuple[str, str] | None:
+        """Basic-auth credentials for `url` from the secret setting (None: the URL's own userinfo, or none)."""
+        parts = urlsplit(url)
+        if self.password and parts.username and parts.password is None:
+            return parts.username, self.password
+        return None
 
     @classmethod
     def from_config(cls, cfg: Config) -> TsaSettings:
@@ -100,13 +110,14 @@ class TsaSettings:
         section = cfg.timestamps
         for url in section.tsa_urls:
             if not url.startswith(("http://", "https://")):
-                raise ConfigError(f"timestamps.tsa_urls: must be http(s) URLs, got {url!r}")
+                raise ConfigError(f"timestamps.tsa_urls: must be http(s) URLs, got {redact(url)!r}")
         if section.tsa_urls and not section.trust_roots:
             raise ConfigError("timestamps.trust_roots: needed with timestamps.tsa_urls (the CA certificates, PEM, "
                               "that TSA certificates must chain to): tokens cannot be verified without them")  # fmt: skip
         if section.timeout <= 0 or section.retry_seconds <= 0:
             raise ConfigError("timestamps.timeout and timestamps.retry_seconds: must be more than 0")
-        return cls(section.tsa_urls, load_roots(section.trust_roots), section.timeout, section.retry_seconds)
+        return cls(section.tsa_urls, load_roots(section.trust_roots), section.timeout, section.retry_seconds,
+                   section.tsa_password)  # fmt: skip
 
 
 def load_roots(paths: tuple[str, ...]) -> tuple[x509.Certificate, ...]:
@@ -177,6 +188,21 @@ def verify_response(response: TimeStampResponse, manifest_sha256: str, roots: tu
         raise TimestampError(f"the token cannot be read: {exc}") from None
 
 
+def _scrub(exc: Exception, url: str, shown: str, secret: str) -> str:
+    """An error's text with the TSA's full URL replaced by the redacted one, and no password left in it."""
+    text = str(exc).replace(url, shown) or "no answer"
+    for password in (_password(url), secret):
+        text = text.replace(password, "***") if password else text
+    return text
+
+
+def _password(url: str) -> str:
+    try:
+        return urlsplit(url).password or ""
+    except ValueError:
+        return ""
+
+
 def _reason(exc: Exception) -> str:
     """OpenSSL's own reason ("Verify error: certificate has expired") out of rfc3161-client's error stack."""
     text = str(exc)
@@ -191,31 +217,32 @@ def ask_tsa(client: httpx.Client, url: str, manifest: bytes, manifest_sha256: st
     import httpx
 
     request = request_for(manifest)
+    shown = redact(url)  # the URL as errors, the custody log and the store have it: no userinfo, no query string
     der = request.as_bytes()
     try:
-        with client.stream("POST", url, content=der,
+        with client.stream("POST", url, content=der, auth=settings.auth(url),
                            headers={"Content-Type": "application/timestamp-query"}) as reply:  # fmt: skip
             if reply.status_code != 200:
-                raise TimestampError(f"{url}: HTTP {reply.status_code}")
+                raise TimestampError(f"{shown}: HTTP {reply.status_code}")
             body = bytearray()
             for chunk in reply.iter_bytes():
                 body += chunk
                 if len(body) > MAX_RESPONSE_BYTES:
-                    raise TimestampError(f"{url}: answer larger than {MAX_RESPONSE_BYTES} bytes")
+                    raise TimestampError(f"{shown}: answer larger than {MAX_RESPONSE_BYTES} bytes")
     except (httpx.TransportError, httpx.TimeoutException) as exc:
-        raise TsaUnreachable(f"{url}: {type(exc).__name__}: {exc or 'no answer'}") from None
+        raise TsaUnreachable(f"{shown}: {type(exc).__name__}: {_scrub(exc, url, shown, settings.password)}") from None
     except httpx.HTTPError as exc:
-        raise TimestampError(f"{url}: {type(exc).__name__}: {exc or 'no answer'}") from None
+        raise TimestampError(f"{shown}: {type(exc).__name__}: {_scrub(exc, url, shown, settings.password)}") from None
     try:
         response = decode_timestamp_response(bytes(body))
     except ValueError as exc:
-        raise TimestampError(f"{url}: not a TimeStampResp ({exc})") from None
+        raise TimestampError(f"{shown}: not a TimeStampResp ({_scrub(exc, url, shown, settings.password)})") from None
     if response.status not in (0, 1):
-        raise TimestampError(f"{url}: refused (PKIStatus {response.status}: {'; '.join(response.status_string)})")
+        raise TimestampError(f"{shown}: refused (PKIStatus {response.status}: {'; '.join(response.status_string)})")
     try:
         verify_response(response, manifest_sha256, settings.roots, nonce=request.nonce)
     except TimestampError as exc:
-        raise TimestampError(f"{url}: {exc}") from None
+        raise TimestampError(f"{shown}: {_scrub(exc, url, shown, settings.password)}") from None
     return response
 
 
@@ -370,8 +397,8 @@ def stamp_pending(store: EvidenceStore, settings: TsaSettings, *, everything: bo
                 except TimestampError as exc:
                     failures.append(str(exc))
                     continue
-                token = book.keep(cid, sha, url, response)
-                custody.append(TIMESTAMPED, cid, {"token_id": token.token_id, "tsa_url": url,
+                token = book.keep(cid, sha, redact(url), response)
+                custody.append(TIMESTAMPED, cid, {"token_id": token.token_id, "tsa_url": token.tsa_url,
                                                   "gen_time": token.gen_time, "serial_number": token.serial_number,
                                                   "manifest_sha256": sha}, actor=actor)  # fmt: skip
                 report.stamped += 1

@@ -207,6 +207,7 @@ class TimestampsConfig:
     trust_roots: tuple[str, ...] = ()  # PEM files of the CA certificates a TSA's certificate must chain to
     timeout: float = 20.0  # seconds per request to a TSA
     retry_seconds: float = 300.0  # first wait after every TSA failed; doubles per attempt, at most 6 hours
+    tsa_password: str = field(default="", metadata=SECRET)  # basic-auth password for TSA URLs naming a user (user@host)
 
 
 @dataclass(frozen=True)

@@ -240,3 +240,56 @@ def test_the_next_tsa_is_asked_when_one_is_down(tmp_path: Path, tsa: TsaServer, 
     assert (report.stamped, report.waiting, report.errors) == (2, 0, [])
     assert {t.tsa_url for t in TimestampBook(store.root).tokens()} == {tsa.url}
     assert {t.capture_id for t in TimestampBook(store.root).tokens()} == {first, second}
+
+
+def test_a_tsa_password_is_used_and_never_recorded(isolated: Path, good: Pki, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys) -> None:  # type: ignore[no-untyped-def]
+    """A password in a TSA URL (or in timestamps.tsa_password for a URL naming a user) authenticates to the TSA and
+    appears nowhere: not in the store (ledger.db, tokens, custody log, queue errors), the record, or any output."""
+    import gzip
+
+    from netsword.config import load_config
+
+    secret, other = "Sup3rSecret-url", "Sup3rSecret-env"
+    server = TsaServer(good, basic_auth=("user", secret))
+    env_server = TsaServer(good, basic_auth=("user", other))
+    outputs: list[str] = []
+    try:
+        monkeypatch.setenv("NETSWORD_PATHS_VAR_DIR", str(isolated / "var"))
+        monkeypatch.setenv("NETSWORD_TIMESTAMPS_TRUST_ROOTS", str(good.write_root(isolated / "root.pem")))
+        monkeypatch.setenv("NETSWORD_TIMESTAMPS_TSA_URLS", f"http://user:{secret}@127.0.0.1:9/tsr?key={secret}")
+        store = EvidenceStore.for_config(load_config())
+        cid = store.add(blobs=[Blob("page", b"<html>x</html>", "text/html")], platform="taobao", listing_id="a1",
+                        url="https://taobao.example.com/item/a1", profile="html").capture_id  # fmt: skip
+        store.close()
+        assert main(["evidence", "timestamp"]) == 1  # nothing listens on port 9: the error is queued
+        outputs += capsys.readouterr()
+        book = TimestampBook(isolated / "var" / "evidence")
+        outputs.append(book.last_error())
+        book.close()
+        assert "http://127.0.0.1:9/tsr" in outputs[-1]
+        monkeypatch.setenv("NETSWORD_TIMESTAMPS_TSA_URLS", f"http://user:{secret}@127.0.0.1:{server.port}/tsr")
+        assert main(["evidence", "timestamp", "--all"]) == 0, capsys.readouterr()
+        monkeypatch.setenv("NETSWORD_TIMESTAMPS_TSA_URLS", f"http://user@127.0.0.1:{env_server.port}/tsr")
+        monkeypatch.setenv("NETSWORD_TIMESTAMPS_TSA_PASSWORD", other)
+        cfg = load_config()
+        store = EvidenceStore.for_config(cfg)
+        store.add(blobs=[Blob("page", b"<html>y</html>", "text/html")], platform="taobao", listing_id="a2",
+                  url="https://taobao.example.com/item/a2", profile="html")  # fmt: skip
+        stamped = stamp_pending(store, TsaSettings.from_config(cfg))
+        store.close()
+        assert env_server.requests == 1 and stamped.stamped == 1, stamped.errors  # the secret setting authenticated
+        for args in (["custody", cid], ["record", cid], ["record", cid, "--format", "json"], ["verify"]):
+            main(["evidence", *args])
+            outputs += capsys.readouterr()
+    finally:
+        server.stop()
+        env_server.stop()
+    assert server.requests >= 1 and f"127.0.0.1:{server.port}/tsr" in "".join(outputs)
+    for path in (isolated / "var").rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            data = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+            assert secret.encode() not in data and other.encode() not in data, path
+    for text in outputs:
+        assert secret not in text and other not in text, text

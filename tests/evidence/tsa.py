@@ -5,6 +5,7 @@ SHA-256) with signed attributes content-type, message-digest and signing-certifi
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 import threading
@@ -114,9 +115,10 @@ def respond(request_der: bytes, pki: Pki, *, now: datetime | None = None) -> byt
 class TsaServer:
     """An RFC 3161 responder over HTTP on 127.0.0.1 (`port` 0: any free one); `requests` counts the POSTs."""
 
-    def __init__(self, pki: Pki, port: int = 0) -> None:
+    def __init__(self, pki: Pki, port: int = 0, *, basic_auth: tuple[str, str] | None = None) -> None:
         self.pki = pki
         self.requests = 0
+        wanted = "Basic " + base64.b64encode(":".join(basic_auth).encode()).decode() if basic_auth else None
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -124,6 +126,9 @@ class TsaServer:
                 outer.requests += 1
                 size = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(min(size, 64 * 1024))
+                if wanted is not None and self.headers.get("Authorization") != wanted:
+                    self.send_error(401)
+                    return
                 if self.headers.get("Content-Type") != "application/timestamp-query":
                     self.send_error(415)
                     return
