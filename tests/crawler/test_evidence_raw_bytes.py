@@ -4,9 +4,11 @@ records' payloads, byte for byte as served — not as Chromium decoded it and Pl
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import http.server
 import io
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,6 +41,9 @@ class Gbk(http.server.BaseHTTPRequestHandler):
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
             self.wfile.write(b"0\r\n\r\n")
             return
+        if self.path.startswith("/gzip"):  # content coding: kept decoded (the WARC drops Content-Encoding)
+            body = gzip.compress(body)
+            self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -56,7 +61,7 @@ def site() -> Iterator[str]:
     server.server_close()
 
 
-@pytest.mark.parametrize("path", ["/listing", "/chunked"])
+@pytest.mark.parametrize("path", ["/listing", "/chunked", "/gzip"])
 def test_a_gbk_page_is_kept_as_the_server_sent_it(isolated: Path, site: str, path: str) -> None:
     assert main(["evidence", "capture", f"{site}{path}", "--listing-id", "g1"]) == 0
     store = EvidenceStore(isolated / "var" / "evidence")
@@ -70,3 +75,38 @@ def test_a_gbk_page_is_kept_as_the_server_sent_it(isolated: Path, site: str, pat
                 for record in ArchiveIterator(io.BytesIO(store.read(capture.file("warc").sha256)))
                 if record.rec_type == "response"}  # fmt: skip
     assert payloads == {f"{site}{path}": PAGE, f"{site}/s.css": STYLE}
+
+
+def test_a_crawls_screenshot_visit_of_a_gbk_page_records_the_servers_bytes(tmp_path: Path) -> None:
+    """In a crawl, the evidence visit's own fetch of a GBK detail page (Chromium, scrapy-playwright) is written to the
+    WARC with the same bytes as the crawl's own fetch of it (Scrapy's raw answer, the capture's `response`)."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from gbk_market import GbkMarket, crawl_cli, keywords_for
+
+    market = GbkMarket(size=40)
+    market.start()
+    try:
+        var = tmp_path / "var"
+        stats = crawl_cli(str(Path(__file__).parent / "profiles" / "gbk-shop.yaml"), f"{market.base_url}/gbk/",
+                          keywords_for(market, 1), var, max_pages=1, evidence=True)  # fmt: skip
+    finally:
+        market.stop()
+    assert stats.get("netsword/evidence_screenshots", 0) >= 1
+    store = _store(var)
+    checked = 0
+    for capture in store.iter_captures():
+        raw = store.read(capture.file("response").sha256)
+        payloads = [r.content_stream().read() for r in ArchiveIterator(io.BytesIO(store.read(capture.file("warc").sha256)))
+                    if r.rec_type == "response" and r.rec_headers.get_header("WARC-Target-URI") == capture.final_url]  # fmt: skip
+        if len(payloads) < 2:  # the crawl's fetch and the evidence visit's
+            continue
+        assert payloads == [raw] * len(payloads)
+        raw.decode("gbk")  # and it is the GBK page, not Chromium's UTF-8 text
+        checked += 1
+    assert checked >= 1
+
+
+def _store(var_dir: Path) -> EvidenceStore:
+    from netsword.config import load_config
+
+    return EvidenceStore.for_config(load_config(env={"NETSWORD_PATHS_VAR_DIR": str(var_dir)}), create_key=False)
