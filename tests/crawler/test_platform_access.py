@@ -209,9 +209,7 @@ def test_login_wall_without_a_session_and_the_session_kept_secret(market: GbkMar
     assert walled["stats"]["netsword/blocked/rule"] >= 2 and not walled["listings"]
     assert walled["stats"]["netsword/operator_alerts"] == 1
     # the operator's message (in the outbox) and everything else the crawl wrote hold no cookie value
-    assert not [
-        p for p in (tmp_path / "no-session").rglob("*") if p.is_file() and b"logged-out-7c41e9" in p.read_bytes()
-    ]
+    assert not files_holding(tmp_path / "no-session", b"logged-out-7c41e9")
 
     cookies = tmp_path / "secrets" / "gbk-shop-cookies.txt"
     cookies.parent.mkdir()
@@ -225,9 +223,65 @@ def test_login_wall_without_a_session_and_the_session_kept_secret(market: GbkMar
     assert result["code"] in (0, 3), result["log"][-3000:]
     assert result["listings"] and not result["stats"].get("netsword/blocked")
     assert result["stats"]["netsword/leads_created"] > 0
-    leaked = [p for p in var.rglob("*") if p.is_file() and market.session_value.encode() in p.read_bytes()]
+    assert list((var / "evidence").rglob("*.warc.gz")) or list((var / "evidence").rglob("objects/*/*"))
+    leaked = files_holding(var, market.session_value.encode())
     assert not leaked, leaked
     assert market.session_value not in result["log"] + result["out"]
+
+
+def files_holding(root: Path, needle: bytes) -> list[str]:
+    """Every file under `root` holding `needle`, looked for inside gzip (WARC records) and zip (WACZ) too."""
+    return [str(p) for p in root.rglob("*") if p.is_file() and _holds(p.read_bytes(), needle)]
+
+
+def _holds(data: bytes, needle: bytes, depth: int = 0) -> bool:
+    import gzip
+    import io
+    import zipfile
+    import zlib
+
+    if needle in data:
+        return True
+    if depth > 2:
+        return False
+    if data[:2] == b"\x1f\x8b":
+        try:
+            return _holds(gzip.decompress(data), needle, depth + 1)
+        except (OSError, EOFError, zlib.error):
+            return _holds(_gzip_members(data), needle, depth + 1)  # a damaged tail: what could be read
+    if data[:4] == b"PK\x03\x04":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                return any(_holds(archive.read(name), needle, depth + 1) for name in archive.namelist())
+        except (zipfile.BadZipFile, OSError):
+            return False
+    return False
+
+
+def _gzip_members(data: bytes) -> bytes:
+    import zlib
+
+    out, rest = bytearray(), data
+    while rest[:2] == b"\x1f\x8b":
+        inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        try:
+            out += inflater.decompress(rest)
+        except zlib.error:
+            break
+        rest = inflater.unused_data
+    return bytes(out)
+
+
+def test_the_leak_search_looks_inside_warc_and_wacz_files(tmp_path: Path) -> None:
+    import gzip
+    import zipfile
+
+    secret = b"session=7c41e9-secret"
+    (tmp_path / "a.warc.gz").write_bytes(gzip.compress(b"WARC/1.1\r\n") + gzip.compress(b"Cookie: " + secret))
+    with zipfile.ZipFile(tmp_path / "b.wacz", "w") as wacz:
+        wacz.writestr("archive/data.warc.gz", gzip.compress(b"Set-Cookie: " + secret))
+    (tmp_path / "c.warc.gz").write_bytes(gzip.compress(b"nothing here"))
+    assert sorted(Path(p).name for p in files_holding(tmp_path, secret)) == ["a.warc.gz", "b.wacz"]
 
 
 def test_a_login_wall_in_the_browser_is_a_block(market: GbkMarket, tmp_path: Path) -> None:
@@ -247,7 +301,7 @@ def test_a_storage_state_session_and_a_proxy_reach_the_browser(market: GbkMarket
     proxy = ForwardProxy()
     try:
         result = crawl(str(PROFILES / "gbk-shop-member-browser.yaml"), market, var, keywords_for(market, 1),
-                       NETSWORD_CRAWLER_SESSIONS=f"gbk-shop={state}",
+                       evidence=True, NETSWORD_CRAWLER_SESSIONS=f"gbk-shop={state}",
                        NETSWORD_CRAWLER_PROXIES=f"gbk-shop=http://127.0.0.1:{proxy.port}")  # fmt: skip
     finally:
         proxy.stop()
@@ -255,6 +309,9 @@ def test_a_storage_state_session_and_a_proxy_reach_the_browser(market: GbkMarket
     assert result["listings"] and not result["stats"].get("netsword/blocked")
     assert any("/gbk/member?" in url for url in proxy.forwarded)  # Chromium's page came through the proxy
     assert market.session_value not in result["log"] + result["out"]
+    assert list((var / "evidence" / "captures").glob("*.json"))  # the search below covers real evidence
+    leaked = files_holding(var, market.session_value.encode())  # evidence (WARC, screenshots) included
+    assert not leaked, leaked
 
 
 class ForwardProxy:
