@@ -6,8 +6,8 @@ closed without penalty has no decision to publish. The summary holds what a pena
 the case, its dates, the shops (platform, shop name, the unified social credit code a business must display), the
 goods (listing titles, the marks and their owners), the amounts, and the decision as the supervisor wrote it in the
 penalty note. It leaves out the team's notes, names, deadline and evidence, and every personal identifier found in
-any published text (phone numbers, WeChat and QQ ids, e-mail, return addresses, payment accounts, 18-digit ID
-numbers) is replaced by 〔已隐去〕 — through the same reader the actor networks use (cases.identifiers). Listing
+any published text (phone numbers, WeChat and QQ ids, e-mail, return addresses, payment accounts, ID numbers
+in any spacing, phone numbers of any region, names after cue words) is replaced by 〔已隐去〕 — through the same reader the actor networks use (cases.identifiers). Listing
 URLs and seller ids are left out (they lead to the person behind a shop).
 
 The serious-violator list names the actors (shop networks) a supervisor listed from such cases, with the basis
@@ -25,6 +25,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import phonenumbers
+
+from cases import uscc
 from cases.actors import StoredActor
 from cases.db import CasesDB
 from cases.identifiers import identifiers_in_text
@@ -37,24 +40,66 @@ WITHHELD = "〔已隐去〕"
 PUBLIC_KINDS = frozenset({"uscc"})  # a business's credit code is public by law; every other identifier is withheld
 GUIDANCE = ("依据行政处罚信息公示与严重违法失信名单管理的有关规定由执法机关决定是否公示；本文件由 NetSword 生成，"
             "公示前须经法制审核。Guidance only: the agency decides under its rules; legal review before publication.")  # fmt: skip
-_ID_CARD = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
+# Cue words before a person's name, longest first so 法人代表 is read whole (not 法人 + the name 代表).
+_NAME_CUES = sorted(
+    ("法定代表人", "法人代表", "法人", "联系人姓名", "联系人", "负责人姓名", "负责人", "经营者姓名", "经营者", "店主",
+     "收件人姓名", "收件人", "寄件人姓名", "寄件人", "收货人姓名", "收货人", "发货人", "户名", "开户名", "开户人", "持卡人",
+     "收款人", "付款人", "业主", "个体户", "姓名", "contact person"),
+    key=len, reverse=True,
+)  # fmt: skip
+# A name is the whole token after the cue (and any separators), up to the next separator or punctuation, bounded:
+# a 5-character or compound name (欧阳娜娜娜, 阿卜杜·热合曼) is withheld whole; Latin names may hold spaces.
 _NAME_CUE = re.compile(
-    r"((?:收件人|联系人|收货人|负责人|法人|法定代表人|经营者|店主)[\s:：]*)([\u4e00-\u9fff]{1,4}|[A-Za-z][A-Za-z .'-]{1,40})"
+    r"(?:" + "|".join(re.escape(c) for c in _NAME_CUES) + r")[\s:：,，、=]*"
+    r"([A-Za-z][A-Za-z.'-]*(?: [A-Za-z][A-Za-z.'-]*){0,4}|[^\s,，、;；:：。.!！?？()（）\[\]【】<>《》\"'“”‘’|/〔〕]{1,16})",
+    re.I,
 )
+# ID numbers with any spacing or hyphens: 18 digits (the last may be X) or the old 15-digit form.
+_ID_CARD = re.compile(r"(?<![\dA-Za-z])(?:\d(?:[\s-]?\d){16}[\s-]?[\dXx]|\d(?:[\s-]?\d){14})(?![\dA-Za-z])")
+_CREDIT_CUE = re.compile(r"(信用代码|营业执照|执照|注册号|税号|licen[cs]e)", re.I)  # an all-digit code so cued is kept
+# A landline with its area code in brackets and the number in groups: (0755) 8888 1234, （021）6123-4567.
+_LANDLINE = re.compile(r"[(（]\s*0\d{1,3}\s*[)）][\s-]*\d{3,4}[\s-]?\d{3,4}(?!\d)")
+# Regions whose numbers a shop's or a party's text shows, read by phonenumbers (numbers with +CC from any region).
+_PHONE_REGIONS = ("CN", "HK", "MO", "TW", "SG", "MY", "JP", "KR", "US", "GB")
+
+
+def _personal_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of `text` holding personal data: cases.identifiers' values (credit codes excepted), ID numbers, phone
+    numbers of any region, bracketed landlines."""
+    found: list[tuple[int, int, str]] = []
+    identifiers_in_text(text, "text", found)
+    spans = [(start, end) for start, end, kind in found if kind not in PUBLIC_KINDS]
+    for match in _ID_CARD.finditer(text):
+        compact = re.sub(r"[\s-]", "", match.group(0)).upper()
+        if not (uscc.is_valid(compact) and _CREDIT_CUE.search(text[max(0, match.start() - 12) : match.start()])):
+            spans.append(match.span())
+    spans += [m.span() for m in _LANDLINE.finditer(text)]
+    for region in _PHONE_REGIONS:
+        spans += [(m.start, m.end) for m in phonenumbers.PhoneNumberMatcher(text, region)]
+    return spans
+
+
+def _withhold(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with each (merged) span replaced by 〔已隐去〕 once."""
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    for start, end in reversed(merged):
+        text = text[:start] + WITHHELD + text[end:]
+    return text
 
 
 def redact(text: str) -> str:
-    """`text` (NFKC) with every identifier a shop's text shows — each value cases.identifiers reads after a cue word
-    or as a phone number, e-mail, address, account — replaced by 〔已隐去〕, except credit codes (public by law); and
-    18-digit ID numbers and names after cue words (收件人 王某) likewise."""
+    """`text` (NFKC) with personal data replaced by 〔已隐去〕: each value cases.identifiers reads (after a cue word,
+    or as a phone number, e-mail, address, account) except credit codes (public by law); ID numbers (18 or 15 digits,
+    any spacing); phone numbers of any region (phonenumbers' matcher) and bracketed landlines; and the whole name
+    after a cue word (法人代表 李四, 联系人姓名：王五). It prefers withholding too much to too little."""
     text = unicodedata.normalize("NFKC", text or "")
-    spans: list[tuple[int, int, str]] = []
-    identifiers_in_text(text, "text", spans)
-    for start, end, kind in sorted(spans, reverse=True):
-        if kind not in PUBLIC_KINDS:
-            text = text[:start] + WITHHELD + text[end:]
-    text = _ID_CARD.sub(WITHHELD, text)
-    return _NAME_CUE.sub(lambda m: m.group(1) + WITHHELD, text)
+    text = _withhold(text, _personal_spans(text))
+    return _withhold(text, [m.span(1) for m in _NAME_CUE.finditer(text) if WITHHELD not in m.group(1)])
 
 
 def publishable(case: Case) -> str:

@@ -37,6 +37,24 @@ def test_redact_withholds_personal_identifiers_and_keeps_credit_codes() -> None:
     assert redact("１３８００１３８０００") == WITHHELD  # full-width digits too
 
 
+# What a supervisor's penalty note may hold (issue 17/20 review): multi-character cue words, a 5-character name,
+# an ID number in groups, a Hong Kong mobile and a bracketed landline, a foreign number, a name with a middle dot.
+PERSONAL_NOTE = ("罚款 5 万元。法人代表 李四；联系人姓名：王五；身份证 110105 19491231 002X；电话 +852 9123 4567；"
+                 "座机 (0755) 8888 1234；联系人: 欧阳娜娜娜；法定代表人：赵六，旧身份证 110105491231002；"
+                 "寄件人:阿卜杜·热合曼 Tel +44 20 7946 0958；Contact person: John Smith")  # fmt: skip
+PERSONAL_SECRETS = ("李四", "王五", "19491231", "002X", "9123 4567", "91234567", "8888 1234", "88881234", "欧阳", "娜",
+                    "赵六", "110105491231002", "热合曼", "7946", "John", "Smith")  # fmt: skip
+
+
+def test_redact_withholds_whole_names_after_cue_words_and_numbers_of_any_form() -> None:
+    out = redact(PERSONAL_NOTE)
+    for secret in PERSONAL_SECRETS:
+        assert secret not in out, (secret, out)
+    assert out.startswith("罚款 5 万元") and "法人代表 " + WITHHELD in out and "联系人姓名:" + WITHHELD in out
+    assert redact("罚款 5 万元,没收 120 件,2026-11-30 结案") == "罚款 5 万元,没收 120 件,2026-11-30 结案"
+    assert redact(f"营业执照 {CODE}") == f"营业执照 {CODE}"
+
+
 def world(tmp_path: Path):  # type: ignore[no-untyped-def]
     leads = [shop_lead("taobao", "a", 1, contact="13800138000", name="王五的店 13800138000", licence=CODE,
                        price=299.0, sales=300),
@@ -113,15 +131,21 @@ def test_publish_and_violators_cli(isolated: Path, capsys, monkeypatch) -> None:
     assert main(["cases", "publish", case_id]) == 2
     assert "only closed cases" in capsys.readouterr().err
     for status in ("filed", "investigating", "penalised", "closed"):
-        assert as_user("cases", "move", case_id, status, "--note", "罚款 13800138000", "--user", "li") == 0
+        note = "罚款 13800138000 " + PERSONAL_NOTE
+        assert as_user("cases", "move", case_id, status, "--note", note, "--user", "li") == 0
     capsys.readouterr()
     assert main(["cases", "publish", case_id]) == 0
     out = capsys.readouterr().out
     assert "13800138000" not in out and json.loads(out)["case_id"] == case_id
+    decision = json.loads(out)["decision"]
+    assert decision.startswith("罚款 " + WITHHELD) and not [s for s in PERSONAL_SECRETS if s in decision]
+    shown = out.replace("王五的店", "")  # the shop's own name (a bare name is not recognisable as one)
+    assert not [secret for secret in PERSONAL_SECRETS if secret in shown]
     html_file = isolated / "public.html"
     assert main(["cases", "publish", case_id, "--format", "html", "--out", str(html_file)]) == 0
     html = html_file.read_text()
     assert "default-src 'none'" in html and "13800138000" not in html and CODE in html
+    assert not [secret for secret in PERSONAL_SECRETS if secret in html.replace("王五的店", "")]
     assert as_user("cases", "violator", case_id, "--basis", "两年内两次因售假受到行政处罚", "--user", "wang") == 2
     assert as_user("cases", "violator", case_id, "--basis", "两年内两次因售假受到行政处罚", "--user", "li") == 0
     assert as_user("cases", "violator", case_id, "--basis", "again", "--user", "li") == 0  # listed once
