@@ -54,6 +54,7 @@ def load(cache_dir: Path, key: str) -> tuple[Watchlist, MarkIndex] | None:
     path = cache_dir / f"match-index-{key}.pickle"
     if not path.is_file():
         return None
+    gc.collect()  # garbage that exists now would be frozen below and never collected
     was = gc.isenabled()
     gc.disable()  # millions of objects, no cycles
     try:

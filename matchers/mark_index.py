@@ -153,6 +153,7 @@ class MarkIndex:
         if (marks is not None and marks.marks is trademarks and marks.min_typo_length == min_typo_length
                 and marks.short_latin_max == short_latin_max):  # fmt: skip
             return marks
+        gc.collect()  # garbage that exists now would be frozen below and never collected (a server rebuilds indexes)
         was = gc.isenabled()
         gc.disable()  # millions of small objects and no cycles: a 100,000-mark index builds in half the time
         try:
