@@ -70,8 +70,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     which = w.add_mutually_exclusive_group(required=True)
     which.add_argument("--lead", action="append", default=[], metavar="LEAD_ID", help="a lead (repeatable)")
     which.add_argument("--case", default="", metavar="CASE_ID", help="every lead of a case (netsword cases list)")
-    w.add_argument("-o", "--out", default="", metavar="FILE", help="the .wacz to write (default: lead-<id>.wacz or "
-                   "case-<id>.wacz here)")  # fmt: skip
+    w.add_argument("-o", "--out", default="", metavar="FILE", help="the .wacz to write (default, here: lead-<id>.wacz, "
+                   "leads-<first id>-and-<n>-more.wacz, or the case id's: case-<id>.wacz)")  # fmt: skip
     w.set_defaults(func=package)
     c = sub.add_parser("capture", help="capture a page now: raw response, full-page screenshot, hashes")
     c.add_argument("url", help="the page to capture (http or https)")
@@ -229,17 +229,21 @@ def package(args: argparse.Namespace) -> int:
             case = CaseStore(db, _NoAudit()).get(args.case)
         if case is None:
             raise UsageError(f"{args.case}: no such case (netsword cases list)")
-        lead_ids, subject = list(case.lead_ids), args.case
+        lead_ids, subject = list(case.lead_ids), case.case_id
+        default_name = case.case_id if case.case_id.startswith("case-") else f"case-{case.case_id}"
         title, description = f"NetSword case {case.case_id}: {case.title}", f"Captures of the {len(lead_ids)} leads"
     else:
-        lead_ids, subject = list(dict.fromkeys(args.lead)), "lead-" + args.lead[0]
+        lead_ids = list(dict.fromkeys(args.lead))
+        # one lead: filed under it; several: under "leads", every lead id in the details (like a leads export)
+        subject = f"lead-{lead_ids[0]}" if len(lead_ids) == 1 else "leads"
+        default_name = subject if len(lead_ids) == 1 else f"leads-{lead_ids[0]}-and-{len(lead_ids) - 1}-more"
         title, description = f"NetSword lead {', '.join(lead_ids)}", f"Captures of {len(lead_ids)} lead(s)"
     with open_store_from_config(cfg) as leads:
         found = leads.get_many(lead_ids)
     unknown = sorted(set(lead_ids) - {lead.lead_id for lead in found})
     if unknown:
         raise UsageError(f"no such lead: {', '.join(unknown)}")
-    out = Path(args.out or f"{'case-' + args.case if args.case else subject}.wacz")
+    out = Path(args.out or f"{default_name}.wacz")
     store = EvidenceStore.for_config(cfg, create_key=False)
     try:
         listings = dict.fromkeys((lead.platform, lead.listing_id) for lead in found)
@@ -252,7 +256,7 @@ def package(args: argparse.Namespace) -> int:
         digest = hashlib.sha256(out.read_bytes()).hexdigest()
         log = custody_of(store)
         try:
-            log.append(PACKAGED, subject, {"file": out.name, "sha256": digest, "format": "wacz",
+            log.append(PACKAGED, subject, {"file": out.name, "sha256": digest, "format": "wacz", "leads": lead_ids,
                                            "captures": [c.capture_id for c in captures]})  # fmt: skip
         finally:
             log.close()
