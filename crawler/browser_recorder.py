@@ -110,7 +110,7 @@ class BrowserRecorder:
         try:
             received = [(h["name"], h["value"]) for h in await response.headers_array()]
             sent = [(h["name"], h["value"]) for h in await request.headers_array()]
-            body = b""
+            body, decoded = b"", False
             if not 300 <= response.status < 400 and response.status not in (204, 304):
                 declared = dict((k.lower(), v) for k, v in received).get("content-length", "")
                 if declared.isdigit() and int(declared) > self.limits.each:
@@ -120,8 +120,7 @@ class BrowserRecorder:
                 if kept:
                     body = kept.pop(0)
                 else:
-                    body = await response.body()
-                    rec.decoded += 1
+                    body, decoded = await response.body(), True
         except PlaywrightError:  # a body Chromium dropped (the page navigated on), an aborted request
             rec.left_out += 1
             return
@@ -129,6 +128,7 @@ class BrowserRecorder:
             rec.left_out += 1
             return
         rec.body_bytes += len(body)
+        rec.decoded += decoded
         start = (request.timing or {}).get("startTime") or 0
         rec.exchanges.append(
             Exchange(

@@ -110,3 +110,32 @@ def _store(var_dir: Path) -> EvidenceStore:
     from netsword.config import load_config
 
     return EvidenceStore.for_config(load_config(env={"NETSWORD_PATHS_VAR_DIR": str(var_dir)}), create_key=False)
+
+
+def test_an_unguarded_page_says_its_bodies_are_chromiums_decoding(site: str) -> None:
+    """No fetch guard, no raw bytes: the recorder still keeps the exchange, and its notes say the body is not the
+    server's (so the capture's `missing` tells a court)."""
+    import asyncio
+
+    from playwright.async_api import async_playwright
+
+    from crawler.browser_recorder import BrowserRecorder
+    from netsword.browser import ensure_browser, launch_args
+
+    async def visit() -> tuple[list[Any], list[str]]:
+        recorder = BrowserRecorder()
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=ensure_browser(), args=launch_args())
+            try:
+                page = await browser.new_page()
+                recorder.attach(page)
+                recorder.start()
+                await page.goto(f"{site}/listing", wait_until="load")
+                _, exchanges, notes = await recorder.finish()
+            finally:
+                await browser.close()
+        return exchanges, notes
+
+    exchanges, notes = asyncio.run(visit())
+    assert {x.url for x in exchanges} == {f"{site}/listing", f"{site}/s.css"}
+    assert notes == ["warc: 2 body(ies) as Chromium decoded them, not the server's bytes"]
