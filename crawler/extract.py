@@ -22,8 +22,8 @@ from parsel import Selector
 
 from crawler.decoding import decode_body
 from crawler.embedded import EmbeddedJsonError, extract_embedded
-from crawler.fields import apply_rule, parse_price, parse_quantity
-from crawler.profile import CONTACT_FIELDS, FieldRule, PageSpec, Profile
+from crawler.fields import apply_rule, clean_text, parse_price, parse_quantity
+from crawler.profile import CONTACT_FIELDS, FieldRule, PageSpec, ParamsRule, Profile
 from crawler.structured import main_product, structured_data
 from netsword import bounded_json
 from netsword.models import Listing, ListingError
@@ -94,6 +94,9 @@ def _items(spec: PageSpec, doc: Any) -> list[Any]:
     return found if isinstance(found, list) else [found]
 
 
+MAX_ALTS = 100  # alt texts kept per listing
+MAX_PARAMS = 200  # parameter rows kept per listing
+MAX_PARAM_VALUE = 2000
 _OUTPUT_KEY = {"seller_id": "seller", "seller_name": "seller", "seller_url": "seller"}
 
 
@@ -118,6 +121,13 @@ def _read_item(profile: Profile, spec: PageSpec, node: Any, url: str, product: A
             count = parse_quantity(values[key])
             if count is not None:
                 out[key] = count
+    alts = values.get("image_alts")
+    if alts:  # images' alt text (a licence number shown only in a picture), bounded
+        out["image_alts"] = [str(a) for a in (alts if isinstance(alts, list) else [alts])][:MAX_ALTS]
+    if spec.params is not None:
+        params = read_params(spec.params, node, url)
+        if params:
+            out["params"] = params
     images = values.get("images")
     if images:
         listed = images if isinstance(images, list) else [images]
@@ -135,6 +145,42 @@ def _read_item(profile: Profile, spec: PageSpec, node: Any, url: str, product: A
         or (name in ("price", "sales", "stock") and name not in out)
     ]
     return out, empty
+
+
+def _select(rule: FieldRule, node: Any) -> list[Any]:
+    """The nodes (HTML) or values (JSON) a rule's expression selects within `node`."""
+    if rule.source == "css":
+        return list(node.css(rule.expr)) if isinstance(node, Selector) else []
+    if rule.source == "xpath":
+        return list(node.xpath(rule.expr)) if isinstance(node, Selector) else []
+    if rule.source == "json":
+        found = jmespath.search(rule.expr, node)
+        return [] if found is None else found if isinstance(found, list) else [found]
+    return []
+
+
+def read_params(rule: ParamsRule, node: Any, url: str) -> dict[str, str]:
+    """An item's parameter table as {name: value} (first value of a repeated name kept; bounded in rows and size):
+    each row's `key` and `value`, or, with `rows` only, the JSON object(s) the rows select."""
+    out: dict[str, str] = {}
+
+    def add(name: Any, value: Any) -> None:
+        name, value = clean_text(name, limit=200), clean_text(value, limit=MAX_PARAM_VALUE)
+        if name and value and name not in out and len(out) < MAX_PARAMS:
+            out[name] = value
+
+    for row in _select(rule.rows, node)[: MAX_PARAMS * 2]:
+        if rule.key is not None and rule.value is not None:
+            name, value = apply_rule(rule.key, row, url), apply_rule(rule.value, row, url)
+            add(name if isinstance(name, str) else "", value if isinstance(value, (str, int, float)) else "")
+        elif isinstance(row, dict):
+            if isinstance(row.get("value"), (str, int, float)) and any(k in row for k in ("name", "key", "label")):
+                add(row.get("name", row.get("key", row.get("label"))), row["value"])
+            else:
+                for name, value in row.items():
+                    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+                        add(name, value)
+    return out
 
 
 def _page_product(spec: PageSpec, doc: Any) -> Any:

@@ -16,6 +16,8 @@ FIELD_NAMES = (
     "category", "images", "ships_from", "location", "sales", "stock",
     # the shop's identifiers, kept in the listing's extra and read by cases.identifiers (docs/cases.md)
     *CONTACT_FIELDS,
+    # images' alt text, every match (a licence number shown only in a picture's alt): read by matchers.regulated
+    "image_alts",
 )  # fmt: skip
 SOURCES = ("css", "xpath", "json", "jsonld", "const")
 
@@ -35,6 +37,18 @@ class FieldRule:
 
 
 @dataclass(frozen=True)
+class ParamsRule:
+    """A parameter table (商品参数) read as name → value pairs, kept in the listing's extra `params` (read by
+    matchers.regulated): `rows` selects each row within the item (CSS/XPath/JMESPath), `key` and `value` read the
+    row's name and value. With only `rows`, the selected value must be a JSON object (name → value) or a list of
+    {name|key|label, value} objects."""
+
+    rows: FieldRule
+    key: FieldRule | None = None
+    value: FieldRule | None = None
+
+
+@dataclass(frozen=True)
 class PageSpec:
     """How to read one kind of page (search results or a detail page)."""
 
@@ -42,6 +56,7 @@ class PageSpec:
     embedded: str = ""  # for format embedded: a JS variable name (g_page_config, window.data) or "jsonp"
     items: FieldRule | None = None  # selects the repeated items; None on a detail page (the page is one item)
     fields: Mapping[str, FieldRule] = field(default_factory=dict)
+    params: ParamsRule | None = None  # fields.params: the parameter table
     wait_for: str = ""  # browser: a CSS selector that must appear before the page is read
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -23,6 +24,7 @@ from crawler.profile import (
     FieldRule,
     PageSpec,
     Pagination,
+    ParamsRule,
     Profile,
 )
 from netsword.yaml_validation import line_of
@@ -103,6 +105,22 @@ class _Reader:
             raise self.fail((*path, "template"), "must contain {value}")
         return FieldRule(name=name, source=source, expr=expr, regex=regex, template=template, **flags)
 
+    def params(self, data: Any, path: tuple[str | int, ...], default_source: str) -> ParamsRule | None:
+        """fields.params: a rule for the rows, or {rows, key, value} rules (docs/adding-a-platform.md)."""
+        if data is None:
+            return None
+        if isinstance(data, Mapping) and "rows" in data:
+            data = self.mapping(data, path, {"rows", "key", "value"})
+            if ("key" in data) != ("value" in data):
+                raise self.fail(path, "needs both key and value (or neither: rows then select JSON objects)")
+            rows = self.rule("params", data["rows"], (*path, "rows"), default_source)
+            if "key" not in data:
+                return ParamsRule(rows=rows)
+            key = self.rule("params", data["key"], (*path, "key"), default_source)
+            value = self.rule("params", data["value"], (*path, "value"), default_source)
+            return ParamsRule(rows=rows, key=key, value=value)
+        return ParamsRule(rows=self.rule("params", data, path, default_source))
+
     def _check_expr(self, source: str, expr: str, path: tuple[str | int, ...]) -> None:
         if not expr and source != "const":
             raise self.fail(path, "must not be empty")
@@ -131,10 +149,13 @@ class _Reader:
             items = self.rule("items", data["items"], (*path, "items"), default_source)
         elif with_items and fmt not in ("jsonl", "csv"):
             raise self.fail((*path, "items"), "is required: where the repeated results are")
-        raw_fields = self.mapping(data.get("fields", {}), (*path, "fields"), set(FIELD_NAMES))
+        raw_fields = dict(self.mapping(data.get("fields", {}), (*path, "fields"), {*FIELD_NAMES, "params"}))
+        params = self.params(raw_fields.pop("params", None), (*path, "fields", "params"), default_source)
         fields = {
             name: self.rule(name, rule, (*path, "fields", name), default_source) for name, rule in raw_fields.items()
         }
+        if "image_alts" in fields:  # every alt text, not the first
+            fields["image_alts"] = dataclasses.replace(fields["image_alts"], all=True)
         for name, rule in fields.items():
             if rule.source == "jsonld" and fmt != "html":
                 raise self.fail((*path, "fields", name), f"jsonld reads the schema.org data of HTML pages, not {fmt}")
@@ -143,6 +164,7 @@ class _Reader:
             embedded=embedded,
             items=items,
             fields=fields,
+            params=params,
             wait_for=self.text(data, "wait_for", path),
         )
 
