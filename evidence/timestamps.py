@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 SHA256_OID = x509.ObjectIdentifier("2.16.840.1.101.3.4.2.1")
 MAX_RESPONSE_BYTES = 256 * 1024  # a TimeStampResp is a few kilobytes; anything far larger is not one
 MAX_RETRY_S = 6 * 3600
+_USERINFO = re.compile(r"(https?://)[^/\s@\"']+@", re.IGNORECASE)
 NOT_COVERED = "the manifest changed after it was timestamped"  # the token does not cover the manifest as it is now
 QUEUED, STAMPED, REFUSED = "queued", "stamped", "refused"
 
@@ -196,6 +197,12 @@ def _scrub(exc: Exception, url: str, shown: str, secret: str) -> str:
     return text
 
 
+def hide_userinfo(text: str) -> str:
+    """`text` with the user and password of every http(s) URL in it left out (for what was stored before TSA URLs
+    were redacted: custody entries cannot be changed, only shown without them)."""
+    return _USERINFO.sub(r"\1", text)
+
+
 def _password(url: str) -> str:
     try:
         return urlsplit(url).password or ""
@@ -300,7 +307,7 @@ class TimestampBook:
         """The most recent error of a capture still queued ("" when none failed)."""
         found = self._db().query("SELECT last_error FROM timestamp_queue WHERE state = ? AND last_error != '' "
                                  "ORDER BY next_try_at DESC LIMIT 1", (QUEUED,))  # fmt: skip
-        return str(found[0][0]) if found else ""
+        return hide_userinfo(str(found[0][0])) if found else ""  # errors kept before URLs were redacted
 
     def state_of(self, capture_id: str) -> sqlite3.Row | None:
         found = self._db().query("SELECT * FROM timestamp_queue WHERE capture_id = ?", (capture_id,))

@@ -178,8 +178,10 @@ def custody(args: argparse.Namespace) -> int:
     finally:
         log.close()
         store.close()
+    from evidence.timestamps import hide_userinfo
+
     for e in events:
-        detail = json.dumps(e.detail, ensure_ascii=False, sort_keys=True)
+        detail = hide_userinfo(json.dumps(e.detail, ensure_ascii=False, sort_keys=True))
         print(printable(f"{e.seq:>6} {e.at} {e.event:<11} {e.subject} {e.actor} {detail}"))
     print(f"{len(events)} custody events", file=sys.stderr)
     return 0

@@ -293,3 +293,26 @@ def test_a_tsa_password_is_used_and_never_recorded(isolated: Path, good: Pki, mo
             assert secret.encode() not in data and other.encode() not in data, path
     for text in outputs:
         assert secret not in text and other not in text, text
+
+
+def test_credentials_stored_before_redaction_are_not_shown(isolated: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A custody entry or queue error written by an older NetSword with the TSA's password in its URL: the chain's
+    bytes stay as they are, `netsword evidence custody` and doctor's last error show the URL without it."""
+    from netsword.config import load_config
+
+    cfg = load_config()
+    store = EvidenceStore.for_config(cfg)
+    cid = store.add(blobs=[Blob("page", b"<html>x</html>", "text/html")], platform="taobao", listing_id="a1",
+                    url="https://taobao.example.com/item/a1", profile="html").capture_id  # fmt: skip
+    log = custody_of(store)
+    log.append(TIMESTAMPED, cid, {"tsa_url": "http://user:Old-Secret@tsa.example/tsr", "token_id": "tst-1"})
+    log.close()
+    book = TimestampBook(store.root)
+    book.enqueue_many([(cid, "ab" * 32)])
+    book.failed(cid, "http://user:Old-Secret@tsa.example/tsr: ConnectError: refused", 60.0)
+    assert book.last_error() == "http://tsa.example/tsr: ConnectError: refused"
+    book.close()
+    store.close()
+    assert main(["evidence", "custody", cid]) == 0
+    out = capsys.readouterr().out
+    assert "http://tsa.example/tsr" in out and "Old-Secret" not in out and "user:" not in out
