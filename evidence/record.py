@@ -228,8 +228,9 @@ def _capture_record(capture: Capture, raw: dict[str, Any], row: Any, anomalies: 
     ended = str(raw.get("ended_at") or (row.ended_at if row is not None else ""))
     host = row.host if row is not None else ""
     time_source = f"采集主机 {clean(host) or '（未记录）'} 的系统时钟（UTC）"
-    if tokens:
-        time_source += "；独立时间来源：可信时间戳（RFC 3161）" + "、".join(f"{t['tsa']} {t['gen_time']}" for t in tokens)
+    holding = [t for t in tokens if not t["check"].startswith("INVALID")]  # a token that fails is no time source
+    if holding:
+        time_source += "；独立时间来源：可信时间戳（RFC 3161）" + "、".join(f"{t['tsa']} {t['gen_time']}" for t in holding)
     return CaptureRecord(
         capture_id=capture.capture_id, platform=clean(capture.platform), listing_id=clean(capture.listing_id),
         kind=kind, url=clean(capture.url), final_url=clean(capture.final_url or capture.url), status=capture.status,

@@ -123,6 +123,7 @@ def test_a_forged_manifest_with_its_ledger_row_rewritten_is_not_called_clean(tmp
     [c] = build_record(store, [capture], cause="c", target="t", operators=[], roots=(good.ca,)).captures
     [token] = c.timestamps
     assert token["check"].startswith("INVALID")
+    assert "独立时间来源" not in c.time_source  # a token that does not cover the manifest dates nothing
     assert f"可信时间戳 {token['token_id']} 不覆盖当前的取证清单（清单在盖时间戳后被改动）" in c.anomalies
     for problem in problems:
         assert f"校验未通过（与 netsword evidence verify 相同）：{problem}" in c.anomalies, problem
