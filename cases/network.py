@@ -3,7 +3,8 @@
 The graph is bipartite, shop — identifier, and every edge keeps its evidence (which lead, listing, field and capture
 showed the identifier). An identifier joins the shops it was seen in (union-find), except:
 - a hub, seen in more than `hub_shops` shops: a platform's service number, a courier's depot, a template text
-  copied everywhere; it is listed as a hub and links nobody;
+  copied everywhere; it is listed as a hub and links nobody (listings without a seller, each its own shop, do not
+  count toward the threshold: many of them showing one phone are one ring, not many shops);
 - a kind that never links (`cases.identifiers.LINKING_KINDS`: 400/800 service numbers).
 Soft signals (similar shop names) never join shops; within an actor they are kept as support for its links.
 """
@@ -169,8 +170,11 @@ def build_network(shops: Mapping[str, Shop], sightings: Iterable[Sighting],
     for ident, members in ident_shops.items():
         if len(members) < 2 or ident.partition(":")[0] not in LINKING_KINDS:
             continue
-        if len(members) > settings.hub_shops:
-            hubs[ident] = len(members)
+        # A listing without a seller is its own shop, but many of them showing one number are one ring's
+        # anonymous listings, not many shops: only shops with a seller count toward the hub threshold.
+        counted = sum(1 for key in members if key not in shops or shops[key].seller_id or shops[key].name)
+        if counted > settings.hub_shops:
+            hubs[ident] = counted
             continue
         linking[ident] = members
         first, *rest = members

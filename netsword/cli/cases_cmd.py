@@ -236,7 +236,10 @@ def run_show(args: argparse.Namespace) -> int:
 def run_hubs(args: argparse.Namespace) -> int:
     db, actors = _actors(args)
     with db:
-        for ident, shops in actors.hubs(limit=args.limit):
+        hubs = actors.hubs(limit=args.limit)
+        if not hubs:
+            print("no hub identifiers: none was seen in more shops than the network's --hub-shops limit")
+        for ident, shops in hubs:
             print(f"{shops:>6} shops  {printable(ident)}")
     return 0
 

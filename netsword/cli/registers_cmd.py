@@ -3,7 +3,7 @@
 import FILE --regime R   read a CSV/TSV export (number, product, holder, validity, status, scope) and replace the
                         regime's register under <var_dir>/registers/ (atomically; run it again to refresh)
 list                    every regime, its number's forms and the register imported for it
-check TEXT              what the regulated-goods checks say about a listing titled TEXT
+check TEXT              what the regulated-goods checks say about a listing titled TEXT (exit 1: a lead)
 remove R                forget a regime's register
 docs/regulated-goods.md.
 """
@@ -120,7 +120,8 @@ def run_check(args: argparse.Namespace) -> int:
         print(f"{hit.kind} {hit.entry_id} score {hit.score:g} ({lead}): {hit.matched}")
         for reason in hit.reasons:
             print(f"  {reason.code}: {reason.detail}")
-    return 0
+    # as grep: 0 nothing that would be a lead, 1 a lead (a crawl would store it), 2 a usage or register error
+    return 1 if any(hit.score >= cfg.matching.min_score for hit in hits) else 0
 
 
 def run_remove(args: argparse.Namespace) -> int:

@@ -36,6 +36,11 @@ def test_build_list_show(isolated: Path, capsys) -> None:
     assert main(["cases", "networks", "show", "ac-nope"]) == 2
     assert "no such actor" in capsys.readouterr().err
     assert main(["cases", "networks", "build", "--hub-shops", "1"]) == 2
+    capsys.readouterr()
+    assert main(["cases", "networks", "build", "--hub-shops", "10"]) == 0  # no identifier is a hub now
+    capsys.readouterr()
+    assert main(["cases", "networks", "hubs"]) == 0
+    assert capsys.readouterr().out.startswith("no hub identifiers")
 
 
 def test_case_commands_act_as_an_account(isolated: Path, capsys, monkeypatch) -> None:

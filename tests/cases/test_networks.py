@@ -40,6 +40,19 @@ def test_hubs_and_service_numbers_link_nobody() -> None:
     assert len(network.actors) == 1 and len(network.actors[0].shops) == 25
 
 
+def test_listings_without_a_seller_do_not_count_toward_the_hub_threshold() -> None:
+    anonymous = [shop_lead("xianyu", "x", i, description="电话 13800138000") for i in range(30)]
+    for lead in anonymous:
+        del lead.listing["seller"]  # a listing page that names no seller
+    named = [shop_lead("taobao", f"s{i}", 1, contact="13800138000") for i in range(3)]
+    network, index = _network([*anonymous, *named], hub_shops=5)
+    assert sum(1 for key in index.shops if ":listing:" in key) == 30  # each its own shop
+    assert network.hubs == {} and len(network.actors) == 1 and len(network.actors[0].shops) == 33
+    more_named = [shop_lead("taobao", f"t{i}", 1, contact="13800138000") for i in range(3)]
+    network, _ = _network([*anonymous, *named, *more_named], hub_shops=5)
+    assert network.hubs == {"phone:+8613800138000": 6} and network.actors == []
+
+
 def test_similar_names_only_support() -> None:
     leads = [shop_lead("taobao", "a", 1, name="耐克潮鞋工厂店", contact="13800138000"),
              shop_lead("jd", "b", 1, name="耐克潮鞋工厂", contact="13800138000"),

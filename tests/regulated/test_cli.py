@@ -26,7 +26,8 @@ def test_import_list_check_remove(isolated: Path, capsys: pytest.CaptureFixture[
     assert "drug: 药品 / medicines (drugs) — 药品批准文号: no register imported" in out
     assert "(retired 2018-06-01)" in out
 
-    assert main(["registers", "check", "嘧菌酯 悬浮剂 杀菌剂 农药登记证号：PD20081234", "--date", "2026-11-01"]) == 0
+    # exit 1: a lead is reported (as grep: 0 nothing that is a lead, 2 an error)
+    assert main(["registers", "check", "嘧菌酯 悬浮剂 杀菌剂 农药登记证号：PD20081234", "--date", "2026-11-01"]) == 1
     out = capsys.readouterr().out
     assert out.startswith("licence_mismatch reg:pesticide score 70 (a lead): PD20081234")
     assert "  registered_for_other_product: “PD20081234”登记的产品是“10%吡虫啉可湿性粉剂”" in out
