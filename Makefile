@@ -32,7 +32,9 @@ layers: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
+# ReplayWeb.page for the WACZ replay test (npm, pinned by integrity; kept in ~/.cache/netsword): tests reach no network.
 pytest: $(STAMP)
+	$(VENV)/bin/python tools/fetch_replaywebpage.py
 	$(VENV)/bin/pytest -q
 
 clean:

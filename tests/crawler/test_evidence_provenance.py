@@ -25,6 +25,8 @@ from evidence.wacz import validate_wacz
 from leads.store import LeadQuery, open_store
 from netsword.cli import main
 
+REPO = Path(__file__).resolve().parents[2]
+
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 ONE_MARK = """version: 1
 trademarks:
@@ -248,37 +250,26 @@ def test_chromium_replays_the_listing_page_from_the_wacz_alone(market: Any, api_
     assert url in served and not [u for u in refused if u.startswith(market.base_url + "/api/web/")]
 
 
-REPLAYWEBPAGE = (
-    "2.4.6",
-    "sha512-uG50jESRld0p+fY7+nUxIWl7hvfimreNjSmaNkc/a9a8gBdmb7PH4J42Iib+vgk9KrHd0HLScVT++LgqV5fwpQ==",
-)
+def _replay_tool() -> Any:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("fetch_replaywebpage", REPO / "tools" / "fetch_replaywebpage.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="session")
 def replaywebpage() -> Path:
     """ReplayWeb.page's published app (the `replaywebpage` npm package, pinned by version and integrity), fetched
-    once with npm into ~/.cache/netsword: the standard replay tool, run from 127.0.0.1."""
-    import base64
-    import shutil
-    import subprocess
-    import tarfile
-
-    version, integrity = REPLAYWEBPAGE
-    home = Path.home() / ".cache" / "netsword" / f"replaywebpage-{version}"
-    if (home / "package" / "sw.js").exists():
-        return home / "package"
-    npm = shutil.which("npm")
-    if npm is None:
-        pytest.skip("npm is not installed: cannot fetch ReplayWeb.page")
-    home.mkdir(parents=True, exist_ok=True)
-    subprocess.run([npm, "pack", f"replaywebpage@{version}", "--pack-destination", str(home)], check=True,
-                   capture_output=True, timeout=300)  # fmt: skip  # noqa: S603
-    tgz = home / f"replaywebpage-{version}.tgz"
-    digest = "sha512-" + base64.b64encode(hashlib.sha512(tgz.read_bytes()).digest()).decode()
-    assert digest == integrity, f"replaywebpage {version}: integrity {digest}, expected {integrity}"
-    with tarfile.open(tgz) as archive:
-        archive.extractall(home, filter="data")
-    return home / "package"
+    by tools/fetch_replaywebpage.py (`make test` runs it first) into ~/.cache/netsword: the standard replay tool,
+    served from 127.0.0.1. The test itself reaches no network."""
+    tool = _replay_tool()
+    if not tool.installed():
+        pytest.skip(f"ReplayWeb.page {tool.VERSION} is not installed: run `python tools/fetch_replaywebpage.py` "
+                    "(make test does)")  # fmt: skip
+    return Path(tool.APP)
 
 
 def _serve(root: Path, wacz: Path) -> tuple[Any, str]:
