@@ -20,7 +20,6 @@ import hmac
 import json
 import re
 import sqlite3
-import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from evidence.ledger import LEDGER_FILE, REMOVED, WRITTEN
 from netsword.hash_chain import GENESIS, Head, Link, anchor_problems, check_links, link_hash, plain_hash, sub_key
 from netsword.models import utc_now
-from netsword.sqlite_db import SharedDatabase, has_table
+from netsword.sqlite_db import OpenedOnUse, SharedDatabase, has_table
 
 if TYPE_CHECKING:
     from evidence.store import EvidenceStore
@@ -117,20 +116,13 @@ class CustodyLog:
     def __init__(self, root: Path, key: bytes | None = None) -> None:
         self.path = Path(root) / LEDGER_FILE
         self.key = sub_key(key, _PURPOSE) if key is not None else None
-        self._shared: _CustodyDB | None = None
-        self._lock = threading.Lock()
+        self._opened = OpenedOnUse(_CustodyDB, self.path)
 
     def _db(self) -> _CustodyDB:
-        with self._lock:
-            if self._shared is None:
-                self._shared = _CustodyDB(self.path)
-            return self._shared
+        return self._opened.get()
 
     def close(self) -> None:
-        with self._lock:
-            if self._shared is not None:
-                self._shared.close()
-                self._shared = None
+        self._opened.close()
 
     def _hash(self, prev: str, fields: tuple[Any, ...]) -> str:
         return link_hash(self.key, prev, fields) if self.key is not None else plain_hash(prev, fields)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import re
 import sqlite3
-import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -40,7 +39,7 @@ from evidence.ledger import LEDGER_FILE, WRITTEN
 from netsword.config import Config, ConfigError
 from netsword.fetch_policy import redact
 from netsword.models import utc_now
-from netsword.sqlite_db import SharedDatabase, has_table
+from netsword.sqlite_db import OpenedOnUse, SharedDatabase, has_table
 
 if TYPE_CHECKING:
     import httpx
@@ -264,20 +263,13 @@ class TimestampBook:
 
     def __init__(self, root: Path) -> None:
         self.path = Path(root) / LEDGER_FILE
-        self._shared: _TimestampDB | None = None
-        self._lock = threading.Lock()
+        self._opened = OpenedOnUse(_TimestampDB, self.path)
 
     def _db(self) -> _TimestampDB:
-        with self._lock:
-            if self._shared is None:
-                self._shared = _TimestampDB(self.path)
-            return self._shared
+        return self._opened.get()
 
     def close(self) -> None:
-        with self._lock:
-            if self._shared is not None:
-                self._shared.close()
-                self._shared = None
+        self._opened.close()
 
     def enqueue(self, capture_id: str, manifest_sha256: str) -> bool:
         """Queue a capture (due now); False when it is queued or stamped already."""

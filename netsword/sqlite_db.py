@@ -17,7 +17,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Self
+from typing import Generic, Self, TypeVar
 
 from netsword.private_files import private_dir
 
@@ -196,3 +196,28 @@ class SharedDatabase:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+DB = TypeVar("DB", bound=SharedDatabase)
+
+
+class OpenedOnUse(Generic[DB]):
+    """A SharedDatabase of kind `kind` at `path`, opened (and migrated) on first use, so a reader that never needs it
+    creates nothing; closed on demand, opened again by the next use."""
+
+    def __init__(self, kind: type[DB], path: str | Path) -> None:
+        self.kind, self.path = kind, Path(path)
+        self._db: DB | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> DB:
+        with self._lock:
+            if self._db is None:
+                self._db = self.kind(self.path)
+            return self._db
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
