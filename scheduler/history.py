@@ -146,18 +146,27 @@ class RunHistory:
             )
         return cursor.rowcount
 
+    def get(self, run_id: str) -> RunRecord:
+        """The record of one run (the run a caller started: `recent` could name another that started the same
+        millisecond)."""
+        with self.lock:
+            row = self.conn.execute("SELECT * FROM netsword_job_runs WHERE run_id = ?", (run_id,)).fetchone()
+        if row is None:
+            raise KeyError(run_id)
+        return _record(row)
+
     def recent(self, limit: int = 20, job_id: str | None = None) -> list[RunRecord]:
         with self.lock:
-            rows = self.conn.execute(
+            rows = self.conn.execute(  # runs started in the same millisecond: the one recorded later first
                 "SELECT * FROM netsword_job_runs WHERE ? IS NULL OR job_id = ? "
-                "ORDER BY started_at DESC, run_id LIMIT ?",
+                "ORDER BY started_at DESC, rowid DESC LIMIT ?",
                 (job_id or None, job_id, limit),
             ).fetchall()
         return [_record(row) for row in rows]
 
     def last_per_job(self) -> dict[str, RunRecord]:
         with self.lock:
-            rows = self.conn.execute("SELECT * FROM netsword_job_runs ORDER BY started_at").fetchall()
+            rows = self.conn.execute("SELECT * FROM netsword_job_runs ORDER BY started_at, rowid").fetchall()
         return {record.job_id: record for record in map(_record, rows)}
 
     def prune(self, older_than_days: float) -> int:

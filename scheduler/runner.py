@@ -68,7 +68,7 @@ class JobRunner:
             outcome, message = FAILED, f"{type(exc).__name__}: {exc}"
         self.history.finish(run_id, outcome, figures, message)
         log.info("job %s finished: %s; %s", spec.id, outcome, message)
-        return self.history.recent(1, spec.id)[0]
+        return self.history.get(run_id)
 
     def _log_path(self, spec: JobSpec, run_id: str) -> Path:
         return scheduler_log_dir(self.cfg) / spec.id / f"{run_id}.log"
