@@ -15,6 +15,7 @@ import pytest
 import uvicorn
 from argon2 import PasswordHasher
 from cases_helpers import shop_lead
+from playwright.sync_api import expect
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "triage"))
 from triage_helpers import PASSWORD, config_for  # noqa: E402
@@ -129,12 +130,13 @@ def test_network_page_and_a_case_from_it(page, served) -> None:
     row = page.locator("#case-notices tr[data-notice-id]").first
     row.locator("input[name=ticket]").fill("IPP-2026-0001")
     row.locator("button.notice-sent").click()
-    page.wait_for_function("document.querySelector('#case-notices .notice-status')?.textContent.includes('已发送')")
+    # no wait_for_function: it evals in the page, and the UI's CSP forbids eval
+    expect(page.locator("#case-notices .notice-status").first).to_contain_text("已发送")
     assert "IPP-2026-0001" in page.locator("#case-notices").inner_text()
     page.click("form[action$='/logout'] button")
     log_in(page, url, "supervisor")
     page.goto(case_url)
     page.click("#move-filed")
-    page.wait_for_function("document.querySelector('#case-status')?.textContent === '立案'")
+    expect(page.locator("#case-status")).to_have_text("立案")
     assert page.problems == []  # type: ignore[attr-defined]
     assert app.state.triage.audit.verify().ok

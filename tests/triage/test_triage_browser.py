@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 from argon2 import PasswordHasher
+from playwright.sync_api import expect
 from triage_helpers import HOSTILE_TITLE, PASSWORD, config_for, make_lead
 
 import triage.users
@@ -47,7 +48,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     hostile = leads[-2]
     files = [evidence.put_bytes(EVIL_PAGE, role="page", media_type="text/html"),
              evidence.put_bytes(b"\x89PNG\r\n\x1a\nnot really", role="screenshot", media_type="image/png")]  # fmt: skip
-    evidence.record(platform=hostile.platform, listing_id=hostile.listing_id, url=hostile.url, profile="html", files=files)
+    evidence.record(
+        platform=hostile.platform, listing_id=hostile.listing_id, url=hostile.url, profile="html", files=files
+    )
     with pytest.MonkeyPatch.context() as mp:
         light = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
         mp.setattr(triage.users, "_hasher", light)
@@ -118,7 +121,7 @@ def test_log_in_filter_and_triage_by_keyboard(page, served: Served) -> None:
     page.keyboard.press("k")
     assert page.locator("tr.lead.selected").get_attribute("data-lead-id") == ids[1]
     page.keyboard.press("c")  # confirm the second lead; the queue (status=new) reloads without it
-    page.wait_for_function("document.querySelectorAll('tr.lead').length === 10")
+    expect(page.locator("tr.lead")).to_have_count(10)  # no wait_for_function: it evals, and the UI's CSP forbids eval
     assert served.store.get(ids[1]).status == "confirmed"
     # the selection stays at the same position: now the lead that was third
     assert page.locator("tr.lead.selected").get_attribute("data-lead-id") == ids[2]
@@ -126,7 +129,7 @@ def test_log_in_filter_and_triage_by_keyboard(page, served: Served) -> None:
     page.wait_for_selector("#dismiss-dialog[open]")
     page.select_option("#dismiss-reason", "dismiss_genuine")
     page.click("#dismiss-submit")
-    page.wait_for_function("document.querySelectorAll('tr.lead').length === 9")
+    expect(page.locator("tr.lead")).to_have_count(9)
     assert served.store.get(ids[2]).status == "dismissed"
     page.keyboard.press("a")
     page.wait_for_load_state()
