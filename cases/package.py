@@ -9,10 +9,7 @@ stays text. Parcel shipper links appear by keyed id only, and only when the call
 
 from __future__ import annotations
 
-import hashlib
-import io
 import json
-import zipfile
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -25,10 +22,10 @@ from cases.model import STATUS_ZH, Case
 from cases.valuation import Valuation
 from evidence.custody import record_export
 from evidence.store import EvidenceStore
+from netsword.checksummed_zip import checksummed_zip
 from netsword.models import Lead
 
 TEMPLATES = Path(__file__).parent / "templates"
-ZIP_TIME = (2020, 1, 1, 0, 0, 0)  # fixed entry time: the same inputs always give the same bytes
 
 
 def _evidence(leads: list[Lead], evidence: EvidenceStore) -> list[dict[str, Any]]:
@@ -95,12 +92,4 @@ def build_case_package(case: Case, leads: list[Lead], actors: list[StoredActor],
     }
     if pdfs is not None:  # printable PDFs of both HTML files (cases.pdf: Chromium)
         files.update(pdfs({k: v for k, v in files.items() if k.endswith(".html")}))
-    sums = "".join(f"{hashlib.sha256(b).hexdigest()}  {n}\n" for n, b in sorted(files.items()))
-    files["SHA256SUMS"] = sums.encode("utf-8")
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name in sorted(files):
-            info = zipfile.ZipInfo(f"{case.case_id}/{name}", date_time=ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, files[name])
-    return out.getvalue()
+    return checksummed_zip(case.case_id, files)

@@ -19,11 +19,9 @@ with what is wrong and the number it shows. Citations not checked against the of
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import re
 import unicodedata
-import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -37,12 +35,12 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from evidence.store import EvidenceStore
 from leads.store.base import TAKEN_DOWN
 from matchers.regulated.rules import Regime, Rules, RulesError, load_rules
+from netsword.checksummed_zip import checksummed_zip
 from netsword.models import Lead, is_parcel_platform
 from watchlists.model import Watchlist
 
 DATA = Path(__file__).parent / "data" / "takedown_channels.yaml"
 TEMPLATES = Path(__file__).parent / "templates"
-ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 NOTICE_KINDS = frozenset({"trademark", "patent", "false_patent_marking", "geographical_indication", "copyright"})
 LICENCE = "licence"  # Notice.kind of a licence report (its leads' kinds: LICENCE_PROBLEMS)
 LICENCE_PROBLEMS = {
@@ -442,11 +440,4 @@ def bundle_zip(bundle: Bundle, name: str, channels: Channels | None = None) -> b
                           "to_complete": list(n.to_complete),
                           **({"regime": n.regime["id"]} if n.regime else {})} for n in bundle.notices]}  # fmt: skip
     files["index.json"] = json.dumps(index, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
-    files["SHA256SUMS"] = "".join(f"{hashlib.sha256(b).hexdigest()}  {n}\n" for n, b in sorted(files.items())).encode()
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for path in sorted(files):
-            info = zipfile.ZipInfo(f"{name}/{path}", date_time=ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, files[path])
-    return out.getvalue()
+    return checksummed_zip(name, files)

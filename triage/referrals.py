@@ -14,7 +14,6 @@ import hashlib
 import io
 import json
 import secrets
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,13 +24,13 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from evidence.sniff import archive_suffix, sniff
 from evidence.store import EvidenceStore
 from leads.store import StatusChange
+from netsword.checksummed_zip import checksummed_zip
 from netsword.csv_safe import SafeCsvWriter
 from netsword.models import Lead, utc_now
 from triage.db import TriageDB
 from triage.legal_basis import legal_basis
 
 TEMPLATES = Path(__file__).parent / "templates"
-ZIP_TIME = (2020, 1, 1, 0, 0, 0)  # fixed entry time: the same referral always gives the same bytes
 CSV_FIELDS = ("lead_id", "score", "kind", "entry_id", "owner", "platform", "listing_id", "url", "title", "seller",
               "price", "currency", "status", "first_seen", "last_seen", "matched", "reasons",
               "legal_basis")  # fmt: skip
@@ -180,13 +179,6 @@ def build_package(
         ],
         "missing": missing,
     }
-    sums = "".join(f"{f['sha256']}  {f['name']}\n" for f in manifest["files"])  # type: ignore[index, union-attr]
-    files["manifest.json"] = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
-    files["SHA256SUMS"] = sums.encode("utf-8")
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name in sorted(files):
-            info = zipfile.ZipInfo(f"{referral.referral_id}/{name}", date_time=ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, files[name])
-    return out.getvalue()
+    # SHA256SUMS lists the files the manifest lists, not the manifest itself (as the package always has)
+    manifest_json = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
+    return checksummed_zip(referral.referral_id, files, unlisted={"manifest.json": manifest_json})
