@@ -4,7 +4,6 @@ not its working notes, names, deadline or history (as a lead's page hides the te
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -25,7 +24,7 @@ from cases.thresholds import ThresholdError
 from cases.valuation import Valuation, value_case
 from netsword.models import Lead, utc_now
 from triage.users import INVESTIGATOR, SUPERVISOR, User
-from triage.web import error_page, guarded, render, state, user_of
+from triage.web import error_page, guarded, render, state, user_of, zip_download
 from watchlists.configured import load_configured
 
 ACTIONS = ("status", "assign", "deadline", "note", "leads", "remove-lead")
@@ -185,64 +184,47 @@ async def case_package(request: Request) -> Response:
         pdfs = lambda pages: pdfs_of(pages, st.config)  # noqa: E731
     data = await run_in_threadpool(build_case_package, case, leads, actors, value_case(leads), st.evidence,
                                    utc_now(), pdfs)  # fmt: skip
-    digest = hashlib.sha256(data).hexdigest()
-    st.audit.append(user.username, "case.package", "case:" + case.case_id, None, {"sha256": digest})
+    digest, response = zip_download(request, data, f"{case.case_id}.zip", "case.package", "case:" + case.case_id)
     record_package_export(case, leads, st.evidence, digest, actor=user.username, via="web")
-    return Response(data, media_type="application/zip", headers={
-        "Content-Disposition": f'attachment; filename="{case.case_id}.zip"', "Cache-Control": "no-store",
-    })  # fmt: skip
+    return response
+
+
+async def _takedown(request: Request, leads: list[Lead], case_id: str, action: str, target: str) -> Response:
+    """Takedown notices for `leads` as a ZIP (`<case id or takedown>.zip`), logged as drafted, the download audited."""
+    st, user = state(request), user_of(request)
+    assert st.cases is not None
+    watchlist = await run_in_threadpool(load_configured, None, st.config)  # registration numbers, rights holders
+    bundle = build_notices(leads, watchlist, st.evidence, case_id=case_id)
+    if not bundle.notices:
+        return error_page(request, 400, "no_notices")
+    bundle.generated_at = utc_now()
+    data = bundle_zip(bundle, case_id or "takedown")
+    try:
+        NoticeStore(st.cases, st.audit).record(bundle.notices, user.username, user.role)
+    except CaseError as exc:
+        return error_page(request, 403, exc.key)
+    filename = f"{case_id}-takedown.zip" if case_id else "takedown.zip"
+    notices = [n.notice_id for n in bundle.notices]
+    return zip_download(request, data, filename, action, target, {"notices": notices})[1]
 
 
 @guarded(INVESTIGATOR, SUPERVISOR)
 async def case_takedown(request: Request) -> Response:
     """Takedown notices for the case's leads (ZIP: Chinese and English text and HTML, JSON), logged as drafted."""
-    st, user = state(request), user_of(request)
     found = visible_case(request, request.path_params["case_id"])
     if found is None:
         return error_page(request, 404, "not_found")
     case, leads = found
-    watchlist = await run_in_threadpool(load_configured, None, st.config)  # registration numbers, rights holders
-    bundle = build_notices(leads, watchlist, st.evidence, case_id=case.case_id)
-    if not bundle.notices:
-        return error_page(request, 400, "no_notices")
-    bundle.generated_at = utc_now()
-    data = bundle_zip(bundle, case.case_id)
-    assert st.cases is not None
-    try:
-        NoticeStore(st.cases, st.audit).record(bundle.notices, user.username, user.role)
-    except CaseError as exc:
-        return error_page(request, 403, exc.key)
-    digest = hashlib.sha256(data).hexdigest()
-    st.audit.append(user.username, "case.takedown", "case:" + case.case_id, None,
-                    {"sha256": digest, "notices": [n.notice_id for n in bundle.notices]})  # fmt: skip
-    return Response(data, media_type="application/zip", headers={
-        "Content-Disposition": f'attachment; filename="{case.case_id}-takedown.zip"', "Cache-Control": "no-store",
-    })  # fmt: skip
+    return await _takedown(request, leads, case.case_id, "case.takedown", "case:" + case.case_id)
 
 
 @guarded(INVESTIGATOR, SUPERVISOR)
 async def leads_takedown(request: Request) -> Response:
     """Takedown notices for the leads ticked in the queue (the ones the user may see), logged as drafted, audited."""
     st, user = state(request), user_of(request)
-    assert st.cases is not None
     wanted = [str(v) for v in request.state.form.getlist("lead_id")][:MAX_FORM_LEADS]
     leads = [lead for lead in st.store.get_many(wanted) if user.may_see_lead(lead)]
-    watchlist = await run_in_threadpool(load_configured, None, st.config)
-    bundle = build_notices(leads, watchlist, st.evidence)
-    if not bundle.notices:
-        return error_page(request, 400, "no_notices")
-    bundle.generated_at = utc_now()
-    data = bundle_zip(bundle, "takedown")
-    try:
-        NoticeStore(st.cases, st.audit).record(bundle.notices, user.username, user.role)
-    except CaseError as exc:
-        return error_page(request, 403, exc.key)
-    digest = hashlib.sha256(data).hexdigest()
-    st.audit.append(user.username, "leads.takedown", "leads", None,
-                    {"sha256": digest, "notices": [n.notice_id for n in bundle.notices]})  # fmt: skip
-    return Response(data, media_type="application/zip", headers={
-        "Content-Disposition": 'attachment; filename="takedown.zip"', "Cache-Control": "no-store",
-    })  # fmt: skip
+    return await _takedown(request, leads, "", "leads.takedown", "leads")
 
 
 @guarded(INVESTIGATOR, SUPERVISOR)

@@ -3,8 +3,6 @@ the one who created the referral), the ZIP is downloaded."""
 
 from __future__ import annotations
 
-import hashlib
-
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -13,7 +11,7 @@ from leads.store import LeadQuery
 from netsword.models import Lead
 from triage.referrals import ReferralError, SelfApproval, build_package
 from triage.users import INVESTIGATOR, SUPERVISOR
-from triage.web import error_page, guarded, render, state, user_of
+from triage.web import error_page, guarded, render, state, user_of, zip_download
 
 MAX_LEADS = 1000
 
@@ -85,12 +83,10 @@ async def download_package(request: Request) -> Response:
     leads: list[Lead] = st.store.get_many(referral.lead_ids)
     history = {lead.lead_id: st.store.status_history(lead.lead_id) for lead in leads}
     data = build_package(referral, leads, st.evidence, history)
-    digest = hashlib.sha256(data).hexdigest()
+    digest, response = zip_download(request, data, f"{referral.referral_id}.zip", "referral.download",
+                                    referral.referral_id)  # fmt: skip
     st.referrals.record_package(referral.referral_id, digest)
-    st.audit.append(user.username, "referral.download", referral.referral_id, None, {"sha256": digest})
     captures = sorted({c.capture_id for lead in leads for c in st.evidence.captures_for(lead.platform, lead.listing_id)})
     record_export(st.evidence, referral.referral_id, {"what": "referral ZIP with evidence files", "sha256": digest,
                                                        "captures": captures, "via": "web"}, actor=user.username)  # fmt: skip
-    return Response(data, media_type="application/zip", headers={
-        "Content-Disposition": f'attachment; filename="{referral.referral_id}.zip"', "Cache-Control": "no-store",
-    })  # fmt: skip
+    return response

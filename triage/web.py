@@ -1,4 +1,5 @@
-"""What every route shares: the app's state, the login/role/CSRF guard, page rendering and security headers.
+"""What every route shares: the app's state, the login/role/CSRF guard, page rendering, audited ZIP downloads and
+security headers.
 
 Every route but /login, /lang and /static is wrapped in `guarded(roles)`, which finds the session, loads the user,
 checks the role and, for POST, the CSRF token; a test walks the route table to hold every route to that.
@@ -6,7 +7,8 @@ checks the role and, for POST, the CSRF token; a test walks the route table to h
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import hashlib
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from ipaddress import IPv4Network, IPv6Network
 from typing import Any
@@ -97,6 +99,17 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
 
 def error_page(request: Request, status: int, key: str) -> Response:
     return render(request, "error.html", {"status": status, "message_key": key}, status=status)
+
+
+def zip_download(request: Request, data: bytes, filename: str, action: str, target: str,
+                 details: Mapping[str, Any] | None = None) -> tuple[str, Response]:  # fmt: skip
+    """A ZIP the user downloads: its SHA-256 in the audit trail (`action` on `target`, with `details`), and the
+    response (an attachment, never cached). Returns the SHA-256 for the caller's own records too."""
+    digest = hashlib.sha256(data).hexdigest()
+    state(request).audit.append(user_of(request).username, action, target, None, {"sha256": digest, **(details or {})})
+    return digest, Response(data, media_type="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store",
+    })  # fmt: skip
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

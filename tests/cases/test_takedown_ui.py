@@ -3,6 +3,7 @@ cases, referral-candidate, network and takedown counts, for staff only."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import sys
@@ -60,6 +61,16 @@ def world(tmp_path: Path):
     store.close()
 
 
+def assert_download_audited(app, got, action: str, target: str, filename: str) -> dict:  # type: ignore[no-untyped-def]
+    """The ZIP came as an attachment, uncached, and the audit trail holds its SHA-256 (triage.web.zip_download)."""
+    assert got.status_code == 200 and got.headers["content-type"] == "application/zip"
+    assert got.headers["content-disposition"] == f'attachment; filename="{filename}"'
+    assert got.headers["cache-control"] == "no-store"
+    (entry,) = [e for e in app.state.triage.audit.entries(target=target) if e.action == action]
+    assert entry.actor == "investigator" and entry.after["sha256"] == hashlib.sha256(got.content).hexdigest()
+    return entry.after
+
+
 async def test_takedown_notices_from_the_case_page(world) -> None:
     app, leads, store = world
     async with client_for(app) as client:
@@ -71,12 +82,14 @@ async def test_takedown_notices_from_the_case_page(world) -> None:
         page = await client.get(case_url)
         assert 'id="case-takedown"' in page.text and 'id="case-package-pdf"' in page.text
         package = await client.get(case_url + "/package?pdf=1")  # the referral package with Chromium's PDFs
+        case_id = case_url.rsplit("/", 1)[1]
+        assert_download_audited(app, package, "case.package", f"case:{case_id}", f"{case_id}.zip")
         with zipfile.ZipFile(io.BytesIO(package.content)) as zf:
             assert sum(zf.read(n).startswith(b"%PDF-") for n in zf.namelist() if n.endswith(".pdf")) == 2
         token = csrf_of(page.text)
         assert (await client.post(case_url + "/takedown", data={})).status_code == 403  # no CSRF token
         got = await client.post(case_url + "/takedown", data={"csrf": token})
-        assert got.status_code == 200 and got.headers["content-type"] == "application/zip"
+        audited = assert_download_audited(app, got, "case.takedown", f"case:{case_id}", f"{case_id}-takedown.zip")
         with zipfile.ZipFile(io.BytesIO(got.content)) as zf:
             names = zf.namelist()
             html = zf.read(next(n for n in names if n.endswith("/notice.zh.html"))).decode()
@@ -85,6 +98,7 @@ async def test_takedown_notices_from_the_case_page(world) -> None:
         page = await client.get(case_url)
         notice_ids = re.findall(r'data-notice-id="(tn-[0-9a-f]+)"', page.text)
         assert len(notice_ids) == 2 and "草稿" in page.text
+        assert sorted(audited["notices"]) == sorted(notice_ids)
         taobao = next(i for i in notice_ids if "taobao" in page.text.split(i, 2)[-1][:200])
         sent = await client.post(f"/notices/{taobao}/sent", data={"csrf": token, "ticket": "IPP-77"})
         assert sent.status_code == 303
@@ -138,9 +152,13 @@ async def test_takedown_notices_for_leads_ticked_in_the_queue(world) -> None:
         assert 'id="bulk-takedown"' in queue.text
         token = csrf_of(queue.text)
         got = await client.post("/takedown", data={"csrf": token, "lead_id": [x.lead_id for x in leads]})
-        assert got.status_code == 200 and got.headers["content-type"] == "application/zip"
+        audited = assert_download_audited(app, got, "leads.takedown", "leads", "takedown.zip")
         with zipfile.ZipFile(io.BytesIO(got.content)) as zf:
             assert sum(n.endswith("/notice.json") for n in zf.namelist()) == 2
+            assert all(n.startswith("takedown/") for n in zf.namelist())
+            assert len(audited["notices"]) == 2 and all(
+                f"/{i}/notice.json" in str(zf.namelist()) for i in audited["notices"]
+            )
         assert (await client.post("/takedown", data={"csrf": token, "lead_id": ["ld-nope"]})).status_code == 400
         page = await client.get(f"/leads/{leads[0].lead_id}")
         (notice_id,) = re.findall(r'action="/notices/(tn-[0-9a-f]+)/sent"', page.text)

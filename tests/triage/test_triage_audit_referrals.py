@@ -125,6 +125,10 @@ async def test_referral_package_round_trip(app, leads, evidence) -> None:
     assert lead.lead_id in archive.read(root + "summary.csv").decode("utf-8-sig")
     actions = [e.action for e in st.audit.entries(target=referral.referral_id)]
     assert actions == ["referral.download", "referral.approve", "referral.create"]
+    digest = hashlib.sha256(download.content).hexdigest()
+    assert st.audit.entries(target=referral.referral_id)[0].after == {"sha256": digest}
+    assert st.referrals.get(referral.referral_id).package_sha256 == digest
+    assert download.headers["content-disposition"] == f'attachment; filename="{referral.referral_id}.zip"'
     assert st.audit.verify().ok
 
 
