@@ -4,9 +4,11 @@ NETSWORD_TEST_OPENSEARCH_URL is set) and the adapter tests' loopback responder."
 
 from __future__ import annotations
 
+import importlib
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -15,51 +17,61 @@ from leads.store.base import LeadStore
 from leads.store.sqlite import SqliteLeadStore
 from tests.store.es_responder import EsResponder, alias_body
 
-ES_URL = os.environ.get("NETSWORD_TEST_ES_URL", "")
-LIVE_SKIP = "NETSWORD_TEST_ES_URL is not set: no live Elasticsearch cluster to run the shared suite against"
-OS_URL = os.environ.get("NETSWORD_TEST_OPENSEARCH_URL", "")
-OS_LIVE_SKIP = "NETSWORD_TEST_OPENSEARCH_URL is not set: no live OpenSearch cluster to run the shared suite against"
+
+@dataclass(frozen=True)
+class Cluster:
+    """A search engine the shared suite runs against: its store class and the NETSWORD_TEST_<ENV>_* variables that
+    reach a live cluster (URL; USERNAME, PASSWORD, CA_CERTS; Elasticsearch also API_KEY and COMPAT)."""
+
+    param: str  # the `store` fixture's parameter
+    engine: str  # the leads.store module and class: elastic.ElasticLeadStore, opensearch.OpenSearchLeadStore
+    product: str
+    env: str
+    mark: pytest.MarkDecorator  # -m es_live / opensearch_live
+
+    def setting(self, name: str, default: str = "") -> str:
+        return os.environ.get(f"NETSWORD_TEST_{self.env}_{name}", default)
+
+    @property
+    def url(self) -> str:
+        return self.setting("URL")
+
+    @property
+    def skip_reason(self) -> str:
+        return (
+            f"NETSWORD_TEST_{self.env}_URL is not set: no live {self.product} cluster to run the shared suite against"
+        )
+
+    def client_settings(self) -> Any:
+        from leads.store.elastic_client import ClientSettings
+
+        auth = {"username": self.setting("USERNAME"), "password": self.setting("PASSWORD"),
+                "ca_certs": self.setting("CA_CERTS")}  # fmt: skip
+        if self.env == "ES":  # API keys and the 9.x compatibility header are Elasticsearch's own
+            auth.update(api_key=self.setting("API_KEY"), compat_version=int(self.setting("COMPAT", "8")))
+        return ClientSettings(**auth)  # type: ignore[arg-type]
+
+    def live_param(self) -> Any:
+        """Its parameter for a live cluster: skipped, naming the variable to set, unless NETSWORD_TEST_<ENV>_URL is."""
+        return pytest.param(self.param, marks=[self.mark, pytest.mark.skipif(not self.url, reason=self.skip_reason)])
 
 
-def _live_store() -> Iterator[LeadStore]:
-    from leads.store.elastic import ElasticLeadStore
+ELASTICSEARCH = Cluster("elasticsearch", "elastic.ElasticLeadStore", "Elasticsearch", "ES", pytest.mark.es_live)
+OPENSEARCH = Cluster(
+    "opensearch", "opensearch.OpenSearchLeadStore", "OpenSearch", "OPENSEARCH", pytest.mark.opensearch_live
+)
+LIVE = {cluster.param: cluster for cluster in (ELASTICSEARCH, OPENSEARCH)}
+
+
+def _search_store(cluster: Cluster, url: str) -> Iterator[LeadStore]:
+    """A store in its own index prefix on the cluster at `url`, its indices and template deleted afterwards."""
     from leads.store.elastic_bulk import BulkSettings
-    from leads.store.elastic_client import ClientSettings
 
-    settings = ClientSettings(
-        api_key=os.environ.get("NETSWORD_TEST_ES_API_KEY", ""),
-        username=os.environ.get("NETSWORD_TEST_ES_USERNAME", ""),
-        password=os.environ.get("NETSWORD_TEST_ES_PASSWORD", ""),
-        ca_certs=os.environ.get("NETSWORD_TEST_ES_CA_CERTS", ""),
-        compat_version=int(os.environ.get("NETSWORD_TEST_ES_COMPAT", "8")),
-    )
+    module, name = cluster.engine.split(".")
+    store_class = getattr(importlib.import_module(f"leads.store.{module}"), name)
     prefix = f"nstest-{uuid.uuid4().hex[:10]}"
-    store = ElasticLeadStore(
-        ES_URL, index_prefix=prefix, client_settings=settings, bulk=BulkSettings(refresh="wait_for"), replicas=0
-    )
-    try:
-        yield store
-    finally:
-        store.client.indices.delete(index=f"{prefix}-leads-v*", allow_no_indices=True)
-        store.client.indices.delete(index=f"{prefix}-listings-v*", allow_no_indices=True)
-        store.client.indices.delete_index_template(name=f"{prefix}-leads")
-        store.close()
-
-
-def _opensearch_store(url: str) -> Iterator[LeadStore]:
-    from leads.store.elastic_bulk import BulkSettings
-    from leads.store.elastic_client import ClientSettings
-    from leads.store.opensearch import OpenSearchLeadStore
-
-    settings = ClientSettings(
-        username=os.environ.get("NETSWORD_TEST_OPENSEARCH_USERNAME", ""),
-        password=os.environ.get("NETSWORD_TEST_OPENSEARCH_PASSWORD", ""),
-        ca_certs=os.environ.get("NETSWORD_TEST_OPENSEARCH_CA_CERTS", ""),
-    )
-    prefix = f"nstest-{uuid.uuid4().hex[:10]}"
-    store = OpenSearchLeadStore(
-        url, index_prefix=prefix, client_settings=settings, bulk=BulkSettings(refresh="wait_for"), replicas=0
-    )
+    store = store_class(url, index_prefix=prefix, client_settings=cluster.client_settings(),
+                        bulk=BulkSettings(refresh="wait_for"), replicas=0)  # fmt: skip
     try:
         yield store
     finally:
@@ -91,10 +103,7 @@ def osmem_base_url() -> Iterator[str]:
     params=[
         pytest.param("sqlite"),
         pytest.param("opensearch-osmem", marks=[pytest.mark.osmem]),
-        pytest.param("elasticsearch", marks=[pytest.mark.es_live, pytest.mark.skipif(not ES_URL, reason=LIVE_SKIP)]),
-        pytest.param(
-            "opensearch", marks=[pytest.mark.opensearch_live, pytest.mark.skipif(not OS_URL, reason=OS_LIVE_SKIP)]
-        ),
+        *(cluster.live_param() for cluster in LIVE.values()),
     ]
 )
 def store(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[LeadStore]:
@@ -103,11 +112,9 @@ def store(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[LeadStore]:
         with SqliteLeadStore(tmp_path / "leads.db") as sqlite_store:
             yield sqlite_store
     elif request.param == "opensearch-osmem":
-        yield from _opensearch_store(request.getfixturevalue("osmem_base_url"))
-    elif request.param == "opensearch":
-        yield from _opensearch_store(OS_URL)
+        yield from _search_store(OPENSEARCH, request.getfixturevalue("osmem_base_url"))
     else:
-        yield from _live_store()
+        yield from _search_store(LIVE[request.param], LIVE[request.param].url)
 
 
 @pytest.fixture
