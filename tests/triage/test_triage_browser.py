@@ -131,13 +131,14 @@ def test_log_in_filter_and_triage_by_keyboard(page, served: Served) -> None:
     page.click("#dismiss-submit")
     expect(page.locator("tr.lead")).to_have_count(9)
     assert served.store.get(ids[2]).status == "dismissed"
+    # the rows can be counted before the page's deferred script has run; a selected row shows it has, and so listens
+    # for keys (a key pressed earlier is lost)
+    expect(page.locator("tr.lead.selected")).to_have_attribute("data-lead-id", ids[3])
     page.keyboard.press("a")
-    page.wait_for_load_state()
-    selected = page.locator("tr.lead.selected").get_attribute("data-lead-id")
-    deadline = time.monotonic() + 10
-    while served.store.get(selected).assignee != "investigator" and time.monotonic() < deadline:
+    deadline = time.monotonic() + 15
+    while served.store.get(ids[3]).assignee != "investigator" and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert served.store.get(selected).assignee == "investigator"
+    assert served.store.get(ids[3]).assignee == "investigator"
     audit = served.app.state.triage.audit
     assert audit.entries(target=ids[2])[0].after["reason"] == "dismiss_genuine"
     assert page.dialogs == []
@@ -148,7 +149,8 @@ def test_hostile_title_shows_as_text_and_evidence_never_runs(page, served: Serve
     page.fill("#f-q", "onerror")
     page.click("#filter-button")
     link = page.locator("td.title a")
-    assert link.count() == 1 and link.inner_text() == HOSTILE_TITLE
+    expect(link).to_have_count(1)  # the click returns once the filtered page starts loading, not when it is parsed
+    assert link.inner_text() == HOSTILE_TITLE
     link.click()
     page.wait_for_selector("#lead-title")
     assert page.locator("#lead-title").inner_text() == HOSTILE_TITLE
@@ -166,6 +168,7 @@ def test_export_referral_package(page, served: Served, tmp_path: Path) -> None:
     page.fill("#referral-title", "浙江 移送 001")
     page.click("#referral-create")
     page.wait_for_selector("tr[data-referral-id]")
+    page.wait_for_load_state()  # the whole page parsed: a missing approve button is really missing
     assert page.locator("button.approve").count() == 0
     page.context.clear_cookies()
     log_in(page, served, "supervisor")
