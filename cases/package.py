@@ -60,9 +60,7 @@ def package_data(case: Case, leads: list[Lead], actors: list[StoredActor], valua
         "evidence": _evidence(leads, evidence),
         "valuation": {
             "referral_candidate": valuation.referral_candidate, "inputs": valuation.inputs(),
-            "thresholds": {"version": valuation.version.version, "effective": valuation.version.effective,
-                           "source": valuation.version.source, "checked": valuation.version.checked,
-                           "taken_from": valuation.version.taken_from},
+            "thresholds": valuation.version.provenance(),
             "tests": [asdict(t) for t in valuation.tests],
             "items": [asdict(i) for i in valuation.items], "caveats": valuation.caveats,
         },

@@ -2,7 +2,8 @@
 notice per platform, rights holder and right, in Chinese and English text, HTML and JSON, as one deterministic ZIP.
 
 Each notice names the channel the platform's complaints go to and the fields that channel asks for
-(cases/data/takedown_channels.yaml, guidance marked `checked: false`), fills what NetSword knows — the rights holder
+(cases/data/takedown_channels.yaml: guidance; each channel says whether its fields were confirmed, and the legal
+basis whether and against which copies it was checked), fills what NetSword knows — the rights holder
 and registration numbers from the watchlist, the listing URLs, the evidence captures' SHA-256 — and lists what the
 sender must still add (certificate, authorisation, contact, signature). Scraped text stays text: HTML is autoescaped,
 text files get scraped values on one line with control characters removed.
@@ -122,17 +123,29 @@ class Channel:
     platforms: tuple[str, ...]
     language: str
     requires: tuple[str, ...]
+    checked: bool = False  # whether the required fields were confirmed against the platform's current form
+    unchecked_reason: str = ""
+    seen: tuple[Mapping[str, str], ...] = ()  # what was read ({url, title})
 
 
 @dataclass(frozen=True)
 class Channels:
     version: int
-    checked: bool
     legal_basis: Mapping[str, str]
     channels: Mapping[str, Channel]
     kind_basis: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # kind → {zh, en}, before legal_basis
     report_basis: Mapping[str, str] = field(default_factory=dict)  # licence reports: zh, en, note_zh, note_en
     report_channel: Channel | None = None  # where licence reports go
+    legal_checked: bool = False  # the E-Commerce Law summary (legal_basis) checked against copies of the text
+    legal_provenance: Mapping[str, Any] = field(default_factory=dict)  # checked_on, checked_by, copies, checked_against
+    kinds_checked: frozenset[str] = frozenset()  # kinds whose kind_basis was checked
+
+    @property
+    def checked(self) -> bool:
+        """Whether everything in the file was checked: the legal bases and every channel's fields (the licence
+        report's articles are never part of the check)."""
+        return (self.legal_checked and all(c.checked for c in self.channels.values())
+                and set(self.kind_basis) <= self.kinds_checked and not self.report_basis)  # fmt: skip
 
     def for_platform(self, platform: str) -> Channel:
         """The channel whose platform names start NetSword's platform name (jd-search → jd), else `generic`."""
@@ -148,7 +161,9 @@ def load_channels(path: str = str(DATA)) -> Channels:
     data = _joined(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
     try:
         channels = {key: Channel(key, str(c["name"]), str(c.get("portal", "")), tuple(str(p).lower() for p in c.get("platforms") or ()),
-                                 str(c.get("language", "zh")), tuple(c["requires"]))
+                                 str(c.get("language", "zh")), tuple(c["requires"]), c.get("checked") is True,
+                                 str(c.get("unchecked_reason") or ""),
+                                 tuple({"url": str(x["url"]), "title": str(x["title"])} for x in c.get("seen") or ()))
                     for key, c in data["channels"].items()}  # fmt: skip
         report = data["licence_report"]
         r = report["channel"]
@@ -162,8 +177,21 @@ def load_channels(path: str = str(DATA)) -> Channels:
         }
         basis = {"zh": str(report["basis"]["zh"]), "en": str(report["basis"]["en"]),
                  "note_zh": str(report["note_zh"]), "note_en": str(report["note_en"])}  # fmt: skip
-        return Channels(int(data["version"]), bool(data.get("checked")), dict(data["legal_basis"]), channels,
-                        kind_basis, basis, report_channel)  # fmt: skip
+        legal = dict(data["legal_basis"])
+        legal_checked = legal.get("checked") is True
+        against = [{"url": str(x["url"]), "title": str(x["title"]), "showed": str(x.get("showed") or "")}
+                   for x in legal.get("checked_against") or ()]  # fmt: skip
+        if legal_checked and (not legal.get("checked_on") or len(against) < 2):
+            raise TakedownError(
+                f"{path}: legal_basis checked: true needs checked_on and two copies under checked_against"
+            )
+        provenance = {"checked": legal_checked, "checked_on": str(legal.get("checked_on") or ""),
+                      "checked_by": str(legal.get("checked_by") or ""), "copies": str(legal.get("copies") or ""),
+                      "checked_against": against, "unconfirmed": str(legal.get("unconfirmed") or "")}  # fmt: skip
+        texts = {k: str(legal[k]) for k in ("zh", "en", "note_zh", "note_en")}
+        kinds_checked = frozenset(k for k, v in (data.get("kind_basis") or {}).items() if v.get("checked") is True)
+        return Channels(int(data["version"]), texts, channels, kind_basis, basis, report_channel, legal_checked,
+                        provenance, kinds_checked)  # fmt: skip
     except (KeyError, TypeError) as exc:
         raise TakedownError(f"{path}: {exc}") from None
 
@@ -230,7 +258,9 @@ class Notice:
         return {
             "notice_id": self.notice_id, "case_id": self.case_id, "platform": self.platform,
             "channel": {"key": self.channel.key, "name": self.channel.name, "portal": self.channel.portal,
-                        "language": self.channel.language, "requires": list(self.channel.requires)},
+                        "language": self.channel.language, "requires": list(self.channel.requires),
+                        "checked": self.channel.checked, "unchecked_reason": self.channel.unchecked_reason,
+                        "seen": [dict(x) for x in self.channel.seen]},
             "rights_holder": self.rights_holder, "right_kind": self.kind,
             "right_kind_zh": RIGHT[self.kind][0], "right_kind_en": RIGHT[self.kind][1],
             "rights": [dict(r) for r in self.rights],
@@ -409,14 +439,17 @@ def render_notice(notice: Notice, language: str, fmt: str, generated_at: str,
         legal = [channels.report_basis[language]]
         note = channels.report_basis[f"note_{language}"]
         template = f"licence_report.{language}.{fmt}"
+        legal_checked = False  # the licence report's articles were not part of the check (takedown_channels.yaml)
     else:
         extra = channels.kind_basis.get(notice.kind, {})
         legal = [text for text in (extra.get(language, ""), channels.legal_basis[language]) if text]
         note = channels.legal_basis[f"note_{language}"]
         template = f"takedown_notice.{language}.{fmt}"
+        legal_checked = channels.legal_checked and (not extra or notice.kind in channels.kinds_checked)
     context = {"n": notice.to_dict(), "lang": language, "labels": labels, "generated_at": generated_at,
-               "legal": "\n".join(legal), "legal_parts": legal, "legal_note": note,
-               "checked": channels.checked}  # fmt: skip
+               "legal": "\n".join(legal), "legal_parts": legal, "legal_note": note, "legal_checked": legal_checked,
+               "channel_checked": notice.channel.checked, "channel_note": notice.channel.unchecked_reason,
+               "checked": legal_checked and notice.channel.checked}  # fmt: skip
     return _env(fmt == "html").get_template(template).render(**context)
 
 
@@ -434,7 +467,8 @@ def bundle_zip(bundle: Bundle, name: str, channels: Channels | None = None) -> b
             {**notice.to_dict(), "generated_at": bundle.generated_at}, ensure_ascii=False, indent=2, sort_keys=True
         ).encode("utf-8")
     index = {"generated_at": bundle.generated_at, "channels_version": channels.version,
-             "channels_checked": channels.checked, "left_out": bundle.left_out,
+             "channels_checked": channels.checked, "legal_basis": channels.legal_provenance,
+             "left_out": bundle.left_out,
              "notices": [{"notice_id": n.notice_id, "channel": n.channel.key, "platform": n.platform,
                           "rights_holder": n.rights_holder, "right_kind": n.kind, "listings": len(n.listings),
                           "to_complete": list(n.to_complete),

@@ -26,6 +26,11 @@ CAVEATS = (
     "平台销量口径不一（月销、累计、多规格合计）— platforms count sales differently (monthly, cumulative, all variants)",
 )
 UNCHECKED = "门槛数额未经与官方文本核对（cases/data/thresholds.yaml: checked: false）— thresholds not checked against the official text"
+COPIES = (
+    "数额标准由开发人员（非律师）于 {on} 对照官方文本的第三方副本核对（{n} 份，见数据来源），非官方公报；移送前须由律师对照公报核对"
+    " — checked on {on} by developers against {n} third-party copies of the official text, not the gazette;"
+    " a lawyer confirms before referral"
+)
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,7 @@ class ThresholdTest:
     threshold: float | None  # None: no figure in the version
     met: bool
     counts: bool  # whether meeting it makes a referral candidate (entry tiers), else shown for information
+    article: str = ""  # the articles of the version's source giving the offence's figures
 
 
 @dataclass
@@ -127,7 +133,7 @@ def value_item(leads: list[Lead], market_prices: Mapping[str, float]) -> ValuedI
                          if basis == "listed" else
                          f"已售 {sold} 件 × {label} {_yuan(price)} = {_yuan(sold_value)}（无标价：按被侵权产品市场中间价格）")  # fmt: skip
         if stock:
-            parts.append(f"库存 {stock} 件 × {label} {_yuan(price)} = {_yuan(unsold_value)}（未销售：按标价）"
+            parts.append(f"库存 {stock} 件 × {label} {_yuan(price)} = {_yuan(unsold_value)}（未销售：按标价；查清实际销售平均价格的以其为准）"
                          if basis == "listed" else
                          f"库存 {stock} 件 × {label} {_yuan(price)} = {_yuan(unsold_value)}（未销售，无标价：按市场中间价格）")  # fmt: skip
     rule = "；".join(parts) or "未计价 — not valued"
@@ -157,8 +163,19 @@ def _tests(version: ThresholdVersion, v: Valuation) -> list[ThresholdTest]:
                     version.figure("art_214", "serious", "sales") or float("inf")):  # fmt: skip
                 continue  # sold goods alone reach the threshold: no attempt to speak of
             met = amount is not None and threshold is not None and amount >= threshold
-            out.append(ThresholdTest(offence, chosen, measure, amount, threshold, met, counts))
+            out.append(
+                ThresholdTest(
+                    offence, chosen, measure, amount, threshold, met, counts, version.articles.get(offence, "")
+                )
+            )
     return out
+
+
+def checked_caveat(version: ThresholdVersion) -> str:
+    """What the valuation may say of its figures: checked against which copies, or not checked and why."""
+    if version.checked:
+        return COPIES.format(on=version.checked_on, n=len(version.checked_against))
+    return f"{UNCHECKED}: {version.unchecked_reason}" if version.unchecked_reason else UNCHECKED
 
 
 def value_case(leads: Iterable[Lead], *, as_of: str | None = None, gains: float | None = None,
@@ -180,5 +197,5 @@ def value_case(leads: Iterable[Lead], *, as_of: str | None = None, gains: float 
     valuation = Valuation(version=version, as_of=as_of or "", items=items, business_volume=round(sales + unsold, 2),
                           sales=sales, unsold_value=unsold, gains=gains, marks=marks, left_out=left_out)  # fmt: skip
     valuation.tests = _tests(version, valuation)
-    valuation.caveats = [*CAVEATS, *version.caveats, *(() if version.checked else (UNCHECKED,))]
+    valuation.caveats = [*CAVEATS, *version.caveats, checked_caveat(version)]
     return valuation

@@ -118,6 +118,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "unsold_value": ("货值金额（未销售）", "Value of unsold goods"), "marks": ("涉及商标数", "Marks"),
     "thresholds_version": ("适用标准版本", "Thresholds version"),
     "thresholds_unchecked": ("数额标准未经与官方文本核对", "figures not checked against the official text"),
+    "thresholds_checked": ("数额标准已对照官方文本的第三方副本核对", "figures checked against third-party copies of the official text on"),
+    "thresholds_copies": ("核对所据文本", "Copies checked against"), "threshold_article": ("依据条文", "Article"),
     "offence": ("罪名条文", "Offence"), "tier": ("档次", "Tier"), "measure": ("数额类型", "Measure"),
     "amount": ("本案数额", "Case figure"), "threshold": ("标准", "Threshold"), "met": ("达到", "met"),
     "no_threshold": ("未录入", "not entered"), "for_information": ("仅供参考", "for information"),

@@ -364,8 +364,7 @@ def run_case_value(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({
             "case_id": case.case_id, "referral_candidate": v.referral_candidate, "inputs": v.inputs(),
-            "thresholds": {"version": v.version.version, "effective": v.version.effective, "source": v.version.source,
-                           "checked": v.version.checked, "taken_from": v.version.taken_from},
+            "thresholds": v.version.provenance(),
             "tests": [t.__dict__ for t in v.tests],
             "items": [{**i.__dict__, "lead_ids": list(i.lead_ids), "problems": list(i.problems)} for i in v.items],
             "caveats": v.caveats, "parcel_leads_left_out": v.left_out,
@@ -374,14 +373,17 @@ def run_case_value(args: argparse.Namespace) -> int:
     print(f"{case.case_id}  {printable(case.title)}")
     print(f"  非法经营数额 ¥{v.business_volume:,.2f}  销售金额 ¥{v.sales:,.2f}  货值金额 ¥{v.unsold_value:,.2f}"
           f"  违法所得 {'-' if v.gains is None else f'¥{v.gains:,.2f}'}  marks {v.marks}")  # fmt: skip
-    checked = "checked" if v.version.checked else "NOT checked against the official text"
+    checked = (f"checked {v.version.checked_on} against {len(v.version.checked_against)} copies of the official text"
+               if v.version.checked else "NOT checked against the official text")  # fmt: skip
     print(f"  thresholds {v.version.version} (in force from {v.version.effective}; {checked}): {v.version.source}")
+    for copy in v.version.checked_against:
+        print(f"    {'checked against' if v.version.checked else 'read'}: {printable(copy.title)} <{copy.url}>")
     for t in v.tests:
         threshold = "no figure entered" if t.threshold is None else f"{t.threshold:,.0f}"
         amount = "-" if t.amount is None else f"{t.amount:,.2f}"
         flag = "MET" if t.met else "   "
         print(f"  {flag} {t.offence} {t.tier:<22} {t.measure:<16} {amount:>16} ≥ {threshold}"
-              f"{'' if t.counts else '  (for information)'}")  # fmt: skip
+              f"{'' if t.counts else '  (for information)'}{f'  [{t.article}]' if t.article else ''}")  # fmt: skip
     print("  referral candidate" if v.referral_candidate else "  below the referral thresholds")
     for item in v.items:
         print(f"  - {item.platform}:{item.listing_id} {printable(item.title)[:40]}: {printable(item.rule)}")

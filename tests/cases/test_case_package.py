@@ -53,8 +53,16 @@ def test_package_contents(tmp_path: Path) -> None:
     for html in (report, letter):
         assert "<script>alert" not in html and "&lt;script&gt;" in html
     assert "涉嫌犯罪案件移送书（草稿）" in letter and "¥79,600.00" in letter  # (300 + 100) × 199
-    assert "初步达到追诉标准" in letter and "尚未与官方文本核对" in letter
+    assert "初步达到追诉标准" in letter and "2026-11-30 对照官方文本的第三方副本核对" in letter
+    assert "尚未与官方文本核对" not in letter and "仍须对照官方公报确认" in letter
     assert page.sha256 in report and "phone:+8613800138000" in report
+    # The report names the thresholds' source, when and how they were checked, every copy read and each article.
+    assert 'id="threshold-sources"' in report and "github.com/X-STORAGE/Laws" in report and "第五条第一款" in report
+    assert "third-party copies of the official text" in report
     data_json = json.loads(files["case.json"])
     assert data_json["valuation"]["referral_candidate"] and data_json["evidence"][0]["sha256"] == page.sha256
+    thresholds = data_json["valuation"]["thresholds"]
+    assert thresholds["version"] == "2025" and thresholds["checked"] and thresholds["checked_on"] == "2026-11-30"
+    assert len(thresholds["checked_against"]) >= 2 and thresholds["articles"]["art_214"].startswith("第五条")
+    assert all(t["article"] for t in data_json["valuation"]["tests"])
     assert data_json["case"]["title"] == HOSTILE and len(data_json["listings"]) == 2

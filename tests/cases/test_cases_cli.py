@@ -109,10 +109,15 @@ def test_case_value(isolated: Path, capsys, monkeypatch) -> None:
     case_id = capsys.readouterr().out.split("opened ")[1].split(":")[0]
     assert main(["cases", "value", case_id, "--as-of", "2026-01-01"]) == 0
     out = capsys.readouterr().out
-    assert "非法经营数额 ¥185,380.00" in out and "referral candidate" in out and "NOT checked" in out
+    assert "非法经营数额 ¥185,380.00" in out and "referral candidate" in out and "NOT checked" not in out
+    assert "checked 2026-11-30 against 5 copies of the official text" in out and "checked against: " in out
+    assert "[第五条第一款" in out  # each test names the article giving its figure
     assert main(["cases", "value", case_id, "--json", "--market-price", "tm-nike=500", "--as-of", "2026-01-01"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["inputs"]["sales"] == 35880.0 + 5000.0 and data["thresholds"]["version"] == "2025"
+    assert data["thresholds"]["checked"] and data["thresholds"]["checked_against"][0]["url"].startswith("https://")
+    assert main(["cases", "value", case_id, "--as-of", "2024-01-01"]) == 0
+    assert "NOT checked against the official text" in capsys.readouterr().out  # Amendment XI: no figures of its own
     assert main(["cases", "value", case_id, "--as-of", "1999-01-01"]) == 2
     assert main(["cases", "value", case_id, "--market-price", "oops"]) == 2
     monkeypatch.setattr("sys.stdin", io.StringIO("correct horse battery\n"))

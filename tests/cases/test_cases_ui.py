@@ -167,9 +167,15 @@ async def test_the_case_page_values_the_case_for_staff_only(world) -> None:
         page = await client.get(case_url)
         assert 'id="referral-candidate"' in page.text and "¥62,790.00" in page.text  # (200 + 10) × 299
         assert "已售 200 件 × 标价 ¥299.00 = ¥59,800.00" in page.text and "刷单" in page.text
-        assert "法释〔2025〕5号" in page.text and "数额标准未经与官方文本核对" in page.text
+        # Today the 2025 interpretation applies: its source, that it was checked (when, by whom), the copies read
+        # and the article behind each figure are on the page.
+        assert "法释〔2025〕5号" in page.text and 'id="thresholds-checked"' in page.text
+        assert "数额标准已对照官方文本的第三方副本核对 2026-11-30" in page.text and "数额标准未经" not in page.text
+        assert "github.com/Theonefkguy/Chinese-Laws" in page.text and "第五条第一款" in page.text
         older = await client.get(case_url, params={"as_of": "2020-01-01"})
-        assert "法释〔2004〕19号" in older.text or "法发〔2011〕3号" in older.text
+        assert "法发〔2011〕3号" in older.text and 'id="thresholds-checked"' in older.text
+        amended = await client.get(case_url, params={"as_of": "2024-01-01"})  # Amendment XI, no figures of its own
+        assert 'id="thresholds-unchecked"' in amended.text and "no official text gave figures" in amended.text
         assert (await client.get(case_url, params={"as_of": "1999-01-01"})).status_code == 400
     async with client_for(app) as client:
         await login(client, "viewer")

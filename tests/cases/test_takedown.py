@@ -69,12 +69,16 @@ def test_rendered_notices_keep_scraped_text_inert() -> None:
     bundle = build_notices(leads(), WATCHLIST, None, case_id="case-1")
     nike = next(n for n in bundle.notices if n.platform == "taobao" and n.rights_holder == NIKE)
     zh = render_notice(nike, "zh", "txt", "2026-11-30T00:00:00Z")
-    assert "G1234567" in zh and "第四十二条" in zh and "尚未经律师核对" in zh and "https://taobao.example.com/a-1" in zh
+    assert "G1234567" in zh and "第四十二条" in zh and "https://taobao.example.com/a-1" in zh
+    # The E-Commerce Law summary was checked (and says against what); Alibaba IPP's fields were not confirmed.
+    assert "十五日" in zh and "2026年11月30日对照官方文本的第三方副本核对" in zh and "尚未与官方文本核对" not in zh
+    assert "未与平台当前的投诉表单核实" in zh
     title_line = next(line for line in zh.splitlines() if "<script>" in line)
     assert "\x1b" not in zh and title_line.strip().startswith("标题：")  # the title's line break cannot fake a field
     en_html = render_notice(nike, "en", "html", "2026-11-30T00:00:00Z")
     assert "<script>" not in en_html and "&lt;script&gt;" in en_html and "default-src 'none'" in en_html
-    assert "arts. 42–45" in en_html and "not yet checked by a lawyer" in en_html
+    assert "arts. 42–45" in en_html and "not confirmed against the platform's current form" in en_html
+    assert "Alibaba&#39;s own IPP pages" in en_html and "not checked against the official text" not in en_html
     assert one_line("a\nb\u2028c\x00d") == "abcd"
 
 
@@ -88,6 +92,8 @@ def test_bundle_zip_is_deterministic_and_summed() -> None:
         index = json.loads(zf.read("case-1/index.json"))
         sums = zf.read("case-1/SHA256SUMS").decode()
     assert len(index["notices"]) == 3 and index["channels_checked"] is False
+    assert index["legal_basis"]["checked"] and index["legal_basis"]["checked_on"] == "2026-11-30"
+    assert len(index["legal_basis"]["checked_against"]) >= 2
     assert sum(name.endswith("notice.json") for name in names) == 3
     assert sum(name.endswith((".txt", ".html")) for name in names) == 12
     assert "index.json" in sums and sums.count("\n") == len(names) - 1
@@ -125,7 +131,13 @@ def test_notice_log_flow_and_outcomes(tmp_path: Path) -> None:
 
 def test_channels_file_loads_and_is_guidance() -> None:
     channels = load_channels()
-    assert channels.checked is False
+    assert channels.checked is False  # the channels' fields are not confirmed
+    assert channels.legal_checked and channels.legal_provenance["copies"].startswith("third-party copies")
+    assert all(a["url"].startswith("http") and a["title"] for a in channels.legal_provenance["checked_against"])
+    for channel in channels.channels.values():  # each says why it is unchecked; the named ones what was read
+        assert not channel.checked and channel.unchecked_reason
+        assert channel.seen or channel.key == "generic"
+    assert any("ipp.alibabagroup.com" in x["url"] for x in channels.channels["alibaba_ipp"].seen)
     assert {"alibaba_ipp", "jd", "pinduoduo", "ebay_vero", "amazon", "generic"} <= set(channels.channels)
     assert channels.for_platform("jd-search").key == "jd" and channels.for_platform("jdx").key == "generic"
     assert channels.for_platform("taobao").key == "alibaba_ipp"

@@ -61,7 +61,7 @@ def test_copyright_notice_names_the_work_and_cites_the_copyright_rules() -> None
         and "软著登字第1234567号" in zh
         and "《信息网络传播权保护条例》第十四条至第十七条" in zh
     )
-    assert "《中华人民共和国著作权法》" in zh and "第四十二条" in zh and "条款未核实" in zh
+    assert "《中华人民共和国著作权法》" in zh and "第四十二条" in zh and "法律依据（或其部分）尚未与官方文本核对" in zh
     assert "作品名称 / 著作权登记号" in zh
     en = render_notice(course, "en", "html", GT)
     assert "arts. 14–17" in en and "Copyright Law" in en and "not registered; proof of ownership attached" in en
