@@ -4,29 +4,19 @@ text and nothing breaks the CSP."""
 
 from __future__ import annotations
 
-import socket
-import sys
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-import uvicorn
-from argon2 import PasswordHasher
 from cases_helpers import shop_lead
 from playwright.sync_api import expect
+from triage_helpers import config_for, log_in_browser, served_app
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "triage"))
-from triage_helpers import PASSWORD, config_for  # noqa: E402
-
-import triage.users  # noqa: E402
-from cases.actors import ActorStore  # noqa: E402
-from cases.db import CasesDB, cases_db_path  # noqa: E402
-from cases.network import build_network  # noqa: E402
-from cases.sources import ShopIndex  # noqa: E402
-from leads.store.sqlite import SqliteLeadStore  # noqa: E402
-from netsword.browser import ensure_browser, launch_args  # noqa: E402
+from cases.actors import ActorStore
+from cases.db import CasesDB, cases_db_path
+from cases.network import build_network
+from cases.sources import ShopIndex
+from leads.store.sqlite import SqliteLeadStore
+from netsword.browser import ensure_browser, launch_args
 
 pytestmark = pytest.mark.browser
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -34,9 +24,6 @@ HOSTILE = "<img src=x onerror=alert(1)>"
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, object]]:
-    from triage import seed_demo_users
-    from triage.app import create_app
-
     config = config_for(tmp_path_factory.mktemp("cases-e2e"))
     leads = [shop_lead("taobao", "a", 1, contact="电话 13800138000", name=HOSTILE, sales=300, price=199.0),
              shop_lead("jd", "b", 1, description="13800138000 微信 ring_boss", sales=50, price=199.0),
@@ -47,28 +34,11 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str,
     with CasesDB(cases_db_path(config.var_dir)) as db:
         ActorStore(db).replace_network(build_network(index.shops, index.sightings), index.leads)
         actor_id = ActorStore(db).ranked()[0].actor_id
-    with pytest.MonkeyPatch.context() as mp:
-        light = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-        mp.setattr(triage.users, "_hasher", light)
-        mp.setattr(triage.users, "_DUMMY_HASH", light.hash("dummy"))
-        seed_demo_users(config, password=PASSWORD)
-        app = create_app(config, store=store)
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started and time.monotonic() < deadline:
-            time.sleep(0.05)
-        try:
-            yield f"http://127.0.0.1:{sock.getsockname()[1]}", actor_id, app
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
-            sock.close()
-            app.state.triage.db.close()
-            store.close()
+    try:
+        with served_app(config, store) as (url, app):
+            yield url, actor_id, app
+    finally:
+        store.close()
 
 
 @pytest.fixture
@@ -91,17 +61,9 @@ def page(served):
         browser.close()
 
 
-def log_in(page, url: str, username: str) -> None:
-    page.goto(url + "/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("#login-button")
-    page.wait_for_selector("#filters")
-
-
 def test_network_page_and_a_case_from_it(page, served) -> None:
     url, actor_id, app = served
-    log_in(page, url, "investigator")
+    log_in_browser(page, url, "investigator")
     page.click("text=案件")
     page.wait_for_selector("#case-form")
     page.goto(url + "/actors")
@@ -136,7 +98,7 @@ def test_network_page_and_a_case_from_it(page, served) -> None:
     expect(page.locator("#case-notices .notice-status").first).to_contain_text("已发送")
     expect(page.locator("#case-notices")).to_contain_text("IPP-2026-0001")
     page.click("form[action$='/logout'] button")
-    log_in(page, url, "supervisor")
+    log_in_browser(page, url, "supervisor")
     page.goto(case_url)
     page.click("#move-filed")
     expect(page.locator("#case-status")).to_have_text("立案")

@@ -46,13 +46,6 @@ def test_build_list_show(isolated: Path, capsys) -> None:
 def test_case_commands_act_as_an_account(isolated: Path, capsys, monkeypatch) -> None:
     import io
 
-    from argon2 import PasswordHasher
-
-    import triage.users
-
-    light = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr(triage.users, "_hasher", light)
-    monkeypatch.setattr(triage.users, "_DUMMY_HASH", light.hash("dummy"))
     password = "correct horse battery"
     for name, role in (("wang", "investigator"), ("li", "supervisor")):
         monkeypatch.setattr("sys.stdin", io.StringIO(password + "\n"))
@@ -88,13 +81,6 @@ def test_case_commands_act_as_an_account(isolated: Path, capsys, monkeypatch) ->
 def test_case_value(isolated: Path, capsys, monkeypatch) -> None:
     import io
 
-    from argon2 import PasswordHasher
-
-    import triage.users
-
-    light = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr(triage.users, "_hasher", light)
-    monkeypatch.setattr(triage.users, "_DUMMY_HASH", light.hash("dummy"))
     leads = [
         shop_lead("taobao", "a", 1, price=299.0, sales=120, stock=500),
         shop_lead("jd", "b", 1, price=None, sales=10),

@@ -4,39 +4,20 @@ text escaped, the strict CSP, the network drawn as inline SVG, a case opened fro
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
 from cases_helpers import DYSON, NIKE, shop_lead
+from triage_helpers import PASSWORD, client_for, config_for, csrf_of, login
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "triage"))
-from triage_helpers import PASSWORD, client_for, config_for, csrf_of, login  # noqa: E402
-
-from cases.actors import ActorStore  # noqa: E402
-from cases.db import CasesDB, cases_db_path  # noqa: E402
-from cases.network import build_network  # noqa: E402
-from cases.sources import ShopIndex, shipper_sightings  # noqa: E402
-from leads.store.sqlite import SqliteLeadStore  # noqa: E402
+from cases.actors import ActorStore
+from cases.db import CasesDB, cases_db_path
+from cases.network import build_network
+from cases.sources import ShopIndex, shipper_sightings
+from leads.store.sqlite import SqliteLeadStore
 
 pytestmark = pytest.mark.anyio
 HOSTILE = "<img src=x onerror=alert(1)>"
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    from argon2 import PasswordHasher
-
-    import triage.users
-
-    light = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr(triage.users, "_hasher", light)
-    monkeypatch.setattr(triage.users, "_DUMMY_HASH", light.hash("dummy"))
 
 
 @pytest.fixture

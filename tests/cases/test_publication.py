@@ -104,13 +104,6 @@ def test_public_summary_only_after_a_penalty_and_without_personal_data(tmp_path:
 
 
 def test_publish_and_violators_cli(isolated: Path, capsys, monkeypatch) -> None:
-    from argon2 import PasswordHasher
-
-    import triage.users
-
-    light = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr(triage.users, "_hasher", light)
-    monkeypatch.setattr(triage.users, "_DUMMY_HASH", light.hash("dummy"))
     leads, index = world(isolated)
     with SqliteLeadStore(isolated / "var" / "netsword.db") as store:
         store.upsert_many(leads)

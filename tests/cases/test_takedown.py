@@ -144,13 +144,6 @@ def test_channels_file_loads_and_is_guidance() -> None:
 
 
 def test_takedown_cli(isolated: Path, capsys, monkeypatch) -> None:
-    from argon2 import PasswordHasher
-
-    import triage.users
-
-    light = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr(triage.users, "_hasher", light)
-    monkeypatch.setattr(triage.users, "_DUMMY_HASH", light.hash("dummy"))
     found = [shop_lead("taobao", "a", 1), shop_lead("jd-search", "b", 1)]
     with SqliteLeadStore(isolated / "var" / "netsword.db") as store:
         store.upsert_many(found)

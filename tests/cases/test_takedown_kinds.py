@@ -110,15 +110,9 @@ def test_a_regime_the_rules_lost_still_cites_what_its_leads_cited() -> None:
 
 
 def test_takedown_cli_makes_a_licence_report_and_a_copyright_notice(isolated, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from argon2 import PasswordHasher
-
-    import triage.users
     from leads.store.sqlite import SqliteLeadStore
     from netsword.cli import main
 
-    light = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr(triage.users, "_hasher", light)
-    monkeypatch.setattr(triage.users, "_DUMMY_HASH", light.hash("dummy"))
     found = [_licence("taobao", "m", 1, "licence_malformed", "国药准字X20021234", "处方药"),
              _copyright("jd", "a", 1, "wk-wukong", STUDIO)]  # fmt: skip
     with SqliteLeadStore(isolated / "var" / "netsword.db") as store:

@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # the helpers module next to this file, for conftest and tests
-from triage_helpers import DYSON, HOSTILE_TITLE, PASSWORD, config_for, make_lead
+from triage_helpers import (  # with the fixtures every triage test uses: light Argon2 hashing, asyncio for anyio
+    DYSON,
+    HOSTILE_TITLE,
+    PASSWORD,
+    anyio_backend,  # noqa: F401
+    cheap_password_hashing,  # noqa: F401
+    config_for,
+    make_lead,
+)
 
 from evidence.store import EvidenceStore
 from leads.store.sqlite import SqliteLeadStore
@@ -52,20 +60,3 @@ def app(config: Config, store: SqliteLeadStore):
     application = create_app(config, store=store)
     yield application
     application.state.triage.db.close()
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Argon2's defaults cost ~64 MiB and a second or two per hash on a busy machine; tests use light settings."""
-    from argon2 import PasswordHasher
-
-    import triage.users
-
-    light = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr(triage.users, "_hasher", light)
-    monkeypatch.setattr(triage.users, "_DUMMY_HASH", light.hash("dummy"))

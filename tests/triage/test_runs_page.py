@@ -13,22 +13,6 @@ from parcels.synthetic import generate, write_manifest
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    from argon2 import PasswordHasher
-
-    import triage.users
-
-    light = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr(triage.users, "_hasher", light)
-    monkeypatch.setattr(triage.users, "_DUMMY_HASH", light.hash("dummy"))
-
-
 class Run:
     def __init__(self, job_id: str, outcome: str, message: str) -> None:
         self.job_id, self.kind, self.trigger, self.outcome, self.message = job_id, "crawl", "cron", outcome, message

@@ -4,20 +4,15 @@ log in, filter, triage by keyboard, export a referral package, and hostile listi
 from __future__ import annotations
 
 import io
-import socket
-import threading
 import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
-from argon2 import PasswordHasher
 from playwright.sync_api import expect
-from triage_helpers import HOSTILE_TITLE, PASSWORD, config_for, make_lead
+from triage_helpers import HOSTILE_TITLE, config_for, log_in_browser, make_lead, served_app
 
-import triage.users
 from evidence.store import EvidenceStore
 from leads.store.sqlite import SqliteLeadStore
 from netsword.browser import ensure_browser, launch_args
@@ -33,9 +28,6 @@ class Served:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    from triage import seed_demo_users
-    from triage.app import create_app
-
     tmp = tmp_path_factory.mktemp("e2e")
     config = config_for(tmp)
     store = SqliteLeadStore(config.store_url.removeprefix("sqlite:///"))
@@ -51,28 +43,11 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     evidence.record(
         platform=hostile.platform, listing_id=hostile.listing_id, url=hostile.url, profile="html", files=files
     )
-    with pytest.MonkeyPatch.context() as mp:
-        light = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-        mp.setattr(triage.users, "_hasher", light)
-        mp.setattr(triage.users, "_DUMMY_HASH", light.hash("dummy"))
-        seed_demo_users(config, password=PASSWORD)
-        app = create_app(config, store=store)
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started and time.monotonic() < deadline:
-            time.sleep(0.05)
-        try:
-            yield Served(f"http://127.0.0.1:{sock.getsockname()[1]}", store, app)
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
-            sock.close()
-            app.state.triage.db.close()
-            store.close()
+    try:
+        with served_app(config, store) as (url, app):
+            yield Served(url, store, app)
+    finally:
+        store.close()
 
 
 @pytest.fixture(scope="module")
@@ -98,11 +73,7 @@ def page(browser, served: Served):
 
 
 def log_in(page, served: Served, username: str) -> None:
-    page.goto(served.url + "/")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("#login-button")
-    page.wait_for_selector("#filters")
+    log_in_browser(page, served.url, username, start="/")  # the queue's address shows the login form
 
 
 def test_log_in_filter_and_triage_by_keyboard(page, served: Served) -> None:

@@ -1,12 +1,22 @@
-"""Shared helpers for the triage UI tests: configs, leads, ASGI clients, logging in."""
+"""Shared helpers for the triage UI tests, imported by tests/triage and tests/cases (their conftests put this folder
+on sys.path): configs, leads, light password hashing, the app served for a browser, ASGI clients, logging in.
+
+Both conftests take the fixtures `cheap_password_hashing` (autouse) and `anyio_backend` from here."""
 
 from __future__ import annotations
 
 import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
 
 from netsword.config import Config, KeysConfig, PathsConfig, StoreConfig, TriageConfig
 from netsword.models import Lead, Reason, make_lead_id
@@ -41,6 +51,66 @@ def config_for(tmp: Path, **triage: object) -> Config:
         triage=replace(TriageConfig(secret_key="test-secret-key-for-triage"), **triage),  # type: ignore[arg-type]
         keys=KeysConfig(dir=str(tmp / "keys")),
     )
+
+
+def light_password_hashing(mp: pytest.MonkeyPatch) -> None:
+    """Argon2's defaults cost ~64 MiB and a second or two per hash on a busy machine; tests use light settings."""
+    from argon2 import PasswordHasher
+
+    import triage.users
+
+    light = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    mp.setattr(triage.users, "_hasher", light)
+    mp.setattr(triage.users, "_DUMMY_HASH", light.hash("dummy"))
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    light_password_hashing(monkeypatch)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@contextmanager
+def served_app(config: Config, store: Any, **users: Any) -> Iterator[tuple[str, Any]]:
+    """The triage app with the demo users (password PASSWORD, light hashing; `users`: seed_demo_users' options) on
+    uvicorn in a thread on 127.0.0.1 and a free port, for a browser: (base URL, app). Stopped and closed after."""
+    import uvicorn
+
+    from triage import seed_demo_users
+    from triage.app import create_app
+
+    with pytest.MonkeyPatch.context() as mp:  # while the server runs: logging in hashes too
+        light_password_hashing(mp)
+        seed_demo_users(config, password=PASSWORD, **users)
+        app = create_app(config, store=store)
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 20
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        try:
+            yield f"http://127.0.0.1:{sock.getsockname()[1]}", app
+        finally:
+            server.should_exit = True
+            thread.join(timeout=10)
+            sock.close()
+            app.state.triage.db.close()
+
+
+def log_in_browser(page: Any, base_url: str, username: str, start: str = "/login") -> None:
+    """Log in through the login form in a Playwright page (from `start`, which shows it) and wait for the queue."""
+    page.goto(base_url + start)
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("#login-button")
+    page.wait_for_selector("#filters")
 
 
 def client_for(app) -> httpx.AsyncClient:
