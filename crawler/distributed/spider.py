@@ -8,8 +8,9 @@ signal. This subclass yields them from `start()` instead, and adapts the rest of
   --distributed`, crawler.distributed.run) and becomes the profile's own search request (`make_request_from_data`);
 - seeds are taken with a claim (crawler.distributed.queue.take_seeds), so a worker killed between taking a seed and
   queueing its request gives the seed back;
-- requests leave out cookies, the profile's headers (they may hold `${ENV}` secrets) and Chromium's page methods on
-  their way into Redis (`portable`), and get them back from the worker's own profile (`restore_request`);
+- requests leave out cookies, the profile's headers (they may hold `${ENV}` secrets) and everything Chromium needs
+  (page methods, the page guard, a page, a context's storage state or proxy: a retried browser request carries
+  them) on their way into Redis (`portable`), and get them back from the worker's own profile (`restore_request`);
 - what each callback and errback yields is handed over in one step (crawler.distributed.handoff), and the spider's
   ledger reports go to the writer with it.
 The worker runs until stopped (SIGTERM: in-flight requests go back to the queue), or after `MAX_IDLE_TIME_BEFORE_CLOSE`
@@ -27,15 +28,20 @@ import scrapy
 from scrapy.crawler import Crawler
 from scrapy_redis.spiders import RedisMixin
 
+from crawler.browser_guard import GUARD_META, ORIGINAL_INIT_META
 from crawler.browser_pages import browser_meta
 from crawler.distributed.handoff import RecordingLedger, link_of
 from crawler.distributed.keys import Keys
 from crawler.distributed.queue import CLAIM, take_seeds
 from crawler.ledger import CrawlLedger
+from crawler.middlewares.page_pool import POOL_META, TURN_META
 from crawler.spiders.marketplace import MarketplaceSpider
 from netsword.config import load_config
 
 SECRET_HEADERS = (b"cookie", b"authorization", b"proxy-authorization")
+BROWSER_PAGE = "netsword_browser_page"  # in Redis: "search" or "detail", for a request Chromium is to render
+# what the downloader middlewares put in a browser request's meta for one fetch (besides scrapy-playwright's keys)
+BROWSER_RUN_META = frozenset({GUARD_META, ORIGINAL_INIT_META, POOL_META, TURN_META})
 
 
 class DistributedSpider(RedisMixin, MarketplaceSpider):  # type: ignore[misc]
@@ -110,9 +116,12 @@ class DistributedSpider(RedisMixin, MarketplaceSpider):  # type: ignore[misc]
             if k.lower() not in SECRET_HEADERS and k.lower() not in profile_headers
         }  # fmt: skip
         meta = dict(data.get("meta") or {})
-        if "playwright_page_methods" in meta:
-            meta["playwright_page_methods"] = []
-            meta["netsword_browser_page"] = "search" if data.get("callback") == "parse_search" else "detail"
+        if meta.get("playwright") or "playwright_page_methods" in meta:
+            # A retried or redirected browser request carries what the downloader gave it for one fetch: the page
+            # guard (a function), a Chromium page, the context's storage state (cookies) or proxy (credentials).
+            # Only which page it is goes to Redis; the worker that takes it asks for Chromium afresh.
+            meta = {k: v for k, v in meta.items() if not k.startswith("playwright") and k not in BROWSER_RUN_META}
+            meta[BROWSER_PAGE] = "search" if data.get("callback") == "parse_search" else "detail"
         data["meta"] = meta
         return data
 
@@ -120,7 +129,7 @@ class DistributedSpider(RedisMixin, MarketplaceSpider):  # type: ignore[misc]
         for name, value in self.headers.items():
             request.headers.setdefault(name, value)
         request.cookies = dict(self.cookies)
-        page = request.meta.pop("netsword_browser_page", "")
+        page = request.meta.pop(BROWSER_PAGE, "")
         if page:
             spec = self.profile.search if page == "search" else (self.profile.detail.page if self.profile.detail else None)
             if spec is not None:
