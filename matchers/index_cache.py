@@ -22,7 +22,7 @@ from pathlib import Path
 from matchers.mark_index import MarkIndex
 from watchlists.model import Watchlist
 
-FORMAT = 2  # bump when the pickled shape changes in a way the code fingerprint would not show
+FORMAT = 3  # bump when the pickled shape changes in a way the code fingerprint would not show
 KEEP = 3  # newest cache files kept; older ones are removed when a new one is written
 _PACKAGES = ("matchers", "watchlists")
 
