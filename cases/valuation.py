@@ -191,7 +191,10 @@ def value_case(leads: Iterable[Lead], *, as_of: str | None = None, gains: float 
         by_listing.setdefault((lead.platform, lead.listing_id), []).append(lead)
     items = [value_item(group, market_prices or {}) for group in by_listing.values()]
     items.sort(key=lambda i: -(i.sold_value + i.unsold_value))
-    marks = len({lead.entry_id for group in by_listing.values() for lead in group if lead.kind == "trademark"})
+    # 两种以上注册商标: marks identifying different sources; several marks of one source count once (法释〔2025〕5号
+    # art. 7), so marks are counted by rights holder (a watch entry without one counts as its own source).
+    marks = len({lead.owner or lead.entry_id for group in by_listing.values() for lead in group
+                 if lead.kind == "trademark"})  # fmt: skip
     sales = round(sum(i.sold_value for i in items), 2)
     unsold = round(sum(i.unsold_value for i in items), 2)
     valuation = Valuation(version=version, as_of=as_of or "", items=items, business_volume=round(sales + unsold, 2),

@@ -8,7 +8,7 @@ Each worked example says which article it exercises."""
 from __future__ import annotations
 
 import pytest
-from cases_helpers import shop_lead
+from cases_helpers import DYSON, NIKE, shop_lead
 
 from cases.thresholds import ThresholdError, parse_versions, version_for, versions
 from cases.valuation import UNCHECKED, checked_caveat, value_case
@@ -19,13 +19,13 @@ def _tests(valuation):
 
 
 def test_worked_example_sold_and_stock_under_2025() -> None:
-    # A Taobao listing of counterfeit Nike goods matched by two watch entries (two registered marks), valued on
+    # A Taobao listing matched by watch entries of two rights holders (two marks of different sources), valued on
     # 2026-01-01 under 法释〔2025〕5号: ¥299 × 120 sold = ¥35,880 (销售金额); 500 in stock × ¥299 = ¥149,500 (货值金额);
     # 非法经营数额 ¥185,380. Art. 214 (第五条第一款第（一）项): sales under ¥50,000; attempt (第五条第一款第（三）项):
     # unsold under 3 × ¥50,000 = ¥150,000, but sold + unsold ≥ ¥150,000 while sales stay under ¥50,000 → met.
     # Art. 213 with two marks (第三条第一款第（二）项): 非法经营数额 ≥ ¥30,000 → met.
     lead = shop_lead("taobao", "a", 1, price=299.0, sales=120, stock=500)
-    same_listing = shop_lead("taobao", "a", 1, price=299.0, sales=120, stock=500, entry="tm-other")
+    same_listing = shop_lead("taobao", "a", 1, price=299.0, sales=120, stock=500, entry="tm-other", owner=DYSON)
     v = value_case([lead, same_listing], as_of="2026-01-01")
     assert v.version.version == "2025" and len(v.items) == 1 and v.marks == 2
     (item,) = v.items
@@ -48,6 +48,19 @@ def test_worked_example_sold_and_stock_under_2025() -> None:
     assert checked_caveat(v.version) in v.caveats and "2026-11-30" in checked_caveat(v.version)
     assert any("二年内" in c for c in v.caveats)  # the repeat-offender figures of arts. 3, 5, 6 are named
     assert v.inputs()["thresholds"] == "2025"
+
+
+def test_marks_of_one_source_count_once() -> None:
+    # 法释〔2025〕5号 art. 7: two registered marks of one rights holder on the same goods point to one source, so the
+    # two-mark figures of art. 3 (非法经营数额 ¥30,000) do not apply: ¥200 × 200 = ¥40,000 stays under ¥50,000.
+    word = shop_lead("taobao", "k", 1, price=200.0, sales=200, owner=NIKE)
+    logo = shop_lead("taobao", "k", 1, price=200.0, sales=200, owner=NIKE, entry="tm-nike-logo")
+    one = value_case([word, logo], as_of="2026-01-01")
+    assert one.marks == 1 and not _tests(one)[("art_213", "serious", "business_volume")].met
+    assert not one.referral_candidate
+    other = shop_lead("taobao", "k", 1, price=200.0, sales=200, owner=DYSON, entry="tm-dyson")
+    two = value_case([word, other], as_of="2026-01-01")
+    assert two.marks == 2 and _tests(two)[("art_213", "serious_two_marks", "business_volume")].met
 
 
 def test_worked_example_one_mark_art_213_under_2025() -> None:
