@@ -50,7 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     k.add_argument("subject", nargs="?", default=None, help="a capture id (or case id) to show only its events")
     k.set_defaults(func=custody)
     r = sub.add_parser("record", help="print the extraction record (电子数据提取笔录) of a capture or of a case's "
-                       "captures, in Chinese (text, HTML) or as JSON")  # fmt: skip
+                       "captures, in Chinese (text, HTML) or as JSON; exit 1 when it lists anomalies")  # fmt: skip
     r.add_argument("capture_id", nargs="?", default="", metavar="CAPTURE_ID", help="a capture (cap-…)")
     r.add_argument("--case", default="", metavar="CASE_ID", help="every capture of the case's leads instead")
     r.add_argument("--format", choices=("text", "json", "html"), default="text")
@@ -352,7 +352,7 @@ def record(args: argparse.Namespace) -> int:
         out.write(text if args.format != "text" else printable_block(text))
     anomalies = sum(len(c.anomalies) for c in made.captures)
     print(f"extraction record: {len(made.captures)} captures, {anomalies} anomalies listed", file=sys.stderr)
-    return 0
+    return 1 if anomalies else 0  # as evidence verify: 1 when something is wrong (the record is written all the same)
 
 
 def _target(leads: list) -> str:  # type: ignore[type-arg]

@@ -144,16 +144,46 @@ def test_the_command(isolated: Path, capsys) -> None:  # type: ignore[no-untyped
     store = EvidenceStore.for_config(load_config())
     cid = _capture(store)
     store.close()
-    assert main(["evidence", "record", cid, "--format", "json", "--operator", "王五", "--cause", "案由甲"]) == 0
-    data = json.loads(capsys.readouterr().out)
+    # the capture lacks its screenshot, went to another host and has no timestamp: the record lists that and exits 1
+    assert main(["evidence", "record", cid, "--format", "json", "--operator", "王五", "--cause", "案由甲"]) == 1
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)
     assert data["operators"] == ["王五"] and data["cause"] == "案由甲" and data["captures"][0]["capture_id"] == cid
-    assert main(["evidence", "record", cid, "--format", "html", "--out", "record.html"]) == 0
-    assert "电子数据提取笔录" in Path("record.html").read_text(encoding="utf-8")
-    assert main(["evidence", "record", cid]) == 0
+    assert len(data["captures"][0]["anomalies"]) == 3
+    assert "extraction record: 1 captures, 3 anomalies listed" in captured.err
+    assert main(["evidence", "record", cid, "--format", "html", "--out", "record.html"]) == 1
+    assert "电子数据提取笔录" in Path("record.html").read_text(encoding="utf-8")  # written all the same
+    assert main(["evidence", "record", cid]) == 1
     out = capsys.readouterr().out
     assert "（未关联线索）" in out and "\x1b" not in out
     assert main(["evidence", "record", "cap-nosuch"]) == 2
     assert main(["evidence", "record"]) == 2
+
+
+def test_the_command_exits_0_only_for_a_record_without_anomalies(isolated: Path, capsys, monkeypatch,
+                                                                   good: Pki) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("NETSWORD_TIMESTAMPS_TRUST_ROOTS", str(good.write_root(isolated / "root.pem")))
+    cfg = load_config()
+    store = EvidenceStore.for_config(cfg)
+    url = "https://shop.example.com/item/c3"
+    clean_id = store.add(blobs=[Blob("page", b"<html>ok</html>", "text/html", url)], platform="taobao",
+                         listing_id="c3", url=url, profile="html", status=200, final_url=url).capture_id  # fmt: skip
+    server = TsaServer(good)
+    try:
+        assert stamp_pending(store, TsaSettings((server.url,), (good.ca,), 5.0, 60.0)).stamped == 1
+    finally:
+        server.stop()
+    store.close()
+    assert main(["evidence", "record", clean_id, "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["captures"][0]["anomalies"] == []
+    assert "1 captures, 0 anomalies listed" in captured.err
+    store = EvidenceStore.for_config(cfg)
+    store.manifest_path(clean_id).write_bytes(store.manifest_path(clean_id).read_bytes() + b" ")  # changed afterwards
+    store.close()
+    assert main(["evidence", "record", clean_id, "--format", "json"]) == 1
+    anomalies = json.loads(capsys.readouterr().out)["captures"][0]["anomalies"]
+    assert any("不覆盖当前的取证清单" in a for a in anomalies)
 
 
 def test_the_record_of_a_case(isolated: Path, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -182,7 +212,7 @@ def test_the_record_of_a_case(isolated: Path, capsys) -> None:  # type: ignore[n
     with closing(TriageDB(triage_db_path(cfg.var_dir))) as tdb, CasesDB(cases_db_path(cfg.var_dir)) as db:
         case = CaseStore(db, AuditLog(tdb, b"k" * 32)).create("销售假冒耐克鞋案", "wang", "investigator",
                                                               lead_ids=["ld-1", "ld-2"], summary="两家店铺")  # fmt: skip
-    assert main(["evidence", "record", "--case", case.case_id, "--format", "json"]) == 0
+    assert main(["evidence", "record", "--case", case.case_id, "--format", "json"]) == 1  # anomalies listed
     data = json.loads(capsys.readouterr().out)
     assert data["case_id"] == case.case_id and data["cause"] == "销售假冒耐克鞋案：两家店铺"
     assert {c["capture_id"] for c in data["captures"]} == {first, other}
