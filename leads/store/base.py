@@ -249,6 +249,12 @@ class LeadStore(abc.ABC):
         under one lock or condition; a sighting not kept is counted in `failed` with its reason, never raised."""
 
     @abc.abstractmethod
+    def put_listings(self, listings: Iterable[KeptListing]) -> int:
+        """Write kept listings exactly as given (first/last seen, sightings, last run, content), replacing any with the
+        same platform and listing id: for copies, so copying twice is harmless. Returns how many were written;
+        StoreError when any was not (after writing the others)."""
+
+    @abc.abstractmethod
     def get_listing(self, platform: str, listing_id: str) -> KeptListing | None: ...
 
     @abc.abstractmethod

@@ -7,6 +7,7 @@ chunk size and 429 retries). Reads and writes go through the alias `<prefix>-lea
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import replace
 from datetime import datetime
 from itertools import islice
 from typing import Any
@@ -304,6 +305,21 @@ class ElasticLeadStore(LeadStore):
                     report.fail(f"Elasticsearch at {self.url}: {exc}")
         return report
 
+    def put_listings(self, listings: Iterable[KeptListing]) -> int:
+        written, problems = 0, []
+        it = iter(listings)
+        while batch := list(islice(it, self.bulk.chunk_size)):
+            try:
+                done, refused = elastic_listings.put(self.client, self._listings_alias(), batch,
+                                                     refresh=self.bulk.refresh, max_retries=self.bulk.max_retries)  # fmt: skip
+            except (ApiError, TransportError) as exc:
+                raise StoreError(f"{self.engine} bulk write failed after {written} kept listings: {exc}") from exc
+            written += done
+            problems += refused
+        if problems:
+            raise StoreError(f"{len(problems)} kept listings not written (first: {problems[0]}); {written} written")
+        return written
+
     def get_listing(self, platform: str, listing_id: str) -> KeptListing | None:
         return elastic_listings.get(self.client, self._listings_alias(), platform, listing_id)
 
@@ -327,7 +343,11 @@ class ElasticLeadStore(LeadStore):
         return []
 
     def reindex(self, *, delete_old: bool = False) -> ReindexReport:
-        return reindex(self.client, self.names, delete_old=delete_old, replicas=self.replicas)
+        """The leads' index, then the kept listings' (if this store has one), each without losing a write."""
+        report = reindex(self.client, self.names, delete_old=delete_old, replicas=self.replicas)
+        listings = elastic_listings.reindex(self.client, self.names.prefix, delete_old=delete_old,
+                                            replicas=self.replicas)  # fmt: skip
+        return replace(report, listings=listings)
 
     def refresh(self) -> None:
         """Make every write so far visible to searches (tests and benchmarks; the cluster does it every second)."""

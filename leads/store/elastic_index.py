@@ -1,4 +1,5 @@
-"""The versioned lead index behind a write alias: create it on first use, and reindex with an atomic alias swap.
+"""The versioned lead index behind a write alias: create it on first use, and reindex with an atomic alias swap
+(`move`, also used for the kept listings' index: leads.store.elastic_listings).
 
 `<prefix>-leads` is the alias every read and write uses; `<prefix>-leads-v<N>` are the real indices. The template
 `<prefix>-leads` (elastic_mappings.index_template) gives every new version its mappings and analysers.
@@ -35,8 +36,23 @@ class IndexNames:
         return f"{self.alias}-v{number}"
 
     def number_of(self, index: str) -> int:
-        match = re.fullmatch(re.escape(self.alias) + r"-v(\d+)", index)
-        return int(match.group(1)) if match else 0
+        return version_number(self.alias, index)
+
+
+def version_number(alias: str, index: str) -> int:
+    """N of `<alias>-vN`, else 0."""
+    match = re.fullmatch(re.escape(alias) + r"-v(\d+)", index)
+    return int(match.group(1)) if match else 0
+
+
+@dataclass(frozen=True)
+class Moved:
+    """What `move` did: the alias's old and new index, and the documents now behind it."""
+
+    old_index: str
+    new_index: str
+    documents: int
+    deleted_old: bool
 
 
 @dataclass(frozen=True)
@@ -46,6 +62,7 @@ class ReindexReport:
     documents: int
     analysis: str
     deleted_old: bool
+    listings: Moved | None = None  # the kept listings' index, rebuilt the same way (None: the store has none)
 
 
 def put_template(client: Elasticsearch, names: IndexNames, *, replicas: int = 1) -> str:
@@ -68,15 +85,24 @@ def ensure_index(client: Elasticsearch, names: IndexNames, *, replicas: int = 1)
 
 
 def current_index(client: Elasticsearch, names: IndexNames) -> str:
-    """The index behind the alias, or "" when there is no alias yet."""
+    """The index behind the leads' alias, or "" when there is no alias yet."""
+    return index_behind(client, names.alias)
+
+
+def index_behind(client: Elasticsearch, alias: str) -> str:
+    """The (write) index behind `alias`, or "" when there is no such alias."""
     try:
-        found = client.indices.get_alias(name=names.alias).body
+        found = client.indices.get_alias(name=alias).body
     except NotFoundError:
         return ""
-    writers = [
-        index for index, info in found.items() if info.get("aliases", {}).get(names.alias, {}).get("is_write_index")
-    ]
-    return (writers or sorted(found, key=names.number_of))[-1]
+    writers = [index for index, info in found.items() if info.get("aliases", {}).get(alias, {}).get("is_write_index")]
+    return (writers or sorted(found, key=lambda index: version_number(alias, index)))[-1]
+
+
+def next_version(client: Elasticsearch, alias: str, current: str) -> str:
+    """`<alias>-v<N+1>`, N the highest version that exists (an old one kept read-only by an earlier reindex too)."""
+    existing = client.indices.get(index=f"{alias}-v*", allow_no_indices=True, expand_wildcards="all").body
+    return f"{alias}-v{max([version_number(alias, i) for i in existing] + [version_number(alias, current)]) + 1}"
 
 
 def status_log_indexed(client: Elasticsearch, names: IndexNames) -> bool:
@@ -133,8 +159,17 @@ def _copy(client: Elasticsearch, old: str, new: str) -> int:
 
 
 def reindex(client: Elasticsearch, names: IndexNames, *, delete_old: bool = False, replicas: int = 1) -> ReindexReport:
-    """Copy the current index into version N+1 under the current template, then move the alias in one step,
-    losing no write made meanwhile.
+    """Copy the leads' current index into version N+1 under the current template and move the alias (`move`)."""
+    old = ensure_index(client, names, replicas=replicas)
+    analysis = put_template(client, names, replicas=replicas)
+    new = next_version(client, names.alias, old)
+    client.indices.create(index=new)
+    moved = move(client, names.alias, old, new, delete_old=delete_old)
+    return ReindexReport(old, new, moved.documents, analysis, delete_old)
+
+
+def move(client: Elasticsearch, alias: str, old: str, new: str, *, delete_old: bool = False) -> Moved:
+    """Copy `old` into the new, empty index `new`, then move `alias` to it in one step, losing no write made meanwhile.
 
     1. copy old → new while writers go on writing to old (every document keeps its version);
     2. a catch-up pass copies what they changed during 1 (still writing to old);
@@ -142,12 +177,8 @@ def reindex(client: Elasticsearch, names: IndexNames, *, delete_old: bool = Fals
        by the writer (`reindex_blocked`) until the alias has moved, and then lands in the new index;
     4. a last catch-up pass copies what changed during 2, then the alias moves (one atomic `_aliases` request:
        readers never see a missing alias). The old index stays read-only (or is deleted with `delete_old`).
+    If anything fails, the new index is deleted, the block lifted and the alias left alone.
     """
-    old = ensure_index(client, names, replicas=replicas)
-    analysis = put_template(client, names, replicas=replicas)
-    existing = client.indices.get(index=f"{names.alias}-v*", allow_no_indices=True, expand_wildcards="all").body
-    new = names.version(max([names.number_of(i) for i in existing] + [names.number_of(old)]) + 1)
-    client.indices.create(index=new)
     blocked = False
     try:
         written = _copy(client, old, new)
@@ -163,11 +194,11 @@ def reindex(client: Elasticsearch, names: IndexNames, *, delete_old: bool = Fals
         raise
     client.indices.update_aliases(
         actions=[
-            {"remove": {"index": old, "alias": names.alias}},
-            {"add": {"index": new, "alias": names.alias, "is_write_index": True}},
+            {"remove": {"index": old, "alias": alias}},
+            {"add": {"index": new, "alias": alias, "is_write_index": True}},
         ]
     )
     if delete_old:
         client.indices.delete(index=old)
     documents = int(client.count(index=new).body["count"])
-    return ReindexReport(old, new, max(documents, written), analysis, delete_old)
+    return Moved(old, new, max(documents, written), delete_old)

@@ -1,6 +1,7 @@
 """Kept listings on Elasticsearch: the index `<prefix>-listings` (alias over `<prefix>-listings-v1`), made on first
 use, one document per (platform, listing id), merged by `merge_listing` with mget and conditional writes as leads
-are (a listing another writer changed in between is read and merged again), read back through a point in time."""
+are (a listing another writer changed in between is read and merged again), read back through a point in time;
+written as given by copies (`put`), and rebuilt with the leads by `netsword leads reindex` (`reindex`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,15 @@ from typing import Any
 from elasticsearch import Elasticsearch, NotFoundError
 
 from leads.store.elastic_client import bulk_stream
-from leads.store.elastic_index import REINDEX_WAITS, reindex_blocked, wait_for_reindex
+from leads.store.elastic_index import (
+    REINDEX_WAITS,
+    Moved,
+    index_behind,
+    move,
+    next_version,
+    reindex_blocked,
+    wait_for_reindex,
+)
 from leads.store.listings import KeptListing, ListingQuery, ListingReport, merge_listing
 
 CONFLICT_ROUNDS = 5
@@ -52,11 +61,14 @@ def ensure(client: Elasticsearch, prefix: str, *, replicas: int) -> str:
     alias = alias_of(prefix)
     if client.indices.exists_alias(name=alias).body:
         return alias
-    settings = {"number_of_shards": 1, "number_of_replicas": replicas}
     client.options(ignore_status=400).indices.create(  # 400: another process made it first
-        index=f"{alias}-v1", settings=settings, mappings=mappings(), aliases={alias: {"is_write_index": True}}
+        index=f"{alias}-v1", settings=_settings(replicas), mappings=mappings(), aliases={alias: {"is_write_index": True}}
     )
     return alias
+
+
+def _settings(replicas: int) -> dict[str, Any]:
+    return {"number_of_shards": 1, "number_of_replicas": replicas}
 
 
 def _source(kept: KeptListing) -> dict[str, Any]:
@@ -132,6 +144,48 @@ def keep(client: Elasticsearch, alias: str, batch: list[KeptListing], *, refresh
         else:
             report.fail(problem or "not written")
     return report
+
+
+def put(client: Elasticsearch, alias: str, batch: list[KeptListing], *, refresh: str | bool,
+        max_retries: int) -> tuple[int, list[str]]:  # fmt: skip
+    """Write the listings as given (copies: `index`, replacing what is stored; the same key twice: the later one);
+    how many were written, and why each other one was not. A write refused by a reindex's block waits and goes
+    again through the alias, as `keep` does."""
+    pending = {doc_id(kept.platform, kept.listing_id): kept for kept in batch}
+    written, problems, waits = 0, [], 0
+    while pending:
+        actions = [{"_op_type": "index", "_index": alias, "_id": key, "_source": _source(kept)}
+                   for key, kept in pending.items()]  # fmt: skip
+        blocked: dict[str, KeptListing] = {}
+        for ok, result in bulk_stream(client, actions, chunk_size=max(len(actions), 1), raise_on_error=False,
+                                         raise_on_exception=False, max_retries=max_retries, refresh=refresh):  # fmt: skip
+            ((_, info),) = result.items()
+            key = str(info.get("_id"))
+            if ok:
+                written += 1
+            elif waits < REINDEX_WAITS and reindex_blocked(client, info):
+                blocked[key] = pending[key]
+            else:
+                error = info.get("error")
+                reason = f"{error.get('type')}: {error.get('reason')}" if isinstance(error, dict) else str(error)
+                problems.append(f"{pending[key].platform}/{pending[key].listing_id}: {reason}")
+        if blocked:
+            wait_for_reindex(waits)
+            waits += 1
+        pending = blocked
+    return written, problems
+
+
+def reindex(client: Elasticsearch, prefix: str, *, delete_old: bool, replicas: int) -> Moved | None:
+    """Rebuild the kept listings' index under the current mappings as `netsword leads reindex` does the leads'
+    (elastic_index.move: no write made meanwhile is lost); None when this store never kept a listing."""
+    alias = alias_of(prefix)
+    if not client.indices.exists_alias(name=alias).body:
+        return None
+    old = index_behind(client, alias)
+    new = next_version(client, alias, old)
+    client.indices.create(index=new, settings=_settings(replicas), mappings=mappings())
+    return move(client, alias, old, new, delete_old=delete_old)
 
 
 def get(client: Elasticsearch, alias: str, platform: str, listing_id: str) -> KeptListing | None:

@@ -205,6 +205,19 @@ class SqliteLeadStore(LeadStore):
             return report
         return sqlite_listings.report_of(outcomes)
 
+    def put_listings(self, listings: Iterable[KeptListing]) -> int:
+        """One transaction, in chunks; a failed write keeps none and is a StoreError."""
+        count = 0
+        it = iter(listings)
+        try:
+            with self._lock, transaction(self.conn):
+                while chunk := list(islice(it, _WRITE_CHUNK)):
+                    sqlite_listings.put(self.conn, chunk)
+                    count += len(chunk)
+        except sqlite3.Error as exc:
+            raise StoreError(f"SQLite {self.path}: kept listings not written: {exc}") from exc
+        return count
+
     def get_listing(self, platform: str, listing_id: str) -> KeptListing | None:
         with self._lock:
             return sqlite_listings.stored(self.conn, [(platform, listing_id)]).get((platform, listing_id))

@@ -61,6 +61,11 @@ def keep(conn: sqlite3.Connection, sightings: list[KeptListing]) -> tuple[list[K
     return list(written.values()), outcomes
 
 
+def put(conn: sqlite3.Connection, listings: list[KeptListing]) -> None:
+    """Write the listings as given, replacing the stored ones (copies); the caller holds the write transaction."""
+    conn.executemany(_UPSERT, [row_of(kept) for kept in listings])
+
+
 def report_of(outcomes: list[str]) -> ListingReport:
     report = ListingReport()
     for outcome in outcomes:

@@ -1,5 +1,5 @@
-"""`netsword leads copy|reindex|stats`: move leads (price and status histories included) between stores, rebuild the
-Elasticsearch index without losing writes made meanwhile, count leads.
+"""`netsword leads copy|reindex|stats`: move leads (price and status histories included) and kept listings between
+stores, rebuild the Elasticsearch/OpenSearch indices without losing writes made meanwhile, count leads.
 
 Settings: `store.url` and the `store.es_*` keys (docs/configuration.md); `--from`/`--to` take store URLs.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from itertools import islice
 from urllib.parse import urlsplit, urlunsplit
 
 from leads.store import LeadQuery, LeadStore, StoreError, open_store_from_config
@@ -35,12 +36,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--status", action="append", choices=LEAD_STATUSES, default=[], help="only leads with this status"
     )
     copy.add_argument("--kind", action="append", choices=LEAD_KINDS, default=[])
-    copy.add_argument("--batch", type=int, default=1000, help="leads per write (default 1000)")
+    copy.add_argument("--batch", type=int, default=1000, help="leads (and kept listings) per write (default 1000)")
+    copy.add_argument(
+        "--listings", action=argparse.BooleanOptionalAction, default=None,
+        help="also copy the kept listings (for netsword rematch); default: yes, unless --status or --kind is given",
+    )  # fmt: skip
     copy.set_defaults(func=run_copy)
     reindex = sub.add_parser(
-        "reindex", help="rebuild the Elasticsearch index under the current mappings, then swap the alias"
+        "reindex", help="rebuild the Elasticsearch/OpenSearch indices (leads, kept listings) under the current "
+        "mappings, then swap the aliases"
     )
-    reindex.add_argument("--delete-old", action="store_true", help="delete the previous index after the swap")
+    reindex.add_argument("--delete-old", action="store_true", help="delete the previous indices after the swaps")
     reindex.set_defaults(func=run_reindex)
     stats = sub.add_parser("stats", help="leads per day per platform, top entries, sellers and platforms; kept listings")
     stats.add_argument("--status", action="append", choices=LEAD_STATUSES, default=[])
@@ -98,7 +104,20 @@ def run_copy(args: argparse.Namespace) -> int:
         except StoreError as exc:
             print(f"netsword: copy stopped after {copied} leads: {exc}", file=sys.stderr)
             return 1
-    print(f"copied {copied} leads from {shown(args.source)} to {shown(args.target)}", file=sys.stderr)
+        print(f"copied {copied} leads from {shown(args.source)} to {shown(args.target)}", file=sys.stderr)
+        if args.listings is False or (args.listings is None and (args.status or args.kind)):
+            return 0
+        kept = 0
+        try:
+            listings = source.iter_listings(ListingQuery())
+            while chunk := list(islice(listings, args.batch)):
+                kept += target.put_listings(chunk)
+                if len(chunk) == args.batch:
+                    print(f"copied {kept} kept listings…", file=sys.stderr)
+        except StoreError as exc:
+            print(f"netsword: copy stopped after {kept} kept listings: {exc}", file=sys.stderr)
+            return 1
+    print(f"copied {kept} kept listings from {shown(args.source)} to {shown(args.target)}", file=sys.stderr)
     return 0
 
 
@@ -128,6 +147,12 @@ def run_reindex(args: argparse.Namespace) -> int:
     old = "deleted" if report.deleted_old else "kept"
     print(f"reindexed {report.documents} leads {report.old_index} → {report.new_index} (analysis: {report.analysis}); "
           f"alias {store.alias} now points to {report.new_index}; {report.old_index} {old}")  # fmt: skip
+    moved = report.listings
+    if moved is None:
+        print("no kept listings index to reindex")
+    else:
+        print(f"reindexed {moved.documents} kept listings {moved.old_index} → {moved.new_index}; "
+              f"{moved.old_index} {'deleted' if moved.deleted_old else 'kept'}")  # fmt: skip
     return 0
 
 

@@ -59,7 +59,7 @@ class FakeCluster:
         es.on("GET", "/_alias/(?P<name>[^/]+)", self._get_alias)
         es.on("HEAD", "/_alias/(?P<name>[^/]+)", lambda r: (200 if self._name(r) in self.aliases else 404, None))
         es.on("PUT", f"/{NAME}", self._create)
-        es.on("GET", "/netsword-leads-v\\*", lambda _r: (200, {i: {} for i in self.indices if "-leads-v" in i}))
+        es.on("GET", "/(?P<alias>netsword-[a-z]+)-v\\*", self._versions)
         es.on("POST", f"/{NAME}/_mget", self._mget)
         es.on("GET", f"/{NAME}/_doc/(?P<id>[^/]+)", self._get)
         es.on("POST", f"/{NAME}/_update/(?P<id>[^/]+)", self._update)
@@ -94,6 +94,10 @@ class FakeCluster:
             return {"_index": index, "_id": doc_id, "found": False}
         return {"_index": index, "_id": doc_id, "found": True, "_version": doc.version, "_seq_no": doc.seq_no,
                 "_primary_term": 1, "_source": doc.source}  # fmt: skip
+
+    def _versions(self, request: Recorded) -> Reply:
+        alias = request.path.strip("/").removesuffix("-v*")
+        return 200, {index: {} for index in self.indices if index.startswith(f"{alias}-v")}
 
     def _get_alias(self, request: Recorded) -> Reply:
         name = self._name(request)

@@ -133,14 +133,16 @@ def test_reindex_copies_into_next_version_and_swaps_alias_atomically(ready: EsRe
     ready.on("POST", "/_aliases", acknowledged)
     ready.on("POST", "/netsword-leads-v3/_count", {"count": 12})
     ready.on("DELETE", "/netsword-leads-v1", acknowledged)
+    ready.on("HEAD", "/_alias/netsword-listings", None, status=404)  # this store never kept a listing
     store = ElasticLeadStore(ready.url)
     report = store.reindex(delete_old=True)
     store.close()
-    assert (report.old_index, report.new_index, report.documents, report.analysis) == (
+    assert (report.old_index, report.new_index, report.documents, report.analysis, report.listings) == (
         "netsword-leads-v1",
         "netsword-leads-v3",
         12,
         "icu",
+        None,
     )
     copies = ready.sent("POST", "/_reindex")
     assert len(copies) == 3

@@ -513,6 +513,23 @@ def test_a_crawl_run_counts_a_listing_once(store: LeadStore) -> None:
     assert kept is not None and (kept.times_seen, kept.last_run, kept.last_seen) == (1, "run-a", "2024-05-01T00:05:00Z")
 
 
+def test_put_listings_writes_exactly_and_replaces(store: LeadStore) -> None:
+    """Copies (`netsword leads copy`): written as given, not merged as sightings; copying again changes nothing."""
+    store.keep_listings([_seen("C1", "2024-05-01T00:00:00Z", run="run-a"), _seen("C9", "2024-05-01T00:00:00Z")])
+    copied = [
+        KeptListing("taobao", "C1", _seen("C1", "2024-06-02T00:00:00Z", price=7).listing, "2024-03-01T00:00:00Z",
+                    "2024-06-02T00:00:00Z", 5, "run-z"),
+        KeptListing("jd", "C2", _seen("C2", "2024-06-01T00:00:00Z", platform="jd").listing, "2024-06-01T00:00:00Z",
+                    "2024-06-01T00:00:00Z", 2, ""),
+    ]  # fmt: skip
+    assert store.put_listings(copied) == 2
+    assert store.put_listings(copied) == 2  # again: replaced, not another sighting
+    assert store.put_listings([]) == 0
+    assert [store.get_listing(k.platform, k.listing_id) for k in copied] == copied
+    assert store.count_listings(ListingQuery()) == 3  # C9 untouched
+    assert store.keep_listings([_seen("C2", "2024-06-03T00:00:00Z", platform="jd")]).refreshed == 1  # merges on
+
+
 def test_kept_listings_by_age_and_platform_in_key_order_and_dropped_by_retention(store: LeadStore) -> None:
     # more than one page (1000) on every store
     batch = [_seen(f"L{i:04d}", f"2024-05-{1 + i % 9:02d}T00:00:00Z", platform=("taobao", "jd")[i % 2])
