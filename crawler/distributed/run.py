@@ -104,7 +104,9 @@ def follow(server: redis.Redis, keys: Keys, *, poll: float = 0.5, stop: Callable
             return True
         if time.monotonic() - last_note >= quiet_for:
             workers = live_workers(server, keys)
-            progress(f"{left} request(s)/listing(s) to go; workers: {', '.join(workers) or 'none running'}")
+            stopped = _text(server.hget(keys.run, "writer_error") or b"")  # a writer stopped by its store (full disk)
+            progress(f"{left} request(s)/listing(s) to go; workers: {', '.join(workers) or 'none running'}"
+                     + (f"; {stopped}" if stopped else ""))  # fmt: skip
             last_note = time.monotonic()
         time.sleep(poll)
     return False

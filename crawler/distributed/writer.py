@@ -8,7 +8,11 @@ ledger reports are replayed on the run's ledger, to which the writer adds each l
 the store's reason, rejected); the ledger is saved in the run's hash in the same transaction that acknowledges and
 deletes the batch's entries. A writer killed mid-batch gets the batch again on restart (its pending entries come
 first): the store counts a sighting by the same run once, and the ledger was not yet saved, so nothing counts twice.
-One writer runs at a time (a lock key it renews; a second one waits for the first to stop).
+One writer runs at a time (a lock key it renews; a second one waits for the first to stop), and it takes over the
+entries a writer of another name left unacknowledged (XAUTOCLAIM), so a writer restarted under a new name loses none.
+A batch the store refuses for a reason of its own — a full disk, a read-only or locked store (`store_outage`) —
+is not acknowledged: it stays in the stream, the run's hash says why (`writer_error`) and the writer stops
+(`StoreRefused`; `netsword writer` exits 1). A writer started once space is freed stores it, each listing once.
 """
 
 from __future__ import annotations
@@ -42,8 +46,27 @@ logger = logging.getLogger(__name__)
 BLOCK_MS = 500
 
 
+# What a store says when it refuses a write for a reason of its own, not of the listings: SQLite's SQLITE_FULL,
+# SQLITE_IOERR, read-only and locked; ENOSPC, EDQUOT, EFBIG; Elasticsearch's flood-stage block.
+OUTAGE_MARKERS = (
+    "database or disk is full", "no space left on device", "disk quota exceeded", "file too large", "disk i/o error",
+    "readonly database", "unable to open database file", "database is locked", "cluster_block_exception",
+    "flood-stage watermark",
+)  # fmt: skip
+
+
 class WriterBusy(RuntimeError):
     pass
+
+
+class StoreRefused(RuntimeError):
+    """The store refused a batch for a reason of its own (a full disk …): the batch stays in the stream."""
+
+
+def store_outage(reason: str) -> bool:
+    """Whether a store error is about the store (full, read-only, locked) rather than about the listings."""
+    low = reason.lower()
+    return any(marker in low for marker in OUTAGE_MARKERS)
 
 
 @dataclass
@@ -138,7 +161,19 @@ class Writer:
             except redis.ResponseError as exc:
                 if "BUSYGROUP" not in str(exc):
                     raise
+            self._take_over(stream)
             self.streams.append(stream)
+
+    def _take_over(self, stream: str) -> None:
+        """Entries delivered to another writer (one killed, or stopped by a full disk, under another name) and never
+        acknowledged become this writer's: one writer runs at a time, so nobody else is storing them."""
+        start = "0-0"
+        while True:
+            answer: Any = self.server.xautoclaim(stream, WRITER_GROUP, self.name, min_idle_time=0, start_id=start,
+                                                 count=self.batch_size)  # fmt: skip
+            start = _text(answer[0])  # the cursor: 0-0 once the whole pending list was scanned
+            if start == "0-0":
+                return
 
     def step(self) -> bool:
         """Store one batch per stream that has entries (this writer's unacknowledged ones first); whether any."""
@@ -191,31 +226,46 @@ class Writer:
                 self.figures.rejected += 1
                 ledger.rejected(keyword, page)
                 logger.warning("bad listing %s %s: %s", platform, str(listing_data.get("id", "?"))[:80], exc)
-        self._store(listings, origins, ledger, run.get("run_id", ""))
+        refused = self._store(listings, origins, ledger, run.get("run_id", ""))
+        if refused:  # nothing acknowledged, the ledger not saved: the batch is stored again, once, by the next writer
+            why = f"writer {self.name} stopped at {utc_now()}: the store refused {len(listings)} listing(s): {refused}"
+            self.server.hset(keys.run, "writer_error", why[:500])
+            raise StoreRefused(f"the store refused a batch ({refused[:300]}); its {len(entries)} entries stay in "
+                               f"{stream} for the next writer")  # fmt: skip
         ids = [entry_id for entry_id, _ in entries]
         with self.server.pipeline(transaction=True) as pipe:
             if run.get("run_id"):
                 pipe.hset(keys.run, mapping={"ledger": json.dumps(ledger.to_dict(None)), "updated_at": utc_now()})
+                pipe.hdel(keys.run, "writer_error")
             pipe.xack(stream, WRITER_GROUP, *ids)
             pipe.xdel(stream, *ids)
             pipe.execute()
         self.figures.batches += 1
 
-    def _store(self, listings: list[Listing], origins: list[tuple[str, int]], ledger: CrawlLedger, run_id: str) -> None:
+    def _store(self, listings: list[Listing], origins: list[tuple[str, int]], ledger: CrawlLedger, run_id: str) -> str:
+        """Store a batch and count each listing's outcome on `ledger`; the store's reason when it refused the batch
+        for a reason of its own (`store_outage`: nothing counted then), else ""."""
         if not listings:
-            return
-        self.figures.listings += len(listings)
+            return ""
         sink: LeadSink = RunSightings(self.sink, run_id) if run_id else self.sink
         try:
             results: list[ProcessResult] = process_batch(
                 listings, self.index, sink, min_score=self.cfg.matching.min_score
             )
         except Exception as exc:  # noqa: BLE001 - a refused batch is a loss of its listings, reported, not a crash
+            if isinstance(exc, OSError) or store_outage(str(exc)):
+                return " ".join(str(exc).split()) or type(exc).__name__
             logger.error("storing %d listings failed: %s", len(listings), exc)
+            self.figures.listings += len(listings)
             for listing, (keyword, page) in zip(listings, origins, strict=True):
                 ledger.failed(keyword, page, listing.id, str(exc)[:300])
             self.figures.failed += len(listings)
-            return
+            return ""
+        reasons = [r.not_kept for r in results] + [e for r in results for e in r.report.errors]
+        outage = next((reason for reason in reasons if reason and store_outage(reason)), "")
+        if outage:
+            return " ".join(outage.split())
+        self.figures.listings += len(listings)
         for listing, (keyword, page), result in zip(listings, origins, results, strict=True):
             if result.report.failed:
                 why = f"{result.report.failed} lead(s) not stored: {'; '.join(result.report.errors[:1])}"
@@ -227,6 +277,7 @@ class Writer:
             for outcome, count in result.report.as_dict().items():
                 if count:
                     self.figures.outcomes[outcome] = self.figures.outcomes.get(outcome, 0) + count
+        return ""
 
 
 def _ledger_of(run: dict[str, str]) -> CrawlLedger:

@@ -64,8 +64,11 @@ def run_distributed(args: argparse.Namespace) -> int:
         print(f"distributed crawl {profile.platform}: run {info.run_id}, {how}", flush=True)
         started = time.monotonic()
 
-        def stop() -> bool:
-            return cluster is not None and len(cluster.exited()) == len(cluster.children)
+        def stop() -> bool:  # every local child stopped, or the writer did (nothing would store what is left)
+            if cluster is None:
+                return False
+            gone = cluster.exited()
+            return bool(gone) and (len(gone) == len(cluster.children) or any(g.startswith("writer") for g in gone))
 
         try:
             drained = follow(server, keys, stop=stop, progress=lambda line: print(f"  {line}", flush=True))
@@ -73,6 +76,8 @@ def run_distributed(args: argparse.Namespace) -> int:
             drained = False
         if not drained:
             why = f"; stopped: {', '.join(cluster.exited())}" if cluster is not None and cluster.exited() else ""
+            writer_error = server.hget(keys.run, "writer_error")
+            why += f"; {writer_error.decode('utf-8', 'replace')}" if isinstance(writer_error, bytes) else ""
             print(f"crawl {profile.platform}: {STOPPED} before the end (run {info.run_id} goes on when workers and a "
                   f"writer run; `netsword crawl {args.profile} --distributed` follows it again){why}", flush=True)
             return exit_code(STOPPED)

@@ -3,7 +3,8 @@
 Reads every platform's items stream in Redis and stores the listings through the crawl's own lead path (matching,
 listing keeping, lead sink, alert listeners), keeping each run's ledger. One writer runs at a time: a second one
 waits. Runs until SIGTERM/Ctrl-C, or with --max-idle after that many seconds with nothing to store.
-Exit status: 0 stopped or idle, 1 the store failed, 2 bad input or setup.
+Exit status: 0 stopped or idle, 1 the store failed (a batch the store refused for a reason of its own — a full
+disk — stays in Redis for the next writer, and this one stops), 2 bad input or setup.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from alerts.rules import RulesError
     from crawler.distributed.connection import RedisUnavailable, connect
-    from crawler.distributed.writer import Writer, WriterBusy
+    from crawler.distributed.writer import StoreRefused, Writer, WriterBusy
 
     cfg = config_of(args)
     if args.batch < 1 or args.max_idle < 0:
@@ -54,6 +55,10 @@ def run(args: argparse.Namespace) -> int:
         figures = writer.run(stop, max_idle=args.max_idle)
     except WriterBusy as exc:
         print(f"writer {writer.name}: {exc}", flush=True)
+        return 1
+    except StoreRefused as exc:
+        figures = writer.figures
+        print(f"writer {writer.name}: stopped: {exc}; {figures.stored} listing(s) stored before", flush=True)
         return 1
     finally:
         writer.close()
