@@ -22,19 +22,36 @@ _ALL_CJK = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]+$")
 def goods_of_words(words: list[Word]) -> list[tuple[int, int, tuple[int, ...]]]:
     """Goods spans of the Chinese words: a word of the goods vocabulary, or a compound ending in one (跑步鞋 → 鞋);
     of goods words written together the last one names the goods (汽车香水 is perfume, not a car: head-final)."""
-    goods = goods_terms()
     spans: list[tuple[int, int, tuple[int, ...]]] = []
+    known = _WORD_GOODS
     for word, start, end in words:
-        if not _CJK.match(word):
-            continue
-        classes = goods.get(word)
-        if classes is None:
-            classes = next((goods[word[k:]] for k in range(1, len(word)) if word[k:] in goods), None)
+        classes = known.get(word, _UNKNOWN)
+        if classes is _UNKNOWN:
+            classes = _goods_of_word(word)
+            if len(known) >= WORD_CACHE_SIZE:
+                known.clear()  # bounded; words repeat across listings (Zipf), so it refills with the common ones
+            known[word] = classes
         if classes:
             if spans and spans[-1][1] == start:
                 spans.pop()
-            spans.append((start, end, classes))
+            spans.append((start, end, classes))  # type: ignore[arg-type]
     return spans
+
+
+def _goods_of_word(word: str) -> tuple[int, ...] | None:
+    if not _CJK.match(word):
+        return None
+    goods = goods_terms()
+    classes = goods.get(word)
+    if classes is None:
+        classes = next((goods[word[k:]] for k in range(1, len(word)) if word[k:] in goods), None)
+    return classes
+
+
+# each word's goods classes, remembered: the goods vocabulary is the bundled one, fixed for the process
+_UNKNOWN = object()
+_WORD_GOODS: dict[str, object] = {}
+WORD_CACHE_SIZE = 100_000
 
 
 class ListingScanners:

@@ -173,8 +173,8 @@ class PhraseScanner:
         self._nested = nested  # keep terms inside longer ones (the caller sorts them out)
         self._automaton = ahocorasick.Automaton()
         for term, payload in terms.items():
-            if term:
-                self._automaton.add_word(term, (term, payload))
+            if term:  # with its length and whether it starts and ends with a Latin letter (a word boundary needed)
+                self._automaton.add_word(term, (term, payload, len(term), term[0].isascii(), term[-1].isascii()))
         self._empty = not terms
         if terms:
             self._automaton.make_automaton()
@@ -183,11 +183,12 @@ class PhraseScanner:
         if self._empty:
             return []
         found = []
-        for end, (term, payload) in self._automaton.iter(text):
-            start = end - len(term) + 1
-            if term[0].isascii() and start > 0 and text[start - 1].isascii() and text[start - 1].isalnum():
+        last = len(text) - 1
+        for end, (term, payload, size, ascii_first, ascii_last) in self._automaton.iter(text):
+            start = end - size + 1
+            if ascii_first and start > 0 and (c := text[start - 1]).isascii() and c.isalnum():
                 continue
-            if term[-1].isascii() and end + 1 < len(text) and text[end + 1].isascii() and text[end + 1].isalnum():
+            if ascii_last and end < last and (c := text[end + 1]).isascii() and c.isalnum():
                 continue
             found.append((start, end + 1, term, payload))
         if len(found) > 1 and not self._nested:
