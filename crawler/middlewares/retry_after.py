@@ -10,7 +10,8 @@ through Scrapy's public `get_retry_request` (so retry/* stats and logs are Scrap
 - other retryable failures back off exponentially (RETRY_BACKOFF_BASE, doubled per attempt) within RETRY_TIMES;
 - a request whose budget is spent goes back to the end of the queue (priority lowered), up to NETSWORD_REQUEUE_TIMES
   times, each time not before NETSWORD_REQUEUE_DELAY × the round seconds have passed (meta `netsword_requeues`,
-  `netsword_not_before`): a page that keeps failing gets tried again later in the run;
+  `netsword_not_before`): a page that keeps failing gets tried again later in the run — unless its meta has
+  `NO_REQUEUE` (an optional fetch, such as a listing's image, is given up then);
 - a Retry-After above RETRY_AFTER_MAX gives the request up at once;
 - a request finally given up carries why in meta `netsword_gave_up` ("HTTP 503 after 4 retries and 2 re-queues"),
   which the spider's errback reports to the crawl's ledger by keyword.
@@ -37,6 +38,7 @@ from scrapy.utils.response import response_status_message
 logger = logging.getLogger(__name__)
 
 GAVE_UP = "netsword_gave_up"  # meta: why the request was finally given up
+NO_REQUEUE = "netsword_no_requeue"  # meta: give the request up once its retries are spent (a listing's image)
 REQUEUE_PRIORITY = 1000  # how far a re-queued request drops behind everything else in the queue
 _STEP = 0.25  # seconds between two looks at whether the crawl is being stopped, while waiting
 
@@ -150,7 +152,7 @@ class RetryAfterMiddleware:
     def _requeue(self, request: Request, why: str) -> Request | None:
         """The request again at the end of the queue, later; None (and given up) when its re-queues are spent."""
         rounds = request.meta.get("netsword_requeues", 0)
-        if rounds >= self.requeue_times:
+        if rounds >= self.requeue_times or request.meta.get(NO_REQUEUE):
             self._give_up(request, f"{why} {_spent(request)}")
             return None
         again = request.replace(dont_filter=True, priority=request.priority - REQUEUE_PRIORITY)

@@ -4,11 +4,15 @@ pipeline stores it; actor networks link shops showing near-identical images (doc
 
 The downloads are Scrapy requests like any other (Scrapy's MediaPipeline): the fetch policy (an image host must be
 one the profile allows), robots.txt, the profile's concurrency and delay, retries and rate limits apply; no browser
-renders them; each is capped at netsword.image_hash.MAX_IMAGE_BYTES (or DOWNLOAD_MAXSIZE when smaller); a URL seen
-twice in a crawl is fetched once. Only JPEG, PNG, GIF and WebP responses are decoded, with pixel caps; anything
-else is refused and counted. A failed image never holds a listing back: it is stored without that hash.
+renders them; each is capped at netsword.image_hash.MAX_IMAGE_BYTES (or DOWNLOAD_MAXSIZE when smaller), decompressed
+bodies included; redirects are not followed (Scrapy's MEDIA_ALLOW_REDIRECTS); a URL seen twice in a crawl is fetched
+once. An image is optional: a failed download is retried once (`max_retry_times`), never re-queued for later in the
+run (retry_after.NO_REQUEUE), so a server that drips or breaks its answers holds a listing back for at most two
+DOWNLOAD_TIMEOUTs. Only JPEG, PNG, GIF and WebP responses are decoded, with pixel caps; anything else is refused and
+counted. A failed image never holds a listing back: it is stored without that hash.
 Stats: netsword/images_hashed, netsword/images_refused (not an image, too large, unreadable), netsword/images_failed
-(refused by the fetch policy or robots.txt, HTTP errors, timeouts).
+(refused by the fetch policy or robots.txt, HTTP errors and redirects, timeouts, cut bodies), each with one log line
+(`image URL refused: why` / `image URL not fetched: why`), never a traceback.
 """
 
 from __future__ import annotations
@@ -20,10 +24,12 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
-from scrapy.pipelines.media import FileException, FileInfoOrError, MediaPipeline
+from scrapy.pipelines.media import FileInfoOrError, MediaPipeline
 from twisted.python.failure import Failure
 
 from crawler.extensions.runtime import runtime_of
+from crawler.middlewares.retry_after import NO_REQUEUE
+from netsword.fetch_policy import redact
 from netsword.image_hash import MAX_IMAGE_BYTES, ImageRefused, phash_of
 from netsword.models import Listing, ListingError
 
@@ -59,7 +65,7 @@ class ImageHashPipeline(MediaPipeline):
         urls = [u for u in (images if isinstance(images, list) else [images]) if isinstance(u, str)]
         urls = list(dict.fromkeys(u for u in urls if u.startswith(("http://", "https://"))))[: self.per_listing]
         meta = {"download_maxsize": self.max_bytes, "download_warnsize": 0, "playwright": False,
-                "netsword_image": True}  # fmt: skip
+                "netsword_image": True, "max_retry_times": 1, NO_REQUEUE: True}  # fmt: skip
         return [Request(url, meta=meta, dont_filter=True) for url in urls]
 
     def media_to_download(self, request: Request, info: MediaPipeline.SpiderInfo, *, item: Any = None) -> None:
@@ -68,22 +74,27 @@ class ImageHashPipeline(MediaPipeline):
     def media_downloaded(self, response: Response, request: Request, info: MediaPipeline.SpiderInfo, *,
                          item: Any = None) -> Any:  # fmt: skip
         if response.status != 200:
-            raise FileException(f"HTTP {response.status}")
+            return self._failed(request, f"HTTP {response.status}")
         media_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
         try:
             digest = phash_of(response.body, media_type)
         except ImageRefused as exc:
             self.stats.inc_value("netsword/images_refused")
-            logger.debug("image %s refused: %s", request.url[:200], exc)
+            logger.info("image %s refused: %s", redact(request.url)[:200], exc)
             return {"url": request.url, "refused": str(exc)}
         self.stats.inc_value("netsword/images_hashed")
         return {"url": request.url, "phash": digest}
 
     def media_failed(self, failure: Failure, request: Request, info: MediaPipeline.SpiderInfo, *,
                      item: Any = None) -> Any:  # fmt: skip
+        return self._failed(request, failure.getErrorMessage() or type(failure.value).__name__)
+
+    def _failed(self, request: Request, why: str) -> dict[str, str]:
+        """A result, not an exception: Scrapy's MediaPipeline logs a raised one as an ERROR with its traceback."""
         self.stats.inc_value("netsword/images_failed")
-        logger.debug("image %s not fetched: %s", request.url[:200], failure.getErrorMessage()[:200])
-        raise FileException(failure.getErrorMessage()[:200])
+        why = " ".join(why.split())[:200]
+        logger.info("image %s not fetched: %s", redact(request.url)[:200], why)
+        return {"url": request.url, "failed": why}
 
     def item_completed(self, results: list[FileInfoOrError], item: Any, info: MediaPipeline.SpiderInfo) -> Any:
         hashes = [dict(r) for ok, r in results if ok and isinstance(r, dict) and "phash" in r]
