@@ -7,10 +7,12 @@ import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from netsword.yaml_validation import (
+    ID_PATTERN,
     Invalid,
     Problem,
     Schema,
@@ -42,6 +44,8 @@ class WatchlistError(ValueError):
 
 
 def _classes(value: Any) -> tuple[int, ...]:
+    if type(value) is list and all(type(item) is int and 1 <= item <= 45 for item in value):
+        return _shared(tuple(value))  # the common case, checked at once
     if not isinstance(value, list):
         value = [value]
     out = []
@@ -52,7 +56,18 @@ def _classes(value: Any) -> tuple[int, ...]:
         if not 1 <= number <= 45:
             raise Invalid(f"Nice class must be 1–45, got {number}")
         out.append(number)
-    return tuple(out)
+    return _shared(tuple(out))
+
+
+_SHARED: dict[tuple[int, ...], tuple[int, ...]] = {}
+
+
+def _shared(classes: tuple[int, ...]) -> tuple[int, ...]:
+    """One tuple object per distinct set of classes: 100,000 entries hold a few hundred (and the index cache stores
+    each once)."""
+    if len(_SHARED) >= 10_000:
+        _SHARED.clear()
+    return _SHARED.setdefault(classes, classes)
 
 
 def _date(value: Any) -> date:
@@ -78,7 +93,34 @@ def _msrp(value: Any) -> Msrp:
     currency = str(value.get("currency", "CNY")).upper()
     if not _CURRENCY.match(currency):
         raise Invalid(f"currency must be an ISO 4217 code, got {currency!r}")
-    return Msrp(min=float(price), currency=currency)
+    return _msrp_of(float(price), currency)
+
+
+@lru_cache(maxsize=1024)
+def _msrp_of(price: float, currency: str) -> Msrp:
+    """One (frozen) Msrp per distinct price: most entries of a large watchlist share a few."""
+    return Msrp(min=price, currency=currency)
+
+
+# The common case of the generic checks (netsword.yaml_validation) without their general work: a 100,000-entry file is
+# 600,000 values. Anything else goes to the generic check, which returns the same value or names the problem.
+def _text(value: Any) -> str:
+    if type(value) is str and (out := value.strip()):
+        return out
+    return text(value)
+
+
+def _texts(value: Any) -> tuple[str, ...]:
+    if type(value) is list and all(type(v) is str for v in value):
+        out = tuple(v.strip() for v in value)
+        if all(out):
+            return out
+    return texts(value)
+
+
+def _identifier(value: Any) -> str:
+    out = _text(value)
+    return out if ID_PATTERN.match(out) else identifier(value)
 
 
 def _patent_number(value: Any) -> str:
@@ -105,40 +147,40 @@ def _titles(value: Any) -> tuple[str, ...]:
 
 
 _COMMON: Schema = {
-    "id": (identifier, True),
-    "owner": (text, False),
-    "authorized_sellers": (texts, False),
-    "contacts": (texts, False),
+    "id": (_identifier, True),
+    "owner": (_text, False),
+    "authorized_sellers": (_texts, False),
+    "contacts": (_texts, False),
     "classes": (_classes, False),
 }
 _SCHEMAS: dict[str, Schema] = {
     "trademarks": {
         **_COMMON,
-        "mark": (text, True),
-        "variants": (texts, False),
-        "products": (texts, False),
-        "registration": (text, False),
-        "office": (text, False),
+        "mark": (_text, True),
+        "variants": (_texts, False),
+        "products": (_texts, False),
+        "registration": (_text, False),
+        "office": (_text, False),
         "status": (one_of(TRADEMARK_STATUSES), False),
         "valid_until": (_date, False),
         "msrp": (_msrp, False),
-        "notes": (text, False),
+        "notes": (_text, False),
     },
     "patents": {
         **_COMMON,
         "number": (_patent_number, True),
         "kind": (one_of(PATENT_KINDS), True),
-        "title": (text, True),
-        "keywords": (texts, False),
+        "title": (_text, True),
+        "keywords": (_texts, False),
         "valid_until": (_date, False),
-        "notes": (text, False),
+        "notes": (_text, False),
     },
     "geographical_indications": {
         **_COMMON,
-        "name": (text, True),
-        "region": (texts, True),
-        "variants": (texts, False),
-        "notes": (text, False),
+        "name": (_text, True),
+        "region": (_texts, True),
+        "variants": (_texts, False),
+        "notes": (_text, False),
     },
     "works": {  # copyright works watched for piracy (docs/watchlists.md#works)
         **_COMMON,
@@ -146,9 +188,9 @@ _SCHEMAS: dict[str, Schema] = {
         "type": (one_of(WORK_TYPES), True),
         "titles": (_titles, False),
         "aliases": (_titles, False),
-        "registration": (text, False),
+        "registration": (_text, False),
         "msrp": (_msrp, False),
-        "notes": (text, False),
+        "notes": (_text, False),
     },
 }
 
