@@ -1,4 +1,4 @@
-"""`netsword demo-market`: run the bundled demo marketplace alone on a loopback port until killed."""
+"""`netsword demo-market`: run the bundled demo marketplace alone until killed (on a loopback port unless --host)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from typing import Any
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("demo-market", help="serve the bundled demo marketplace (all four platform styles)")
-    p.add_argument("--port", type=int, default=0, metavar="N", help="port on 127.0.0.1 (default: a free one)")
+    p.add_argument("--port", type=int, default=0, metavar="N", help="port (default: a free one)")
+    p.add_argument("--host", default="127.0.0.1", metavar="ADDR",
+                   help="address to listen on (default 127.0.0.1; 0.0.0.0 in a container that workers reach)")  # fmt: skip
     p.add_argument("--seed", type=int, metavar="S", help="catalogue seed (default: the built-in one)")
     p.add_argument("--size", type=int, metavar="N", help="number of listings (default 2400, at least 400)")
     p.add_argument("--rate-limit", type=float, default=200.0, metavar="R",
@@ -40,13 +42,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         market = DemoMarket(port=args.port, seed=DEFAULT_SEED if args.seed is None else args.seed, size=size,
                             rate_limit=args.rate_limit or None, burst=args.burst, fault_rate=args.fault_rate,
-                            slow_rate=args.slow_rate, slow_seconds=args.slow_seconds)  # fmt: skip
+                            slow_rate=args.slow_rate, slow_seconds=args.slow_seconds, host=args.host)  # fmt: skip
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     try:
         url = market.start()
     except OSError as exc:
-        raise UsageError(f"--port: cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}") from None
+        raise UsageError(f"--port: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
     print(f"demo marketplace listening on {url}", flush=True)
     print(f"{len(market.catalogue.listings)} listings; ground truth at {url}/ground_truth.json", flush=True)
     stop = threading.Event()
