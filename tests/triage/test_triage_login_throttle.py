@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 import time
 
 import httpx
@@ -16,7 +17,22 @@ from triage.app import create_app
 from triage.throttle import FAILURE_WINDOW, LoginThrottle
 
 pytestmark = pytest.mark.anyio
-DELAY = 0.3  # triage.login_max_delay in these tests: every slowed attempt waits this long
+DELAY = 0.3  # triage.login_max_delay in these tests: every slowed attempt waits this long after the last failure
+
+
+@pytest.fixture
+def waits(monkeypatch) -> list[float]:
+    """Every wait the throttle decides on, in order: an attempt that was not slowed is one that waited 0 s (a timed
+    upper bound would fail whenever a loaded machine takes DELAY to answer)."""
+    decided: list[float] = []
+    real = LoginThrottle.wait_for
+
+    def wait_for(self: LoginThrottle, *subjects: str) -> float:
+        decided.append(real(self, *subjects))
+        return decided[-1]
+
+    monkeypatch.setattr(LoginThrottle, "wait_for", wait_for)
+    return decided
 
 
 @pytest.fixture
@@ -33,12 +49,14 @@ def slow_app(tmp_path, store):
 
 async def _timed_login(client: httpx.AsyncClient, username: str, password: str = PASSWORD,
                        headers: dict[str, str] | None = None) -> tuple[int, float]:  # fmt: skip
+    """(status, when the attempt was sent): a slowed attempt is answered no sooner than DELAY after the last failure,
+    so after the time the failing attempt before it was sent, however long the requests themselves take."""
     page = await client.get("/login")
     token = re.search(r'name="login_token" value="([^"]+)"', page.text).group(1)
-    started = time.monotonic()
+    sent = time.monotonic()
     response = await client.post("/login", headers=headers or {},
                                  data={"username": username, "password": password, "login_token": token})  # fmt: skip
-    return response.status_code, time.monotonic() - started
+    return response.status_code, sent
 
 
 def test_delays_double_per_failure_up_to_the_cap(tmp_path) -> None:
@@ -50,10 +68,11 @@ async def test_right_password_logs_in_after_many_failures(slow_app) -> None:
     """Before: after 5 failures even the right password got 429 for 15 minutes."""
     async with client_for(slow_app) as client:
         for _ in range(6):
-            assert (await _timed_login(client, "supervisor", "guess-guess-guess"))[0] == 401
-        status, took = await _timed_login(client, "supervisor")
+            status, failed_at = await _timed_login(client, "supervisor", "guess-guess-guess")
+            assert status == 401
+        status, _ = await _timed_login(client, "supervisor")
     assert status == 303
-    assert took >= DELAY * 0.9  # slowed, not refused
+    assert time.monotonic() - failed_at >= DELAY * 0.9  # slowed, not refused
 
 
 async def test_made_up_names_do_not_lock_out_colleagues_behind_the_same_address(slow_app) -> None:
@@ -68,13 +87,12 @@ async def test_made_up_names_do_not_lock_out_colleagues_behind_the_same_address(
 async def test_many_attempts_at_once_wait_their_turn(slow_app) -> None:
     async with client_for(slow_app) as client:
         for _ in range(3):
-            await _timed_login(client, "supervisor", "guess-guess-guess")
+            _, started = await _timed_login(client, "supervisor", "guess-guess-guess")
     clients = [client_for(slow_app) for _ in range(4)]
     tokens = []
     for client in clients:
         page = await client.get("/login")
         tokens.append(re.search(r'name="login_token" value="([^"]+)"', page.text).group(1))
-    started = time.monotonic()
     results = await asyncio.gather(*(
         c.post("/login", data={"username": "supervisor", "password": f"wrong-{n}-guess", "login_token": t})
         for n, (c, t) in enumerate(zip(clients, tokens, strict=True))
@@ -86,18 +104,19 @@ async def test_many_attempts_at_once_wait_their_turn(slow_app) -> None:
     assert took >= 4 * DELAY * 0.9  # one at a time, each after its wait: sending them together gains nothing
 
 
-async def test_a_known_device_is_not_slowed_by_someone_elses_guesses(slow_app) -> None:
+async def test_a_known_device_is_not_slowed_by_someone_elses_guesses(slow_app, waits) -> None:
     async with client_for(slow_app) as owner, client_for(slow_app) as attacker:
         assert (await _timed_login(owner, "investigator"))[0] == 303  # the browser gets its device cookie
         for _ in range(6):
-            await _timed_login(attacker, "investigator", "guess-guess-guess")
-        slowed_status, slowed = await _timed_login(attacker, "investigator", "guess-guess-guess")
-        status, took = await _timed_login(owner, "investigator")
-    assert slowed_status == 401 and slowed >= DELAY * 0.9
-    assert status == 303 and took < DELAY * 0.9
+            _, failed_at = await _timed_login(attacker, "investigator", "guess-guess-guess")
+        slowed_status, _ = await _timed_login(attacker, "investigator", "guess-guess-guess")
+        slowed = time.monotonic() - failed_at
+        status, _ = await _timed_login(owner, "investigator")
+    assert slowed_status == 401 and slowed >= DELAY * 0.9 and waits[-2] > 0
+    assert status == 303 and waits[-1] == 0  # the owner's attempt was not made to wait
 
 
-async def test_forwarded_for_is_believed_only_from_a_trusted_proxy(slow_app, app) -> None:
+async def test_forwarded_for_is_believed_only_from_a_trusted_proxy(slow_app, app, waits) -> None:
     """slow_app trusts 127.0.0.1 (the test client's address); `app` trusts no proxy."""
     spoof = {"X-Forwarded-For": "198.51.100.7, 203.0.113.9"}
     async with client_for(slow_app) as client:
@@ -112,9 +131,10 @@ async def test_forwarded_for_is_believed_only_from_a_trusted_proxy(slow_app, app
     async with client_for(slow_app) as client:
         for n in range(6):
             await _timed_login(client, f"nobody{n}", "guess-guess-guess", headers={"X-Forwarded-For": "203.0.113.9"})
-        status, took = await _timed_login(client, "nobody-c", "guess-guess-guess",
-                                          headers={"X-Forwarded-For": "203.0.113.10"})  # fmt: skip
-    assert status == 401 and took < DELAY * 0.9
+        assert waits[-1] > 0  # 203.0.113.9 is slowed by now …
+        status, _ = await _timed_login(client, "nobody-c", "guess-guess-guess",
+                                       headers={"X-Forwarded-For": "203.0.113.10"})  # fmt: skip
+    assert status == 401 and waits[-1] == 0  # … and 203.0.113.10 is not
 
 
 async def test_failed_logins_cannot_flood_the_audit_trail(slow_app) -> None:
@@ -139,13 +159,18 @@ async def test_failed_logins_cannot_flood_the_audit_trail(slow_app) -> None:
 async def test_password_hashing_does_not_stall_other_requests(app, monkeypatch) -> None:
     """Before: argon2 ran inside the async handler and every other request waited for it."""
     light = triage.users._hasher
+    hashing, release, hashed = threading.Event(), threading.Event(), threading.Event()
 
     class SlowHasher:
-        """argon2 at the cost the default settings take on a busy machine."""
+        """argon2 that is still hashing until the other request has been answered (or 30 s have passed)."""
 
         def verify(self, stored: str, password: str) -> bool:
-            time.sleep(1.0)
-            return light.verify(stored, password)
+            hashing.set()
+            release.wait(30)
+            try:
+                return light.verify(stored, password)
+            finally:
+                hashed.set()
 
         def check_needs_rehash(self, stored: str) -> bool:
             return False
@@ -156,17 +181,22 @@ async def test_password_hashing_does_not_stall_other_requests(app, monkeypatch) 
         token = re.search(r'name="login_token" value="([^"]+)"', page.text).group(1)
 
         async def log_in() -> int:
-            await asyncio.sleep(0.05)
             response = await client.post("/login", data={"username": "investigator", "password": PASSWORD,
                                                          "login_token": token})  # fmt: skip
             return response.status_code
 
-        async def meanwhile() -> float:
-            started = time.monotonic()  # before the sleep: a blocked event loop also delays waking from it
-            await asyncio.sleep(0.3)  # by then the login is hashing
-            assert (await other.get("/login")).status_code == 200
-            return time.monotonic() - started - 0.3
+        async def meanwhile() -> bool:
+            """Whether another request is answered while the login is hashing (a blocked event loop answers it only
+            after the hash, so waiting on events here, not on the clock, cannot pass by chance or fail by load)."""
+            try:
+                deadline = time.monotonic() + 30
+                while not hashing.is_set() and time.monotonic() < deadline:
+                    await asyncio.sleep(0.01)
+                assert (await other.get("/login")).status_code == 200
+                return hashing.is_set() and not hashed.is_set()
+            finally:
+                release.set()
 
-        quick, status = await asyncio.gather(meanwhile(), log_in())
+        answered_while_hashing, status = await asyncio.gather(meanwhile(), log_in())
     assert status == 303
-    assert quick < 0.5
+    assert answered_while_hashing
