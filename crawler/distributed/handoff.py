@@ -7,6 +7,9 @@ claim. A worker killed before that transaction leaves the claim, and the request
 (its new requests, already queued, are then refused by the duplicate filter); killed after it, nothing is left to do.
 Listings then go on to the worker's own item pipelines (evidence capture) unchanged.
 
+Until a listing handed over has left the worker's item pipelines (its evidence captured, or not kept: a loss of the
+run), the worker counts it in the platform's `busy` hash (added in the handoff's transaction, taken off in the one
+that sends what the pipelines reported), so the run does not end while a capture that may fail is still going.
 `WorkerLink` (an extension) also renews the worker's liveness key, re-queues the claims of workers whose key expired
 (crawler.distributed.queue.reap), sends ledger reports made outside any callback, takes seeds as soon as they are
 pushed, and wakes Scrapy's engine when the shared queue has work (the engine otherwise looks only every 5 s). `HandoffMiddleware` is the spider middleware
@@ -100,8 +103,11 @@ class WorkerLink:
         self.last_complaint = 0.0
         self.spider: Any = None
         self.loop: task.LoopingCall | None = None
+        self.finished = 0  # listings handed over that left the item pipelines since the last commit
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(self.item_done, signal=signal)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WorkerLink:
@@ -115,6 +121,7 @@ class WorkerLink:
         self.spider = spider
         spider.open_redis()
         self.ttl = max(1.0, float(self.runtime.cfg.distributed.worker_ttl))
+        spider.server.hdel(spider.keys.busy, spider.worker)  # what an earlier process of this name held died with it
         run = crawl_run_of(self.crawler)
         if run is not None:
             run.ledger = spider.ledger  # what the retry middleware and evidence capture report is sent too
@@ -139,7 +146,7 @@ class WorkerLink:
                     count = sum(reaped.values())
                     self.crawler.stats.inc_value("netsword/reaped_claims", count)
                     logger.warning("re-queued %d request(s) of stopped worker(s) %s", count, ", ".join(reaped))
-            if self.spider.ledger.events:
+            if self.spider.ledger.events or self.finished:
                 self._commit(None, [])
             if self.spider.server.llen(self.spider.keys.seeds):  # seeds waiting: take them now, not at idle
                 self.spider.schedule_next_requests()
@@ -150,6 +157,10 @@ class WorkerLink:
         slot = getattr(self.crawler.engine, "_slot", None)  # wake the engine: the shared queue may have work
         if slot is not None:
             slot.nextcall.schedule()
+
+    def item_done(self, item: Any = None, **kwargs: Any) -> None:
+        if isinstance(item, Mapping) and HANDED in item:
+            self.finished += 1
 
     def busy_since(self, since: float) -> bool:
         return self.last_busy >= since
@@ -176,18 +187,25 @@ class WorkerLink:
     def _commit(self, request: Request | None, items: list[Any]) -> None:
         spider = self.spider
         events = spider.ledger.drain()
+        done, self.finished = self.finished, 0
         claim = request.meta.get(CLAIM) if request is not None else None
-        if not items and not events and not claim:
+        if not items and not events and not claim and not done:
             return
         stream = spider.keys.items
-        with spider.server.pipeline(transaction=True) as pipe:
-            for item in items:
-                pipe.xadd(stream, {"kind": "listing", "data": json.dumps(listing_record(item), default=str)})
-            if events:
-                pipe.xadd(stream, {"kind": "events", "data": json.dumps(events, default=str)})
-            if claim:
-                pipe.hdel(spider.keys.claims(spider.worker), claim)
-            pipe.execute()
+        try:
+            with spider.server.pipeline(transaction=True) as pipe:
+                for item in items:
+                    pipe.xadd(stream, {"kind": "listing", "data": json.dumps(listing_record(item), default=str)})
+                if events:
+                    pipe.xadd(stream, {"kind": "events", "data": json.dumps(events, default=str)})
+                if claim:
+                    pipe.hdel(spider.keys.claims(spider.worker), claim)
+                if len(items) != done:  # in the pipelines from now on / out of them, with what they reported
+                    pipe.hincrby(spider.keys.busy, spider.worker, len(items) - done)
+                pipe.execute()
+        except Exception:
+            self.finished += done  # taken off with the next commit
+            raise
         self.last_busy = time.time()
         self.crawler.stats.inc_value("netsword/handoffs")
         if items:
@@ -199,11 +217,12 @@ class WorkerLink:
         if self.spider is None:
             return
         try:
-            if self.spider.ledger.events:
+            if self.spider.ledger.events or self.finished:
                 self._commit(None, [])
             keys, server = self.spider.keys, self.spider.server
             server.delete(keys.alive(self.spider.worker))
             server.srem(keys.workers, self.spider.worker)
+            server.hdel(keys.busy, self.spider.worker)
         except Exception:  # noqa: BLE001 - the worker is leaving; its claims were returned by the scheduler
             logger.exception("worker %s: leaving Redis failed", self.spider.worker)
 

@@ -54,6 +54,11 @@ class Keys:
     def workers(self) -> str:
         return self._k("workers")
 
+    @property
+    def busy(self) -> str:
+        """Listings each worker handed over and still has in its item pipelines (evidence capture): worker → count."""
+        return self._k("busy")
+
     def claims(self, worker: str) -> str:
         """The requests `worker` has taken and not finished: claim id → 'score\\n' + request (or 'seed\\n' + seed)."""
         return self._k(f"claims:{worker}")

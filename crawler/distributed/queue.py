@@ -99,6 +99,7 @@ def reap(server: redis.Redis, keys: Keys) -> dict[str, int]:
             continue
         reaped[worker] = return_claims(server, keys, worker)
         server.srem(keys.workers, raw)
+        server.hdel(keys.busy, worker)  # its captures died with it: `netsword evidence backfill` takes them
     return reaped
 
 

@@ -31,11 +31,12 @@ from netsword.models import utc_now
 logger = logging.getLogger(__name__)
 RUNNING, FINISHED = "running", "finished"
 
-# queued requests, seeds, unstored listings, and claims of every registered worker, in one step
+# queued requests, seeds, unstored listings, and claims and listings still in the pipelines (evidence capture, whose
+# failures are the run's losses) of every registered worker, in one step
 _DRAINED = """
 local n = redis.call('ZCARD', KEYS[1]) + redis.call('LLEN', KEYS[2]) + redis.call('XLEN', KEYS[3])
 for _, w in ipairs(redis.call('SMEMBERS', KEYS[4])) do
-  n = n + redis.call('HLEN', ARGV[1] .. w)
+  n = n + redis.call('HLEN', ARGV[1] .. w) + math.max(0, tonumber(redis.call('HGET', KEYS[5], w) or '0'))
 end
 return n
 """
@@ -83,8 +84,9 @@ def start_run(server: redis.Redis, keys: Keys, *, profile: str, keywords: Sequen
 
 
 def pending(server: redis.Redis, keys: Keys) -> int:
-    """Seeds, queued requests, requests in flight and listings not yet stored, counted in one step."""
-    return int(server.eval(_DRAINED, 4, keys.queue, keys.seeds, keys.items, keys.workers, keys.claims("")))
+    """Seeds, queued requests, requests in flight, listings not yet stored and listings whose evidence a worker is
+    still capturing, counted in one step."""
+    return int(server.eval(_DRAINED, 5, keys.queue, keys.seeds, keys.items, keys.workers, keys.busy, keys.claims("")))
 
 
 def live_workers(server: redis.Redis, keys: Keys) -> list[str]:
