@@ -284,12 +284,17 @@ class ElasticLeadStore(LeadStore):
                                                      assignee=c.get("assignee", "")) for c in changes]  # fmt: skip
         return logs
 
-    def _listings_alias(self) -> str:
+    def _listings_alias(self, *, create: bool = True) -> str:
+        """The kept listings' alias, made on first write; "" for a read while there is none (a store that never
+        kept a listing is not changed by reading it: `leads copy` from it needs no right to create indices)."""
         if not self._listings:
             try:
-                self._listings = elastic_listings.ensure(self.client, self.names.prefix, replicas=self.replicas)
+                if create:
+                    self._listings = elastic_listings.ensure(self.client, self.names.prefix, replicas=self.replicas)
+                elif self.client.indices.exists_alias(name=elastic_listings.alias_of(self.names.prefix)).body:
+                    self._listings = elastic_listings.alias_of(self.names.prefix)
             except (ApiError, TransportError) as exc:
-                raise StoreError(f"Elasticsearch at {self.url}: cannot prepare the listings index: {exc}") from exc
+                raise StoreError(f"{self.engine} at {self.url}: cannot prepare the listings index: {exc}") from exc
         return self._listings
 
     def keep_listings(self, sightings: Iterable[KeptListing]) -> ListingReport:
@@ -321,16 +326,20 @@ class ElasticLeadStore(LeadStore):
         return written
 
     def get_listing(self, platform: str, listing_id: str) -> KeptListing | None:
-        return elastic_listings.get(self.client, self._listings_alias(), platform, listing_id)
+        alias = self._listings_alias(create=False)
+        return elastic_listings.get(self.client, alias, platform, listing_id) if alias else None
 
     def iter_listings(self, query: ListingQuery) -> Iterator[KeptListing]:
-        return elastic_listings.iterate(self.client, self._listings_alias(), query)
+        alias = self._listings_alias(create=False)
+        return elastic_listings.iterate(self.client, alias, query) if alias else iter(())
 
     def count_listings(self, query: ListingQuery) -> int:
-        return elastic_listings.count(self.client, self._listings_alias(), query)
+        alias = self._listings_alias(create=False)
+        return elastic_listings.count(self.client, alias, query) if alias else 0
 
     def drop_listings(self, *, last_seen_before: str) -> int:
-        return elastic_listings.drop(self.client, self._listings_alias(), last_seen_before)
+        alias = self._listings_alias(create=False)
+        return elastic_listings.drop(self.client, alias, last_seen_before) if alias else 0
 
     def integrity_problems(self) -> list[str]:
         try:

@@ -75,6 +75,18 @@ def test_copy_carries_kept_listings_sqlite_to_elasticsearch_and_back(
     assert "copied 5 kept listings from http://" in capsys.readouterr().err
 
 
+def test_copy_from_a_cluster_that_never_kept_a_listing_creates_nothing_there(
+    isolated: Path, cluster: FakeCluster, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["leads", "copy", "--from", cluster.es.url, "--to", f"sqlite:///{isolated / 'b.db'}"]) == 0
+    assert "copied 0 kept listings" in capsys.readouterr().err
+    assert set(cluster.indices) == {"netsword-leads-v1"} and "netsword-listings" not in cluster.aliases
+    with ElasticLeadStore(cluster.es.url) as es:  # reads of a store without kept listings: empty, nothing made
+        assert (es.count_listings(ListingQuery()), es.get_listing("taobao", "K0")) == (0, None)
+        assert es.drop_listings(last_seen_before="2030-01-01T00:00:00Z") == 0
+    assert set(cluster.indices) == {"netsword-leads-v1"}
+
+
 def test_a_filtered_copy_leaves_listings_unless_asked(isolated: Path) -> None:
     kept = _source_db(isolated / "a.db")
     source = f"sqlite:///{isolated / 'a.db'}"
