@@ -73,6 +73,17 @@ def _folded_pinyin() -> dict[str, str]:
     return {c: fold(s) for c, s in pinyin_table().items()}
 
 
+_LOWER_LATIN = re.compile(r"[a-z]+")
+
+
+def _spelled_in_pinyin(key: str) -> str:
+    """latin_key of the toneless pinyin of a Chinese form (`耐克` → `naike`), from each syllable folded once per process:
+    folding maps letter by letter, so the syllables' folded spellings joined are the folded whole."""
+    table = _folded_pinyin()
+    spelled = "".join(table[c] for c in key if c in table)
+    return spelled if _LOWER_LATIN.fullmatch(spelled) else latin_key("".join(pinyin_of(key)))
+
+
 def _initials(syllable: str) -> tuple[str, ...]:
     """How sellers abbreviate a syllable: its first letter, and zh/ch/sh also as written (`劳力s`, `美赞ch`)."""
     return (syllable[:1], syllable[:2]) if syllable[:2] in ("zh", "ch", "sh") else (syllable[:1],)
@@ -169,13 +180,13 @@ class MarkIndex:
                         cjk.setdefault(key, set()).add(i)
                         keys.append(key)
                 else:
-                    key = latin_key(form)
+                    tokens = latin_tokens(fold(form))
+                    key = "".join(tokens)  # latin_key(form), folded once
                     if len(key) >= 2:
                         latin.setdefault(key, set()).add(i)
                         keys.append(key)
-                        split = " ".join(latin_tokens(fold(form)))
-                        if len(key) <= short_latin_max and " " in split:
-                            self.split_short.add(split)
+                        if len(key) <= short_latin_max and len(tokens) > 1:
+                            self.split_short.add(" ".join(tokens))
             self.forms_of.append(tuple(keys))
         self.latin = {k: tuple(sorted(v)) for k, v in latin.items()}
         self.cjk = {k: tuple(sorted(v)) for k, v in cjk.items()}
@@ -207,7 +218,7 @@ class MarkIndex:
         near_first: dict[str, set[int]] = {}
         for key, entries in self.cjk.items():
             by_code.setdefault(codes_of(key), []).extend((e, key) for e in entries)
-            spelled = latin_key("".join(pinyin_of(key)))
+            spelled = _spelled_in_pinyin(key)
             if len(spelled) >= 5:
                 for e in entries:
                     if spelled not in self.forms_of[e]:
