@@ -1,7 +1,7 @@
 """A real crawl with image hashes on (NETSWORD_IMAGE_HASHES) against a hostile image server on 127.0.0.1: endless and
 huge bodies, lying Content-Lengths, decompression bombs (PNG and GIF headers declaring giant images, a gzip bomb),
 redirects to another port, to file:// and to the cloud metadata address, a slow drip, an SVG with a script, HTML
-served as image/png and an image on a host the profile does not allow. The crawl ends in bounded time and memory,
+served as image/png, an image on a host the profile does not allow and one robots.txt disallows. The crawl ends in bounded time and memory,
 every bad image is counted with one log line and no traceback, a failing image is fetched at most twice, nothing
 off the profile's hosts is fetched, and the good images are still hashed and stored with their listings."""
 
@@ -34,7 +34,7 @@ pytestmark = pytest.mark.timeout(240)
 REPO = Path(__file__).resolve().parents[2]
 CHILD = Path(__file__).with_name("crawl_child.py")
 BAD = ("endless", "cl_huge", "cl_short", "cl_lies_small", "png_bomb", "gif_bomb", "gzip_bomb", "redir_other",
-       "redir_file", "redir_metadata", "drip", "svg", "html_as_png", "off_profile")  # fmt: skip
+       "redir_file", "redir_metadata", "drip", "svg", "html_as_png", "off_profile", "robots_disallowed")  # fmt: skip
 GOOD = ("good1", "good2")
 TIMEOUT = 3  # DOWNLOAD_TIMEOUT of the crawl, seconds
 PROFILE = """\
@@ -112,6 +112,8 @@ class Hostile(http.server.BaseHTTPRequestHandler):
 
     def _answer(self, path: str) -> None:
         other = f"http://127.0.0.1:{Hostile.other_port}"
+        if path == "/robots.txt":
+            return self._send(200, b"User-agent: *\nDisallow: /img/robots_disallowed\n", "text/plain")
         if path == "/search":
             rows = "".join(f'<li class="item" data-id="{c}"><a class="title" href="/item/{c}">耐克 Nike Air Max 高仿 {c}'
                            f'</a><span class="price">¥99</span><img src="{other if c == "off_profile" else ""}/img/{c}">'
@@ -198,7 +200,7 @@ def test_hostile_images_are_bounded_counted_and_good_ones_hashed(servers: tuple[
     assert "Traceback" not in log and "ERROR" not in log, log[-3000:]
     # a failing image is tried twice at most (one retry, never re-queued); nothing off the profile's hosts is fetched
     tries = {path: n for (port, path), n in Hostile.hits.items() if port != other_port and path.startswith("/img/")}
-    assert max(tries.values()) <= 2, tries
+    assert max(tries.values()) <= 2 and "/img/robots_disallowed" not in tries, tries
     assert not [path for port, path in Hostile.hits if port == other_port], Hostile.hits
     assert elapsed < 120 and peak_mib < 1024, (elapsed, peak_mib)  # 256 MiB bodies, 64 MiB bomb: never read whole
 
