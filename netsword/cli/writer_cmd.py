@@ -30,6 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import redis
+
     from alerts.rules import RulesError
     from crawler.distributed.connection import RedisUnavailable, connect
     from crawler.distributed.writer import StoreRefused, Writer, WriterBusy
@@ -59,6 +61,10 @@ def run(args: argparse.Namespace) -> int:
     except StoreRefused as exc:
         figures = writer.figures
         print(f"writer {writer.name}: stopped: {exc}; {figures.stored} listing(s) stored before", flush=True)
+        return 1
+    except redis.RedisError as exc:  # Redis refuses writes (its own disk full: MISCONF) or went away
+        print(f"writer {writer.name}: stopped: Redis: {' '.join(str(exc).split())[:300]}; entries not acknowledged "
+              f"stay in Redis for the next writer; {writer.figures.stored} listing(s) stored before", flush=True)  # fmt: skip
         return 1
     finally:
         writer.close()

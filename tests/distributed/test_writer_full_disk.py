@@ -87,3 +87,36 @@ def test_a_writer_on_a_full_disk_stops_and_the_next_one_stores_everything_once(t
     assert sorted({lead.listing_id for lead in leads}) == [f"fd{n:03d}" for n in range(LISTINGS)]
     assert all(lead.times_seen == 1 for lead in leads)
     server.close()
+
+
+def test_a_writer_whose_redis_refuses_writes_stops_in_one_line_and_loses_nothing(tmp_path: Path,
+                                                                                  local_redis: LocalRedis) -> None:  # fmt: skip
+    """Redis refusing writes (MISCONF on its own full disk; here NOREPLICAS, the same refusal made on purpose): the
+    writer exits 1 with one line, no traceback, and what it did not acknowledge is stored by the next writer."""
+    var = tmp_path / "var"
+    config = tmp_path / "netsword.toml"
+    config.write_text(f'[paths]\nvar_dir = "{var}"\n[matching]\nindex_cache = false\n'
+                      f'[distributed]\nredis_url = "{local_redis.url}"\nkey_prefix = "fd"\n')  # fmt: skip
+    config.with_name("w.yaml").write_text(WATCHLIST, encoding="utf-8")
+    server = redis.Redis.from_url(local_redis.url)
+    keys = Keys("fd", "demo-static")
+    run = start_run(server, keys, profile="demo-static", keywords=["耐克"], max_pages=1)
+    server.delete(keys.seeds)
+    server.xgroup_create(keys.items, WRITER_GROUP, id="0", mkstream=True)
+    events = [["page_fetched", ["耐克", 1, "http://127.0.0.1/search?q=1", 3]]]
+    server.xadd(keys.items, {"kind": "events", "data": json.dumps(events)})
+    for n in range(3):
+        record = {"keyword": "耐克", "page": 1, "listing": _listing(n)}
+        server.xadd(keys.items, {"kind": "listing", "data": json.dumps(record, ensure_ascii=False)})
+    server.config_set("min-replicas-to-write", 1)  # every write is refused from now on
+    try:
+        refused = _writer(config, "writer-refused")
+    finally:
+        server.config_set("min-replicas-to-write", 0)
+    assert refused.returncode == 1 and "stopped: Redis: NOREPLICAS" in refused.stdout, refused.stdout + refused.stderr
+    assert "Traceback" not in refused.stdout + refused.stderr
+    after = _writer(config, "writer-after")
+    assert after.returncode == 0 and "3 listings (3 stored, 0 failed" in after.stdout, after.stdout + after.stderr
+    summary = finish_run(server, keys, run.run_id)
+    assert summary["status"] == "complete" and summary["totals"]["stored"] == 3, summary
+    server.close()
