@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -35,3 +37,15 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture
+def utc_today() -> str:
+    """Today's UTC date, for a test comparing it with what it stamps now. A date taken when the module was imported
+    is a day behind once a run passes midnight; and a test starting in the last minute of a day first waits for the
+    next one, so all it does falls on the day it compares with."""
+    now = datetime.now(UTC)
+    left = ((now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0) - now).total_seconds()
+    if left < 60:
+        time.sleep(left + 0.1)
+    return datetime.now(UTC).strftime("%Y-%m-%d")

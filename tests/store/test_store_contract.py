@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import inspect
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,9 +22,6 @@ from leads.store.listings import KeptListing, ListingQuery, sighting
 from leads.store.scope import Scope
 from netsword.models import Listing
 from tests.store.lead_factory import make_lead, upsert_one
-
-TODAY = datetime.now(UTC).strftime("%Y-%m-%d")
-TOMORROW = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%d")
 
 
 def test_upsert_is_idempotent_and_reports_outcomes(store: LeadStore) -> None:
@@ -385,7 +382,7 @@ def _dashboard_leads(store: LeadStore) -> dict[str, str]:
     return {name: lead.lead_id for name, lead in leads.items()}
 
 
-def test_dashboard_figures(store: LeadStore) -> None:
+def test_dashboard_figures(store: LeadStore, utc_today: str) -> None:
     ids = _dashboard_leads(store)
     store.set_status(ids["A"], "triaged")
     store.set_status(ids["A"], "confirmed")
@@ -404,16 +401,17 @@ def test_dashboard_figures(store: LeadStore) -> None:
         sorted(figures.by_kind, key=lambda b: (-b.count, b.key)))  # leads per kind, ranked like every top list
     # every change was made today; the assignment of C (new → new) is not a decision
     assert [(b.day, b.status, b.count) for b in figures.decisions_per_day] == [
-        (TODAY, "confirmed", 1), (TODAY, "dismissed", 1), (TODAY, "triaged", 2),
+        (utc_today, "confirmed", 1), (utc_today, "dismissed", 1), (utc_today, "triaged", 2),
     ]  # fmt: skip
     assert [(b.key, b.count) for b in store.dashboard(DashboardQuery(since="2024-05-02", top=1)).top_entries] == [
         ("tm-nike", 3)
     ]
-    later = store.dashboard(DashboardQuery(since=TOMORROW))
+    tomorrow = (datetime.fromisoformat(utc_today) + timedelta(days=1)).strftime("%Y-%m-%d")
+    later = store.dashboard(DashboardQuery(since=tomorrow))
     assert later.new_per_day == () and later.decisions_per_day == () and later.by_status == figures.by_status
 
 
-def test_dashboard_counts_only_the_scope(store: LeadStore) -> None:
+def test_dashboard_counts_only_the_scope(store: LeadStore, utc_today: str) -> None:
     ids = _dashboard_leads(store)
     store.set_status(ids["A"], "confirmed")
     store.set_status(ids["C"], "dismissed")
@@ -422,14 +420,14 @@ def test_dashboard_counts_only_the_scope(store: LeadStore) -> None:
         ("2024-05-01", "taobao"), ("2024-05-02", "taobao"), ("2024-05-03", "parcels"),
     ]  # fmt: skip
     assert [b.key for b in nike.top_entries] == ["tm-nike"] and [b.key for b in nike.top_sellers] == ["鞋王"]
-    assert [(b.day, b.status) for b in nike.decisions_per_day] == [(TODAY, "confirmed")]
+    assert [(b.day, b.status) for b in nike.decisions_per_day] == [(utc_today, "confirmed")]
     no_parcels = Scope(owners=("Nike Innovate C.V.",), exclude_parcels=True)
     hidden = store.dashboard(DashboardQuery(since="2024-05-01", scope=no_parcels))
     assert [b.platform for b in hidden.new_per_day] == ["taobao", "taobao"]
     assert sum(b.count for b in hidden.by_status) == 2
     fan = store.dashboard(DashboardQuery(since="2024-05-01", scope=Scope(entry_ids=("pat-fan", "tm-lv"))))
     assert [(b.key, b.count) for b in fan.by_status] == [("dismissed", 1), ("new", 1)]
-    assert [(b.day, b.status) for b in fan.decisions_per_day] == [(TODAY, "dismissed")]
+    assert [(b.day, b.status) for b in fan.decisions_per_day] == [(utc_today, "dismissed")]
     nobody = store.dashboard(DashboardQuery(since="2024-05-01", scope=Scope(owners=("nobody",))))
     assert (nobody.new_per_day, nobody.top_entries, nobody.by_status, nobody.decisions_per_day) == ((), (), (), ())
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from triage_helpers import DYSON, NIKE, client_for, csrf_of, login
 
@@ -11,10 +9,9 @@ from leads.store import DashboardQuery, LeadQuery, Scope
 from triage.aggregates import DashboardCache
 
 pytestmark = pytest.mark.anyio
-TODAY = datetime.now(UTC).strftime("%Y-%m-%d")
 
 
-async def test_decisions_are_charted_and_assignments_are_not(app, leads) -> None:
+async def test_decisions_are_charted_and_assignments_are_not(app, leads, utc_today: str) -> None:
     async with client_for(app) as client:
         await login(client, "investigator")
         token = csrf_of((await client.get("/")).text)
@@ -22,8 +19,8 @@ async def test_decisions_are_charted_and_assignments_are_not(app, leads) -> None
         await client.post(f"/leads/{leads[1].lead_id}/status", data={"csrf": token, "status": "triaged"})
         await client.post(f"/leads/{leads[1].lead_id}/assign", data={"csrf": token, "assignee": "investigator"})
         page = (await client.get("/dashboard")).text
-    assert f"<title>{TODAY} confirmed: 1</title>" in page
-    assert f"<title>{TODAY} triaged: 1</title>" in page  # triaged → triaged (the assignment) is not counted
+    assert f"<title>{utc_today} confirmed: 1</title>" in page
+    assert f"<title>{utc_today} triaged: 1</title>" in page  # triaged → triaged (the assignment) is not counted
     assert "<title>new: 30</title>" in page and "<title>confirmed: 1</title>" in page
 
 
@@ -40,7 +37,8 @@ async def test_viewer_figures_count_only_their_owners_leads(app, leads) -> None:
     assert DYSON not in viewer_page
 
 
-def test_cache_asks_the_store_once_per_scope_until_cleared(store, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cache_asks_the_store_once_per_scope_until_cleared(store, monkeypatch: pytest.MonkeyPatch,
+                                                          utc_today: str) -> None:  # fmt: skip
     asked: list[DashboardQuery] = []
     real = store.dashboard
     monkeypatch.setattr(store, "dashboard", lambda query: asked.append(query) or real(query))
@@ -52,7 +50,7 @@ def test_cache_asks_the_store_once_per_scope_until_cleared(store, monkeypatch: p
     cache.clear()
     cache.get(viewer)
     assert [q.scope for q in asked] == [viewer, Scope(), viewer]
-    assert asked[0].since == first.days[0] and len(first.days) == 7 and first.days[-1] == TODAY
+    assert asked[0].since == first.days[0] and len(first.days) == 7 and first.days[-1] == utc_today
     assert first.by_status == {"new": store.count(LeadQuery.within(viewer))}
 
 
