@@ -138,7 +138,8 @@ class SmtpServer:
         elif security == "tls":
             kwargs = {"ssl_context": context, "authenticator": _authenticator(self.recorder),
                       "auth_required": True, "auth_require_tls": False}  # fmt: skip
-        self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port, **kwargs)
+        # ready_timeout: aiosmtpd gives a server 5 s to bind and answer a first connection, then fails the test
+        self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port, ready_timeout=60, **kwargs)
 
     def start(self) -> SmtpServer:
         self.controller.start()
