@@ -58,4 +58,15 @@ def pinyin_of(text: str) -> list[str]:
 
 def codes_of(text: str) -> str:
     """The syllable-code string of a run of Chinese characters."""
-    return text.translate(syllable_codes()[0])
+    return text.translate(_codes_list())
+
+
+@lru_cache(maxsize=1)
+def _codes_list() -> list[int | str]:
+    """The code table as a list over the BMP (other characters kept): str.translate then never looks up a missing key,
+    which is slow, for the Latin letters and symbols of a listing."""
+    table: list[int | str] = list(range(0x10000))
+    for code, value in syllable_codes()[0].items():
+        if code < 0x10000:
+            table[code] = value
+    return table

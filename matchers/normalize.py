@@ -161,6 +161,12 @@ def normalize_text(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
+@lru_cache(maxsize=8192)
+def _fold_char(char: str) -> str:
+    """fold() of one character, remembered: find_span folds a text a character at a time."""
+    return fold(char)
+
+
 def find_span(text: str, needle_chars: str, folded: str = "") -> str:
     """The original span of `text` whose folded letters spell `needle_chars` (separators skipped), or ''.
 
@@ -171,7 +177,7 @@ def find_span(text: str, needle_chars: str, folded: str = "") -> str:
         return ""
     if folded and len(folded) == len(text) and (at := folded.find(needle_chars)) >= 0:
         return text[at : at + len(needle_chars)]
-    chars = [(i, fold(c)) for i, c in enumerate(text)]
+    chars = [(i, _fold_char(c)) for i, c in enumerate(text)]
     for start in range(len(chars)):
         pos, begin, end = 0, -1, -1
         for i, norm in chars[start:]:
