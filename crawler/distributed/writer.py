@@ -9,7 +9,8 @@ the store's reason, rejected); the ledger is saved in the run's hash in the same
 deletes the batch's entries. A writer killed mid-batch gets the batch again on restart (its pending entries come
 first): the store counts a sighting by the same run once, and the ledger was not yet saved, so nothing counts twice.
 One writer runs at a time (a lock key it renews; a second one waits for the first to stop), and it takes over the
-entries a writer of another name left unacknowledged (XAUTOCLAIM), so a writer restarted under a new name loses none.
+entries a writer of another name left unacknowledged for two lock periods (XAUTOCLAIM), so a writer restarted under a
+new name loses none.
 A batch the store refuses for a reason of its own — a full disk, a read-only or locked store (`store_outage`) —
 is not acknowledged: it stays in the stream, the run's hash says why (`writer_error`) and the writer stops
 (`StoreRefused`; `netsword writer` exits 1). A writer started once space is freed stores it, each listing once.
@@ -161,16 +162,19 @@ class Writer:
             except redis.ResponseError as exc:
                 if "BUSYGROUP" not in str(exc):
                     raise
-            self._take_over(stream)
             self.streams.append(stream)
+        for stream in self.streams:
+            self._take_over(stream)
 
     def _take_over(self, stream: str) -> None:
-        """Entries delivered to another writer (one killed, or stopped by a full disk, under another name) and never
-        acknowledged become this writer's: one writer runs at a time, so nobody else is storing them."""
+        """Entries delivered to another writer (one killed, or stopped by a full disk, under another name) and not
+        acknowledged for two lock periods become this writer's: a writer that still held them would have lost the lock
+        meanwhile (and stops at its next renewal), so nobody else is storing them."""
         start = "0-0"
+        idle_ms = int(self.ttl * 2000)
         while True:
-            answer: Any = self.server.xautoclaim(stream, WRITER_GROUP, self.name, min_idle_time=0, start_id=start,
-                                                 count=self.batch_size)  # fmt: skip
+            answer: Any = self.server.xautoclaim(stream, WRITER_GROUP, self.name, min_idle_time=idle_ms,
+                                                 start_id=start, count=self.batch_size)  # fmt: skip
             start = _text(answer[0])  # the cursor: 0-0 once the whole pending list was scanned
             if start == "0-0":
                 return

@@ -44,7 +44,7 @@ def _writer(config: Path, name: str, *, file_limit: int = 0) -> subprocess.Compl
     def limit() -> None:  # Python ignores SIGXFSZ: a write over the limit fails with EFBIG, as on a full disk
         resource.setrlimit(resource.RLIMIT_FSIZE, (file_limit, file_limit))
 
-    args = ["writer", "--name", name, "--no-alerts", "--max-idle", "2", "--watchlist", str(config.with_name("w.yaml"))]
+    args = ["writer", "--name", name, "--no-alerts", "--max-idle", "5", "--watchlist", str(config.with_name("w.yaml"))]
     return subprocess.run(netsword_command(args, str(config)), cwd=ROOT, capture_output=True, text=True, timeout=120,
                           preexec_fn=limit if file_limit else None, check=False)  # noqa: PLW1509 - setrlimit only  # fmt: skip
 
@@ -54,7 +54,7 @@ def test_a_writer_on_a_full_disk_stops_and_the_next_one_stores_everything_once(t
     var = tmp_path / "var"
     config = tmp_path / "netsword.toml"
     config.write_text(f'[paths]\nvar_dir = "{var}"\n[matching]\nindex_cache = false\n'
-                      f'[distributed]\nredis_url = "{local_redis.url}"\nkey_prefix = "fd"\n')  # fmt: skip
+                      f'[distributed]\nredis_url = "{local_redis.url}"\nkey_prefix = "fd"\nworker_ttl = 1.0\n')  # fmt: skip
     config.with_name("w.yaml").write_text(WATCHLIST, encoding="utf-8")
     cfg = load_config(config)
     open_store_from_config(cfg).close()  # the store exists, small: only its growth hits the limit
@@ -96,7 +96,7 @@ def test_a_writer_whose_redis_refuses_writes_stops_in_one_line_and_loses_nothing
     var = tmp_path / "var"
     config = tmp_path / "netsword.toml"
     config.write_text(f'[paths]\nvar_dir = "{var}"\n[matching]\nindex_cache = false\n'
-                      f'[distributed]\nredis_url = "{local_redis.url}"\nkey_prefix = "fd"\n')  # fmt: skip
+                      f'[distributed]\nredis_url = "{local_redis.url}"\nkey_prefix = "fd"\nworker_ttl = 1.0\n')  # fmt: skip
     config.with_name("w.yaml").write_text(WATCHLIST, encoding="utf-8")
     server = redis.Redis.from_url(local_redis.url)
     keys = Keys("fd", "demo-static")
