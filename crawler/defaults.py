@@ -23,11 +23,15 @@ NETSWORD_STATS_FILE = ""  # write the crawl's stats here as JSON as it goes and 
 NETSWORD_STATS_INTERVAL = 5.0  # seconds between two writes of NETSWORD_STATS_FILE
 # Tuning.
 NETSWORD_LEAD_BATCH = 50  # listings per store write at most
-NETSWORD_LEAD_THREAD = True  # write batches in a worker thread, off the event loop
+NETSWORD_LEAD_PROCESS = True  # match and store in the crawl's lead process (crawler.lead_process); off: a thread
 NETSWORD_PAGE_POOL_SIZE = 0  # idle Chromium pages kept per context; 0: CONCURRENT_REQUESTS_PER_DOMAIN
 NETSWORD_PAGE_MAX_USES = 50  # requests a pooled page serves before it is closed
 
 CONCURRENT_REQUESTS = 16
+# Scrapy reads the source of every generator callback again for each response it calls it for (its cache is keyed by
+# bound methods, new each time) to warn of `return value` in a generator; tests/crawler/test_spider_callbacks.py
+# checks NetSword's spiders once instead.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 # Scrapy starts this many asyncio tasks for EVERY callback's output (100 by default): most of the crawl's CPU on a
 # fast site. A search page's requests and a detail page's one item need no more than a few.
 CONCURRENT_ITEMS = 4

@@ -5,11 +5,14 @@ from __future__ import annotations
 import html as html_lib
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin
 
 import jmespath
+from lxml import etree
 from parsel import Selector
+from parsel.csstranslator import HTMLTranslator
 from price_parser import Price
 
 from crawler.profile import FieldRule
@@ -40,6 +43,8 @@ def element_text(element: Any, *, skip_struck: bool = False) -> str:
     `skip_struck`, without struck-through text (`<del>`, `<s>`, `<strike>`, an inline `line-through` style)."""
     if not isinstance(getattr(element, "tag", None), str):
         return "" if element is None else str(element)
+    if not skip_struck and all(node is element for node in element.iter(*_SKIP_TAGS)):
+        return "".join(element.itertext())  # nothing to skip: lxml joins the same text (no comments), in C
     parts: list[str] = []
 
     def skipped(node: Any) -> bool:
@@ -60,14 +65,42 @@ def element_text(element: Any, *, skip_struck: bool = False) -> str:
     return "".join(parts)
 
 
+_TRANSLATOR = HTMLTranslator()
+_NAMESPACES = dict(Selector._default_namespaces)  # parsel's: re:, set:
+
+
+@lru_cache(maxsize=1024)
+def _css_xpath(expr: str) -> etree.XPath:
+    """A profile's CSS rule as parsel reads it (its translator: ::text, ::attr()), compiled once per crawl."""
+    try:
+        return etree.XPath(_TRANSLATOR.css_to_xpath(expr), namespaces=_NAMESPACES, smart_strings=False)
+    except etree.XPathError as exc:
+        raise ValueError(f"XPath error: {exc} in {expr}") from None
+
+
+def _serialized(value: Any) -> str:
+    """What parsel's Selector.get() gives for one result: an element's HTML, else its text ("1"/"0": booleans)."""
+    if isinstance(getattr(value, "tag", None), str):
+        return str(etree.tostring(value, method="html", encoding="unicode", with_tail=False))
+    if value is True or value is False:
+        return "1" if value else "0"
+    return str(value)
+
+
+def _select(expr: str, node: Selector) -> list[Any]:
+    # lxml directly, without a parsel Selector per result: the same results as node.css(expr), a fraction of the work
+    result = _css_xpath(expr)(node.root)
+    return result if isinstance(result, list) else [result]
+
+
 def _css_values(expr: str, node: Selector, *, skip_struck: bool = False) -> list[Any]:
     # `sel::text` (and Scrapy's `sel ::text`) means each matched element's whole text: ¥<em>54</em>.00 is ¥54.00.
     expr = expr.strip()
     if expr.endswith("::text") and "," not in expr:
         base = expr[: -len("::text")].strip()
-        elements = node.css(base) if base else [node]
-        return [element_text(e.root, skip_struck=skip_struck) for e in elements]
-    return [v for v in node.css(expr).getall() if v is not None]
+        elements = _select(base, node) if base else [node.root]
+        return [element_text(e, skip_struck=skip_struck) for e in elements]
+    return [_serialized(v) for v in _select(expr, node) if v is not None]
 
 
 def raw_values(rule: FieldRule, node: Any, product: Any = None) -> list[Any]:

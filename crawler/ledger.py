@@ -17,7 +17,8 @@ A finished run is `blocked` when the platform was stopped for answering with blo
 wall, access denied: crawler.middlewares.blocks), else `complete` when nothing was lost, `failed` when nothing was
 achieved (no keywords; no page fetched; or listings to store and none stored), else `partial`. Rejected listings and
 robots.txt refusals are reported but are not losses; requests not made because the platform's daily request budget
-was spent are (crawler.middlewares.budget).
+was spent are (crawler.middlewares.budget). A run whose lead process died (crawler.lead_process) is `failed`
+whatever else it did: the listings it held when it died are counted `failed` with that reason, and the crawl stops.
 """
 
 from __future__ import annotations
@@ -97,6 +98,7 @@ class CrawlLedger:
         self.blocked = ""  # why the platform was stopped ("" : it was not)
         self.budget_refused = 0  # requests not made: the platform's daily request budget was spent
         self.budget_reason = ""
+        self.lead_process_died = ""  # why the lead process ended mid-run ("": it did not)
 
     def block_seen(self) -> None:
         self.blocks += 1
@@ -109,6 +111,10 @@ class CrawlLedger:
         """A request was not made: the platform's daily request budget is spent."""
         self.budget_refused += 1
         self.budget_reason = self.budget_reason or reason
+
+    def lead_process_lost(self, reason: str) -> None:
+        """The lead process died mid-run: the run is `failed`."""
+        self.lead_process_died = self.lead_process_died or reason
 
     def evidence_not_kept(self, reason: str) -> None:
         """A listing's evidence was not kept (the evidence store refused the write); `evidence backfill` fills it."""
@@ -186,6 +192,8 @@ class CrawlLedger:
     def status(self, finish_reason: str | None) -> str:
         if finish_reason is None:
             return RUNNING
+        if self.lead_process_died:
+            return FAILED
         if finish_reason != "finished":
             return STOPPED
         if self.blocked:
@@ -198,6 +206,8 @@ class CrawlLedger:
     def loss_lines(self) -> list[str]:
         """What was lost and why, one line per loss, prefixed with its keyword."""
         lines = ["no keywords to search for"] if self.no_keywords else []
+        if self.lead_process_died:
+            lines.append(f"stored: {self.lead_process_died}")
         if self.blocked:
             lines.append(f"blocked: {self.blocked}")
         if self.budget_refused:
@@ -222,6 +232,7 @@ class CrawlLedger:
             "blocked": self.blocked,
             "budget_refused": self.budget_refused,
             "budget_reason": self.budget_reason,
+            "lead_process_died": self.lead_process_died,
             "totals": self.totals(),
             "keywords": {keyword: kw.summary() for keyword, kw in self.keywords.items()},
             "lost": self.loss_lines(),
@@ -238,6 +249,7 @@ class CrawlLedger:
         ledger.blocked = str(data.get("blocked") or "")
         ledger.budget_refused = int(data.get("budget_refused") or 0)
         ledger.budget_reason = str(data.get("budget_reason") or "")
+        ledger.lead_process_died = str(data.get("lead_process_died") or "")
         for keyword, summary in (data.get("keywords") or {}).items():
             kw = ledger.keyword(str(keyword))
             for page in summary.get("pages") or []:

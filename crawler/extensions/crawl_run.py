@@ -13,8 +13,9 @@ whole and resumes) or `finished`. When a crawl is set up (before Scrapy's schedu
   and the crawl restarts from its start requests under the same run id. Every listing is fetched again; the lead
   store counts a sighting by the same run once (`Lead.last_run`, `leads.store.base.merge_seen`), so nothing is lost
   and nothing counted twice. What it costs: the pages fetched before the kill are fetched again.
-Without JOBDIR every crawl is a new run. The lead pipeline stamps each sighting with the run id; the spider, the
-pipeline and the retry middleware report to the run's `CrawlLedger` (crawler/ledger.py).
+A run whose lead process died (crawler.lead_process) is left `running` too. Without JOBDIR every crawl is a new
+run. The lead pipeline stamps each sighting with the run id; the spider, the pipeline and the retry middleware
+report to the run's `CrawlLedger` (crawler/ledger.py).
 Stats: netsword/run_id, netsword/run_attempt, netsword/run_restarted (1: after an unclean stop), netsword/run_resumed
 (1: after a clean stop), netsword/status and the ledger's totals (netsword/pages_given_up, netsword/listings_stored, …).
 """
@@ -156,6 +157,10 @@ class CrawlRun:
         # extension) has written the spider state: JOBDIR is whole now, so the marker may say so.
         self.publish(reason)
         if self.jobdir is None:
+            return
+        if self.ledger.lead_process_died:
+            # what its lead process stored of the listings it held is unknown: the marker stays `running`, so the next
+            # attempt restarts from the start requests, as after a kill (sightings of this run are counted once)
             return
         if reason == "finished":
             status = self.ledger.status(reason) if self.accounted else ""

@@ -1,7 +1,8 @@
 """NetSwordRuntime: the live objects of one crawl — configuration, watchlist, match index, lead store, lead sink —
 built once from plain settings when the crawl is set up, handed to pipelines and spiders, closed when it ends.
 
-Scrapy copies settings, so live objects never travel in them: components ask `runtime_of(crawler)` (through Scrapy's
+The match index is built when first asked for: a crawl whose lead pipeline matches in its lead process
+(crawler.lead_process) never builds one here. Scrapy copies settings, so live objects never travel in them: components ask `runtime_of(crawler)` (through Scrapy's
 public `crawler.get_extension`). Settings: NETSWORD_CONFIG_FILE, NETSWORD_WATCHLISTS, NETSWORD_ALERTS (the sink
 queues alert emails for the leads stored). Cookies come from `crawler.cookies_file`, never from settings; so do
 the platforms' sessions (`crawler.sessions`, crawler/sessions.py), proxies (`crawler.proxies`, crawler/proxies.py)
@@ -13,7 +14,7 @@ Stats: netsword/alerts_queued.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,13 +39,22 @@ from watchlists.model import Watchlist
 class Runtime:
     cfg: Config
     watchlist: Watchlist
-    index: MatchIndex
+    build_index: Callable[[], MatchIndex]  # the watchlist's match index, built on first use (`index`)
     store: LeadStore
     sink: AlertingSink  # a LeadSink; its alert queuer only when NETSWORD_ALERTS is on
     cookie_jar: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # platform → cookie name → value
     sessions: Mapping[str, Session] = field(default_factory=dict)  # platform → its logged-in session
     proxies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # platform (or *) → proxy URLs
     budgets: Mapping[str, int] = field(default_factory=dict)  # platform (or *) → requests per day
+
+    _built: list[MatchIndex] = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def index(self) -> MatchIndex:
+        """The match index (built once, on first use)."""
+        if not self._built:
+            self._built.append(self.build_index())
+        return self._built[0]
 
     def cookies(self, platform: str) -> dict[str, str]:
         """The cookies crawler.cookies_file gives `platform` (none when it names none)."""
@@ -82,15 +92,15 @@ class NetSwordRuntime:
         proxies = load_proxies(cfg.crawler.proxies)
         budgets = load_budgets(cfg.crawler.daily_requests)
         watchlist = load_configured(settings.getlist("NETSWORD_WATCHLISTS") or None, cfg)
-        index = build_index(cfg, watchlist=watchlist)
         store = open_store_from_config(cfg)
         try:
             sink = AlertingSink(cfg, store, watchlist, alerts=settings.getbool("NETSWORD_ALERTS"))
         except BaseException:
             store.close()
             raise
-        self.runtime = Runtime(cfg=cfg, watchlist=watchlist, index=index, store=store, sink=sink, cookie_jar=cookie_jar,
-                               sessions=sessions, proxies=proxies, budgets=budgets)  # fmt: skip
+        self.runtime = Runtime(cfg=cfg, watchlist=watchlist, build_index=lambda: build_index(cfg, watchlist=watchlist),
+                               store=store, sink=sink, cookie_jar=cookie_jar, sessions=sessions, proxies=proxies,
+                               budgets=budgets)  # fmt: skip
         self.crawler = crawler
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -101,8 +111,8 @@ class NetSwordRuntime:
     def spider_closed(self) -> None:
         # The pipelines have closed (and written their last batch) before spider_closed is sent.
         sink = self.runtime.sink
-        if sink.queuer is not None:
-            self.crawler.stats.set_value("netsword/alerts_queued", sink.queuer.queued)
+        if sink.queuer is not None:  # added to the lead process's (crawler.pipelines.leads), when there is one
+            self.crawler.stats.inc_value("netsword/alerts_queued", sink.queuer.queued)
         sink.close()
         self.runtime.store.close()
 

@@ -54,6 +54,7 @@ def expand_env(value: str) -> str:
 
 class MarketplaceSpider(scrapy.Spider):
     name = "marketplace"
+    stores_listings = True  # its lead pipeline starts the crawl's lead process as it opens (crawler.pipelines.leads)
 
     def __init__(
         self,

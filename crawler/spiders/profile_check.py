@@ -28,6 +28,7 @@ from netsword.fetch_policy import MAX_REDIRECTS
 
 class ProfileCheckSpider(MarketplaceSpider):
     name = "profile_check"
+    stores_listings = False  # it yields no item: no lead process to start
 
     def __init__(self, profile: Profile | str, url: str, kind: str = "search", **kwargs: Any) -> None:
         super().__init__(profile, **kwargs)
