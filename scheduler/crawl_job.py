@@ -83,7 +83,7 @@ def plan_crawl(cfg: Config, spec: JobSpec, watchlist: Watchlist | None) -> Crawl
     stats_file.unlink(missing_ok=True)
     args = ["crawl", options.profile, "--jobdir", str(jobdir), "--stats-json", str(stats_file)]
     if options.distributed:  # the run's state is in Redis: a stopped follower's next run follows it again
-        args = ["crawl", options.profile, "--distributed"]
+        args = ["crawl", options.profile, "--distributed", "--stats-json", str(stats_file)]
     for keyword in keywords:
         args += ["--keyword", keyword]
     if options.max_pages:

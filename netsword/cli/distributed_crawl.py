@@ -4,13 +4,18 @@ With --workers N it first starts N workers and a writer on this machine (schedul
 private redis-server unless `distributed.redis_url` or --redis-url names one); without, workers and a writer must be
 running already (`netsword worker`, `netsword writer`). A run of the platform already going is followed instead of
 seeded again. Prints and exits like `netsword crawl`: 0 complete, 3 partial, 1 failed, 4 stopped before the end,
-5 blocked (a worker stopped the platform for its block pages: crawler.middlewares.blocks).
+5 blocked (a worker stopped the platform for its block pages: crawler.middlewares.blocks); with --stats-json the
+run's status, figures and losses are kept there as `netsword crawl` keeps them (the scheduler's run history).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import time
+from pathlib import Path
+from typing import Any
 
 from netsword.cli import UsageError
 from netsword.cli.common import config_of, load_watchlist
@@ -80,8 +85,11 @@ def run_distributed(args: argparse.Namespace) -> int:
             why += f"; {writer_error.decode('utf-8', 'replace')}" if isinstance(writer_error, bytes) else ""
             print(f"crawl {profile.platform}: {STOPPED} before the end (run {info.run_id} goes on when workers and a "
                   f"writer run; `netsword crawl {args.profile} --distributed` follows it again){why}", flush=True)
+            _keep_stats(args.stats_json, {"run_id": info.run_id, "status": STOPPED, "attempt": 1,
+                                          "lost": [why.lstrip("; ")] if why else []})  # fmt: skip
             return exit_code(STOPPED)
         summary = finish_run(server, keys, info.run_id)
+        _keep_stats(args.stats_json, summary)
     finally:
         if cluster is not None:
             cluster.stop()
@@ -89,3 +97,17 @@ def run_distributed(args: argparse.Namespace) -> int:
                  "netsword/elapsed_seconds": round(time.monotonic() - started, 1)},
                  summary)  # fmt: skip
     return exit_code(str(summary["status"]))
+
+
+def _keep_stats(path: str, run: dict[str, Any]) -> None:
+    """--stats-json: the run as a one-process crawl keeps it (`{"crawl": {status, totals, lost …}}`), which the
+    scheduler's run history reads; a file that cannot be written costs that, never the run's status."""
+    if not path:
+        return
+    target = Path(path)
+    temporary = target.with_name(f".{target.name}.tmp")
+    try:
+        temporary.write_text(json.dumps({"crawl": run}, ensure_ascii=False, default=str), encoding="utf-8")
+        os.replace(temporary, target)
+    except OSError as exc:
+        print(f"  the run's figures not kept in {path}: {exc}", flush=True)

@@ -23,7 +23,8 @@ def test_a_distributed_crawl_job_seeds_and_follows(tmp_path: Path) -> None:
     argv = plan_crawl(cfg, spread, None).argv
     args = argv[argv.index("crawl") :]
     assert args[:3] == ["crawl", "demo-static", "--distributed"] and "--jobdir" not in args
-    assert args[3:] == ["--keyword", "nike", "--keyword", "耐克", "--max-pages", "2"]
+    assert args[3] == "--stats-json"  # the run's status and losses, for the run history
+    assert args[5:] == ["--keyword", "nike", "--keyword", "耐克", "--max-pages", "2"]
     parsed = build_parser().parse_args(args)
     assert parsed.distributed and parsed.keyword == ["nike", "耐克"]
     assert "--distributed" not in plan_crawl(cfg, local, None).argv
