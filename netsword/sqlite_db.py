@@ -61,11 +61,23 @@ def connect(path: str | Path, *, read_only: bool = False) -> sqlite3.Connection:
             conn.close()
             raise
         conn.close()
+        if _disk_full(target):  # SQLite says "disk I/O error" when it cannot make the -shm/-wal files: not damage
+            raise DatabaseUnusable(f"{target}: cannot open the database ({exc}): the disk holding it is full; "
+                                   "free disk space and run again (the database itself is not damaged)") from None  # fmt: skip
         raise DatabaseUnusable(f"{target}: cannot open the database ({exc}); {RECOVER}") from None
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise DatabaseUnusable(f"{target}: damaged or not a database ({exc}); {RECOVER}") from None
     return conn
+
+
+def _disk_full(target: str) -> bool:
+    """Whether the file system holding `target` has no block left for ordinary users (when root has filled it too,
+    the kernel counts none available either)."""
+    try:
+        return os.statvfs(Path(target).resolve().parent).f_bavail == 0
+    except OSError:
+        return False
 
 
 def create_whole(path: Path) -> None:

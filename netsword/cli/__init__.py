@@ -82,7 +82,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"netsword: {exc}", file=sys.stderr)
         return 1
     except sqlite3.DatabaseError as exc:  # damage found in the middle of a command, not when the file was opened
-        print(f"netsword: database error: {exc}; run `netsword doctor` to find the damaged file", file=sys.stderr)
+        full = "disk is full" in str(exc)  # SQLITE_FULL: a full disk, not damage
+        hint = "free disk space and run again" if full else "run `netsword doctor` to find the damaged file"
+        print(f"netsword: database error: {exc}; {hint}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
