@@ -59,7 +59,9 @@ def phash_of(data: bytes, media_type: str = "") -> str:
                 if min(width, height) < MIN_SIDE:
                     raise ImageRefused(f"image of {width}×{height} pixels is too small to compare")
                 image.seek(0)  # the first frame of an animation
-                return str(imagehash.phash(image.convert("RGB")))
+                # pHash reads the luminance (imagehash converts to "L"): an RGB or L image goes there directly, the
+                # same hash without a full-size RGB copy (120 MB and most of the time for a 40-megapixel image)
+                return str(imagehash.phash(image if image.mode in ("RGB", "L") else image.convert("RGB")))
     except ImageRefused:
         raise
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:

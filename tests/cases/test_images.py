@@ -98,3 +98,16 @@ def test_shops_linked_by_the_same_photo_keep_the_image_as_evidence() -> None:
     assert evidence.get("phash", min(near)) == near[1]  # the hash this shop's image had
     exact = build_network(index.shops, index.sightings, NetworkSettings(image_distance=0))
     assert all(len(a.shops) < 3 for a in exact.actors)  # near-identical is not identical
+
+
+@pytest.mark.parametrize("mode", ["RGB", "L", "P", "RGBA", "CMYK", "1"])
+def test_the_hash_is_the_same_whatever_path_the_image_takes(mode: str) -> None:
+    """RGB and L images are hashed without an RGB copy: the hash must be the one of the copy, in every mode."""
+    import imagehash
+
+    image = Image.open(io.BytesIO(ring_image("ring-putian", "x0"))).convert(mode)
+    data = io.BytesIO()
+    image.save(data, "JPEG" if mode in ("RGB", "L", "CMYK") else "PNG")
+    with Image.open(io.BytesIO(data.getvalue())) as reread:
+        expected = str(imagehash.phash(reread.convert("RGB")))
+    assert phash_of(data.getvalue()) == expected
