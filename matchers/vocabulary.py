@@ -163,7 +163,15 @@ class MultiScanner:
 
 def _outermost(found: list[tuple[int, int, str, object]]) -> list[tuple[int, int, str, object]]:
     """Drop terms inside a longer found term (手机 inside 手机壳)."""
-    return [f for f in found if not any(o[0] <= f[0] and f[1] <= o[1] and o != f for o in found)]
+    out = []
+    for f in found:  # loops, not any() over a generator: this runs for most listings
+        start, end = f[0], f[1]
+        for o in found:
+            if o[0] <= start and end <= o[1] and o != f:
+                break
+        else:
+            out.append(f)
+    return out
 
 
 class PhraseScanner:
