@@ -10,6 +10,7 @@ and we run as root on Debian, as netsword.browser does for Chromium.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import signal
@@ -78,6 +79,7 @@ class LocalRedis:
     socket: Path
     owns_directory: bool = False
     log: Path = field(default_factory=Path)
+    lock_fd: int = -1  # the directory's owner.lock, held (flock) while this server runs
 
     @property
     def url(self) -> str:
@@ -91,6 +93,9 @@ class LocalRedis:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.lock_fd >= 0:
+            os.close(self.lock_fd)  # releases the flock
+            self.lock_fd = -1
         if self.owns_directory:
             shutil.rmtree(self.directory, ignore_errors=True)
 
@@ -104,7 +109,10 @@ class LocalRedis:
 def start_local_redis(directory: str | Path | None = None, *, executable: str = "") -> LocalRedis:
     """Start redis-server on a unix socket in `directory` (a new temporary one when None) and wait until it answers.
 
-    Raises RedisNotFound without a server binary, RuntimeError when it does not start (its log's tail says why).
+    Raises RedisNotFound without a server binary, RuntimeError when it does not start (its log's tail says why) or
+    when another process's server runs in `directory` (two servers on one socket and one append-only file: the
+    second takes the socket over and the first one's clients lose what they wrote; seen with two
+    `netsword crawl --distributed --workers` on one var_dir).
     """
     binary = ensure_redis_server(executable, auto_install=False)
     owns = directory is None
@@ -114,17 +122,28 @@ def start_local_redis(directory: str | Path | None = None, *, executable: str = 
     os.chmod(where, 0o700)
     sock = where / "redis.sock"
     log = where / "redis.log"
+    lock_fd = os.open(where / "owner.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(lock_fd)
+        raise RuntimeError(f"another process's private redis-server runs in {where} (a `netsword crawl --distributed "
+                           "--workers` still going?): run this again once it has ended") from None  # fmt: skip
     argv = [
         binary, "--port", "0", "--unixsocket", str(sock), "--unixsocketperm", "700", "--dir", str(where),
         "--appendonly", "yes", "--appendfsync", "everysec", "--save", "", "--daemonize", "no",
         "--logfile", str(log), "--protected-mode", "yes",
     ]  # fmt: skip
     parent = os.getpid()
-    process = subprocess.Popen(  # noqa: S603 - a fixed argument list
-        argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        preexec_fn=lambda: _die_with(parent), start_new_session=True,
-    )  # fmt: skip
-    server = LocalRedis(process, where, sock, owns, log)
+    try:
+        process = subprocess.Popen(  # noqa: S603 - a fixed argument list
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            preexec_fn=lambda: _die_with(parent), start_new_session=True,
+        )  # fmt: skip
+    except OSError:
+        os.close(lock_fd)
+        raise
+    server = LocalRedis(process, where, sock, owns, log, lock_fd)
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
