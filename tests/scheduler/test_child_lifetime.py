@@ -34,8 +34,16 @@ def _alive(pid: int) -> bool:
 
 
 def _children(pid: int) -> list[int]:
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
-    return [int(x) for x in out.split()]
+    """The processes whose parent is pid, read from /proc (`ps` is not on every machine: procps may be missing)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])  # after the name: state, then the parent's pid
+        except (OSError, IndexError, ValueError):  # the process ended meanwhile
+            continue
+        if ppid == pid:
+            found.append(int(stat.parent.name))
+    return found
 
 
 def test_the_child_dies_with_a_killed_daemon(tmp_path: Path) -> None:
