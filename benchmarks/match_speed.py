@@ -8,6 +8,8 @@ Usage: `python benchmarks/match_speed.py [--quick] [--listings N] [--marks 10000
 listings (JSON lines), start-up included, twice: cold (no index cache) and warm (the cache the first run wrote);
 rates are listings per second of the child's CPU time (and wall time), with the watchlist's load + compile alone.
 `--end-to-end --against REV` first runs the same with the code of git revision REV: the baseline, same inputs.
+`--repeat N` (with --end-to-end) runs each tree N times, the trees taking turns, and prints each run and the median
+of each figure: CPU time on a shared machine still varies by a tenth or more from run to run.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import gc
 import json
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -134,17 +137,27 @@ def _child(command: list[str]) -> tuple[float, float]:
     return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, time.perf_counter() - start
 
 
-def end_to_end(n_marks: int, n_listings: int, against: str | None = None) -> None:
+def end_to_end(n_marks: int, n_listings: int, against: str | None = None, repeat: int = 1) -> None:
     """`netsword match` as a child process, cold and warm; with `against`, the code of that git revision first (the
-    baseline), on the same inputs, in the same run."""
+    baseline), on the same inputs, in the same run; `repeat` times, the trees taking turns, then the medians."""
     with tempfile.TemporaryDirectory() as tmp:
         marks, listings, toml = _write_inputs(Path(tmp), n_marks, n_listings)
         print(f"{n_marks} marks (JSON, {marks.stat().st_size / 1e6:.0f} MB), {n_listings} listings, netsword match "
               "end to end, start-up included")  # fmt: skip
         trees = [(f"baseline {against}", _checkout(against, Path(tmp) / "baseline"))] if against else []
-        for name, code in [*trees, ("this tree", str(Path(__file__).resolve().parents[1]))]:
-            print(f" {name}")
-            _end_to_end_once(code, Path(tmp), marks, listings, toml, n_listings)
+        trees.append(("this tree", str(Path(__file__).resolve().parents[1])))
+        runs: dict[str, list[dict[str, float]]] = {name: [] for name, _ in trees}
+        for n in range(repeat):
+            for name, code in trees:
+                print(f" {name}" + (f" (run {n + 1} of {repeat})" if repeat > 1 else ""))
+                runs[name].append(_end_to_end_once(code, Path(tmp), marks, listings, toml, n_listings))
+        if repeat > 1:
+            print(f"medians of {repeat} runs (CPU seconds of the child; listings/s by CPU)")
+            for name, figures in runs.items():
+                median = {k: statistics.median(r[k] for r in figures) for k in figures[0]}
+                print(f" {name}: load + compile cold {median['cold_load']:.1f} s, warm {median['warm_load']:.1f} s; "
+                      f"netsword match cold {n_listings / median['cold_match']:,.0f}/s, "
+                      f"warm {n_listings / median['warm_match']:,.0f}/s")  # fmt: skip
 
 
 def _checkout(rev: str, where: Path) -> str:
@@ -156,25 +169,32 @@ def _checkout(rev: str, where: Path) -> str:
     return str(where)
 
 
-def _end_to_end_once(code: str, tmp: Path, marks: Path, listings: Path, toml: Path, n_listings: int) -> None:
+def _end_to_end_once(code: str, tmp: Path, marks: Path, listings: Path, toml: Path, n_listings: int,
+                     ) -> dict[str, float]:  # fmt: skip
+    """One cold and one warm run of one tree: CPU seconds of load + compile and of `netsword match`, each."""
     prefix = f"import sys; sys.path.insert(0, {code!r}); "
     load = [sys.executable, "-c", prefix + "from netsword.config import load_config; from matchers.configured "
             "import build_index; from pathlib import Path; build_index(load_config(Path(sys.argv[1])), [sys.argv[2]])"]  # fmt: skip
     match = [sys.executable, "-c", prefix + "from netsword.cli import main; raise SystemExit(main(sys.argv[1:]))",
              "--config", str(toml), "match", "--watchlist", str(marks), "--listings", str(listings),
              "--out", str(tmp / "leads.jsonl")]  # fmt: skip
+    figures: dict[str, float] = {}
     for cache in (tmp / "var" / "cache").glob("*.pickle"):
         cache.unlink()
     for label in ("cold", "warm"):
         if label == "cold":
             cpu, wall = _child([*load, str(toml), str(marks)])
+            figures["cold_load"] = cpu
             print(f"  load + compile, cold: {cpu:.1f} s CPU ({wall:.1f} s wall), cache written")
             cpu, wall = _child([*load, str(toml), str(marks)])
+            figures["warm_load"] = cpu
             print(f"  load + compile, warm: {cpu:.1f} s CPU ({wall:.1f} s wall), from the cache")
             for cache in (tmp / "var" / "cache").glob("*.pickle"):
                 cache.unlink()
         cpu, wall = _child(match)
+        figures[f"{label}_match"] = cpu
         print(f"  {label}: {n_listings / cpu:,.0f} listings/s by CPU ({cpu:.1f} s), {n_listings / wall:,.0f}/s wall")
+    return figures
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -184,9 +204,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--marks", default="10000,100000")
     parser.add_argument("--end-to-end", action="store_true", help="netsword match on 100,000 marks, 50,000 listings")
     parser.add_argument("--against", metavar="REV", help="with --end-to-end: also run git revision REV (baseline)")
+    parser.add_argument("--repeat", type=int, default=1, metavar="N",
+                        help="with --end-to-end: run each tree N times, taking turns, and print the medians")  # fmt: skip
     args = parser.parse_args(argv)
     if args.end_to_end:
-        end_to_end(int(args.marks.split(",")[-1]), args.listings if args.listings != 100_000 else 50_000, args.against)
+        end_to_end(
+            int(args.marks.split(",")[-1]),
+            args.listings if args.listings != 100_000 else 50_000,
+            args.against,
+            max(1, args.repeat),
+        )
         return 0
     n_listings = 2_000 if args.quick else args.listings
     mark_counts = [1_000, 10_000] if args.quick else [int(m) for m in args.marks.split(",")]
