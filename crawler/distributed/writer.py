@@ -175,6 +175,8 @@ class Writer:
         while True:
             answer: Any = self.server.xautoclaim(stream, WRITER_GROUP, self.name, min_idle_time=idle_ms,
                                                  start_id=start, count=self.batch_size)  # fmt: skip
+            if not answer:  # nothing to scan (seen once at start-up under load): nothing pending to take over
+                return
             start = _text(answer[0])  # the cursor: 0-0 once the whole pending list was scanned
             if start == "0-0":
                 return
