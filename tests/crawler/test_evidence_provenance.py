@@ -13,6 +13,7 @@ import gzip
 import hashlib
 import io
 import json
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -344,7 +345,10 @@ def test_replaywebpage_replays_the_listing_page_offline(market: Any, api_crawl: 
                 await context.route("**/*", only_the_replay_server)
                 page = await context.new_page()
                 await page.goto(f"{base}/?source={base}/archive.wacz#view=replay&url={listing_page}")
-                for _ in range(120):  # the app loads the archive in its service worker, then the page in a frame
+                # the app loads the archive in its service worker, then the page in a frame: up to 2 minutes on a
+                # loaded machine (120 polls, 30 s and more, was the limit before)
+                deadline = time.monotonic() + 120
+                while time.monotonic() < deadline:
                     for frame in page.frames:
                         if listing_page in frame.url:
                             try:
