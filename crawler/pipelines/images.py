@@ -13,11 +13,18 @@ counted. A failed image never holds a listing back: it is stored without that ha
 Stats: netsword/images_hashed, netsword/images_refused (not an image, too large, unreadable), netsword/images_failed
 (refused by the fetch policy or robots.txt, HTTP errors and redirects, timeouts, cut bodies), each with one log line
 (`image URL refused: why` / `image URL not fetched: why`), never a traceback.
+
+Decoding and hashing run off the crawl's reactor thread, in a pool of HASH_THREADS threads of this pipeline's own
+(Pillow releases the GIL while it decodes): a 40-megapixel image takes a second or more, and the reactor keeps serving
+the other requests meanwhile. The listing waits for its images' hashes before it goes on to the lead pipeline, and
+at most HASH_THREADS images are decoded at once (one full-size image is about 120 MB while it is hashed).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+from functools import partial
 from typing import Any
 
 from scrapy import Request
@@ -25,7 +32,10 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.pipelines.media import FileInfoOrError, MediaPipeline
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.threads import deferToThreadPool
 from twisted.python.failure import Failure
+from twisted.python.threadpool import ThreadPool
 
 from crawler.extensions.runtime import runtime_of
 from crawler.middlewares.retry_after import NO_REQUEUE
@@ -35,6 +45,7 @@ from netsword.models import Listing, ListingError
 
 logger = logging.getLogger(__name__)
 MAX_PER_LISTING = 10
+HASH_THREADS = 2  # images decoded and hashed at once, off the reactor
 
 
 class ImageHashPipeline(MediaPipeline):
@@ -48,6 +59,23 @@ class ImageHashPipeline(MediaPipeline):
         self.stats = crawler.stats
         self.runtime = runtime_of(crawler)
         self.min_score = self.runtime.cfg.matching.min_score
+        self._hash_pool: ThreadPool | None = None
+
+    def close_spider(self) -> None:
+        self._stop_hash_pool()  # the crawl's items are all done by now: no hash is waiting
+
+    def _hash_threads(self) -> ThreadPool:
+        if self._hash_pool is None:
+            self._hash_pool = ThreadPool(0, HASH_THREADS, name="netsword-image-hash")
+            # daemon threads: a crawl that ends without closing its spider still exits (close_spider stops them)
+            self._hash_pool.threadFactory = partial(threading.Thread, daemon=True)  # type: ignore[assignment]
+            self._hash_pool.start()
+        return self._hash_pool
+
+    def _stop_hash_pool(self) -> None:
+        pool, self._hash_pool = self._hash_pool, None
+        if pool is not None:
+            pool.stop()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ImageHashPipeline:
@@ -71,13 +99,17 @@ class ImageHashPipeline(MediaPipeline):
     def media_to_download(self, request: Request, info: MediaPipeline.SpiderInfo, *, item: Any = None) -> None:
         return None  # nothing is kept between crawls: every image is fetched (once per crawl)
 
-    def media_downloaded(self, response: Response, request: Request, info: MediaPipeline.SpiderInfo, *,
-                         item: Any = None) -> Any:  # fmt: skip
+    async def media_downloaded(self, response: Response, request: Request, info: MediaPipeline.SpiderInfo, *,
+                               item: Any = None) -> Any:  # fmt: skip
         if response.status != 200:
             return self._failed(request, f"HTTP {response.status}")
         media_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
+        from twisted.internet import reactor  # the crawl's: Scrapy installed it before building the pipelines
+
         try:
-            digest = phash_of(response.body, media_type)
+            digest = await maybe_deferred_to_future(
+                deferToThreadPool(reactor, self._hash_threads(), phash_of, response.body, media_type)
+            )
         except ImageRefused as exc:
             self.stats.inc_value("netsword/images_refused")
             logger.info("image %s refused: %s", redact(request.url)[:200], exc)
