@@ -101,3 +101,32 @@ def test_the_compiled_index_is_cached_and_a_changed_watchlist_is_a_miss(tmp_path
     third = build_index(cfg)
     assert [h.entry_id for h in third.match(listing)] == ["tm-b"]
     assert len(list((tmp_path / "var" / "cache").glob("match-index-*.pickle"))) == 2
+
+
+def test_the_cached_index_finds_typos_glued_and_sound_alike_marks_as_the_built_one(tmp_path: Path) -> None:
+    """The typo table (a trie), the glued-mark automaton and the Chinese tables read back from the cache answer as the
+    index built from the file did: same entries, scores and reasons."""
+    entries = [ENTRY, {"id": "tm-b", "mark": "KASTORVEL", "variants": ["卡斯特"], "classes": [14]},
+               {"id": "tm-c", "mark": "BRIMARZEN", "classes": [18]}]  # fmt: skip
+    watchlist = _json_watchlist(tmp_path / "marks.json", entries)
+    toml = tmp_path / "netsword.toml"
+    toml.write_text(f'[paths]\nvar_dir = "{tmp_path / "var"}"\n[matching]\nwatchlists = ["{watchlist}"]\n')
+    cfg = load_config(toml, env={})
+    titles = [
+        "ALPHAMRAK 运动鞋 高仿",
+        "KASTORVELL 手表 复刻",
+        "brimarzenbag 包邮",
+        "卡丝特 手表 高仿",
+        "ALPHMARK 跑步鞋",
+    ]
+    listings = [
+        Listing.from_dict({"id": str(n), "platform": "t", "url": "u", "title": t}) for n, t in enumerate(titles)
+    ]
+
+    def answers(index: object) -> list[list[tuple[str, float, list[str]]]]:
+        return [[(h.entry_id, h.score, [r.code for r in h.reasons]) for h in index.match(x)] for x in listings]  # type: ignore[attr-defined]
+
+    built = answers(build_index(cfg))
+    assert len(list((tmp_path / "var" / "cache").glob("match-index-*.pickle"))) == 1
+    assert [{e for e, _, _ in hits} for hits in built] == [{"tm-a"}, {"tm-b"}, {"tm-c"}, {"tm-b"}, {"tm-a"}]
+    assert answers(build_index(cfg)) == built  # from the cache
