@@ -19,11 +19,13 @@ batch at a time, in order, as the pipeline sends them.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
 import os
 import signal
 import subprocess
 import sys
+from collections import deque
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -38,6 +40,7 @@ from watchlists.model import Watchlist
 logger = logging.getLogger(__name__)
 MAX_LOG_RECORDS = 200  # per answer; more are counted, not sent
 CLOSE_TIMEOUT = 120.0  # seconds the lead process may take to close its store and outbox
+PIPE_BYTES = 1 << 20  # each pipe's buffer (Linux allows up to /proc/sys/fs/pipe-max-size, 1 MiB by default)
 
 
 class LeadProcessDied(RuntimeError):
@@ -67,8 +70,14 @@ class LeadProcess:
         finally:
             os.close(down_read)
             os.close(up_write)
+        for fd in (down_write, up_read):  # room for a batch or two in the pipe, so that a send does not wait
+            try:
+                fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+            except OSError:
+                pass  # the system's limit (/proc/sys/fs/pipe-max-size) is lower: a send may wait a little
         self.outbox = Connection(down_write, readable=False)
         self.inbox = Connection(up_read, writable=False)
+        self.waiting: deque[asyncio.Future[tuple[Any, ...]]] = deque()  # batches sent, in order, answers to come
         self.dead: LeadProcessDied | None = None
         self.closed = False
         setup = {"cfg": cfg, "watchlist": watchlist, "run_id": run_id, "alerts": alerts, "log_level": log_level}
@@ -89,28 +98,39 @@ class LeadProcess:
     async def store(self, entries: Sequence[dict[str, Any]]) -> list[ListingOutcome]:
         """Store one batch; StoreError when the store refused it, LeadProcessDied when the process is gone.
 
-        One batch at a time: the lead process is waiting for it, so the send does not wait for long."""
-        self._send(("batch", list(entries)))
+        A batch sent while others are in the lead process is stored after them (it reads one at a time, in order),
+        so what each batch's outcomes say is what one batch at a time would say."""
         loop = asyncio.get_running_loop()
-        ready: asyncio.Future[None] = loop.create_future()
-        fd = self.inbox.fileno()
-
-        def readable() -> None:
-            if not ready.done():
-                ready.set_result(None)
-
-        loop.add_reader(fd, readable)
-        try:
-            await ready
-        finally:
-            loop.remove_reader(fd)
-        answer = self._answer()  # the whole answer: it writes it at once
+        answered: asyncio.Future[tuple[Any, ...]] = loop.create_future()
+        self._send(("batch", list(entries)))
+        self.waiting.append(answered)
+        if len(self.waiting) == 1:
+            loop.add_reader(self.inbox.fileno(), self._readable, loop)
+        answer = await answered
         if answer[0] == "refused":
             raise StoreError(answer[1])
         outcomes: list[ListingOutcome] = answer[1]
         if len(outcomes) != len(entries):
             raise StoreError(f"the lead process answered {len(outcomes)} outcomes for {len(entries)} listings")
         return outcomes
+
+    def _readable(self, loop: asyncio.AbstractEventLoop) -> None:
+        """An answer is there (or the pipe closed): it goes to the oldest batch waiting."""
+        fd = self.inbox.fileno()
+        try:
+            answer = self._answer()  # the whole answer: it writes it at once
+        except LeadProcessDied as exc:
+            loop.remove_reader(fd)
+            waiting, self.waiting = self.waiting, deque()
+            for answered in waiting:
+                if not answered.done():
+                    answered.set_exception(exc)
+            return
+        answered = self.waiting.popleft()
+        if not self.waiting:
+            loop.remove_reader(fd)
+        if not answered.done():
+            answered.set_result(answer)
 
     def close(self) -> dict[str, Any]:
         """Ask it to close its store and outbox and wait for it to exit; its figures (alerts_queued)."""

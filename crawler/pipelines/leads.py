@@ -5,8 +5,9 @@ By default (NETSWORD_LEAD_PROCESS) the batches go to the crawl's lead process (c
 interpreter, its own core), which builds the match index and opens the store from the crawl's configuration and
 watchlist; the crawl itself only fetches and parses. With NETSWORD_LEAD_PROCESS off they are stored in a worker
 thread of the crawl, with the crawl's runtime (crawler.extensions.runtime). Either way the same function stores them
-(crawler.lead_outcomes.store_listings), in batches of up to NETSWORD_LEAD_BATCH, one batch at a time: what arrives
-while a batch is written forms the next batch, so none waits for a timer. An item leaves this pipeline only once its
+(crawler.lead_outcomes.store_listings), in batches of up to NETSWORD_LEAD_BATCH, stored one batch at a time and in
+order (the next batch already waits in the lead process's pipe while one is stored): what arrives while batches are
+written forms the next batch, so none waits for a timer. An item leaves this pipeline only once its
 batch is stored, so whatever the crawl reports as done (stats, evidence, a JOBDIR resume) is in the store.
 A listing that fails validation is logged and counted (netsword/bad_listings) and dropped; a batch the store refuses
 is logged and counted (netsword/lead_batch_failures) and its items dropped; the crawl goes on. Each outcome is
@@ -67,7 +68,10 @@ class LeadPipeline:
         self.batch_size = max(1, crawler.settings.getint("NETSWORD_LEAD_BATCH"))
         self.in_process = crawler.settings.getbool("NETSWORD_LEAD_PROCESS")
         self.pending: list[Pending] = []
-        self.writer: asyncio.Task[None] | None = None  # one batch at a time: outcomes depend on what is stored
+        # batches being stored: in the lead process, the next one waits in its pipe while one is stored (it stores
+        # them in order, so outcomes are those of one batch at a time); in the thread, one at a time
+        self.writers: set[asyncio.Task[None]] = set()
+        self.depth = 2 if self.in_process else 1
         # the one thread that stores (NETSWORD_LEAD_PROCESS off) or starts and closes the lead process (on)
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="netsword-leads")
         self.helper: LeadProcess | None = None
@@ -85,8 +89,8 @@ class LeadPipeline:
     async def close_spider(self) -> None:
         self.closing = True
         self._kick()
-        while self.writer is not None:
-            await asyncio.gather(self.writer, return_exceptions=True)
+        while self.writers:
+            await asyncio.gather(*self.writers, return_exceptions=True)
         if self.helper is not None and not self.helper.closed:
             try:
                 figures = await asyncio.get_running_loop().run_in_executor(self.executor, self.helper.close)
@@ -129,22 +133,20 @@ class LeadPipeline:
         return item
 
     def _kick(self) -> None:
-        """Start writing what is pending unless a batch is being written: that one's end starts the next (group
-        commit), so batches grow while the store is busy and no listing ever waits for a timer."""
+        """Start writing what is pending unless `depth` batches are being written: the end of one starts the next
+        (group commit), so batches grow while the store is busy and no listing ever waits for a timer."""
         if self.lost is not None:
             self._fail_pending(self.lost)
             return
-        if self.writer is not None or not self.pending:
-            return
-        batch, self.pending = self.pending[: self.batch_size], self.pending[self.batch_size :]
-        self.writer = asyncio.ensure_future(self._write(batch))
+        while len(self.writers) < self.depth and self.pending:
+            batch, self.pending = self.pending[: self.batch_size], self.pending[self.batch_size :]
+            task = asyncio.ensure_future(self._store(batch))
+            self.writers.add(task)
+            task.add_done_callback(self._written)
 
-    async def _write(self, batch: list[Pending]) -> None:
-        try:
-            await self._store(batch)
-        finally:
-            self.writer = None
-            self._kick()
+    def _written(self, task: asyncio.Task[None]) -> None:
+        self.writers.discard(task)
+        self._kick()
 
     async def _store(self, batch: list[Pending]) -> None:
         entries = [data for data, _ in batch]
