@@ -13,7 +13,7 @@ import gc
 import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from typing import NamedTuple, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 import ahocorasick
 import marisa_trie
@@ -92,16 +92,33 @@ _V = TypeVar("_V")
 CACHE_SIZE = 200_000
 
 
-def _add_shared(table: dict[str, tuple[_V, ...]], keys: Iterable[str], value: tuple[_V, ...]) -> None:
-    """Add `value` under each key; a key seen before gets the values joined. Most keys of a large index lead to one
-    form only, and then they all hold the same tuple object: built without a set or list per key, and the index
-    cache (pickle) stores and reads that tuple once instead of once per key."""
-    for key in keys:
-        old = table.get(key)
-        if old is None:
-            table[key] = value
-        elif old is not value:
-            table[key] = old + tuple(v for v in value if v not in old)
+class _Shared(Generic[_V]):
+    """Keys to tuples of values, built without a set or list per key: most keys of a large index lead to one form
+    only, and then they all hold the same tuple object, which the index cache (pickle) stores and reads once. A key
+    seen again collects its values in a dict (first-seen order, each once) until `table()`: joining tuples each time
+    cost the square of a busy key's values."""
+
+    def __init__(self) -> None:
+        self._table: dict[str, tuple[_V, ...]] = {}
+        self._grown: dict[str, dict[_V, None]] = {}
+
+    def add(self, keys: Iterable[str], value: tuple[_V, ...]) -> None:
+        table, grown = self._table, self._grown
+        for key in keys:
+            old = table.get(key)
+            if old is None:
+                table[key] = value
+            elif old is not value:
+                joined = grown.get(key)
+                if joined is None:
+                    joined = grown[key] = dict.fromkeys(old)
+                joined.update(dict.fromkeys(value))
+
+    def table(self) -> dict[str, tuple[_V, ...]]:
+        for key, joined in self._grown.items():
+            self._table[key] = tuple(joined)
+        self._grown = {}
+        return self._table
 
 
 _T = TypeVar("_T")
@@ -201,11 +218,12 @@ class MarkIndex:
                 self.glued.add_word(key, key)
             if len(key) >= 4:
                 value = key.encode()
-                pairs += [(v, value) for v in {key, *(key[:k] + key[k + 1 :] for k in range(len(key)))}]
+                pairs += [(v, value) for v in {key[:k] + key[k + 1 :] for k in range(len(key))}]
         self._glued_empty = len(self.glued) == 0
         if not self._glued_empty:
             self.glued.make_automaton()
-        # a million variants for 100,000 marks: a trie is read back from the index cache in milliseconds, where a
+        # every one-letter deletion of every form of four letters or more (the forms themselves are `latin`'s keys):
+        # a million variants for 100,000 marks; a trie is read back from the index cache in milliseconds, where a
         # dict of a million small strings takes half a second to rebuild
         self.deletes = marisa_trie.BytesTrie(pairs, num_tries=1)  # one level: lookups a third faster, 1 MB larger
 
@@ -213,7 +231,7 @@ class MarkIndex:
         self.codes = ahocorasick.Automaton()
         by_code: dict[str, list[tuple[int, str]]] = {}
         pinyin: dict[str, set[int]] = {}
-        near: dict[str, tuple[tuple[int, str], ...]] = {}
+        near: _Shared[tuple[int, str]] = _Shared()
         near_first: dict[str, set[int]] = {}
         for key, entries in self.cjk.items():
             by_code.setdefault(codes_of(key), []).extend((e, key) for e in entries)
@@ -225,7 +243,7 @@ class MarkIndex:
             if len(key) >= 3:
                 near_first.setdefault(key[0], set()).add(len(key))
                 pairs = tuple((e, key) for e in entries)
-                _add_shared(near, [key[:k] + "?" + key[k + 1 :] for k in range(1, len(key))], pairs)
+                near.add([key[:k] + "?" + key[k + 1 :] for k in range(1, len(key))], pairs)
         self._build_mixed()
         for code, owners in by_code.items():
             self.codes.add_word(code, (code, tuple(owners)))
@@ -233,14 +251,14 @@ class MarkIndex:
         if by_code:
             self.codes.make_automaton()
         self.pinyin = {k: tuple(sorted(v)) for k, v in pinyin.items()}
-        self.near = near
+        self.near = near.table()
         self.near_first = {k: tuple(sorted(v)) for k, v in near_first.items()}
 
     def _build_mixed(self) -> None:
         """Chinese forms spelled in mixed hanzi and pinyin (`霸wang`, `力shi`, `阿迪ds`): each form's toneless pinyin,
         and for forms of three or more characters the pinyin of the first characters then the initials of the rest."""
         table = pinyin_table()
-        mixed: dict[str, tuple[tuple[int, str], ...]] = {}
+        mixed: _Shared[tuple[int, str]] = _Shared()
         for key, entries in self.cjk.items():
             syllables = [table.get(c, "") for c in key]
             if not all(syllables):
@@ -252,8 +270,8 @@ class MarkIndex:
                     tails = [t + i for t in tails for i in _initials(syllable)]
                 spellings.update("".join(syllables[:k]) + t for t in tails)
             # folded as listing text is (`l` reads `i`; pinyin is plain ASCII)
-            _add_shared(mixed, {s.replace("l", "i") for s in spellings}, tuple((e, key) for e in entries))
-        self.mixed = mixed
+            mixed.add({s.replace("l", "i") for s in spellings}, tuple((e, key) for e in entries))
+        self.mixed = mixed.table()
 
     def _build_code_words(self) -> None:
         """Bundled seller code words (data/code_words.tsv) for the marks this watchlist holds, by any form."""
@@ -415,10 +433,12 @@ class MarkIndex:
                     yield Candidate(e, "typo", key, word, "latin", i, glued)
 
     def _typo_keys(self, word: str) -> Iterator[str]:
-        deletes, seen = self.deletes, set()
+        deletes, latin, seen = self.deletes, self.latin, set()
         for variant in (word, *(word[:k] + word[k + 1 :] for k in range(len(word)))):
-            for value in deletes.get(variant, ()):
-                key = value.decode()
+            keys = [value.decode() for value in deletes.get(variant, ())]
+            if len(variant) >= 4 and variant in latin:  # a form itself: the word has one letter more (`niike`)
+                keys.append(variant)
+            for key in keys:
                 # the first letter is kept, or swapped with the second (`osny`, `inke`, `ydson`)
                 if key not in seen and (key[0] == word[0] or (word[:2] == key[1::-1] and word[2:] == key[2:])):
                     seen.add(key)
