@@ -50,11 +50,11 @@ def lead_from_hit(listing: Listing, hit: Hit, *, owner: str, now: str) -> Lead:
 
 def find_leads(listing: Listing, index: MatchIndex, *, min_score: int = DEFAULT_MIN_SCORE, now: str = "") -> list[Lead]:
     """Match one listing and keep the hits at or above the threshold, best first. Pure: stores nothing."""
+    hits = index.match(listing)
+    if not hits:  # most listings: no clock read, no sort
+        return []
     now = now or listing.crawled_at or utc_now()
-    leads = [
-        lead_from_hit(listing, hit, owner=index.watchlist.owner_of(hit.entry_id), now=now)
-        for hit in index.match(listing)
-    ]
+    leads = [lead_from_hit(listing, hit, owner=index.watchlist.owner_of(hit.entry_id), now=now) for hit in hits]
     return sorted((lead for lead in leads if lead.score >= min_score), key=lambda lead: (-lead.score, lead.lead_id))
 
 

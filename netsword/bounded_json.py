@@ -25,7 +25,11 @@ def loads(text: str | bytes, *, max_depth: int = MAX_DEPTH) -> Any:
         value = json.loads(text)
     except RecursionError:
         raise JsonTooDeep(max_depth) from None
-    check_depth(value, max_depth=max_depth)
+    # Each level of nesting opens with a bracket, so text with no more brackets than max_depth (brackets inside
+    # strings included) cannot nest too deep: the walk is skipped for ordinary values, such as a listing line.
+    brackets = text.count(b"{") + text.count(b"[") if isinstance(text, bytes) else text.count("{") + text.count("[")
+    if brackets > max_depth:
+        check_depth(value, max_depth=max_depth)
     return value
 
 

@@ -26,6 +26,7 @@ _LISTING_KEYS = (
     "id", "platform", "url", "title", "description", "price", "currency", "seller", "category",
     "images", "ships_from", "location", "sales", "crawled_at",
 )  # fmt: skip
+_LISTING_KEY_SET = frozenset(_LISTING_KEYS)
 _SELLER_KEYS = ("id", "name", "url", "contact")
 
 
@@ -45,6 +46,8 @@ def utc_now() -> str:
 
 def _text(data: Mapping[str, Any], key: str, *, required: bool = False, prefix: str = "") -> str:
     value = data.get(key)
+    if value.__class__ is str and value:  # the common case first: Listing.from_dict runs once per line read
+        return value.strip()  # type: ignore[no-any-return]
     if value is None or value == "":
         if required:
             raise ListingError(prefix + key, "is required")
@@ -69,7 +72,7 @@ class Seller:
             return None
         if isinstance(data, str):
             return cls(name=data.strip())
-        if not isinstance(data, Mapping):
+        if data.__class__ is not dict and not isinstance(data, Mapping):
             raise ListingError("seller", f"must be an object, got {type(data).__name__}")
         return cls(**{k: _text(data, k, prefix="seller.") for k in _SELLER_KEYS})
 
@@ -100,7 +103,7 @@ class Listing:
     @classmethod
     def from_dict(cls, data: Any) -> Listing:
         """Validate a decoded JSON object; raises ListingError naming the first bad field."""
-        if not isinstance(data, Mapping):
+        if data.__class__ is not dict and not isinstance(data, Mapping):
             raise ListingError("listing", f"must be a JSON object, got {type(data).__name__}")
         price = data.get("price")
         if price is not None and price != "":
@@ -151,7 +154,7 @@ class Listing:
             location=_text(data, "location"),
             sales=sales,
             crawled_at=crawled_at,
-            extra={k: v for k, v in data.items() if k not in _LISTING_KEYS},
+            extra={k: v for k, v in data.items() if k not in _LISTING_KEY_SET},
         )
 
     def to_dict(self) -> dict[str, Any]:
