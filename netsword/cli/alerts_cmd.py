@@ -8,11 +8,14 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, datetime
-from email.message import EmailMessage
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from netsword.cli.terminal import printable, printable_block
 from netsword.config import Config, load_config
+
+if TYPE_CHECKING:
+    from email.message import EmailMessage
 
 EXIT_FAILED = 1  # a message was refused for good (5xx) or ran out of attempts
 EXIT_RETRYING = 75  # EX_TEMPFAIL: the server could not be reached or deferred; the messages wait for the next run

@@ -7,7 +7,6 @@ with --password-stdin), whose role decides what it may do, and goes to the audit
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 from collections.abc import Callable
@@ -130,6 +129,8 @@ def _account(parser: argparse.ArgumentParser) -> None:
 
 def _as_account(args: argparse.Namespace, action: Callable[[Any, Any, Any, Any], object]) -> object:
     """Run `action(user, case_store, actor_store, user_store)` as the authenticated account (CaseError → exit 2)."""
+    import getpass
+
     from cases.actors import ActorStore
     from cases.db import CasesDB, cases_db_path
     from cases.model import CaseError

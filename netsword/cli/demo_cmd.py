@@ -14,16 +14,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from demo.regulated import seed_sample_registers
-from demo.score import lead_level_scores, scores_by_family
-from evidence.store import EvidenceStore
-from leads.store import LeadQuery, open_store_from_config
-from matchers.regulated.configured import configured_registers_dir
 from netsword.cli.common import config_of, load_watchlist
 from netsword.models import SCORE_BANDS
 
@@ -64,6 +58,8 @@ def demo_keywords(watchlist: Any, truth: list[dict[str, Any]], limit: int) -> li
 
 
 def fetch_json(url: str) -> Any:
+    import urllib.request
+
     with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - our own loopback marketplace
         return json.loads(response.read().decode("utf-8"))
 
@@ -95,7 +91,9 @@ def crawl_child(args: argparse.Namespace, profile: str, base_url: str, keywords:
 
 
 def run(args: argparse.Namespace) -> int:
+    from demo.regulated import seed_sample_registers
     from demo.server import DemoMarket
+    from matchers.regulated.configured import configured_registers_dir
 
     cfg = config_of(args)
     watchlist = load_watchlist(None, cfg)
@@ -131,6 +129,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def summarise(cfg: Any, per_platform: dict[str, dict[str, Any]], truth: list[dict[str, Any]]) -> None:
+    from demo.score import lead_level_scores, scores_by_family
+    from evidence.store import EvidenceStore
+    from leads.store import LeadQuery, open_store_from_config
+
     platforms = set(STYLES) & set(per_platform)
     with open_store_from_config(cfg) as store:
         leads = [lead for lead in store.iter_leads(LeadQuery()) if lead.platform in platforms]
@@ -166,6 +168,7 @@ def summarise_networks(cfg: Any, truth: list[dict[str, Any]]) -> None:
     from cases.sources import shop_of
     from cases.valuation import value_case
     from demo.rings import network_scores
+    from leads.store import LeadQuery, open_store_from_config
     from netsword.cli.terminal import printable
 
     with open_store_from_config(cfg) as store:

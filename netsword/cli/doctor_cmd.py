@@ -4,11 +4,9 @@ missing. WARN lines (files others can read, a proxy without trusted_proxies) do 
 from __future__ import annotations
 
 import argparse
-import smtplib
 import sys
 from collections.abc import Callable
 
-from netsword.browser import CJK_FONT_HINT, browser_version, cjk_fonts, find_browser
 from netsword.cli.common import config_of
 from netsword.config import Config, ConfigError
 from netsword.private_files import loose_mode
@@ -20,6 +18,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import smtplib
+
+    from netsword.browser import CJK_FONT_HINT, browser_version, cjk_fonts, find_browser
+
     cfg = config_of(args)
     problems = 0
 

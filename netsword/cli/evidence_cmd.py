@@ -10,20 +10,18 @@ listing no lead has. backfill exits 1 when a listing it tried is still without e
 from __future__ import annotations
 
 import argparse
-import asyncio
 import hashlib
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from evidence.coverage import check_coverage
-from evidence.custody import custody_of, sync
-from evidence.store import EvidenceStore
-from evidence.verify import verify_store
-from leads.store import LeadQuery, open_store_from_config
 from netsword.cli import UsageError
 from netsword.cli.common import config_of
 from netsword.cli.revisit import add_revisit_options, revisit_kwargs, run_revisit
 from netsword.cli.terminal import printable, printable_block
+
+if TYPE_CHECKING:
+    from evidence.store import EvidenceStore
 
 FINISHED = ("finished",)
 
@@ -82,6 +80,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def verify(args: argparse.Namespace) -> int:
+    from evidence.coverage import check_coverage
+    from evidence.store import EvidenceStore
+    from evidence.verify import verify_store
+    from leads.store import LeadQuery, open_store_from_config
+
     cfg = config_of(args)
     from evidence.timestamps import load_roots
 
@@ -126,6 +129,9 @@ def _anchor_lines(values: list[str]) -> tuple[str, ...]:
 
 
 def anchor(args: argparse.Namespace) -> int:
+    from evidence.custody import custody_of, sync
+    from evidence.store import EvidenceStore
+
     cfg = config_of(args)
     store = EvidenceStore.for_config(cfg, create_key=False)
     log = custody_of(store)
@@ -149,6 +155,7 @@ def anchor(args: argparse.Namespace) -> int:
 
 
 def timestamp(args: argparse.Namespace) -> int:
+    from evidence.store import EvidenceStore
     from evidence.timestamps import TsaSettings, stamp_pending
 
     cfg = config_of(args)
@@ -169,6 +176,9 @@ def timestamp(args: argparse.Namespace) -> int:
 
 def custody(args: argparse.Namespace) -> int:
     import json
+
+    from evidence.custody import custody_of
+    from evidence.store import EvidenceStore
 
     cfg = config_of(args)
     store = EvidenceStore.for_config(cfg, create_key=False)
@@ -204,6 +214,7 @@ def backfill(args: argparse.Namespace) -> int:
 
 
 def seal(args: argparse.Namespace) -> int:
+    from evidence.store import EvidenceStore
     from evidence.upkeep import seal_unrecorded
 
     cfg = config_of(args)
@@ -220,7 +231,9 @@ def seal(args: argparse.Namespace) -> int:
 
 def package(args: argparse.Namespace) -> int:
     from evidence.custody import PACKAGED, custody_of
+    from evidence.store import EvidenceStore
     from evidence.wacz import PackageError, write_wacz
+    from leads.store import open_store_from_config
 
     cfg = config_of(args)
     if args.case:
@@ -283,9 +296,11 @@ class _NoAudit:
 
 
 def capture(args: argparse.Namespace) -> int:
+    import asyncio
     from urllib.parse import urlsplit
 
     from crawler.capture import CaptureError, capture_url
+    from evidence.store import EvidenceStore
     from netsword.browser import BrowserNotFound
 
     parts = urlsplit(args.url)
@@ -321,7 +336,9 @@ def capture(args: argparse.Namespace) -> int:
 
 def record(args: argparse.Namespace) -> int:
     from evidence.record import build_record, default_operators, render_html, render_json, render_text
+    from evidence.store import EvidenceStore
     from evidence.timestamps import load_roots
+    from leads.store import LeadQuery, open_store_from_config
     from netsword.cli.output import output
 
     if bool(args.capture_id) == bool(args.case):
@@ -361,6 +378,7 @@ def _target(leads: list) -> str:  # type: ignore[type-arg]
 
 
 def _case_captures(args: argparse.Namespace, cfg, store: EvidenceStore):  # type: ignore[no-untyped-def]
+    from leads.store import open_store_from_config
     from netsword.cli.cases_cmd import _cases  # the cases CLI's read-only opening of the case store
 
     db, cases = _cases(args)

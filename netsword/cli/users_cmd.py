@@ -7,7 +7,6 @@ be at least 10 characters and reach `triage.min_password_score` (zxcvbn).
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 
 from netsword.cli.common import config_of
@@ -37,6 +36,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _password(args: argparse.Namespace) -> str:
+    import getpass
+
     from netsword.cli import UsageError
 
     if args.password_stdin:

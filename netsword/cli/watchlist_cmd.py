@@ -7,7 +7,6 @@ import argparse
 import sys
 
 from watchlists import load_watchlists
-from watchlists.register_import import RegisterError, import_register
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -38,6 +37,8 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from watchlists.register_import import RegisterError, import_register
+
     try:
         result = import_register(args.register, args.out, office=args.office, id_prefix=args.id_prefix)
     except RegisterError as exc:
