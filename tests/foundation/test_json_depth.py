@@ -28,6 +28,20 @@ def test_bounded_loads() -> None:
             bounded_json.loads(text)
 
 
+def test_bracket_count_shortcut_is_exact_at_the_limit() -> None:
+    """Text with no more brackets than the limit skips the depth walk; text with more is walked, so brackets inside
+    strings cannot hide a deep value and cannot make a shallow one fail (str and bytes alike)."""
+    deep = "[" * 65 + "]" * 65
+    for text in (deep, deep.encode()):
+        with pytest.raises(bounded_json.JsonTooDeep):
+            bounded_json.loads(text)
+    shallow = json.dumps({"title": "[" * 200 + "{" * 200, "tags": [["a"], ["b"]]})
+    assert bounded_json.loads(shallow)["tags"] == [["a"], ["b"]]
+    assert bounded_json.loads(shallow.encode())["title"].startswith("[[[")
+    with pytest.raises(bounded_json.JsonTooDeep):
+        bounded_json.loads(json.dumps({"title": "[" * 10, "x": json.loads(deep)}))
+
+
 def test_netsword_match_reports_the_deep_lines_and_reads_on(isolated: Path, capsys) -> None:
     listings = isolated / "listings.jsonl"
     listings.write_text("\n".join([SAMPLE[0], CRASHES_JSON, DECODES_DEEP, *SAMPLE[1:4]]) + "\n", encoding="utf-8")

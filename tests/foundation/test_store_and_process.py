@@ -103,6 +103,17 @@ def test_find_leads_is_pure_and_thresholded(index) -> None:
     assert find_leads(listing(), index, min_score=101) == []
 
 
+def test_find_leads_reads_the_clock_only_for_a_listing_with_hits(index, monkeypatch) -> None:
+    import leads.process
+
+    calls: list[int] = []
+    monkeypatch.setattr(leads.process, "utc_now", lambda: calls.append(1) or "2026-11-30T00:00:00Z")
+    assert find_leads(listing(title="普通 杯子", crawled_at=""), index, min_score=0) == []
+    assert calls == []
+    found = find_leads(listing(crawled_at=""), index, min_score=0)
+    assert found and calls == [1] and found[0].first_seen == "2026-11-30T00:00:00Z"
+
+
 def test_concurrent_first_open_does_not_race(tmp_path: Path) -> None:
     """Two processes creating the same new database at once both end up with the full schema."""
     import subprocess
