@@ -29,6 +29,11 @@ class ProcessResult:
         return [lead.lead_id for lead, outcome in zip(self.leads, self.outcomes, strict=True) if outcome == CREATED]
 
 
+def lead_score(hit: Hit) -> int:
+    """A hit's score as its lead carries it: rounded half up, 0–100."""
+    return max(0, min(100, math.floor(hit.score + 0.5)))
+
+
 def lead_from_hit(listing: Listing, hit: Hit, *, owner: str, now: str) -> Lead:
     return Lead(
         lead_id=make_lead_id(listing.platform, listing.id, hit.entry_id),
@@ -37,7 +42,7 @@ def lead_from_hit(listing: Listing, hit: Hit, *, owner: str, now: str) -> Lead:
         url=listing.url,
         entry_id=hit.entry_id,
         kind=hit.kind,
-        score=max(0, min(100, math.floor(hit.score + 0.5))),
+        score=lead_score(hit),
         matched=hit.matched,
         reasons=hit.reasons,
         listing=listing.to_dict(),
@@ -50,12 +55,12 @@ def lead_from_hit(listing: Listing, hit: Hit, *, owner: str, now: str) -> Lead:
 
 def find_leads(listing: Listing, index: MatchIndex, *, min_score: int = DEFAULT_MIN_SCORE, now: str = "") -> list[Lead]:
     """Match one listing and keep the hits at or above the threshold, best first. Pure: stores nothing."""
-    hits = index.match(listing)
-    if not hits:  # most listings: no clock read, no sort
+    hits = [hit for hit in index.match(listing) if lead_score(hit) >= min_score]
+    if not hits:  # most listings: no lead built, no clock read, no sort
         return []
     now = now or listing.crawled_at or utc_now()
     leads = [lead_from_hit(listing, hit, owner=index.watchlist.owner_of(hit.entry_id), now=now) for hit in hits]
-    return sorted((lead for lead in leads if lead.score >= min_score), key=lambda lead: (-lead.score, lead.lead_id))
+    return sorted(leads, key=lambda lead: (-lead.score, lead.lead_id))
 
 
 def process_batch(
