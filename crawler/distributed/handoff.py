@@ -5,6 +5,10 @@ For each request a worker took from the shared queue, its callback's (or errback
 transaction adds its listings and the spider's ledger reports to the platform's items stream and ends the request's
 claim. A worker killed before that transaction leaves the claim, and the request is fetched again by another worker
 (its new requests, already queued, are then refused by the duplicate filter); killed after it, nothing is left to do.
+A worker that stalls longer than distributed.worker_ttl is reaped like a killed one (its claims re-queued): the
+transaction is a Lua step that sends nothing once the worker is marked reaped, and a worker that finds itself reaped
+(there, or when it renews its liveness key) logs it in one line and stops with the reason `reaped`, re-registering
+nothing: what it held is left to the worker that fetches its pages again, so nothing is counted twice.
 Listings then go on to the worker's own item pipelines (evidence capture) unchanged.
 
 Until a listing handed over has left the worker's item pipelines (its evidence captured, or not kept: a loss of the
@@ -14,11 +18,12 @@ that sends what the pipelines reported), so the run does not end while a capture
 (crawler.distributed.queue.reap), sends ledger reports made outside any callback, takes seeds as soon as they are
 pushed, and wakes Scrapy's engine when the shared queue has work (the engine otherwise looks only every 5 s). `HandoffMiddleware` is the spider middleware
 nearest the engine, so it sees a callback's output as the engine would.
-Stats: netsword/handoffs, netsword/handoff_listings, netsword/reaped_claims.
+Stats: netsword/handoffs, netsword/handoff_listings, netsword/reaped_claims (of others), netsword/reaped (this worker).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -29,7 +34,7 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from twisted.internet import task
 
-from crawler.distributed.queue import CLAIM, reap
+from crawler.distributed.queue import CLAIM, reap, renew
 from crawler.extensions.crawl_run import crawl_run_of
 from crawler.extensions.runtime import Runtime, runtime_of
 from crawler.ledger import CrawlLedger
@@ -37,6 +42,16 @@ from crawler.ledger import CrawlLedger
 logger = logging.getLogger(__name__)
 TICK = 0.25  # seconds between looks at the shared queue
 HANDED = "new_leads"  # an item handed over has this field (set again by crawler.distributed.pipeline)
+
+# a worker's handoff: its listings and events to the items stream, its claim ended, its busy count changed, in one
+# step and only while the worker is not marked reaped (0 then: nothing sent)
+_COMMIT = """
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
+for i = 4, #ARGV, 2 do redis.call('XADD', KEYS[2], '*', 'kind', ARGV[i], 'data', ARGV[i + 1]) end
+if ARGV[2] ~= '' then redis.call('HDEL', KEYS[3], ARGV[2]) end
+if ARGV[3] ~= '0' then redis.call('HINCRBY', KEYS[4], ARGV[1], ARGV[3]) end
+return 1
+"""
 
 # CrawlLedger's reports a worker makes (by the spider, the retry middleware, evidence capture, block detection);
 # the writer replays them on the run's ledger. Store outcomes (stored, failed, rejected) are the writer's own.
@@ -104,6 +119,9 @@ class WorkerLink:
         self.spider: Any = None
         self.loop: task.LoopingCall | None = None
         self.finished = 0  # listings handed over that left the item pipelines since the last commit
+        self.reaped = False  # reaped while it stalled: hands over nothing more, and stops
+        self.stalled = 0.0  # seconds since its last renewal, when it found itself reaped
+        self.left = 0  # listings not handed over because it was reaped
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
@@ -125,22 +143,34 @@ class WorkerLink:
         run = crawl_run_of(self.crawler)
         if run is not None:
             run.ledger = spider.ledger  # what the retry middleware and evidence capture report is sent too
-        self.beat()
+        self.beat(first=True)
         self.loop = task.LoopingCall(self.tick)
         self.loop.start(TICK, now=False)
 
-    def beat(self) -> None:
-        keys, server = self.spider.keys, self.spider.server
-        with server.pipeline(transaction=True) as pipe:
-            pipe.set(keys.alive(self.spider.worker), str(time.time()), px=int(self.ttl * 1000))
-            pipe.sadd(keys.workers, self.spider.worker)
-            pipe.execute()
+    def beat(self, *, first: bool = False) -> bool:
+        if not renew(self.spider.server, self.spider.keys, self.spider.worker, self.ttl, first=first):
+            self._was_reaped()
+            return False
         self.last_beat = time.monotonic()
+        return True
+
+    def _was_reaped(self, listings: int = 0) -> None:
+        """This worker was reaped while it stalled: as a killed one, it hands nothing over; it stops."""
+        self.left += listings
+        if self.reaped:
+            return
+        self.reaped = True
+        self.stalled = time.monotonic() - self.last_beat
+        self.crawler.stats.set_value("netsword/reaped", True)
+        asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="reaped"))
 
     def tick(self) -> None:
+        if self.reaped:
+            return
         try:
             if time.monotonic() - self.last_beat >= self.ttl / 3:
-                self.beat()
+                if not self.beat():
+                    return
                 reaped = reap(self.spider.server, self.spider.keys)
                 if reaped:
                     count = sum(reaped.values())
@@ -178,43 +208,54 @@ class WorkerLink:
                 elif out is not None:
                     items.append(out)
         finally:
-            self._commit(request, items)
+            sent = self._commit(request, items)
+        if not sent:  # reaped: these listings are the re-fetching worker's now
+            return
         for item in items:
             item[HANDED] = []  # the lead ids the worker's lead pipeline finds for evidence
         yield from passing
         yield from items
 
-    def _commit(self, request: Request | None, items: list[Any]) -> None:
+    def _commit(self, request: Request | None, items: list[Any]) -> bool:
+        """Hand `items`, the ledger's reports and the request's end over in one step; False if this worker was reaped
+        (nothing was sent)."""
         spider = self.spider
         events = spider.ledger.drain()
         done, self.finished = self.finished, 0
-        claim = request.meta.get(CLAIM) if request is not None else None
+        if self.reaped:
+            self.left += len(items)
+            return False
+        claim = str(request.meta.get(CLAIM) or "") if request is not None else ""
         if not items and not events and not claim and not done:
-            return
-        stream = spider.keys.items
+            return True
+        entries = [v for item in items for v in ("listing", json.dumps(listing_record(item), default=str))]
+        if events:
+            entries += ["events", json.dumps(events, default=str)]
+        keys, worker = spider.keys, spider.worker
+        # in the pipelines from now on / out of them, with what they reported
+        args = (worker, claim, len(items) - done, *entries)
         try:
-            with spider.server.pipeline(transaction=True) as pipe:
-                for item in items:
-                    pipe.xadd(stream, {"kind": "listing", "data": json.dumps(listing_record(item), default=str)})
-                if events:
-                    pipe.xadd(stream, {"kind": "events", "data": json.dumps(events, default=str)})
-                if claim:
-                    pipe.hdel(spider.keys.claims(spider.worker), claim)
-                if len(items) != done:  # in the pipelines from now on / out of them, with what they reported
-                    pipe.hincrby(spider.keys.busy, spider.worker, len(items) - done)
-                pipe.execute()
+            sent = spider.server.eval(_COMMIT, 4, keys.reaped, keys.items, keys.claims(worker), keys.busy, *args)
         except Exception:
             self.finished += done  # taken off with the next commit
             raise
+        if not sent:
+            self._was_reaped(len(items))
+            return False
         self.last_busy = time.time()
         self.crawler.stats.inc_value("netsword/handoffs")
         if items:
             self.crawler.stats.inc_value("netsword/handoff_listings", len(items))
+        return True
 
     def spider_closed(self) -> None:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
         if self.spider is None:
+            return
+        if self.reaped:  # it was reaped: nothing of it is registered any more, and it registers nothing again
+            logger.warning("worker %s was reaped after stalling %.0fs; its %d listings are left to the worker that "
+                           "re-crawls its pages", self.spider.worker, self.stalled, self.left)  # fmt: skip
             return
         try:
             if self.spider.ledger.events or self.finished:

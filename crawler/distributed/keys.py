@@ -59,6 +59,12 @@ class Keys:
         """Listings each worker handed over and still has in its item pipelines (evidence capture): worker → count."""
         return self._k("busy")
 
+    @property
+    def reaped(self) -> str:
+        """Workers reaped after their liveness key expired: worker → when (unix time). A reaped worker that was only
+        stalled hands nothing over and takes nothing when it resumes; a new process of that name clears its entry."""
+        return self._k("reaped")
+
     def claims(self, worker: str) -> str:
         """The requests `worker` has taken and not finished: claim id → 'score\\n' + request (or 'seed\\n' + seed)."""
         return self._k(f"claims:{worker}")

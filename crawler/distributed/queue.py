@@ -7,11 +7,15 @@ the request itself went back to the queue (a retry or redirect copies its meta, 
 releases the claim in the same transaction). A worker's liveness is a key it renews (`Keys.alive`, expiring after
 distributed.worker_ttl); `reap` gives the claims of every worker whose key expired back to the queue (and seeds back
 to the seed list). Workers reap each other, and `netsword crawl --distributed` reaps while it follows a run, so a
-worker killed with SIGKILL loses nothing: another worker fetches its pages.
+worker killed with SIGKILL loses nothing: another worker fetches its pages. A reaped worker is marked (`Keys.reaped`)
+in the same step, and a worker so marked that was only stalled (SIGSTOP, swapping, a long pause) can neither renew
+its key, take a request or seed, queue a request nor hand anything over when it resumes: it is as dead as a killed
+one, so nothing it held is counted twice (crawler.distributed.handoff stops it).
 """
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -27,6 +31,7 @@ CLAIM = "netsword_claim"  # request.meta: the claim id of a request taken from t
 SEED = b"seed"
 
 _POP = """
+if redis.call('HEXISTS', KEYS[4], ARGV[2]) == 1 then return false end
 local r = redis.call('ZPOPMIN', KEYS[1])
 if #r == 0 then return false end
 redis.call('SADD', KEYS[3], ARGV[2])
@@ -37,6 +42,7 @@ return r[1]
 # the duplicate filter and the queue in one step: a worker killed between the two would leave a request marked seen
 # and never queued, and the page that asked for it, fetched again by another worker, would be refused as a duplicate
 _PUSH_NEW = """
+if redis.call('HEXISTS', KEYS[4], ARGV[6]) == 1 then return 0 end
 local new = ARGV[4] == '1' or redis.call('SADD', KEYS[1], ARGV[1]) == 1
 if new then redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3]) end
 if ARGV[5] ~= '' then redis.call('HDEL', KEYS[3], ARGV[5]) end
@@ -46,6 +52,7 @@ return 0
 
 _TAKE_SEEDS = """
 local out = {}
+if redis.call('HEXISTS', KEYS[4], ARGV[3]) == 1 then return out end
 redis.call('SADD', KEYS[3], ARGV[3])
 for i = 1, tonumber(ARGV[1]) do
   local s = redis.call('LPOP', KEYS[1])
@@ -75,13 +82,39 @@ return #all / 2
 """
 
 
+# a worker whose liveness key expired: its claims back, out of the workers and busy counts, marked reaped, in one
+# step (a worker renewing its key meanwhile is either renewed first, and not reaped, or finds itself reaped)
+_REAP = (
+    """
+if redis.call('EXISTS', KEYS[4]) == 1 then return -1 end
+redis.call('SREM', KEYS[5], ARGV[1])
+redis.call('HDEL', KEYS[6], ARGV[1])
+redis.call('HSET', KEYS[7], ARGV[1], ARGV[2])
+"""
+    + _RETURN
+)
+
+# renew a worker's liveness key, unless it was reaped; its first renewal (a new process) registers it afresh
+_RENEW = """
+if ARGV[2] == '1' then
+  redis.call('HDEL', KEYS[3], ARGV[1])
+elseif redis.call('HEXISTS', KEYS[3], ARGV[1]) == 1 then
+  return 0
+end
+redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
+redis.call('SADD', KEYS[2], ARGV[1])
+return 1
+"""
+
+
 def new_claim() -> str:
     return uuid.uuid4().hex
 
 
 def take_seeds(server: redis.Redis, keys: Keys, worker: str, count: int) -> list[tuple[str, bytes]]:
     """Up to `count` seeds, each claimed by `worker` until the search request made of it is in the queue."""
-    flat = server.eval(_TAKE_SEEDS, 3, keys.seeds, keys.claims(worker), keys.workers, count, new_claim(), worker)
+    flat = server.eval(_TAKE_SEEDS, 4, keys.seeds, keys.claims(worker), keys.workers, keys.reaped, count, new_claim(),
+                       worker)  # fmt: skip
     return [(_text(flat[i]), flat[i + 1]) for i in range(0, len(flat), 2)]
 
 
@@ -90,16 +123,24 @@ def return_claims(server: redis.Redis, keys: Keys, worker: str) -> int:
     return int(server.eval(_RETURN, 3, keys.claims(worker), keys.queue, keys.seeds))
 
 
+def renew(server: redis.Redis, keys: Keys, worker: str, ttl: float, *, first: bool = False) -> bool:
+    """Renew `worker`'s liveness key for `ttl` seconds (and register it); False if it was reaped meanwhile. `first`:
+    a new process of that name, which registers even if an earlier one of the name was reaped."""
+    args = (worker, "1" if first else "0", str(time.time()), int(ttl * 1000))
+    return bool(server.eval(_RENEW, 3, keys.alive(worker), keys.workers, keys.reaped, *args))
+
+
 def reap(server: redis.Redis, keys: Keys) -> dict[str, int]:
-    """Return the claims of every registered worker that stopped renewing its liveness key: {worker: claims}."""
+    """Return the claims of every registered worker that stopped renewing its liveness key: {worker: claims}. Its
+    busy count goes too (its captures died with it: `netsword evidence backfill` takes them), and it is marked
+    reaped, all in one step per worker."""
     reaped: dict[str, int] = {}
     for raw in server.smembers(keys.workers):
         worker = _text(raw)
-        if server.exists(keys.alive(worker)):
-            continue
-        reaped[worker] = return_claims(server, keys, worker)
-        server.srem(keys.workers, raw)
-        server.hdel(keys.busy, worker)  # its captures died with it: `netsword evidence backfill` takes them
+        reap_keys = (keys.claims(worker), keys.queue, keys.seeds, keys.alive(worker), keys.workers, keys.busy)
+        returned = int(server.eval(_REAP, 7, *reap_keys, keys.reaped, worker, str(time.time())))
+        if returned >= 0:
+            reaped[worker] = returned
     return reaped
 
 
@@ -137,26 +178,24 @@ class ReliableQueue(Base):
 
     def push(self, request: Request) -> None:
         """Queue `request`; a request that carries a claim (a retry, a redirect) releases it in the same step."""
-        data = self._encode_request(request)
-        claim = request.meta.get(CLAIM)
-        with self.server.pipeline(transaction=True) as pipe:
-            pipe.zadd(self.key, {data: -request.priority})
-            if claim:
-                pipe.hdel(self.claims_key, claim)
-            pipe.execute()
+        self._push(request, "", "", filtered=False)
 
     def push_new(self, request: Request, fingerprint: str, seen_key: str) -> bool:
         """Queue `request` unless the duplicate filter at `seen_key` has its fingerprint (or it is dont_filter), in
         one step with the filter's update; a claim it carries is released either way. Whether it was queued."""
+        return self._push(request, fingerprint, seen_key, filtered=not request.dont_filter)
+
+    def _push(self, request: Request, fingerprint: str, seen_key: str, *, filtered: bool) -> bool:
         data = self._encode_request(request)
         claim = str(request.meta.get(CLAIM) or "")
-        keys = (seen_key, self.key, self.claims_key)
-        args = (fingerprint, -request.priority, data, "1" if request.dont_filter else "0", claim)
-        return bool(self.server.eval(_PUSH_NEW, 3, *keys, *args))
+        keys = (seen_key or self.key, self.key, self.claims_key, self.keys.reaped)  # (a reaped worker queues nothing)
+        args = (fingerprint, -request.priority, data, "0" if filtered else "1", claim, self.worker)
+        return bool(self.server.eval(_PUSH_NEW, 4, *keys, *args))
 
     def pop(self, timeout: int = 0) -> Request | None:
         claim = new_claim()
-        data = self.server.eval(_POP, 3, self.key, self.claims_key, self.keys.workers, claim, self.worker)
+        keys = (self.key, self.claims_key, self.keys.workers, self.keys.reaped)
+        data = self.server.eval(_POP, 4, *keys, claim, self.worker)
         if not data:
             return None
         request = self._decode_request(data)

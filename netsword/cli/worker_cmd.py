@@ -4,7 +4,9 @@ Takes requests from each platform's shared queue in Redis (`distributed.redis_ur
 parses them like `netsword crawl`, and hands listings to the writer (`netsword writer`) through Redis. Runs until
 stopped (SIGTERM or Ctrl-C: its requests in flight go back to the queue; SIGKILL: they go back once its liveness key
 expires, after distributed.worker_ttl seconds), or with --max-idle after that many seconds with nothing to do.
-Exit status: 0 stopped or idle, 2 bad input or setup (no Redis, bad profile).
+A worker that stalls longer than distributed.worker_ttl is reaped meanwhile (its pages go to another worker); when it
+resumes it hands over nothing more and stops with the reason `reaped`.
+Exit status: 0 stopped or idle, 1 reaped (start it again), 2 bad input or setup (no Redis, bad profile).
 """
 
 from __future__ import annotations
@@ -69,9 +71,11 @@ def run(args: argparse.Namespace) -> int:
         stats = run_workers(args.profile, worker=name, base_url=args.base_url, overrides=overrides)
     except (CrawlSetupError, ProfileError) as exc:
         raise UsageError(str(exc)) from None
+    reaped = False
     for profile, figures in stats.items():
         fetched = figures.get("downloader/response_count", 0)
         handed = figures.get("netsword/handoff_listings", 0)
         print(f"worker {name} {profile}: {figures.get('finish_reason', '?')}; {fetched} responses, "
               f"{handed} listings handed to the writer", flush=True)  # fmt: skip
-    return 0
+        reaped = reaped or figures.get("finish_reason") == "reaped"
+    return 1 if reaped else 0

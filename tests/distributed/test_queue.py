@@ -12,7 +12,7 @@ import scrapy
 
 from crawler.distributed import serializer
 from crawler.distributed.keys import Keys
-from crawler.distributed.queue import CLAIM, ReliableQueue, reap, return_claims, take_seeds
+from crawler.distributed.queue import CLAIM, ReliableQueue, reap, renew, return_claims, take_seeds
 from crawler.distributed.run import pending
 
 KEYS = Keys("t", "demo")
@@ -68,7 +68,30 @@ def test_reap_returns_only_the_claims_of_workers_whose_liveness_expired(client: 
     assert reap(client, KEYS) == {"dead": 2}
     assert len(dead) == 2 and client.hlen(KEYS.claims("live")) == 1
     assert client.sismember(KEYS.workers, "live") and not client.sismember(KEYS.workers, "dead")
-    assert sorted(r.url for r in (dead.pop(), dead.pop()) if r) == sorted(r.url for r in taken_dead if r)
+    other = queue_of(client, "other")
+    assert sorted(r.url for r in (other.pop(), other.pop()) if r) == sorted(r.url for r in taken_dead if r)
+
+
+def test_a_reaped_worker_that_resumes_can_do_nothing_until_a_new_process_of_its_name_registers(
+    client: redis.Redis,
+) -> None:
+    stalled = queue_of(client, "stalled")
+    assert renew(client, KEYS, "stalled", 60, first=True)
+    stalled.push(scrapy.Request("http://127.0.0.1/1", callback=stalled.spider.parse))
+    taken = stalled.pop()
+    assert taken is not None
+    client.delete(KEYS.alive("stalled"))  # its liveness key expired while it stalled
+    assert reap(client, KEYS) == {"stalled": 1} and client.hexists(KEYS.reaped, "stalled")
+    client.rpush(KEYS.seeds, json.dumps({"keyword": "nike"}))
+    assert not renew(client, KEYS, "stalled", 60)  # its renewal does not bring it back …
+    assert not client.exists(KEYS.alive("stalled")) and not client.sismember(KEYS.workers, "stalled")
+    assert stalled.pop() is None and take_seeds(client, KEYS, "stalled", 5) == []  # … it takes nothing …
+    stalled.push(taken)  # … a retry of what it held is not queued again (another worker has it) …
+    assert not stalled.push_new(scrapy.Request("http://127.0.0.1/new", callback=stalled.spider.parse), "fp", KEYS.seen)
+    assert len(stalled) == 1 and client.llen(KEYS.seeds) == 1 and not client.exists(KEYS.claims("stalled"))
+    assert reap(client, KEYS) == {}  # … and it is not reaped twice
+    assert renew(client, KEYS, "stalled", 60, first=True) and not client.hexists(KEYS.reaped, "stalled")
+    assert stalled.pop() is not None  # a new process of that name works again
 
 
 def test_seeds_are_claimed_and_come_back_when_their_worker_dies(client: redis.Redis) -> None:
