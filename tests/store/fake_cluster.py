@@ -9,6 +9,7 @@ the responder fixture fails the test. The live half of the suite (NETSWORD_TEST_
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,6 +54,12 @@ class FakeCluster:
 
     def resolve(self, name: str) -> str:
         return self.aliases.get(name, name)
+
+    def wait_for_blocked_writes(self, count: int, timeout: float = 5.0) -> None:
+        """Wait (up to `timeout` seconds) until `count` writes have met a write block; the caller asserts after."""
+        deadline = time.monotonic() + timeout
+        while self.blocked_writes < count and time.monotonic() < deadline:
+            time.sleep(0.01)
 
     def install(self) -> FakeCluster:
         es = self.es

@@ -5,7 +5,6 @@ between SQLite and OpenSearch run against an osmem-server process (test_opensear
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -130,9 +129,7 @@ def test_reindex_rebuilds_the_kept_listings_and_loses_no_write_made_meanwhile(
             thread = threading.Thread(target=lambda: late.append(writer.keep_listings(
                 [_seen("K1", "2024-05-03T00:00:00Z", run="r3")])))  # fmt: skip
             thread.start()
-            deadline = time.monotonic() + 5
-            while cluster.blocked_writes < 1 and time.monotonic() < deadline:
-                time.sleep(0.01)
+            cluster.wait_for_blocked_writes(1)
             late.append(thread)
 
     cluster.on_reindex = during

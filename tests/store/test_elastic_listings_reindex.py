@@ -5,7 +5,6 @@ runs — writes during the copy are carried by the catch-up pass, writes during 
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any
 
 import pytest
@@ -124,9 +123,7 @@ def test_reindex_loses_no_write_made_while_it_runs(cluster: FakeCluster) -> None
             ]  # fmt: skip
             for thread in threads:
                 thread.start()
-            deadline = time.monotonic() + 5
-            while cluster.blocked_writes < 2 and time.monotonic() < deadline:
-                time.sleep(0.01)
+            cluster.wait_for_blocked_writes(2)
             late.append(threads)
 
     cluster.on_reindex = during
