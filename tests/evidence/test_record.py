@@ -38,6 +38,15 @@ def _capture(store: EvidenceStore, url: str = "https://shop.example.com/item/a1"
     ).capture_id  # fmt: skip
 
 
+def _stamp(store: EvidenceStore, good: Pki) -> None:
+    """Timestamp the store's one pending capture at a TSA run for the test (and stopped after)."""
+    server = TsaServer(good)
+    try:
+        assert stamp_pending(store, TsaSettings((server.url,), (good.ca,), 5.0, 60.0)).stamped == 1
+    finally:
+        server.stop()
+
+
 def _head() -> str:
     return subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
 
@@ -45,11 +54,7 @@ def _head() -> str:
 def test_the_record_holds_every_element_checked_against_the_store(tmp_path: Path, good: Pki) -> None:
     store = EvidenceStore(tmp_path / "evidence", key=KEY)
     cid = _capture(store)
-    server = TsaServer(good)
-    try:
-        assert stamp_pending(store, TsaSettings((server.url,), (good.ca,), 5.0, 60.0)).stamped == 1
-    finally:
-        server.stop()
+    _stamp(store, good)
     capture = store.get(cid)
     assert capture is not None
     heads = [_head()]  # the record names the commit it was made from; others may commit to a shared checkout meanwhile
@@ -108,11 +113,7 @@ def test_a_forged_manifest_with_its_ledger_row_rewritten_is_not_called_clean(tmp
 
     store = EvidenceStore(tmp_path / "evidence", key=KEY)
     cid = _capture(store)
-    server = TsaServer(good)
-    try:
-        assert stamp_pending(store, TsaSettings((server.url,), (good.ca,), 5.0, 60.0)).stamped == 1
-    finally:
-        server.stop()
+    _stamp(store, good)
     path = store.manifest_path(cid)
     forged = json.loads(path.read_bytes())
     forged["status"] = 404
@@ -173,11 +174,7 @@ def test_the_command_exits_0_only_for_a_record_without_anomalies(isolated: Path,
     url = "https://shop.example.com/item/c3"
     clean_id = store.add(blobs=[Blob("page", b"<html>ok</html>", "text/html", url)], platform="taobao",
                          listing_id="c3", url=url, profile="html", status=200, final_url=url).capture_id  # fmt: skip
-    server = TsaServer(good)
-    try:
-        assert stamp_pending(store, TsaSettings((server.url,), (good.ca,), 5.0, 60.0)).stamped == 1
-    finally:
-        server.stop()
+    _stamp(store, good)
     store.close()
     assert main(["evidence", "record", clean_id, "--format", "json"]) == 0
     captured = capsys.readouterr()
