@@ -17,6 +17,27 @@ from typing import Any
 HUGE = 32 * 1024 * 1024
 CHUNK = 64 * 1024
 RETRY_AFTER = 2
+PROFILE = """\
+version: 1
+platform: probe
+base_url: {url}/
+allow_private_addresses: true  # the probe site listens on loopback (netsword.fetch_policy)
+search:
+  url: "/search?q={{keyword}}"
+  items: li.item
+  fields: {{id: "::attr(data-id)", title: "a::text"}}
+detail:
+  follow: ['{follow}']
+  fields:
+    title: "h1.title::text"
+    price: "span.price::text"
+"""
+
+
+def probe_profile(url: str, *, follow: str = "^/item/", extra: str = "") -> str:
+    """The text of a profile file for the platform `probe` on the site at `url`: detail pages are those matching
+    `follow`; `extra` (YAML lines, taken as written) is appended."""
+    return PROFILE.format(url=url, follow=follow) + extra
 
 
 @dataclass

@@ -22,27 +22,14 @@ from leads.store import LeadQuery, open_store
 from netsword.config import Config, load_config
 from netsword.models import Lead
 from tests.scheduler.helpers import REPO, seed_leads_at
-from tests.scheduler.probe_server import HUGE, RETRY_AFTER, ProbeSite
+from tests.scheduler.probe_server import HUGE, RETRY_AFTER, ProbeSite, probe_profile
 
 MAX_BYTES = 1024 * 1024
 TOKEN = "s3cret-probe-token"
-PROFILE = """\
-version: 1
-platform: probe
-base_url: {url}/
-allow_private_addresses: true  # the probe site listens on loopback (netsword.fetch_policy)
-search:
-  url: "/search?q={{keyword}}"
-  items: li.item
-  fields: {{id: "::attr(data-id)", title: "a::text"}}
-detail:
-  follow: ['^/(item|busy)/']
-  fields:
-    title: "h1.title::text"
-    price: "span.price::text"
+PROFILE_EXTRA = """\
 headers:
-  X-Probe-Token: "${{PROBE_TOKEN}}"
-politeness: {{concurrency: 4}}
+  X-Probe-Token: "${PROBE_TOKEN}"
+politeness: {concurrency: 4}
 """
 
 
@@ -64,7 +51,7 @@ def probe_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProbeRun]:
     site = ProbeSite().start()
     root = tmp_path_factory.mktemp("probe")
     profile = root / "probe.yaml"
-    profile.write_text(PROFILE.format(url=site.url), encoding="utf-8")
+    profile.write_text(probe_profile(site.url, follow="^/(item|busy)/", extra=PROFILE_EXTRA), encoding="utf-8")
     cookies = root / "cookies.json"
     cookies.write_text(json.dumps({"probe": {"session": "abc123"}}), encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("NETSWORD_")}

@@ -12,23 +12,8 @@ from pathlib import Path
 from leads.store import LeadQuery, open_store
 from netsword.config import load_config
 from tests.scheduler.helpers import REPO, seed_leads_at
-from tests.scheduler.probe_server import ProbeSite
+from tests.scheduler.probe_server import ProbeSite, probe_profile
 
-PROFILE = """\
-version: 1
-platform: probe
-base_url: {url}/
-allow_private_addresses: true  # the probe site listens on loopback (netsword.fetch_policy)
-search:
-  url: "/search?q={{keyword}}"
-  items: li.item
-  fields: {{id: "::attr(data-id)", title: "a::text"}}
-detail:
-  follow: ['^/item/']
-  fields:
-    title: "h1.title::text"
-    price: "span.price::text"
-"""
 # The netsword command, with every MatchIndex construction recorded (where from) and refused.
 CHILD = """
 import os, traceback
@@ -58,7 +43,7 @@ def test_recheck_and_backfill_never_build_a_match_index(tmp_path: Path) -> None:
     site = ProbeSite().start()
     try:
         profile = tmp_path / "probe.yaml"
-        profile.write_text(PROFILE.format(url=site.url), encoding="utf-8")
+        profile.write_text(probe_profile(site.url), encoding="utf-8")
         marker = tmp_path / "index-built.txt"
         env = {k: v for k, v in os.environ.items() if not k.startswith("NETSWORD_")}
         env.update({"NETSWORD_PATHS_VAR_DIR": str(tmp_path / "var"), "PYTHONPATH": str(REPO),
