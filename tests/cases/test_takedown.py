@@ -82,6 +82,22 @@ def test_rendered_notices_keep_scraped_text_inert() -> None:
     assert one_line("a\nb\u2028c\x00d") == "abcd"
 
 
+def test_a_right_to_left_title_cannot_reorder_the_notice_around_it() -> None:
+    """A title or shop name with a bidi override is isolated in HTML (<bdi>, as alert mail does) and loses the
+    override in text, so the seller and dates after it read as they are; every notice and licence-report template."""
+    rtl = "Nike \u202eexe.gnp\u202c shoes"
+    leads = [shop_lead("taobao", "a", 1, title=rtl, name=rtl),
+             shop_lead("taobao", "a", 2, title=rtl, name=rtl, entry="reg:drug", owner="").with_changes(
+                 kind="licence_missing")]  # fmt: skip
+    notices = build_notices(leads, WATCHLIST, None, case_id="case-1").notices
+    assert {n.kind for n in notices} == {"trademark", "licence"}
+    for notice in notices:
+        for language in ("zh", "en"):
+            html = render_notice(notice, language, "html", "2026-11-30T00:00:00Z")
+            assert html.count(f'<bdi dir="auto">{rtl}</bdi>') == 2, (notice.kind, language)
+            assert "\u202e" not in render_notice(notice, language, "txt", "2026-11-30T00:00:00Z")
+
+
 def test_bundle_zip_is_deterministic_and_summed() -> None:
     bundle = build_notices(leads(), WATCHLIST, None, case_id="case-1")
     bundle.generated_at = "2026-11-30T00:00:00Z"
