@@ -307,7 +307,7 @@ class ElasticLeadStore(LeadStore):
                                                             max_retries=self.bulk.max_retries))  # fmt: skip
             except (ApiError, TransportError, StoreError) as exc:
                 for _ in batch:
-                    report.fail(f"Elasticsearch at {self.url}: {exc}")
+                    report.fail(f"{self.engine} at {self.url}: {exc}")
         return report
 
     def put_listings(self, listings: Iterable[KeptListing]) -> int:

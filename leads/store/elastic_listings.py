@@ -71,6 +71,12 @@ def _settings(replicas: int) -> dict[str, Any]:
     return {"number_of_shards": 1, "number_of_replicas": replicas}
 
 
+def _refusal(info: dict[str, Any]) -> str:
+    """Why the bulk API refused one document: "<error type>: <reason>"."""
+    error = info.get("error")
+    return f"{error.get('type')}: {error.get('reason')}" if isinstance(error, dict) else str(error)
+
+
 def _source(kept: KeptListing) -> dict[str, Any]:
     doc = kept.to_dict()
     for name in ("first_seen", "last_seen"):
@@ -113,7 +119,7 @@ def keep(client: Elasticsearch, alias: str, batch: list[KeptListing], *, refresh
         conflicts: dict[str, list[int]] = {}
         blocked: dict[str, list[int]] = {}
         for ok, result in bulk_stream(client, actions, chunk_size=max(len(actions), 1), raise_on_error=False,
-                                         raise_on_exception=False, max_retries=max_retries, refresh=refresh):  # fmt: skip
+                                      raise_on_exception=False, max_retries=max_retries, refresh=refresh):  # fmt: skip
             ((_, info),) = result.items()
             key = str(info.get("_id"))
             if ok:
@@ -124,8 +130,7 @@ def keep(client: Elasticsearch, alias: str, batch: list[KeptListing], *, refresh
             elif waits < REINDEX_WAITS and reindex_blocked(client, info):
                 blocked[key] = pending[key]
             else:
-                error = info.get("error")
-                reason = f"{error.get('type')}: {error.get('reason')}" if isinstance(error, dict) else str(error)
+                reason = _refusal(info)
                 for position, _ in merged[key]:
                     problems[position] = f"{batch[position].platform}/{batch[position].listing_id}: {reason}"
         if blocked:
@@ -158,7 +163,7 @@ def put(client: Elasticsearch, alias: str, batch: list[KeptListing], *, refresh:
                    for key, kept in pending.items()]  # fmt: skip
         blocked: dict[str, KeptListing] = {}
         for ok, result in bulk_stream(client, actions, chunk_size=max(len(actions), 1), raise_on_error=False,
-                                         raise_on_exception=False, max_retries=max_retries, refresh=refresh):  # fmt: skip
+                                      raise_on_exception=False, max_retries=max_retries, refresh=refresh):  # fmt: skip
             ((_, info),) = result.items()
             key = str(info.get("_id"))
             if ok:
@@ -166,9 +171,7 @@ def put(client: Elasticsearch, alias: str, batch: list[KeptListing], *, refresh:
             elif waits < REINDEX_WAITS and reindex_blocked(client, info):
                 blocked[key] = pending[key]
             else:
-                error = info.get("error")
-                reason = f"{error.get('type')}: {error.get('reason')}" if isinstance(error, dict) else str(error)
-                problems.append(f"{pending[key].platform}/{pending[key].listing_id}: {reason}")
+                problems.append(f"{pending[key].platform}/{pending[key].listing_id}: {_refusal(info)}")
         if blocked:
             wait_for_reindex(waits)
             waits += 1
