@@ -103,14 +103,10 @@ def test_public_summary_only_after_a_penalty_and_without_personal_data(tmp_path:
     assert data["goods"][0]["right_owner"] == "Nike Innovate C.V."
 
 
-def test_publish_and_violators_cli(isolated: Path, capsys, monkeypatch) -> None:
+def test_publish_and_violators_cli(isolated: Path, capsys, as_user) -> None:
     leads, index = world(isolated)
     with SqliteLeadStore(isolated / "var" / "netsword.db") as store:
         store.upsert_many(leads)
-
-    def as_user(*argv: str) -> int:
-        monkeypatch.setattr("sys.stdin", io.StringIO("correct horse battery\n"))
-        return main([*argv, "--password-stdin"])
 
     assert as_user("users", "add", "wang", "--role", "investigator") == 0
     assert as_user("users", "add", "li", "--role", "supervisor") == 0

@@ -159,14 +159,10 @@ def test_channels_file_loads_and_is_guidance() -> None:
     assert channels.for_platform("taobao").key == "alibaba_ipp"
 
 
-def test_takedown_cli(isolated: Path, capsys, monkeypatch) -> None:
+def test_takedown_cli(isolated: Path, capsys, as_user) -> None:
     found = [shop_lead("taobao", "a", 1), shop_lead("jd-search", "b", 1)]
     with SqliteLeadStore(isolated / "var" / "netsword.db") as store:
         store.upsert_many(found)
-
-    def as_user(*argv: str) -> int:
-        monkeypatch.setattr("sys.stdin", io.StringIO("correct horse battery\n"))
-        return main([*argv, "--password-stdin"])
 
     assert as_user("users", "add", "wang", "--role", "investigator") == 0
     assert as_user("cases", "new", "x", "--lead", found[0].lead_id, "--lead", found[1].lead_id, "--user", "wang") == 0

@@ -109,18 +109,13 @@ def test_a_regime_the_rules_lost_still_cites_what_its_leads_cited() -> None:
     assert "药品管理法" in render_notice(report, "zh", "txt", GT)
 
 
-def test_takedown_cli_makes_a_licence_report_and_a_copyright_notice(isolated, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_takedown_cli_makes_a_licence_report_and_a_copyright_notice(isolated, capsys, as_user) -> None:  # type: ignore[no-untyped-def]
     from leads.store.sqlite import SqliteLeadStore
-    from netsword.cli import main
 
     found = [_licence("taobao", "m", 1, "licence_malformed", "国药准字X20021234", "处方药"),
              _copyright("jd", "a", 1, "wk-wukong", STUDIO)]  # fmt: skip
     with SqliteLeadStore(isolated / "var" / "netsword.db") as store:
         store.upsert_many(found)
-
-    def as_user(*argv: str) -> int:
-        monkeypatch.setattr("sys.stdin", io.StringIO("correct horse battery\n"))
-        return main([*argv, "--password-stdin"])
 
     assert as_user("users", "add", "wang", "--role", "investigator") == 0
     out = isolated / "notices.zip"
