@@ -59,15 +59,11 @@ def _classes(value: Any) -> tuple[int, ...]:
     return _shared(tuple(out))
 
 
-_SHARED: dict[tuple[int, ...], tuple[int, ...]] = {}
-
-
+@lru_cache(maxsize=10_000)
 def _shared(classes: tuple[int, ...]) -> tuple[int, ...]:
-    """One tuple object per distinct set of classes: 100,000 entries hold a few hundred (and the index cache stores
-    each once)."""
-    if len(_SHARED) >= 10_000:
-        _SHARED.clear()
-    return _SHARED.setdefault(classes, classes)
+    """One tuple object per distinct set of classes (the first one seen, remembered as `_msrp_of` remembers prices):
+    100,000 entries hold a few hundred (and the index cache stores each once)."""
+    return classes
 
 
 def _date(value: Any) -> date:
