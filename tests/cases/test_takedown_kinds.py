@@ -70,6 +70,18 @@ def test_copyright_notice_names_the_work_and_cites_the_copyright_rules() -> None
     assert "著作权法" not in trademark_zh  # the copyright basis is copyright's only
 
 
+def test_every_notice_format_says_when_part_of_its_legal_basis_is_unchecked() -> None:
+    """The copyright basis was not checked against the official text: each of its four renderings says so; a
+    trademark notice, whose basis was checked, says so in none."""
+    unchecked = {"zh": "法律依据（或其部分）尚未与官方文本核对", "en": "The legal basis (or part of it) is not checked"}
+    copyright_notice = build_notices([_copyright("taobao", "a", 1, "wk-wukong", STUDIO)], WATCHLIST, None).notices[0]
+    trademark_notice = build_notices([shop_lead("taobao", "z", 1)], None, None).notices[0]
+    for language, line in unchecked.items():
+        for fmt in ("txt", "html"):
+            assert line in render_notice(copyright_notice, language, fmt, GT), (language, fmt)
+            assert line not in render_notice(trademark_notice, language, fmt, GT), (language, fmt)
+
+
 def test_licence_leads_become_a_report_under_the_regime() -> None:
     hostile = "处方药 西地那非\n举报人：假的 <script>x</script>"
     leads = [_licence("taobao", "m", 1, "licence_malformed", "国药准字X20021234", hostile),
