@@ -9,8 +9,6 @@ JSON cannot hold and must not go to Redis; the worker that takes it back asks fo
 from __future__ import annotations
 
 import re
-import signal
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,7 +26,7 @@ from crawler.profile_loader import load_profile
 from demo.server import DemoMarket
 from netsword.browser import ensure_browser
 from netsword.redis_server import LocalRedis
-from tests.distributed.test_kill import leads_of, start, stored_total, write_config
+from tests.distributed.test_kill import leads_of, start, stop_all, stored_total, write_config
 
 KEYWORDS = ("gucci",)
 NAVIGATIONS = re.compile(r"^/browser/(search\?|item/)")
@@ -81,14 +79,7 @@ def test_two_workers_share_a_browser_crawl(tmp_path: Path, markets: tuple[DemoMa
         assert follower.wait(120) == 0, (tmp_path / "follow.log").read_text()
         assert single.wait(120) == 0, (tmp_path / "single.log").read_text()[-3000:]
     finally:
-        for proc in (*workers.values(), writer, single):
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for proc in (*workers.values(), writer, single):
-            try:
-                proc.wait(40)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_all((*workers.values(), writer, single))
         client.close()
     follow_out = (tmp_path / "follow.log").read_text()
     assert "crawl demo-browser: complete" in follow_out, follow_out

@@ -9,7 +9,9 @@ import re
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -57,13 +59,59 @@ def leads_of(config: Path) -> dict[str, tuple[int, int]]:
         return {lead.lead_id: (lead.score, lead.times_seen) for lead in store.iter_leads(LeadQuery())}
 
 
-def test_a_worker_killed_mid_crawl_loses_nothing(tmp_path: Path, market: str, local_redis: LocalRedis) -> None:
+def stop_all(procs: Iterable[subprocess.Popen[bytes]]) -> None:
+    """SIGTERM whatever still runs (SIGCONT first: a stopped process hears nothing else), then kill what is left
+    after 40 s."""
+    procs = list(procs)
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGCONT)
+            proc.send_signal(signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(40)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@dataclass
+class DemoRun:
+    """A one-process crawl of KEYWORDS and the same crawl distributed: a writer, workers a and b and the following
+    `crawl --distributed`, each logging to <tmp_path>/<name>.log (single, writer, a, b, follow)."""
+
+    tmp_path: Path
+    single_cfg: Path
+    dist_cfg: Path
+    single: subprocess.Popen[bytes]
+    writer: subprocess.Popen[bytes]
+    workers: dict[str, subprocess.Popen[bytes]]
+    follower: subprocess.Popen[bytes]
+    client: redis.Redis
+    keys: Keys
+
+    def log(self, name: str) -> str:
+        return (self.tmp_path / f"{name}.log").read_text()
+
+    def wait_until_a_works(self) -> None:
+        """Until worker a holds claims and at least 3 listings are handed over or stored."""
+        deadline = time.monotonic() + 90
+        while not (
+            self.client.hlen(self.keys.claims("a"))
+            and self.client.xlen(self.keys.items) + stored_so_far(self.client, self.keys) >= 3
+        ):
+            assert time.monotonic() < deadline, "worker a never got to work"
+            assert self.follower.poll() is None, self.log("follow")
+            time.sleep(0.05)
+
+
+@contextmanager
+def demo_run(tmp_path: Path, market: str, url: str) -> Iterator[DemoRun]:
+    """Start the one-process crawl and the distributed one on Redis `url`; stop whatever still runs at the end."""
     crawl_args = ["demo-static", "--base-url", market, "--max-pages", MAX_PAGES, "--no-evidence", "--no-alerts"]
     for keyword in KEYWORDS:
         crawl_args += ["--keyword", keyword]
     single_cfg = write_config(tmp_path / "single.toml", tmp_path / "single")
     dist_cfg = write_config(tmp_path / "dist.toml", tmp_path / "dist")
-    url = local_redis.url
     single = start(["crawl", *crawl_args], single_cfg, tmp_path / "single.log")
     writer = start(["writer", "--redis-url", url, "--no-alerts"], dist_cfg, tmp_path / "writer.log")
     workers = {
@@ -73,28 +121,23 @@ def test_a_worker_killed_mid_crawl_loses_nothing(tmp_path: Path, market: str, lo
     }  # fmt: skip
     follower = start(["crawl", *crawl_args, "--distributed", "--redis-url", url], dist_cfg, tmp_path / "follow.log")
     client = redis.Redis.from_url(url)
-    keys = Keys("kt", "demo-static")
+    run = DemoRun(tmp_path, single_cfg, dist_cfg, single, writer, workers, follower, client, Keys("kt", "demo-static"))
     try:
-        deadline = time.monotonic() + 90
-        while not (client.hlen(keys.claims("a")) and client.xlen(keys.items) + stored_so_far(client, keys) >= 3):
-            assert time.monotonic() < deadline, "worker a never got to work"
-            assert follower.poll() is None, (tmp_path / "follow.log").read_text()
-            time.sleep(0.05)
-        os.kill(workers["a"].pid, signal.SIGKILL)
-        workers["a"].wait()
-        orphaned = client.hlen(keys.claims("a"))
-        assert follower.wait(120) == 0, (tmp_path / "follow.log").read_text()
-        assert single.wait(120) == 0, (tmp_path / "single.log").read_text()
+        yield run
     finally:
-        for proc in (*workers.values(), writer, follower, single):
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for proc in (*workers.values(), writer, follower, single):
-            try:
-                proc.wait(40)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_all((*workers.values(), writer, follower, single))
         client.close()
+
+
+def test_a_worker_killed_mid_crawl_loses_nothing(tmp_path: Path, market: str, local_redis: LocalRedis) -> None:
+    with demo_run(tmp_path, market, local_redis.url) as run:
+        run.wait_until_a_works()
+        os.kill(run.workers["a"].pid, signal.SIGKILL)
+        run.workers["a"].wait()
+        orphaned = run.client.hlen(run.keys.claims("a"))
+        assert run.follower.wait(120) == 0, run.log("follow")
+        assert run.single.wait(120) == 0, run.log("single")
+    single_cfg, dist_cfg = run.single_cfg, run.dist_cfg
     follow_out = (tmp_path / "follow.log").read_text()
     single_out = (tmp_path / "single.log").read_text()
     assert "complete" in follow_out.splitlines()[-1] or "crawl demo-static: complete" in follow_out, follow_out

@@ -11,20 +11,8 @@ import subprocess
 import time
 from pathlib import Path
 
-import redis
-
-from crawler.distributed.keys import Keys
 from netsword.redis_server import LocalRedis
-from tests.distributed.test_kill import (
-    KEYWORDS,
-    MAX_PAGES,
-    leads_of,
-    market,
-    start,
-    stored_so_far,
-    stored_total,
-    write_config,
-)  # fmt: skip
+from tests.distributed.test_kill import demo_run, leads_of, market, stored_total
 
 __all__ = ["market"]  # the demo marketplace fixture
 TTL = 3.0  # write_config's distributed.worker_ttl
@@ -33,29 +21,10 @@ TTL = 3.0  # write_config's distributed.worker_ttl
 def test_a_worker_stalled_past_its_ttl_is_reaped_and_hands_over_nothing_twice(
     tmp_path: Path, market: str, local_redis: LocalRedis
 ) -> None:
-    crawl_args = ["demo-static", "--base-url", market, "--max-pages", MAX_PAGES, "--no-evidence", "--no-alerts"]
-    for keyword in KEYWORDS:
-        crawl_args += ["--keyword", keyword]
-    single_cfg = write_config(tmp_path / "single.toml", tmp_path / "single")
-    dist_cfg = write_config(tmp_path / "dist.toml", tmp_path / "dist")
-    url = local_redis.url
-    single = start(["crawl", *crawl_args], single_cfg, tmp_path / "single.log")
-    writer = start(["writer", "--redis-url", url, "--no-alerts"], dist_cfg, tmp_path / "writer.log")
-    workers = {
-        name: start(["worker", "demo-static", "--name", name, "--redis-url", url, "--base-url", market,
-                     "--no-evidence", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2"], dist_cfg, tmp_path / f"{name}.log")
-        for name in ("a", "b")
-    }  # fmt: skip
-    follower = start(["crawl", *crawl_args, "--distributed", "--redis-url", url], dist_cfg, tmp_path / "follow.log")
-    client = redis.Redis.from_url(url)
-    keys = Keys("kt", "demo-static")
-    try:
-        deadline = time.monotonic() + 90
-        while not (client.hlen(keys.claims("a")) and client.xlen(keys.items) + stored_so_far(client, keys) >= 3):
-            assert time.monotonic() < deadline, "worker a never got to work"
-            assert follower.poll() is None, (tmp_path / "follow.log").read_text()
-            time.sleep(0.05)
-        os.kill(workers["a"].pid, signal.SIGSTOP)
+    with demo_run(tmp_path, market, local_redis.url) as run:
+        client, keys, a = run.client, run.keys, run.workers["a"]
+        run.wait_until_a_works()
+        os.kill(a.pid, signal.SIGSTOP)
         try:
             deadline = time.monotonic() + 4 * TTL
             while client.sismember(keys.workers, "a") or client.exists(keys.claims("a")):  # until a is reaped
@@ -63,24 +32,14 @@ def test_a_worker_stalled_past_its_ttl_is_reaped_and_hands_over_nothing_twice(
                 time.sleep(0.1)
             time.sleep(1.0)  # worker b takes a's pages meanwhile
         finally:
-            os.kill(workers["a"].pid, signal.SIGCONT)
-        assert follower.wait(120) == 0, (tmp_path / "follow.log").read_text()
-        assert single.wait(120) == 0, (tmp_path / "single.log").read_text()
+            os.kill(a.pid, signal.SIGCONT)
+        assert run.follower.wait(120) == 0, run.log("follow")
+        assert run.single.wait(120) == 0, run.log("single")
         try:
-            a_status: int | None = workers["a"].wait(20)  # a reaped worker stops by itself
+            a_status: int | None = a.wait(20)  # a reaped worker stops by itself
         except subprocess.TimeoutExpired:
             a_status = None
-    finally:
-        for proc in (*workers.values(), writer, follower, single):
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGCONT)
-                proc.send_signal(signal.SIGTERM)
-        for proc in (*workers.values(), writer, follower, single):
-            try:
-                proc.wait(40)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        client.close()
+    single_cfg, dist_cfg = run.single_cfg, run.dist_cfg
     follow_out = (tmp_path / "follow.log").read_text()
     single_out = (tmp_path / "single.log").read_text()
     a_out = (tmp_path / "a.log").read_text()
