@@ -24,11 +24,12 @@ from triage.audit import AuditLog
 from triage.db import TriageDB
 
 HOSTILE = "<script>alert(1)</script>"
+RTL = "耐克 \u202eexe.gnp\u202c 高仿"
 
 
 def test_package_contents(tmp_path: Path) -> None:
     leads = [shop_lead("taobao", "a", 1, contact="13800138000", name=HOSTILE, price=199.0, sales=300),
-             shop_lead("jd", "b", 1, contact="138 0013 8000", price=199.0, stock=100)]  # fmt: skip
+             shop_lead("jd", "b", 1, contact="138 0013 8000", price=199.0, stock=100, title=RTL)]  # fmt: skip
     evidence = EvidenceStore(tmp_path / "evidence")
     page = evidence.put_bytes(b"<html>x</html>", role="page", media_type="text/html")
     evidence.record(platform="taobao", listing_id="a-1", url=leads[0].url, profile="html", files=[page])
@@ -56,6 +57,7 @@ def test_package_contents(tmp_path: Path) -> None:
     assert "初步达到追诉标准" in letter and "2026-11-30 对照官方文本的第三方副本核对" in letter
     assert "尚未与官方文本核对" not in letter and "仍须对照官方公报确认" in letter
     assert page.sha256 in report and "phone:+8613800138000" in report
+    assert f'<bdi dir="auto">{RTL}</bdi><br><code>' in report  # an RTL title cannot reorder the listing's URL
     # The report names the thresholds' source, when and how they were checked, every copy read and each article.
     assert 'id="threshold-sources"' in report and "github.com/X-STORAGE/Laws" in report and "第五条第一款" in report
     assert "third-party copies of the official text" in report
