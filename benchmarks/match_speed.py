@@ -6,7 +6,8 @@ run: rapidfuzz `partial_ratio` of each listing against every mark form, on a sam
 Usage: `python benchmarks/match_speed.py [--quick] [--listings N] [--marks 10000,100000]`.
 `--end-to-end` instead runs `netsword match` as a child process on a JSON watchlist of 100,000 marks and 50,000
 listings (JSON lines), start-up included, twice: cold (no index cache) and warm (the cache the first run wrote);
-rates are listings per second of the child's CPU time (and wall time), with the watchlist's load + compile alone.
+rates are listings per second of the child's CPU time (and wall time), with the watchlist's load + compile alone,
+the CLI's start-up (import + build_parser) alone and read_listings over the listings file alone.
 `--end-to-end --against REV` first runs the same with the code of git revision REV: the baseline, same inputs.
 `--repeat N` (with --end-to-end) runs each tree N times, the trees taking turns, and prints each run and the median
 of each figure: CPU time on a shared machine still varies by a tenth or more from run to run.
@@ -157,7 +158,8 @@ def end_to_end(n_marks: int, n_listings: int, against: str | None = None, repeat
                 median = {k: statistics.median(r[k] for r in figures) for k in figures[0]}
                 print(f" {name}: load + compile cold {median['cold_load']:.1f} s, warm {median['warm_load']:.1f} s; "
                       f"netsword match cold {n_listings / median['cold_match']:,.0f}/s, "
-                      f"warm {n_listings / median['warm_match']:,.0f}/s")  # fmt: skip
+                      f"warm {n_listings / median['warm_match']:,.0f}/s; CLI start-up {median['startup']:.2f} s, "
+                      f"read_listings {median['read']:.2f} s")  # fmt: skip
 
 
 def _checkout(rev: str, where: Path) -> str:
@@ -171,14 +173,24 @@ def _checkout(rev: str, where: Path) -> str:
 
 def _end_to_end_once(code: str, tmp: Path, marks: Path, listings: Path, toml: Path, n_listings: int,
                      ) -> dict[str, float]:  # fmt: skip
-    """One cold and one warm run of one tree: CPU seconds of load + compile and of `netsword match`, each."""
+    """One cold and one warm run of one tree: CPU seconds of load + compile and of `netsword match`, each; before
+    them, the CLI's start-up (import + build_parser) and read_listings over the listings file, each alone."""
     prefix = f"import sys; sys.path.insert(0, {code!r}); "
     load = [sys.executable, "-c", prefix + "from netsword.config import load_config; from matchers.configured "
             "import build_index; from pathlib import Path; build_index(load_config(Path(sys.argv[1])), [sys.argv[2]])"]  # fmt: skip
     match = [sys.executable, "-c", prefix + "from netsword.cli import main; raise SystemExit(main(sys.argv[1:]))",
              "--config", str(toml), "match", "--watchlist", str(marks), "--listings", str(listings),
              "--out", str(tmp / "leads.jsonl")]  # fmt: skip
+    startup = [sys.executable, "-c", prefix + "from netsword.cli import build_parser; build_parser()"]
+    read = [sys.executable, "-c", prefix + "import time; from leads.listings_io import read_listings; "
+            "t = time.process_time(); sum(1 for _ in read_listings(sys.argv[1])); print(time.process_time() - t)",
+            str(listings)]  # fmt: skip
     figures: dict[str, float] = {}
+    figures["startup"], wall = _child(startup)
+    print(f"  CLI start-up (interpreter, import netsword.cli, build_parser): {figures['startup']:.2f} s CPU "
+          f"({wall:.2f} s wall)")  # fmt: skip
+    figures["read"] = float(subprocess.run(read, check=True, capture_output=True, text=True).stdout)
+    print(f"  read_listings over the {n_listings:,} lines alone: {figures['read']:.2f} s CPU")
     for cache in (tmp / "var" / "cache").glob("*.pickle"):
         cache.unlink()
     for label in ("cold", "warm"):
