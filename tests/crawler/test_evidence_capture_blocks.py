@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import http.server
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.crawler.local_site import serve
 
 sys.path.insert(0, str(Path(__file__).parent))
 from gbk_market import SOURCE, GbkMarket, crawl_cli, keywords_for  # noqa: E402
@@ -57,11 +58,8 @@ class Shop(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def shop() -> Iterator[str]:
     Shop.served = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Shop)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve(Shop) as url:
+        yield url
 
 
 def _captures(root: Path) -> list[Any]:

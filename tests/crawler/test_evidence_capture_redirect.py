@@ -7,7 +7,6 @@ import gzip
 import http.server
 import io
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from evidence.store import EvidenceStore, Hop
 from netsword.cli import main
+from tests.crawler.local_site import serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 SESSION = "session-cookie-value-7d9f3a"
@@ -45,11 +45,8 @@ class Redirecting(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def site() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Redirecting)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve(Redirecting) as url:
+        yield url
 
 
 def test_capture_records_the_final_url_and_allow_listed_response_headers(isolated: Path, site: str, capsys) -> None:

@@ -9,7 +9,6 @@ import hashlib
 import http.server
 import io
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from evidence.store import EvidenceStore
 from netsword.cli import main
+from tests.crawler.local_site import serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 PAGE = ('<html><head><meta charset="gbk"><title>耐克 高仿 运动鞋</title><link rel="stylesheet" href="/s.css">'
@@ -54,11 +54,8 @@ class Gbk(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def site() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Gbk)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve(Gbk) as url:
+        yield url
 
 
 @pytest.mark.parametrize("path", ["/listing", "/chunked", "/gzip"])

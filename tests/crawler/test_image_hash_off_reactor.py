@@ -13,7 +13,6 @@ import os
 import random
 import subprocess
 import sys
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +24,7 @@ from PIL import Image
 from leads.store import LeadQuery, open_store_from_config
 from netsword.config import load_config
 from netsword.image_hash import MAX_PIXELS, phash_of
+from tests.crawler.local_site import serve
 
 pytestmark = pytest.mark.timeout(180)
 HERE = Path(__file__).resolve().parent
@@ -90,12 +90,8 @@ class Shop(http.server.BaseHTTPRequestHandler):
 def shop() -> Iterator[str]:
     IMAGES.update({"huge": _photo(6300, 1), "small1": _photo(630, 2), "small2": _photo(126, 3)})
     assert 0.99 * MAX_PIXELS < 6300 * 6300 <= MAX_PIXELS
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Shop)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve(Shop) as url:
+        yield url
 
 
 def test_the_reactor_keeps_ticking_while_an_image_at_the_pixel_cap_is_hashed(shop: str, tmp_path: Path) -> None:

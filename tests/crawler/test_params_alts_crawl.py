@@ -7,9 +7,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from crawler.extract import listings_from
 from crawler.profile_loader import ProfileError, parse_profile
 from leads.store import LeadQuery
 from leads.store.sqlite import SqliteLeadStore
+from tests.crawler.local_site import serve
 
 REPO = Path(__file__).resolve().parents[2]
 PAGE = """<html><body><ul>
@@ -59,11 +59,8 @@ class Shop(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def shop() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Shop)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with serve(Shop) as url:
+        yield url + '/'
 
 
 def test_params_and_image_alts_are_read_into_the_listing() -> None:
