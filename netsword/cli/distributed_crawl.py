@@ -11,8 +11,6 @@ run's status, figures and losses are kept there as `netsword crawl` keeps them (
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import time
 from pathlib import Path
 from typing import Any
@@ -102,12 +100,11 @@ def run_distributed(args: argparse.Namespace) -> int:
 def _keep_stats(path: str, run: dict[str, Any]) -> None:
     """--stats-json: the run as a one-process crawl keeps it (`{"crawl": {status, totals, lost …}}`), which the
     scheduler's run history reads; a file that cannot be written costs that, never the run's status."""
+    from crawler.extensions.stats_file import write_json_atomically
+
     if not path:
         return
-    target = Path(path)
-    temporary = target.with_name(f".{target.name}.tmp")
     try:
-        temporary.write_text(json.dumps({"crawl": run}, ensure_ascii=False, default=str), encoding="utf-8")
-        os.replace(temporary, target)
+        write_json_atomically(Path(path), {"crawl": run})
     except OSError as exc:
         print(f"  the run's figures not kept in {path}: {exc}", flush=True)
