@@ -200,12 +200,15 @@ _CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _FOLDED_CJK = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
 
 
+_VERBATIM = frozenset({"title", "url"})  # a copy's recorded title and address: kept as written, spaces and all
+
+
 def _joined(value: Any) -> Any:
     """YAML folds a long line into spaces; between two Chinese characters the space was never there."""
     if isinstance(value, str):
         return _FOLDED_CJK.sub("", value)
     if isinstance(value, dict):
-        return {k: _joined(v) for k, v in value.items()}
+        return {k: v if k in _VERBATIM else _joined(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_joined(v) for v in value]
     return value

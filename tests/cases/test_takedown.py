@@ -149,6 +149,10 @@ def test_channels_file_loads_and_is_guidance() -> None:
     channels = load_channels()
     assert channels.checked is False  # the channels' fields are not confirmed
     assert channels.legal_checked and channels.legal_provenance["copies"].startswith("third-party copies")
+    # the titles of the copies read are kept as recorded (the space between 法 and 第 is the source's, not a fold)
+    titles = [c["title"] for c in channels.legal_provenance["checked_against"]]
+    assert "中华人民共和国电子商务法 第四十二条" in titles
+    assert "阿里巴巴知识产权保护平台 使用说明（一站式投诉）" in [s["title"] for s in channels.channels["alibaba_ipp"].seen]
     assert all(a["url"].startswith("http") and a["title"] for a in channels.legal_provenance["checked_against"])
     for channel in channels.channels.values():  # each says why it is unchecked; the named ones what was read
         assert not channel.checked and channel.unchecked_reason
