@@ -15,7 +15,7 @@ from cases_helpers import DYSON, NIKE, shop_lead
 from cases.db import CasesDB
 from cases.model import CaseError
 from cases.notices import NoticeStore, outcome
-from cases.takedown import build_notices, bundle_zip, load_channels, one_line, render_notice
+from cases.takedown import DATA, TakedownError, build_notices, bundle_zip, load_channels, one_line, render_notice
 from leads.store.sqlite import SqliteLeadStore
 from netsword.cli import main
 from watchlists.model import Trademark, Watchlist
@@ -161,6 +161,18 @@ def test_channels_file_loads_and_is_guidance() -> None:
     assert {"alibaba_ipp", "jd", "pinduoduo", "ebay_vero", "amazon", "generic"} <= set(channels.channels)
     assert channels.for_platform("jd-search").key == "jd" and channels.for_platform("jdx").key == "generic"
     assert channels.for_platform("taobao").key == "alibaba_ipp"
+
+
+def test_a_legal_basis_marked_checked_needs_two_copies(tmp_path: Path) -> None:
+    import yaml
+
+    data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    assert len(data["legal_basis"]["checked_against"]) >= 2 and data["legal_basis"]["checked"] is True
+    data["legal_basis"]["checked_against"] = data["legal_basis"]["checked_against"][:1]
+    one_copy = tmp_path / "channels.yaml"
+    one_copy.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(TakedownError, match="two copies under checked_against"):
+        load_channels(str(one_copy))
 
 
 def test_takedown_cli(isolated: Path, capsys, as_user) -> None:
