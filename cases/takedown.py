@@ -142,8 +142,9 @@ class Channels:
 
     @property
     def checked(self) -> bool:
-        """Whether everything in the file was checked: the legal bases and every channel's fields (the licence
-        report's articles are never part of the check)."""
+        """Whether everything in the file was checked: the legal bases and every channel's fields. The licence
+        report's articles (report_basis) have no checked record at all, so a file that has them is never wholly
+        checked: `index.json`'s channels_checked stays false until they get one."""
         return (self.legal_checked and all(c.checked for c in self.channels.values())
                 and set(self.kind_basis) <= self.kinds_checked and not self.report_basis)  # fmt: skip
 
