@@ -1,6 +1,7 @@
 """`AlertingSink(cfg, store, watchlist)`: the lead sink every command writes through, with the alert queuer
 listening (unless `alerts=False`), so any kind of lead — listing, parcel contents, parcel pattern, re-check — can
 reach an alert rule. Closing it closes the queuer and its outbox; the store belongs to the caller.
+`open_alerting_sink(cfg, watchlist)` opens the configured store and the sink over it together.
 """
 
 from __future__ import annotations
@@ -28,3 +29,17 @@ class AlertingSink(LeadSink):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def open_alerting_sink(cfg: Config, watchlist: Watchlist, *, alerts: bool = True) -> tuple[LeadStore, AlertingSink]:
+    """The configured lead store and an AlertingSink over it, for a process that stores for a while (a crawl, its
+    lead process, the distributed writer); the store is closed again when the sink cannot start (a bad rules file).
+    Closing both is the caller's: the sink, then the store."""
+    from leads.store import open_store_from_config
+
+    store = open_store_from_config(cfg)
+    try:
+        return store, AlertingSink(cfg, store, watchlist, alerts=alerts)
+    except BaseException:
+        store.close()
+        raise

@@ -225,21 +225,15 @@ class _Records(logging.Handler):
 
 class _Stores:
     def __init__(self, setup: dict[str, Any]) -> None:
-        from alerts.lead_sink import AlertingSink
+        from alerts.lead_sink import open_alerting_sink
         from leads.sink import LeadSink
-        from leads.store import open_store_from_config
         from matchers.configured import build_index
 
         cfg: Config = setup["cfg"]
         watchlist: Watchlist = setup["watchlist"]
         self.min_score = cfg.matching.min_score
         self.index = build_index(cfg, watchlist=watchlist)
-        self.store = open_store_from_config(cfg)
-        try:
-            self.alerting = AlertingSink(cfg, self.store, watchlist, alerts=bool(setup["alerts"]))
-        except BaseException:
-            self.store.close()
-            raise
+        self.store, self.alerting = open_alerting_sink(cfg, watchlist, alerts=bool(setup["alerts"]))
         run_id = str(setup.get("run_id") or "")
         self.sink: LeadSink = RunSightings(self.alerting, run_id) if run_id else self.alerting
 

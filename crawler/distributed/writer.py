@@ -29,14 +29,13 @@ from typing import Any
 
 import redis
 
-from alerts.lead_sink import AlertingSink
+from alerts.lead_sink import open_alerting_sink
 from crawler.distributed.handoff import replay
 from crawler.distributed.keys import WRITER_GROUP, Keys, items_pattern, writer_lock
 from crawler.ledger import CrawlLedger
 from crawler.pipelines.leads import RunSightings
 from leads.process import ProcessResult, process_batch
 from leads.sink import LeadSink
-from leads.store import open_store_from_config
 from matchers.configured import build_index
 from matchers.index import MatchIndex
 from netsword.config import Config
@@ -97,12 +96,7 @@ class Writer:
         self.ttl = max(1.0, cfg.distributed.worker_ttl)
         watchlist = load_configured(list(watchlists) or None, cfg)
         self.index: MatchIndex = build_index(cfg, watchlist=watchlist)
-        self.store = open_store_from_config(cfg)
-        try:
-            self.sink = AlertingSink(cfg, self.store, watchlist, alerts=alerts)
-        except BaseException:
-            self.store.close()
-            raise
+        self.store, self.sink = open_alerting_sink(cfg, watchlist, alerts=alerts)
         self.figures = WriterFigures()
         self.streams: list[str] = []
 

@@ -21,12 +21,11 @@ from pathlib import Path
 from scrapy import signals
 from scrapy.crawler import Crawler
 
-from alerts.lead_sink import AlertingSink
+from alerts.lead_sink import AlertingSink, open_alerting_sink
 from crawler.budget import load_budgets
 from crawler.errors import CrawlSetupError
 from crawler.proxies import load_proxies
 from crawler.sessions import Session, load_sessions
-from leads.store import open_store_from_config
 from leads.store.base import LeadStore
 from matchers.configured import build_index
 from matchers.index import MatchIndex
@@ -92,12 +91,7 @@ class NetSwordRuntime:
         proxies = load_proxies(cfg.crawler.proxies)
         budgets = load_budgets(cfg.crawler.daily_requests)
         watchlist = load_configured(settings.getlist("NETSWORD_WATCHLISTS") or None, cfg)
-        store = open_store_from_config(cfg)
-        try:
-            sink = AlertingSink(cfg, store, watchlist, alerts=settings.getbool("NETSWORD_ALERTS"))
-        except BaseException:
-            store.close()
-            raise
+        store, sink = open_alerting_sink(cfg, watchlist, alerts=settings.getbool("NETSWORD_ALERTS"))
         self.runtime = Runtime(cfg=cfg, watchlist=watchlist, build_index=lambda: build_index(cfg, watchlist=watchlist),
                                store=store, sink=sink, cookie_jar=cookie_jar, sessions=sessions, proxies=proxies,
                                budgets=budgets)  # fmt: skip
