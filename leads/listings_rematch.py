@@ -13,13 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from leads.process import DEFAULT_MIN_SCORE, find_leads
 from leads.sink import LeadSink
 from leads.store.base import UpsertReport, content_key
 from leads.store.listings import KeptListing, ListingQuery
-from matchers import MatchIndex
 from netsword.models import Lead, Listing, ListingError
+
+if TYPE_CHECKING:
+    from matchers import MatchIndex
 
 BATCH = 1000
 

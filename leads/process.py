@@ -6,11 +6,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from leads.sink import LeadSink
 from leads.store.base import CREATED, UpsertReport
-from matchers import MatchIndex
 from netsword.models import Hit, Lead, Listing, make_lead_id, utc_now
+
+if TYPE_CHECKING:
+    from matchers import MatchIndex
 
 DEFAULT_MIN_SCORE = 50
 

@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from matchers.errors import AdjustmentError
 from matchers.normalize import fold
 from netsword.models import Hit, Listing, Reason
 
@@ -33,10 +34,6 @@ MAX_VALUE = 200  # characters of a seller name, term or form
 # a hit from an authorised seller stays when one of these says the goods themselves are doubtful (as the rules do)
 DOUBT_CODES = frozenset({"cue_word", "price_anomaly", "evasion_phrase", "code_word"})
 PENALTY = {"accessory_term": 30.0, "resale_term": 20.0}  # points off a hit whose listing carries the term
-
-
-class AdjustmentError(ValueError):
-    """A bad adjustments file line or request; the message names the file and line or the field."""
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from matchers.errors import LearnedScorerError
 from netsword.models import Hit, Listing, Reason
 
 FORMAT = "netsword-learned-scorer"
@@ -32,10 +33,6 @@ MIN_DECISIONS = 50  # fewer decisions than this say too little: the static score
 L2 = 1.0  # strength of the pull of every weight towards 0
 # codes that describe the model or the legal basis, not the listing: never features
 NOT_FEATURES = frozenset({"learned_score", "legal_basis"})
-
-
-class LearnedScorerError(ValueError):
-    """A weights file that cannot be used; the message names the file and the field."""
 
 
 @dataclass(frozen=True)

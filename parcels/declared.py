@@ -9,14 +9,17 @@ ship list among their authorised sellers, so the matchers' authorised-seller rul
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from leads.process import ProcessResult, find_leads, process_batch
 from leads.sink import LeadSink
-from matchers import MatchIndex
 from netsword.models import Listing, Seller
 from parcels.authorised import ShipperRegister
 from parcels.products import ProductNames, expansion
 from parcels.records import StoredParcel
+
+if TYPE_CHECKING:
+    from matchers import MatchIndex
 
 
 def parcel_listing(

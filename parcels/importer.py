@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from leads.sink import LeadSink
 from leads.store.base import UpsertReport
-from matchers import MatchIndex
 from netsword.models import utc_now
 from parcels.authorised import ShipperRegister, name_address_key
 from parcels.db import ParcelDB
@@ -22,6 +22,9 @@ from parcels.mapping import CourierMapping
 from parcels.model import BadRow, Parcel
 from parcels.pii import PiiVault
 from parcels.records import STORED_COLUMNS, StoredParcel, stored_parcel
+
+if TYPE_CHECKING:
+    from matchers import MatchIndex
 
 BATCH = 2000
 _INSERT = (

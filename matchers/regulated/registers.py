@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from types import MappingProxyType
 
+from matchers.errors import RegisterError
 from matchers.regulated.numbers import compact, key_of, parse_number
 from matchers.regulated.rules import Regime
 
@@ -42,10 +43,6 @@ WITHDRAWN_STATUS = ("注销", "撤销", "撤回", "暂停", "失效", "过期", 
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(?<!\d)(\d{4})(\d{2})(\d{2})(?!\d)")
 _NO_EXPIRY = ("长期", "长期有效", "永久", "无", "-", "—", "N/A", "NONE")
 _CELL = re.compile(r"[\t\r\n]+")
-
-
-class RegisterError(ValueError):
-    """An export that cannot be imported, or a compiled register that cannot be read; `file:line: field: reason`."""
 
 
 @dataclass(frozen=True)

@@ -13,16 +13,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from matchers.errors import RulesError
 from netsword.yaml_validation import line_of
 from watchlists.yaml_lines import Path_, YamlShapeError, load_with_lines
 
 RULES_FILE = Path(__file__).parent / "data" / "regimes.yaml"
 _ID = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 _PLACEHOLDER = re.compile(r"\{([a-z][a-z_]*)\}")  # {name}; {2} and {2,4} stay quantifiers
-
-
-class RulesError(ValueError):
-    """A problem in a regulated-goods rules file; the message is `file:line: field: message`."""
 
 
 @dataclass(frozen=True)

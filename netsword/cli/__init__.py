@@ -57,9 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from leads.store.base import StoreError
-    from matchers.adjustments import AdjustmentError
-    from matchers.learned import LearnedScorerError
-    from matchers.regulated import RegisterError, RulesError
+    from matchers.errors import AdjustmentError, LearnedScorerError, RegisterError, RulesError  # light: no index
     from netsword.config import ConfigError
     from netsword.sqlite_db import DatabaseUnusable
     from watchlists import WatchlistError

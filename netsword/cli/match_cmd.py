@@ -6,16 +6,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from leads.listings_io import BadLine, read_listings
 from leads.process import find_leads
-from matchers import MatchIndex
-from matchers.configured import build_index
 from netsword.cli.common import config_of
 from netsword.cli.output import output
 from netsword.config import Config
 from netsword.models import Lead, Listing
+
+if TYPE_CHECKING:
+    from matchers import MatchIndex
 
 STORE_BATCH = 500
 
@@ -33,6 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from matchers.configured import build_index  # here, not at the top: `netsword --help` does not load the index
     from netsword.cli import UsageError
 
     cfg = config_of(args)

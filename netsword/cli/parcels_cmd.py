@@ -9,7 +9,6 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from matchers.configured import build_index
 from netsword.cli.common import config_of
 from netsword.cli.output import output, to_stdout
 from netsword.cli.terminal import printable
@@ -92,6 +91,7 @@ def _import_options(p: argparse.ArgumentParser) -> None:
 
 def _do_import(args: argparse.Namespace, cfg: Config, path: Path) -> int:
     from leads.store import open_store_from_config
+    from matchers.configured import build_index
     from netsword.cli import UsageError
     from parcels.context import open_parcel_db, vault_of
     from parcels.importer import import_manifest
@@ -212,6 +212,7 @@ def _detect(cfg: Config, db, watchlist, sink, register) -> None:  # type: ignore
 
 def run_detect(args: argparse.Namespace) -> int:
     from leads.store import open_store_from_config
+    from matchers.configured import build_index
     from parcels.context import open_parcel_db, vault_of
 
     cfg = config_of(args)

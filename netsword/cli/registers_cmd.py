@@ -12,24 +12,41 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
 from datetime import date
 
-from matchers.regulated import RegisterError, RegulatedChecks, load_rules
-from matchers.regulated.configured import configured_registers, configured_registers_dir
-from matchers.regulated.register_files import import_export, load_registers, remove_register
+from matchers.errors import RegisterError
 from netsword.cli.common import config_of
 from netsword.models import Listing
 
 SHOW_PROBLEMS = 20
 
 
+class RegimeIds:
+    """The regime ids of the bundled rules as argparse `choices`, read when argparse first looks at them (a value to
+    check, a usage line), not when the parser is built: every `netsword` command builds it, and reading the rules
+    loads the regulated-goods checks (benchmarks/startup.py)."""
+
+    def _ids(self) -> list[str]:
+        from matchers.regulated import load_rules
+
+        return [r.id for r in load_rules().regimes]
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._ids()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids())
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("registers", help="licence registers of regulated goods (drugs, pesticides, food, CCC …)")
     sub = p.add_subparsers(dest="registers_command", metavar="SUBCOMMAND", required=True)
-    regimes = [r.id for r in load_rules().regimes]
+    regimes = RegimeIds()
     imp = sub.add_parser("import", help="import a register export (CSV/TSV) for one regime, replacing the last one")
     imp.add_argument("file", metavar="FILE")
-    imp.add_argument("--regime", required=True, choices=regimes)
+    # a metavar, as a list of choices in the usage line would read the rules; %(choices)s is filled in by --help
+    imp.add_argument("--regime", required=True, choices=regimes, metavar="REGIME", help="one of %(choices)s")
     imp.add_argument("--partial", action="store_true",
                      help="the export is not the whole register (one holder, one province): numbers missing from it "
                           "are not leads")  # fmt: skip
@@ -45,11 +62,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     chk.add_argument("--date", default="", metavar="YYYY-MM-DD", help="the day the listing was seen (default today)")
     chk.set_defaults(func=run_check)
     rm = sub.add_parser("remove", help="forget a regime's imported register")
-    rm.add_argument("regime", choices=regimes)
+    rm.add_argument("regime", choices=regimes, metavar="REGIME", help="one of %(choices)s")
     rm.set_defaults(func=run_remove)
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from matchers.regulated.configured import configured_registers_dir
+    from matchers.regulated.register_files import import_export
+
     cfg = config_of(args)
     try:
         result = import_export(args.file, args.regime, configured_registers_dir(cfg), complete=not args.partial,
@@ -86,6 +106,10 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    from matchers.regulated import load_rules
+    from matchers.regulated.configured import configured_registers_dir
+    from matchers.regulated.register_files import load_registers
+
     cfg = config_of(args)
     snapshot = load_registers(configured_registers_dir(cfg))
     for regime in load_rules().regimes:
@@ -102,6 +126,9 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from matchers.regulated import RegulatedChecks
+    from matchers.regulated.configured import configured_registers
+
     cfg = config_of(args)
     try:
         seen = date.fromisoformat(args.date) if args.date else date.today()
@@ -125,6 +152,9 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_remove(args: argparse.Namespace) -> int:
+    from matchers.regulated.configured import configured_registers_dir
+    from matchers.regulated.register_files import remove_register
+
     cfg = config_of(args)
     if remove_register(configured_registers_dir(cfg), args.regime):
         print(f"{args.regime}: register removed")

@@ -10,13 +10,16 @@ import argparse
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from leads.listings_rematch import BATCH, RematchReport, rematch
 from leads.store.listings import ListingQuery
-from matchers import MatchIndex
 from netsword.cli.common import config_of
 from netsword.config import Config
 from netsword.models import Listing
+
+if TYPE_CHECKING:
+    from matchers import MatchIndex
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -16,7 +16,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from matchers import adjustments, learned
+from matchers import learned  # light (no index); adjustments loads the text folding, so it is imported where used
 from netsword.cli.common import config_of
 from netsword.config import Config
 
@@ -177,6 +177,8 @@ def dismissal_reasons(cfg: Config) -> dict[str, int]:
 
 
 def run_adjustments(args: argparse.Namespace) -> int:
+    from matchers import adjustments
+
     cfg = config_of(args)
     path = adjustments.path_in(cfg.var_dir)
     rows = [x for x in adjustments.listed(path) if args.all or not x.undone_at]
@@ -192,6 +194,7 @@ def run_adjustments(args: argparse.Namespace) -> int:
 
 
 def run_undo(args: argparse.Namespace) -> int:
+    from matchers import adjustments
     from netsword.private_files import private_umask
     from triage.audit import open_audit
     from triage.db import TriageDB, triage_db_path
