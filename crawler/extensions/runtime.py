@@ -17,6 +17,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -27,11 +28,12 @@ from crawler.errors import CrawlSetupError
 from crawler.proxies import load_proxies
 from crawler.sessions import Session, load_sessions
 from leads.store.base import LeadStore
-from matchers.configured import build_index
-from matchers.index import MatchIndex
 from netsword.config import Config, load_config
 from watchlists.configured import load_configured
 from watchlists.model import Watchlist
+
+if TYPE_CHECKING:
+    from matchers.index import MatchIndex
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,7 @@ class NetSwordRuntime:
         budgets = load_budgets(cfg.crawler.daily_requests)
         watchlist = load_configured(settings.getlist("NETSWORD_WATCHLISTS") or None, cfg)
         store, sink = open_alerting_sink(cfg, watchlist, alerts=settings.getbool("NETSWORD_ALERTS"))
-        self.runtime = Runtime(cfg=cfg, watchlist=watchlist, build_index=lambda: build_index(cfg, watchlist=watchlist),
+        self.runtime = Runtime(cfg=cfg, watchlist=watchlist, build_index=lambda: _build_index(cfg, watchlist),
                                store=store, sink=sink, cookie_jar=cookie_jar, sessions=sessions, proxies=proxies,
                                budgets=budgets)  # fmt: skip
         self.crawler = crawler
@@ -109,6 +111,13 @@ class NetSwordRuntime:
             self.crawler.stats.inc_value("netsword/alerts_queued", sink.queuer.queued)
         sink.close()
         self.runtime.store.close()
+
+
+def _build_index(cfg: Config, watchlist: Watchlist) -> MatchIndex:
+    # imported here: a crawl that never matches (re-checks, backfills) does not load the index's modules either
+    from matchers.configured import build_index
+
+    return build_index(cfg, watchlist=watchlist)
 
 
 def runtime_of(crawler: Crawler) -> Runtime:
