@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from matchers import MatchIndex
-from matchers.configured import build_index
 from netsword.config import Config
 from netsword.keys import PARCELS_PII, KeyRing
 from netsword.sqlite_db import connect
@@ -14,6 +13,9 @@ from parcels.authorised import ShipperRegister, load_register
 from parcels.db import ParcelDB, parcels_db_path
 from parcels.patterns import PatternSettings
 from parcels.pii import PiiVault
+
+if TYPE_CHECKING:
+    from matchers import MatchIndex
 
 
 def open_parcel_db(cfg: Config) -> ParcelDB:
@@ -66,6 +68,8 @@ def shipper_register(cfg: Config, vault: PiiVault) -> ShipperRegister | None:
 def parcel_index(cfg: Config, index: MatchIndex, register: ShipperRegister | None) -> MatchIndex:
     """The index declared contents are matched with: `index` itself, or, with a register, compiled (with the
     configured matching settings) over the watchlist whose entries know their authorised shippers' identities."""
+    from matchers.configured import build_index  # here: `parcels list` and the like never match
+
     if register is None or not len(register):
         return index
     return build_index(cfg, watchlist=register.authorise(index.watchlist))
