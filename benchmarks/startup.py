@@ -35,6 +35,7 @@ COMMANDS = (
     ("leads", "list"),
     ("evidence", "verify"),
     ("scorer", "adjustments"),
+    ("schedule", "status"),
 )
 REFERENCES = (
     ("python -c pass", "pass"),

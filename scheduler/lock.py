@@ -14,7 +14,12 @@ import socket
 from pathlib import Path
 from typing import IO
 
+from netsword.config import Config
 from netsword.models import utc_now
+
+
+def lock_path(cfg: Config) -> Path:
+    return cfg.var_dir / "scheduler.lock"
 
 
 class LockHeld(RuntimeError):

@@ -28,7 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from netsword.config import Config
 from scheduler.history import RunHistory
 from scheduler.jobs import JobSpec
-from scheduler.lock import DaemonLock
+from scheduler.lock import DaemonLock, lock_path
 from scheduler.maintenance import WatchlistHolder
 from scheduler.runner import JobBusy, JobRunner
 
@@ -52,10 +52,6 @@ def run_scheduled_job(job_id: str, fingerprint: str = "") -> None:
         log.error("job %s is in the job store but not in the jobs file; skipped", job_id)
     except JobBusy as exc:
         log.warning("%s; this run is skipped", exc)
-
-
-def lock_path(cfg: Config) -> Path:
-    return cfg.var_dir / "scheduler.lock"
 
 
 def trigger_for(spec: JobSpec, timezone: str) -> BaseTrigger:

@@ -117,8 +117,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_status(args: argparse.Namespace) -> int:
     from scheduler.history import recent_runs
-    from scheduler.lock import lock_holder
-    from scheduler.service import lock_path
+    from scheduler.lock import lock_holder, lock_path  # not scheduler.service: APScheduler, SQLAlchemy, the runners
 
     cfg = config_of(args)
     runs = recent_runs(cfg, args.limit, args.job)

@@ -39,7 +39,9 @@ def loaded_by(argv: list[str], cwd: Path) -> dict:
 
 
 def test_help_and_read_only_commands_do_not_load_the_match_index(tmp_path: Path) -> None:
-    for argv in (["--help"], ["leads", "list", "--help"], ["leads", "list"], ["scorer", "adjustments"]):
+    commands = (["--help"], ["leads", "list", "--help"], ["leads", "list"], ["scorer", "adjustments"],
+                ["schedule", "status"])  # fmt: skip
+    for argv in commands:
         result = loaded_by(argv, tmp_path)
         assert result["code"] == 0, (argv, result)
         assert result["loaded"] == [], f"netsword {' '.join(argv)} imported {result['loaded']}"
