@@ -12,8 +12,6 @@ import logging
 import os
 import threading
 from collections.abc import Sequence
-from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -22,17 +20,15 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import Column, Float, MetaData, String, Table, create_engine, select
-from sqlalchemy.exc import SQLAlchemyError
 
 from netsword.config import Config
 from scheduler.history import RunHistory
 from scheduler.jobs import JobSpec
+from scheduler.jobstore import JOBSTORE_TABLE, jobstore_url
 from scheduler.lock import DaemonLock, lock_path
 from scheduler.maintenance import WatchlistHolder
 from scheduler.runner import JobBusy, JobRunner
 
-JOBSTORE_TABLE = "netsword_apscheduler_jobs"
 log = logging.getLogger("netsword.scheduler")
 
 # The runner of the daemon in this process. APScheduler stores jobs as a function reference plus arguments, so the
@@ -64,35 +60,13 @@ def trigger_for(spec: JobSpec, timezone: str) -> BaseTrigger:
     return IntervalTrigger(seconds=spec.schedule.every, timezone=tz, jitter=jitter)
 
 
-def _jobstore_url(cfg: Config) -> str:
-    url = cfg.scheduler_jobstore_url
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    return url
-
-
 def build_scheduler(cfg: Config) -> BackgroundScheduler:
     return BackgroundScheduler(
-        jobstores={"default": SQLAlchemyJobStore(url=_jobstore_url(cfg), tablename=JOBSTORE_TABLE)},
+        jobstores={"default": SQLAlchemyJobStore(url=jobstore_url(cfg), tablename=JOBSTORE_TABLE)},
         executors={"default": ThreadPoolExecutor(max_workers=max(1, cfg.scheduler.workers))},
         job_defaults={"coalesce": True, "max_instances": 1},
         timezone=ZoneInfo(cfg.scheduler.timezone),
     )
-
-
-def stored_next_runs(cfg: Config) -> dict[str, datetime | None]:
-    """Next run time of each stored job, read straight from the job store table (no daemon needed)."""
-    table = Table(JOBSTORE_TABLE, MetaData(), Column("id", String), Column("next_run_time", Float))
-    engine = create_engine(_jobstore_url(cfg))
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(select(table.c.id, table.c.next_run_time)).all()
-    except SQLAlchemyError:  # no table yet: the daemon never ran
-        return {}
-    finally:
-        engine.dispose()
-    tz = ZoneInfo(cfg.scheduler.timezone)
-    return {job_id: datetime.fromtimestamp(ts, tz) if ts is not None else None for job_id, ts in rows}
 
 
 class SchedulerDaemon:

@@ -101,7 +101,7 @@ def _when(value: datetime | None) -> str:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from scheduler.service import stored_next_runs
+    from scheduler.jobstore import stored_next_runs  # not scheduler.service: the runners load Scrapy, the index
 
     cfg = config_of(args)
     specs = _specs(args, cfg)

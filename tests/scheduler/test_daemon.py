@@ -16,9 +16,10 @@ import pytest
 from netsword.config import Config
 from scheduler.history import RunHistory, RunRecord
 from scheduler.jobs_loader import parse_jobs
+from scheduler.jobstore import stored_next_runs
 from scheduler.lock import lock_holder
 from scheduler.runner import JobBusy, JobRunner
-from scheduler.service import SchedulerDaemon, lock_path, stored_next_runs
+from scheduler.service import SchedulerDaemon, lock_path
 from tests.scheduler.helpers import child_env, runs_of, seed_leads_at, wait_for, when, write_jobs
 
 RELOAD = "jobs:\n  - {id: reload, kind: watchlist_reload, every: 2s, misfire_grace_time: 1m}\n"
