@@ -6,8 +6,6 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from pypinyin import lazy_pinyin
-
 _NON_DIGIT = re.compile(r"\D+")
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 # Provinces and autonomous regions, longest first, so that a leading one can be dropped: "广东深圳" == "深圳".
@@ -49,6 +47,8 @@ def normalize_name(text: str) -> str:
 @lru_cache(maxsize=262_144)
 def name_pinyin(text: str) -> str:
     """Toneless pinyin of a normalised name, so 张伟 / 张玮 / zhang wei block together."""
+    from pypinyin import lazy_pinyin  # here: its dictionaries take 0.2 s to load, and `netsword cases list` needs none
+
     return "".join(lazy_pinyin(normalize_name(text)))
 
 
