@@ -11,7 +11,7 @@ run: `python -c pass` (the interpreter alone), `import scrapy` (what every crawl
 `import matchers.index` (the match index's imports: rjieba, marisa-trie, the mark tables — what each command paid
 before they were loaded on first use). `--tree DIR` runs the commands from another checkout as well (e.g. an older
 commit extracted with `git archive REV | tar -x -C DIR`), for a before/after in one run.
-Each command line also says whether it loaded `matchers.index` or `rjieba` (it should not).
+Each command line also says whether it loaded `matchers.index`, `rjieba`, `pypinyin` or `scrapy` (it should not).
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ COMMANDS = (
     ("evidence", "verify"),
     ("scorer", "adjustments"),
     ("schedule", "status"),
+    ("schedule", "list", "--jobs", str(REPO / "scheduler" / "samples" / "jobs.yaml")),
+    ("cases", "list"),
 )
 REFERENCES = (
     ("python -c pass", "pass"),
@@ -49,7 +51,7 @@ try:
     from netsword.cli import run
     run()
 finally:
-    heavy = [m for m in ("matchers.index", "rjieba") if m in sys.modules]
+    heavy = [m for m in ("matchers.index", "rjieba", "pypinyin", "scrapy") if m in sys.modules]
     sys.stderr.write("\\nHEAVY:" + ",".join(heavy) + "\\n")
 """
 
@@ -105,16 +107,17 @@ def main() -> None:
         ref_env = {**env, "PYTHONPATH": str(REPO)}
         refs = measure([([sys.executable, "-c", code], ref_env, REPO) for _, code in REFERENCES], args.runs)
         for (label, _), (wall, cpu, _) in zip(REFERENCES, refs, strict=True):
-            print(f"{'reference: ' + label:34s} {cell(wall, cpu)}")
+            print(f"{'reference: ' + label:44s} {cell(wall, cpu)}")
         for i, tree in enumerate(trees):
             print(f"{'this tree' if i == 0 else '--tree'}: {tree}")
-        print(f"{'command':34s} {'this tree':31s}" + (f" {'--tree':31s}" if args.tree else ""))
+        print(f"{'command':44s} {'this tree':31s}" + (f" {'--tree':31s}" if args.tree else ""))
         for command in COMMANDS:
             variants = [([sys.executable, "-c", CHILD, *command], {**env, "PYTHONPATH": str(tree)}, Path(work))
                         for tree in trees]  # fmt: skip
             cells = [cell(wall, cpu) + (f" (loads {heavy})" if heavy else "") for wall, cpu, heavy in measure(
                 variants, args.runs)]  # fmt: skip
-            print(f"{'netsword ' + ' '.join(command):34s} " + "  ".join(cells), flush=True)
+            shown = " ".join(Path(a).name if a.startswith("/") else a for a in command)
+            print(f"{'netsword ' + shown:44s} " + "  ".join(cells), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Commands that never match do not load the match index: `import netsword.cli`, building the whole parser
-(`netsword --help`) and a read-only command leave matchers.index, rjieba and marisa-trie unimported (they cost
-0.3–0.7 s of CPU per command; figures: benchmarks/startup.py). Each check runs in a fresh interpreter, so what
+(`netsword --help`) and read-only commands leave matchers.index, rjieba, marisa-trie (and pypinyin) unimported
+(they cost 0.3–0.7 s of CPU per command; figures: benchmarks/startup.py). Each check runs in a fresh interpreter, so what
 this test process has imported does not count. The names matchers exports load on first use, as before."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-HEAVY = ("matchers.index", "rjieba", "marisa_trie")
+HEAVY = ("matchers.index", "rjieba", "marisa_trie", "pypinyin")
 
 # run `netsword ARGV…` in-process as the console script does, then print which heavy modules are loaded
 CHILD = """
@@ -40,7 +40,7 @@ def loaded_by(argv: list[str], cwd: Path) -> dict:
 
 def test_help_and_read_only_commands_do_not_load_the_match_index(tmp_path: Path) -> None:
     commands = (["--help"], ["leads", "list", "--help"], ["leads", "list"], ["scorer", "adjustments"],
-                ["schedule", "status"])  # fmt: skip
+                ["schedule", "status"], ["cases", "list"])  # fmt: skip
     for argv in commands:
         result = loaded_by(argv, tmp_path)
         assert result["code"] == 0, (argv, result)
