@@ -108,7 +108,7 @@ def _read_item(profile: Profile, spec: PageSpec, node: Any, url: str, product: A
         if values.get(key):
             out[key] = values[key]
     if values.get("url"):
-        out["url"] = urljoin(url, str(values["url"]))
+        out["url"] = _joined(spec, "url", url, values["url"])
     if "price" in values:
         amount, symbol_currency = parse_price(values["price"])
         if amount is not None:
@@ -131,11 +131,11 @@ def _read_item(profile: Profile, spec: PageSpec, node: Any, url: str, product: A
     images = values.get("images")
     if images:
         listed = images if isinstance(images, list) else [images]
-        out["images"] = [urljoin(url, str(i)) for i in listed]
+        out["images"] = [_joined(spec, "images", url, i) for i in listed]
     seller = {k: str(values[f"seller_{k}"]) for k in ("id", "name", "url") if values.get(f"seller_{k}")}
     if seller:
         if "url" in seller:
-            seller["url"] = urljoin(url, seller["url"])
+            seller["url"] = _joined(spec, "seller_url", url, seller["url"])
         out["seller"] = seller
     empty = [
         name
@@ -145,6 +145,13 @@ def _read_item(profile: Profile, spec: PageSpec, node: Any, url: str, product: A
         or (name in ("price", "sales", "stock") and name not in out)
     ]
     return out, empty
+
+
+def _joined(spec: PageSpec, name: str, url: str, value: Any) -> str:
+    """`value` made absolute against the page's URL; a rule marked `absolute` has done that already (urljoin gives
+    the same URL again, at a cost: it was a tenth of reading a search page)."""
+    rule = spec.fields.get(name)
+    return str(value) if rule is not None and rule.absolute else urljoin(url, str(value))
 
 
 def _select(rule: FieldRule, node: Any) -> list[Any]:
@@ -286,6 +293,25 @@ def merge(search_item: dict[str, Any], detail_item: dict[str, Any]) -> dict[str,
         current = merged.get(key)
         merged[key] = merge(current, value) if isinstance(current, dict) and isinstance(value, dict) else value
     return merged
+
+
+@dataclass(frozen=True)
+class PageBody:
+    """A fetched page as it is read: its URL, its body (text when Chromium rendered it: read as rendered; else the
+    bytes sent, decoded by `content_type` and the page itself) and its Content-Type header."""
+
+    url: str
+    body: bytes | str
+    content_type: str = ""
+
+
+def read_detail(profile: Profile, listing: dict[str, Any], page: PageBody) -> tuple[dict[str, Any], ParsedPage]:
+    """The search result `listing` completed by its detail page (`merge`), and how the page read (errors, empty
+    fields; its listings dropped). Where it runs (the spider, or the crawl's lead process) changes nothing of that."""
+    parsed = parse_page(profile, page.body, page.url, kind="detail", content_type=page.content_type)
+    detail = parsed.listings[0] if parsed.listings else {}
+    parsed.listings = []
+    return merge(listing, detail), parsed
 
 
 def _empty(value: Any) -> bool:

@@ -15,4 +15,5 @@ class ListingItem(scrapy.Item):
     screenshot_url = scrapy.Field()  # the listing's own web page, which evidence may open ("" when none is allowed)
     keyword = scrapy.Field()  # the search keyword and result page that listed it (the crawl's ledger counts by them)
     page = scrapy.Field()
+    detail_page = scrapy.Field()  # crawler.extract.PageBody: a detail page the lead process reads (crawler.pipelines.leads)
     new_leads = scrapy.Field()  # set by the lead pipeline: ids of leads this listing created

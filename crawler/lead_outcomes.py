@@ -3,6 +3,11 @@ crawler.lead_process, or in a thread of the crawl itself): `store_listings` vali
 the one lead path (`leads.process.process_batch`: matching, keeping the listings, one lead upsert, the alert
 listeners) and returns one small, picklable `ListingOutcome` per listing, in order.
 
+A search result handed over with its detail page unread (a `PageBody`: the spider leaves detail pages to the crawl's
+lead process, crawler.pipelines.leads) is first completed by it (`crawler.extract.read_detail`, as the spider would
+have): its outcome then carries the completed listing and how the page read (errors, empty fields), which the crawl
+counts and logs. A page that cannot be read at all leaves the search result as it was, with the error reported.
+
 A listing that is not a valid Listing is rejected here with its reason (and not stored); a batch the store refuses
 raises (the pipeline fails its listings); a lead the store did not take is counted in the listing's outcome.
 """
@@ -11,14 +16,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from crawler.extract import PageBody, ParsedPage, read_detail
+from crawler.profile import Profile
 from leads.process import process_batch
 from leads.sink import LeadSink
 from leads.store.base import UpsertReport
 from leads.store.listings import ListingReport
-from matchers.index import MatchIndex
 from netsword.models import Lead, Listing, ListingError
+
+if TYPE_CHECKING:  # a type only: re-check and backfill crawls import this module and never match
+    from matchers.index import MatchIndex
 
 
 class RunSightings(LeadSink):
@@ -45,6 +54,8 @@ class ListingOutcome:
     counts: dict[str, int] = field(default_factory=dict)
     error: str = ""
     not_kept: str = ""
+    listing: dict[str, Any] | None = None  # completed by its detail page here (only when one was handed over)
+    detail: ParsedPage | None = None  # how that detail page read (its listings dropped)
 
     @property
     def failed(self) -> int:
@@ -52,13 +63,25 @@ class ListingOutcome:
 
 
 def store_listings(
-    entries: Sequence[dict[str, Any]], index: MatchIndex, sink: LeadSink, *, min_score: int
+    entries: Sequence[dict[str, Any]],
+    index: MatchIndex,
+    sink: LeadSink,
+    *,
+    min_score: int,
+    details: Sequence[PageBody | None] = (),
+    profile: Profile | None = None,
 ) -> list[ListingOutcome]:
-    """Validate `entries` (Listing dicts), store the valid ones with one `process_batch`; one outcome per entry."""
+    """Validate `entries` (Listing dicts), store the valid ones with one `process_batch`; one outcome per entry.
+    `details[i]`, when given and not None, is entry i's unread detail page, read first with `profile`'s rules."""
     outcomes = [ListingOutcome() for _ in entries]
     listings: list[Listing] = []
     valid: list[ListingOutcome] = []
-    for data, outcome in zip(entries, outcomes, strict=True):
+    for n, (data, outcome) in enumerate(zip(entries, outcomes, strict=True)):
+        page = details[n] if n < len(details) else None
+        if page is not None:
+            if profile is None:
+                raise ValueError("a detail page to read, but no profile to read it with")
+            data = _completed(profile, data, page, outcome)
         try:
             listings.append(Listing.from_dict(dict(data)))
             valid.append(outcome)
@@ -72,3 +95,12 @@ def store_listings(
         outcome.error = "; ".join(result.report.errors[:1])
         outcome.not_kept = result.not_kept
     return outcomes
+
+
+def _completed(profile: Profile, listing: dict[str, Any], page: PageBody, outcome: ListingOutcome) -> dict[str, Any]:
+    try:
+        outcome.listing, outcome.detail = read_detail(profile, listing, page)
+    except Exception as exc:  # noqa: BLE001 - one page the parser chokes on costs its details, not the batch
+        outcome.listing = listing
+        outcome.detail = ParsedPage(errors=[f"{page.url}: unreadable detail page: {type(exc).__name__}: {exc}"[:300]])
+    return outcome.listing

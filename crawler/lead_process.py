@@ -7,6 +7,10 @@ to it, not read again), stamps sightings with the crawl run's id, and stores eac
 (crawler.lead_outcomes.store_listings → leads.process.process_batch), answering with one outcome per listing. One
 batch at a time, in order, as the pipeline sends them.
 
+- Detail pages the spider left unread (crawler.extract.PageBody, with the crawl's profile sent at set-up) are read
+  here first (crawler.lead_outcomes), so parsing them costs the crawl's core nothing either.
+- A thread of its own reads the pipe as batches arrive (they hold detail pages, larger than the pipe's buffer), so the
+  crawl's send never waits for the batch before to be stored.
 - Its log records travel back with each answer and are logged by the crawl (its log settings, file and level apply).
 - A batch the store refuses is answered as refused (the pipeline fails its listings; the crawl goes on).
 - It ignores SIGINT and SIGTERM (a Ctrl-C or the scheduler's stop reaches the whole process group): the crawl
@@ -22,9 +26,11 @@ import asyncio
 import fcntl
 import logging
 import os
+import queue
 import signal
 import subprocess
 import sys
+import threading
 from collections import deque
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
@@ -32,7 +38,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from crawler.errors import CrawlSetupError
+from crawler.extract import PageBody
 from crawler.lead_outcomes import ListingOutcome, RunSightings, store_listings
+from crawler.profile import Profile
 from leads.store.base import StoreError
 from netsword.config import Config
 from watchlists.model import Watchlist
@@ -56,7 +64,16 @@ class LeadProcess:
     """The crawl's side: start it and wait until it is ready (blocking: from a worker thread), store batches (on the
     crawl's event loop: the answer is awaited with the loop watching the pipe, no thread in between), close."""
 
-    def __init__(self, cfg: Config, watchlist: Watchlist, *, run_id: str, alerts: bool, log_level: int) -> None:
+    def __init__(
+        self,
+        cfg: Config,
+        watchlist: Watchlist,
+        *,
+        run_id: str,
+        alerts: bool,
+        log_level: int,
+        profile: Profile | None = None,
+    ) -> None:
         down_read, down_write = os.pipe()  # both ends are not inherited by anything else this crawl starts
         up_read, up_write = os.pipe()
         root = str(Path(__file__).resolve().parents[1])
@@ -80,7 +97,8 @@ class LeadProcess:
         self.waiting: deque[asyncio.Future[tuple[Any, ...]]] = deque()  # batches sent, in order, answers to come
         self.dead: LeadProcessDied | None = None
         self.closed = False
-        setup = {"cfg": cfg, "watchlist": watchlist, "run_id": run_id, "alerts": alerts, "log_level": log_level}
+        setup = {"cfg": cfg, "watchlist": watchlist, "run_id": run_id, "alerts": alerts, "log_level": log_level,
+                 "profile": profile}  # fmt: skip
         self._send(("setup", setup))
 
     @property
@@ -95,14 +113,17 @@ class LeadProcess:
             self.closed = True
             raise CrawlSetupError(f"lead process: {answer[1]}")
 
-    async def store(self, entries: Sequence[dict[str, Any]]) -> list[ListingOutcome]:
-        """Store one batch; StoreError when the store refused it, LeadProcessDied when the process is gone.
+    async def store(
+        self, entries: Sequence[dict[str, Any]], details: Sequence[PageBody | None] = ()
+    ) -> list[ListingOutcome]:
+        """Store one batch (`details`: the entries' unread detail pages, crawler.lead_outcomes.store_listings);
+        StoreError when the store refused it, LeadProcessDied when the process is gone.
 
         A batch sent while others are in the lead process is stored after them (it reads one at a time, in order),
         so what each batch's outcomes say is what one batch at a time would say."""
         loop = asyncio.get_running_loop()
         answered: asyncio.Future[tuple[Any, ...]] = loop.create_future()
-        self._send(("batch", list(entries)))
+        self._send(("batch", list(entries), list(details)))
         self.waiting.append(answered)
         if len(self.waiting) == 1:
             loop.add_reader(self.inbox.fileno(), self._readable, loop)
@@ -232,13 +253,16 @@ class _Stores:
         cfg: Config = setup["cfg"]
         watchlist: Watchlist = setup["watchlist"]
         self.min_score = cfg.matching.min_score
+        self.profile: Profile | None = setup.get("profile")
         self.index = build_index(cfg, watchlist=watchlist)
         self.store, self.alerting = open_alerting_sink(cfg, watchlist, alerts=bool(setup["alerts"]))
         run_id = str(setup.get("run_id") or "")
         self.sink: LeadSink = RunSightings(self.alerting, run_id) if run_id else self.alerting
 
-    def store_batch(self, entries: list[dict[str, Any]]) -> list[ListingOutcome]:
-        return store_listings(entries, self.index, self.sink, min_score=self.min_score)
+    def store_batch(self, entries: list[dict[str, Any]], details: list[PageBody | None]) -> list[ListingOutcome]:
+        return store_listings(
+            entries, self.index, self.sink, min_score=self.min_score, details=details, profile=self.profile
+        )
 
     def close(self) -> dict[str, Any]:
         queuer = self.alerting.queuer
@@ -246,6 +270,19 @@ class _Stores:
         self.alerting.close()
         self.store.close()
         return figures
+
+
+def _read(inbox: Connection, messages: queue.Queue[tuple[Any, ...] | None]) -> None:
+    """The pipe's reader (a thread): each message as it arrives, then None when the crawl's end is closed."""
+    while True:
+        try:
+            message: tuple[Any, ...] = inbox.recv()
+        except (EOFError, OSError):
+            messages.put(None)
+            return
+        messages.put(message)
+        if message[0] == "close":
+            return
 
 
 def main(argv: Sequence[str]) -> int:
@@ -266,16 +303,17 @@ def main(argv: Sequence[str]) -> int:
         outbox.send(("error", f"{type(exc).__name__}: {exc}", records.take()))
         return 2
     outbox.send(("ready", records.take()))
+    messages: queue.Queue[tuple[Any, ...] | None] = queue.Queue()
+    threading.Thread(target=_read, args=(inbox, messages), name="netsword-lead-pipe", daemon=True).start()
     while True:
-        try:
-            message = inbox.recv()
-        except EOFError:  # the crawl is gone: what was stored stays stored
+        message = messages.get()
+        if message is None:  # the crawl is gone: what was stored stays stored
             break
         if message[0] == "close":
             outbox.send(("closed", stores.close(), records.take()))
             return 0
         try:
-            answer: tuple[Any, ...] = ("done", stores.store_batch(message[1]), records.take())
+            answer: tuple[Any, ...] = ("done", stores.store_batch(message[1], message[2]), records.take())
         except Exception as exc:  # noqa: BLE001 - a refused batch costs its listings, never the crawl
             logger.error("storing %d listings failed: %s", len(message[1]), exc)
             answer = ("refused", str(exc)[:300] or type(exc).__name__, records.take())

@@ -23,7 +23,13 @@ and netsword/lead_process_died holds its exit code (negative: the signal). A spi
 (the marketplace spider) starts the lead process as it opens, so a lead process that cannot build its index or open
 the store fails the crawl's setup (CrawlSetupError) before anything is fetched; other spiders start it with their
 first item, if they have one.
-Stats: netsword/listings, netsword/listings_kept, netsword/leads_created, netsword/leads_updated,
+With the lead process on and no image hashing before this pipeline (NETSWORD_IMAGE_HASHES 0: the image pipeline needs
+the listing read), the pipeline tells the spider to leave detail pages unread (`details_read_later`): a detail item
+then carries its page (`detail_page`), the lead process reads it as the spider would have (crawler.lead_outcomes), and
+the item leaves this pipeline with the completed listing; how the page read (malformed items, empty fields) is counted
+and logged by the spider's `report_page`, as for a page it read itself. Parsing detail pages is then off the crawl's
+core as well (benchmarks/crawl.py).
+Stats: netsword/detail_pages_read_apart (detail pages the lead process read), netsword/listings, netsword/listings_kept, netsword/leads_created, netsword/leads_updated,
 netsword/leads_unchanged, netsword/lead_batches, netsword/alerts_queued (with the runtime's).
 """
 
@@ -40,16 +46,18 @@ from scrapy.exceptions import DropItem
 from crawler.errors import CrawlSetupError
 from crawler.extensions.crawl_run import CrawlRun, crawl_run_of
 from crawler.extensions.runtime import runtime_of
+from crawler.extract import PageBody
 from crawler.lead_outcomes import ListingOutcome, RunSightings, store_listings
 from crawler.lead_process import LeadProcess, LeadProcessDied
 from crawler.ledger import CrawlLedger
+from crawler.profile import Profile
 from leads.sink import LeadSink
 from leads.store.base import StoreError
 from netsword.models import utc_now
 
 __all__ = ["LeadPipeline", "RunSightings"]  # RunSightings: also the distributed writer's
 logger = logging.getLogger(__name__)
-Pending = tuple[dict[str, Any], "asyncio.Future[ListingOutcome]"]
+Pending = tuple[dict[str, Any], PageBody | None, "asyncio.Future[ListingOutcome]"]
 
 
 def _log_level(value: Any) -> int:
@@ -83,8 +91,11 @@ class LeadPipeline:
         return cls(crawler)
 
     async def open_spider(self) -> None:
-        if self.in_process and getattr(self.crawler.spider, "stores_listings", False):
+        spider = self.crawler.spider
+        if self.in_process and getattr(spider, "stores_listings", False):
             await asyncio.get_running_loop().run_in_executor(self.executor, self._lead_process)
+            if self.crawler.settings.getint("NETSWORD_IMAGE_HASHES") <= 0 and hasattr(spider, "details_read_later"):
+                spider.details_read_later = True  # type: ignore[union-attr]
 
     async def close_spider(self) -> None:
         self.closing = True
@@ -106,9 +117,10 @@ class LeadPipeline:
         data.setdefault("crawled_at", utc_now())
         keyword, page = str(item.get("keyword") or ""), int(item.get("page") or 0)
         listing_id = str(data.get("id", "?"))[:80]
+        detail_page = item.pop("detail_page", None)
         loop = asyncio.get_running_loop()
         done: asyncio.Future[ListingOutcome] = loop.create_future()
-        self.pending.append((data, done))
+        self.pending.append((data, detail_page, done))
         loop.call_soon(self._kick)  # after this loop turn, so that listings arriving together go together
         try:
             outcome = await done
@@ -117,6 +129,16 @@ class LeadPipeline:
             why = f"{exc} before it was confirmed stored" if isinstance(exc, LeadProcessDied) else str(exc)
             self.ledger.failed(keyword, page, listing_id, why[:300])
             raise DropItem(f"not stored: {why}") from None
+        if outcome.listing is not None:  # completed by its detail page in the lead process: the item carries that
+            listing = dict(outcome.listing)
+            if "crawled_at" not in item["listing"]:
+                listing.pop("crawled_at", None)
+            item["listing"] = listing
+        if outcome.detail is not None and detail_page is not None:
+            self.crawler.stats.inc_value("netsword/detail_pages_read_apart")
+            report = getattr(self.crawler.spider, "report_page", None)
+            if report is not None:
+                report(outcome.detail, "detail", detail_page.url)
         if outcome.rejected:
             self.crawler.stats.inc_value("netsword/bad_listings")
             self.ledger.rejected(keyword, page)
@@ -149,16 +171,17 @@ class LeadPipeline:
         self._kick()
 
     async def _store(self, batch: list[Pending]) -> None:
-        entries = [data for data, _ in batch]
+        entries = [data for data, _, _ in batch]
+        details = [page for _, page, _ in batch] if any(page is not None for _, page, _ in batch) else []
         loop = asyncio.get_running_loop()
         try:
             if self.in_process:
                 if self.helper is None:  # a spider without `stores_listings`: started with its first item
                     await loop.run_in_executor(self.executor, self._lead_process)
                 assert self.helper is not None
-                outcomes = await self.helper.store(entries)
+                outcomes = await self.helper.store(entries, details)
             else:
-                outcomes = await loop.run_in_executor(self.executor, self._in_thread, entries)
+                outcomes = await loop.run_in_executor(self.executor, self._in_thread, entries, details)
         except (LeadProcessDied, CrawlSetupError) as exc:
             self._lead_process_lost(exc)
             self._fail(batch, exc)
@@ -170,7 +193,7 @@ class LeadPipeline:
             return
         stats = self.crawler.stats
         stats.inc_value("netsword/lead_batches")
-        for (_, done), outcome in zip(batch, outcomes, strict=True):
+        for (_, _, done), outcome in zip(batch, outcomes, strict=True):
             if not outcome.rejected:
                 stats.inc_value("netsword/listings_not_kept" if outcome.not_kept else "netsword/listings_kept")
             for name, count in outcome.counts.items():
@@ -178,10 +201,15 @@ class LeadPipeline:
             if not done.done():
                 done.set_result(outcome)
 
-    def _in_thread(self, entries: list[dict[str, Any]]) -> list[ListingOutcome]:
+    def _in_thread(self, entries: list[dict[str, Any]], details: list[PageBody | None]) -> list[ListingOutcome]:
         """NETSWORD_LEAD_PROCESS off: store one batch in the executor's thread, with the crawl's runtime."""
         sink: LeadSink = RunSightings(self.runtime.sink, self.run.run_id) if self.run else self.runtime.sink
-        return store_listings(entries, self.runtime.index, sink, min_score=self.runtime.cfg.matching.min_score)
+        return store_listings(entries, self.runtime.index, sink, min_score=self.runtime.cfg.matching.min_score,
+                              details=details, profile=self._profile())  # fmt: skip
+
+    def _profile(self) -> Profile | None:
+        profile = getattr(self.crawler.spider, "profile", None)
+        return profile if isinstance(profile, Profile) else None
 
     def _lead_process(self) -> LeadProcess:
         """The crawl's lead process, started (and waited for until its index is built) on first use."""
@@ -189,7 +217,8 @@ class LeadPipeline:
             settings = self.crawler.settings
             self.helper = LeadProcess(self.runtime.cfg, self.runtime.watchlist, run_id=self.run.run_id if self.run else "",
                                       alerts=settings.getbool("NETSWORD_ALERTS"),
-                                      log_level=_log_level(settings.get("LOG_LEVEL")))  # fmt: skip
+                                      log_level=_log_level(settings.get("LOG_LEVEL")),
+                                      profile=self._profile())  # fmt: skip
             self.helper.wait_ready()
         return self.helper
 
@@ -212,6 +241,6 @@ class LeadPipeline:
 
     @staticmethod
     def _fail(batch: list[Pending], exc: Exception) -> None:
-        for _, done in batch:
+        for _, _, done in batch:
             if not done.done():
                 done.set_exception(exc)

@@ -35,7 +35,7 @@ from crawler.browser_pages import browser_meta
 from crawler.capture import answer_kind, fetched_page, listing_page_url
 from crawler.extensions.crawl_run import crawl_run_of
 from crawler.extensions.runtime import runtime_of
-from crawler.extract import ParsedPage, detail_url, merge, parse_page, refusal
+from crawler.extract import PageBody, ParsedPage, detail_url, parse_page, read_detail, refusal
 from crawler.items import ListingItem
 from crawler.ledger import CrawlLedger
 from crawler.middlewares.retry_after import GAVE_UP
@@ -78,6 +78,8 @@ class MarketplaceSpider(scrapy.Spider):
         self.allowed_domains = sorted({urlsplit(f"//{h}").hostname or h for h in self.profile.hosts})
         self.seen: set[str] = set()
         self.warned_fields: set[str] = set()
+        # set by the lead pipeline when the crawl's lead process reads detail pages (crawler.pipelines.leads)
+        self.details_read_later = False
         self._ledger: CrawlLedger | None = None
         self._listed_here: set[str] = set()  # without JOBDIR (no spider state)
 
@@ -189,16 +191,28 @@ class MarketplaceSpider(scrapy.Spider):
 
     def parse_detail(self, response: Response, listing: dict[str, Any]) -> Iterator[ListingItem]:
         self.crawler.stats.inc_value("netsword/detail_pages")
-        parsed = self._read_page(response, "detail")
-        detail = parsed.listings[0] if parsed.listings else {}
-        yield from self._item(merge(listing, detail), response, is_detail=True)
+        page = self._body(response)
+        if self.details_read_later and not self._detail_names_id():
+            # read in the lead process, off the crawl's core; the search result stands for the listing until then
+            yield from self._item(listing, response, is_detail=True, detail_page=page)
+            return
+        merged, parsed = read_detail(self.profile, listing, page)
+        self.report_page(parsed, "detail", page.url)
+        yield from self._item(merged, response, is_detail=True)
+
+    def _detail_names_id(self) -> bool:
+        """Whether the detail page's rules read the listing's id: it may then replace the search result's, which
+        decides duplicates and evidence here, so such a page is read by the spider."""
+        return self.profile.detail is not None and "id" in self.profile.detail.page.fields
 
     def _listed(self) -> set[str]:
         """Ids whose detail page was asked for; kept in the spider state, so a resumed crawl does not ask again."""
         state = getattr(self, "state", None)
         return state.setdefault("listed_ids", set()) if isinstance(state, dict) else self._listed_here
 
-    def _item(self, listing: dict[str, Any], response: Response, *, is_detail: bool = False) -> Iterator[ListingItem]:
+    def _item(
+        self, listing: dict[str, Any], response: Response, *, is_detail: bool = False, detail_page: PageBody | None = None
+    ) -> Iterator[ListingItem]:
         key = str(listing.get("id", ""))
         # With JOBDIR, Scrapy persists `self.state`, so a resumed crawl still knows what it already handled.
         state = getattr(self, "state", None)
@@ -213,7 +227,7 @@ class MarketplaceSpider(scrapy.Spider):
         self.crawler.stats.inc_value("netsword/listings_seen")
         kind = answer_kind(self.profile, detail=is_detail)
         page_of_listing = listing_page_url(self.profile, listing, kind=kind, own_page=response.url if is_detail else "")
-        yield ListingItem(
+        item = ListingItem(
             listing=listing,
             profile=self.profile.platform,
             page_url=response.url,
@@ -224,13 +238,26 @@ class MarketplaceSpider(scrapy.Spider):
             keyword=keyword,
             page=page,
         )
+        if detail_page is not None:
+            item["detail_page"] = detail_page
+        yield item
 
-    def _read_page(self, response: Response, kind: str) -> ParsedPage:
+    @staticmethod
+    def _body(response: Response) -> PageBody:
         # Chromium decoded the page itself and scrapy-playwright re-encoded what it rendered: read that text.
         rendered = "playwright" in response.flags and isinstance(response, TextResponse)
         content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
-        body: bytes | str = response.text if rendered else response.body
-        parsed = parse_page(self.profile, body, response.url, kind=kind, content_type=content_type)
+        return PageBody(response.url, response.text if rendered else response.body, content_type)
+
+    def _read_page(self, response: Response, kind: str) -> ParsedPage:
+        page = self._body(response)
+        parsed = parse_page(self.profile, page.body, page.url, kind=kind, content_type=page.content_type)
+        self.report_page(parsed, kind, page.url)
+        return parsed
+
+    def report_page(self, parsed: ParsedPage, kind: str, url: str) -> None:
+        """Count and log how a page read (malformed items, empty fields); the lead pipeline reports a detail page its
+        lead process read through this too."""
         self._count_errors(parsed.errors, kind)
         for name, count in parsed.empty.items():
             self.crawler.stats.inc_value(f"netsword/empty_field/{name}", count)
@@ -239,9 +266,8 @@ class MarketplaceSpider(scrapy.Spider):
                 self.warned_fields.add(f"{kind}.{name}")
                 self.logger.warning(
                     "%s field %r is empty on %d of %d items of %s: does its rule still fit the page?",
-                    kind, name, parsed.empty[name], parsed.read, response.url,
+                    kind, name, parsed.empty[name], parsed.read, url,
                 )  # fmt: skip
-        return parsed
 
     def _count_errors(self, errors: list[str], kind: str) -> None:
         for error in errors:
