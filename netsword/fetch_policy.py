@@ -19,7 +19,7 @@ import re
 import socket
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from urllib.parse import urlsplit
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -75,21 +75,20 @@ class FetchPolicy:
         `resource`: a browser's sub-resource (image, script, XHR …): any host, and data:/blob: URLs, may be loaded,
         but never from a non-public address the policy does not allow. `origin`: the URL that redirected here, or
         the page that loads this resource (see `allows_private`)."""
-        where = redact(url)
         try:
             parts = urlsplit(url)
             scheme, port = parts.scheme.lower(), parts.port
         except ValueError:
-            return Refusal(HOST, f"{where}: not a URL that can be fetched")
+            return Refusal(HOST, f"{redact(url)}: not a URL that can be fetched")
         if resource and scheme in LOCAL_SCHEMES:
             return None
         if scheme not in SCHEMES:
-            return Refusal(SCHEME, f"{where}: scheme {scheme or 'none'}: only http and https are fetched")
+            return Refusal(SCHEME, f"{redact(url)}: scheme {scheme or 'none'}: only http and https are fetched")
         host = canonical_host(parts.hostname or "")
         if not host:
-            return Refusal(HOST, f"{where}: no host")
+            return Refusal(HOST, f"{redact(url)}: no host")
         if not (resource or self.any_host or _matches(host, port, scheme, self._entries)):
-            return Refusal(HOST, f"{where}: host {host} is not among the allowed hosts")
+            return Refusal(HOST, f"{redact(url)}: host {host} is not among the allowed hosts")
         literal = ip_literal(host)
         if literal is not None:
             return self.check_addresses(url, [literal], origin=origin)
@@ -140,6 +139,7 @@ def for_operator_url(url: str, *, max_bytes: int = DEFAULT_MAX_BYTES, timeout: f
     return FetchPolicy(any_host=True, private_hosts=(urlsplit(url).netloc,), max_bytes=max_bytes, timeout=timeout)
 
 
+@lru_cache(maxsize=4096)  # every request asks about the same few hosts (a crawl's CPU: issue 19)
 def canonical_host(host: str) -> str:
     """Lower case, no brackets or trailing dot, IDNA-encoded; an IPv4 in any form as its dotted quad."""
     host = host.strip().strip("[]").rstrip(".").lower()
@@ -152,6 +152,7 @@ def canonical_host(host: str) -> str:
         return host
 
 
+@lru_cache(maxsize=4096)
 def ip_literal(host: str) -> IPAddress | None:
     """The address a host written as one stands for — also IPv4 in decimal, octal or hex, whole or by parts, as
     browsers and inet_aton read `http://2130706433/`, `http://0177.1/` or `http://0x7f.0.0.1/` — else None."""
