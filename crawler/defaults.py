@@ -28,6 +28,9 @@ NETSWORD_PAGE_POOL_SIZE = 0  # idle Chromium pages kept per context; 0: CONCURRE
 NETSWORD_PAGE_MAX_USES = 50  # requests a pooled page serves before it is closed
 
 CONCURRENT_REQUESTS = 16
+# Scrapy's downloader, counting a download in its slot as soon as it is scheduled: a site never gets more than its
+# concurrency at once (Scrapy 2.19 under asyncio let a result page's 20 detail requests out together)
+DOWNLOADER = "crawler.downloader.PoliteDownloader"
 # Scrapy reads the source of every generator callback again for each response it calls it for (its cache is keyed by
 # bound methods, new each time) to warn of `return value` in a generator; tests/crawler/test_spider_callbacks.py
 # checks NetSword's spiders once instead.
