@@ -5,7 +5,7 @@
                                [--renders N] [--renders-minutes M]
 
 The demo marketplace is built with `--size` listings (48,000: the goods words then find thousands of listings, so a
-static or API run fetches some 5,000 pages and lasts well over 10 s; the demo's own 2,400 give windows under a
+static or API run fetches some 5,000 pages and lasts 10–20 s on 2 cores; the demo's own 2,400 give windows under a
 second). For each style the NetSword crawl (parse, match, store; no evidence; matching and storing in its lead
 process, crawler.lead_process) runs in a child process and logs every URL it fetched; a bare spider then downloads
 exactly those URLs (through Chromium, a new page per URL as scrapy-playwright does by default, for the browser style)
@@ -13,7 +13,8 @@ and the ratio of pages/s is printed, with the CPU seconds each side used during 
 process's own, then its child processes': the lead process, and Chromium for the browser style), so figures taken
 on a loaded machine can be read. A window under 10 s is flagged. `--lead-thread` has NetSword match and store in a
 thread of the crawl process instead (NETSWORD_LEAD_PROCESS off), as it did before the lead process. `--repeat N`
-(3) runs each pair N times and prints the median ratio and the median CPU seconds. `--renders N` then renders
+(5) runs each pair N times, the bare spider first in every other pair (fetching the URLs of the first NetSword run:
+the same crawl fetches the same pages), and prints the median ratio and the median CPU seconds. `--renders N` then renders
 browser item pages N times through NetSword's page pool and prints the proportional set size (PSS, shared pages
 counted once) of the Python process and of Chromium's processes at intervals, to show whether memory stays flat;
 `--renders-minutes` stops it early and says how many were done.
@@ -215,15 +216,30 @@ def cpu_text(result: dict, children: str) -> str:
     return text + (f" + {children} {result['children_cpu']:5.1f} s" if result.get("children_cpu", 0) >= 0.05 else "")
 
 
-def compare(style: str, keywords: list[str], opts: argparse.Namespace, base_url: str, tmp: str) -> tuple[float, dict]:
+def compare(
+    style: str, keywords: list[str], opts: argparse.Namespace, base_url: str, tmp: str, urls: list[str] | None = None
+) -> tuple[float, dict]:
+    """One pair of runs. With `urls` (what an earlier NetSword run of the same crawl fetched) the bare spider goes
+    first: alternating the order keeps a machine that speeds up or slows down over minutes from favouring one side."""
     profile = STYLES[style]
     browser = style == "browser"
     max_pages = opts.browser_max_pages if browser else opts.max_pages
     extra = {"NETSWORD_LEAD_PROCESS": False} if opts.lead_thread else {}
-    ours = child({"mode": "netsword", "profile": profile, "base_url": base_url, "keywords": keywords,
-                  "max_pages": max_pages, "browser": browser, "extra": extra}, tmp)  # fmt: skip
-    bare = child({"mode": "bare", "profile": profile, "base_url": base_url, "urls": ours["urls"], "browser": browser,
-                  "concurrency": 2 if browser else 8}, tmp)  # fmt: skip
+
+    def run_ours() -> dict:
+        return child({"mode": "netsword", "profile": profile, "base_url": base_url, "keywords": keywords,
+                      "max_pages": max_pages, "browser": browser, "extra": extra}, tmp)  # fmt: skip
+
+    def run_bare(fetched: list[str]) -> dict:
+        return child({"mode": "bare", "profile": profile, "base_url": base_url, "urls": fetched, "browser": browser,
+                      "concurrency": 2 if browser else 8}, tmp)  # fmt: skip
+
+    if urls is None:
+        ours = run_ours()
+        bare = run_bare(ours["urls"])
+    else:
+        bare = run_bare(urls)
+        ours = run_ours()
     a, b = rate(ours), rate(bare)
     unit = "renders/s" if browser else "pages/s"
     ours_children = "lead process + chromium" if browser else "lead process"
@@ -233,14 +249,15 @@ def compare(style: str, keywords: list[str], opts: argparse.Namespace, base_url:
           f"{cpu_text(bare, 'chromium')})   ratio {a / b if b else 0:.2f}{short}; load {os.getloadavg()[0]:.1f}",
           flush=True)  # fmt: skip
     figures = {"seconds": min(ours["seconds"], bare["seconds"]), "ours_cpu": ours["cpu"],
-               "ours_children_cpu": ours.get("children_cpu", 0.0), "bare_cpu": bare["cpu"]}  # fmt: skip
+               "ours_children_cpu": ours.get("children_cpu", 0.0), "bare_cpu": bare["cpu"],
+               "urls": ours["urls"]}  # fmt: skip
     return (a / b if b else 0.0), figures
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--styles", default="static,api,browser")
-    parser.add_argument("--keywords", type=int, default=8, help="static and api: the first N of KEYWORDS")
+    parser.add_argument("--keywords", type=int, default=10, help="static and api: the first N of KEYWORDS")
     parser.add_argument("--browser-keywords", type=int, default=2, help="browser: the first N of BROWSER_KEYWORDS")
     parser.add_argument("--size", type=int, default=48000, help="listings in the demo catalogue")
     parser.add_argument("--max-pages", type=int, default=300, help="static and api: result pages per keyword at most")
@@ -250,7 +267,7 @@ def main() -> int:
         action="store_true",
         help="NetSword stores in a thread of the crawl (NETSWORD_LEAD_PROCESS off), as before",
     )
-    parser.add_argument("--repeat", type=int, default=3, help="run each comparison N times; print the median ratio")
+    parser.add_argument("--repeat", type=int, default=5, help="run each comparison N times; print the median ratio")
     parser.add_argument("--renders", type=int, default=0, help="memory check: render browser item pages N times")
     parser.add_argument("--renders-minutes", type=float, default=0, help="stop the memory check after M minutes")
     parser.add_argument("--memory-every", type=int, default=0, help="print memory every N renders (renders/50)")
@@ -266,7 +283,9 @@ def main() -> int:
             for style in [s.strip() for s in opts.styles.split(",") if s.strip()]:
                 words = BROWSER_KEYWORDS[: opts.browser_keywords] if style == "browser" else KEYWORDS[: opts.keywords]
                 print(f"{style}: keywords {', '.join(words)}")
-                runs = [compare(style, words, opts, base_url, tmp) for _ in range(max(1, opts.repeat))]
+                runs = [compare(style, words, opts, base_url, tmp)]
+                for n in range(1, max(1, opts.repeat)):  # then bare first and NetSword first by turns
+                    runs.append(compare(style, words, opts, base_url, tmp, runs[0][1]["urls"] if n % 2 else None))
                 ratios = [ratio for ratio, _ in runs]
 
                 def median(name: str, runs: list = runs) -> float:
