@@ -28,6 +28,17 @@ def market() -> Iterator[Any]:
     server.stop()
 
 
+@pytest.fixture(scope="module")
+def quiet_market() -> Iterator[Any]:
+    """The demo marketplace without faults or slow answers: two crawls of it fetch the same listings."""
+    from demo.server import DemoMarket
+
+    server = DemoMarket(port=0, seed=11, rate_limit=0, fault_rate=0.0, slow_rate=0.0)
+    server.start()
+    yield server
+    server.stop()
+
+
 def child_command(var_dir: Path, profile: str, base_url: str, **kwargs: Any) -> dict[str, Any]:
     """subprocess arguments for a crawl in a child process with its own var/ (store and evidence)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("NETSWORD_")}

@@ -10,7 +10,6 @@ only fetches them, and nothing a user sees changes.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,16 +24,6 @@ from leads.store.listings import ListingQuery
 
 pytestmark = pytest.mark.timeout(300)
 PROFILES = Path(__file__).resolve().parents[2] / "crawler" / "profiles"
-
-
-@pytest.fixture(scope="module")
-def quiet_market() -> Iterator[Any]:
-    from demo.server import DemoMarket
-
-    server = DemoMarket(port=0, seed=5, rate_limit=0, fault_rate=0.0, slow_rate=0.0)
-    server.start()
-    yield server
-    server.stop()
 
 
 def _kept(var_dir: Path) -> dict[str, dict[str, Any]]:

@@ -15,7 +15,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,17 +26,6 @@ from leads.store.listings import ListingQuery
 pytestmark = pytest.mark.timeout(300)
 REPO = Path(__file__).resolve().parents[2]
 KEYWORDS = ["耐克", "NIKE", "劳力士"]
-
-
-@pytest.fixture(scope="module")
-def quiet_market() -> Iterator[Any]:
-    """The demo marketplace without faults or slow answers: two crawls of it fetch the same listings."""
-    from demo.server import DemoMarket
-
-    server = DemoMarket(port=0, seed=11, rate_limit=0, fault_rate=0.0, slow_rate=0.0)
-    server.start()
-    yield server
-    server.stop()
 
 
 def _store_state(var_dir: Path) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
