@@ -4,14 +4,14 @@
                                [--max-pages N] [--browser-max-pages N] [--lead-thread] [--repeat N]
                                [--renders N] [--renders-minutes M]
 
-The demo marketplace is built with `--size` listings (48,000: the goods words then find thousands of listings, so a
-static or API run fetches some 5,000 pages and lasts 10–20 s on 2 cores; the demo's own 2,400 give windows under a
+The demo marketplace is built with `--size` listings (64,000: the goods words then find thousands of listings, so a
+static or API run fetches some 6,650 pages and lasts 13–25 s on 2 cores; the demo's own 2,400 give windows under a
 second). For each style the NetSword crawl (parse, match, store; no evidence; matching and storing in its lead
 process, crawler.lead_process) runs in a child process and logs every URL it fetched; a bare spider then downloads
 exactly those URLs (through Chromium, a new page per URL as scrapy-playwright does by default, for the browser style)
 and the ratio of pages/s is printed, with the CPU seconds each side used during its crawl window (the crawl
-process's own, then its child processes': the lead process, and Chromium for the browser style), so figures taken
-on a loaded machine can be read. A window under 10 s is flagged. `--lead-thread` has NetSword match and store in a
+process's own, with the seconds Python's garbage collector ran in it, then its child processes': the lead process,
+and Chromium for the browser style), so figures taken on a loaded machine can be read. A window under 10 s is flagged. `--lead-thread` has NetSword match and store in a
 thread of the crawl process instead (NETSWORD_LEAD_PROCESS off), as it did before the lead process. `--repeat N`
 (5) runs each pair N times, the bare spider first in every other pair (fetching the URLs of the first NetSword run:
 the same crawl fetches the same pages), and prints the median ratio and the median CPU seconds. `--renders N` then renders
@@ -36,13 +36,24 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 CHILD = r"""
-import json, os, sys, time
+import gc, json, os, sys, time
 import scrapy
 from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 with open(sys.argv[1], encoding="utf-8") as f:
     args = json.load(f)
 times, cpu, urls, tree_cpu = [], [], [], []
+collecting = [0.0, 0.0, False]  # seconds Python's collector ran from the first response on; its run's start; closed
+
+def on_gc(phase, info):
+    if not times or collecting[2]:
+        return
+    if phase == "start":
+        collecting[1] = time.perf_counter()
+    elif collecting[1]:
+        collecting[0] += time.perf_counter() - collecting[1]
+
+gc.callbacks.append(on_gc)
 
 def tree():
     # this process's descendants (the lead process; Playwright's driver and Chromium), nobody else's: read from each
@@ -100,6 +111,7 @@ def on_idle(spider):
         tree_cpu.append(children_cpu())
 
 def on_closed(spider):
+    collecting[2] = True
     if tree_cpu:
         tree_cpu.append(children_cpu())
 
@@ -156,7 +168,7 @@ process.start()
 n = len(times)
 result = {"pages": n, "seconds": times[-1] - times[0] if n > 1 else 0.0, "urls": urls,
           "cpu": cpu[-1] - cpu[0] if n > 1 else 0.0,
-          "children_cpu": max(tree_cpu[1:]) - tree_cpu[0] if len(tree_cpu) > 1 else 0.0,
+          "children_cpu": max(tree_cpu[1:]) - tree_cpu[0] if len(tree_cpu) > 1 else 0.0, "gc": collecting[0],
           "stats": {k: v for k, v in crawler.stats.get_stats().items() if isinstance(v, (int, float))}}
 print("RESULT " + json.dumps(result))
 """
@@ -212,7 +224,7 @@ def rate(result: dict) -> float:
 
 
 def cpu_text(result: dict, children: str) -> str:
-    text = f"cpu {result['cpu']:5.1f} s"
+    text = f"cpu {result['cpu']:5.1f} s (gc {result.get('gc', 0.0):3.1f} s)"
     return text + (f" + {children} {result['children_cpu']:5.1f} s" if result.get("children_cpu", 0) >= 0.05 else "")
 
 
@@ -248,7 +260,8 @@ def compare(
           f"{cpu_text(ours, ours_children)})   bare {b:6.1f} {unit} ({bare['seconds']:5.1f} s, "
           f"{cpu_text(bare, 'chromium')})   ratio {a / b if b else 0:.2f}{short}; load {os.getloadavg()[0]:.1f}",
           flush=True)  # fmt: skip
-    figures = {"seconds": min(ours["seconds"], bare["seconds"]), "ours_cpu": ours["cpu"],
+    figures = {"seconds": min(ours["seconds"], bare["seconds"]), "ours_cpu": ours["cpu"], "ours_gc": ours["gc"],
+               "bare_gc": bare["gc"],
                "ours_children_cpu": ours.get("children_cpu", 0.0), "bare_cpu": bare["cpu"],
                "urls": ours["urls"]}  # fmt: skip
     return (a / b if b else 0.0), figures
@@ -259,7 +272,7 @@ def main() -> int:
     parser.add_argument("--styles", default="static,api,browser")
     parser.add_argument("--keywords", type=int, default=10, help="static and api: the first N of KEYWORDS")
     parser.add_argument("--browser-keywords", type=int, default=2, help="browser: the first N of BROWSER_KEYWORDS")
-    parser.add_argument("--size", type=int, default=48000, help="listings in the demo catalogue")
+    parser.add_argument("--size", type=int, default=64000, help="listings in the demo catalogue")
     parser.add_argument("--max-pages", type=int, default=300, help="static and api: result pages per keyword at most")
     parser.add_argument("--browser-max-pages", type=int, default=10, help="browser: result pages per keyword at most")
     parser.add_argument(
@@ -294,7 +307,8 @@ def main() -> int:
                 print(f"{style:8s} median ratio {statistics.median(ratios):.2f} over {len(ratios)} runs"
                       f" ({', '.join(f'{r:.2f}' for r in ratios)}); shortest window {min(f['seconds'] for _, f in runs):.1f} s;"
                       f" median cpu: netsword {median('ours_cpu'):.1f} s + its children {median('ours_children_cpu'):.1f} s,"
-                      f" bare {median('bare_cpu'):.1f} s", flush=True)  # fmt: skip
+                      f" bare {median('bare_cpu'):.1f} s; median gc: netsword {median('ours_gc'):.2f} s,"
+                      f" bare {median('bare_gc'):.2f} s", flush=True)  # fmt: skip
             if opts.renders:
                 memory_check(opts, base_url, tmp)
     finally:

@@ -4,7 +4,7 @@ in crawler/settings.py, so `scrapy crawl marketplace -a profile=…` and `netswo
 At Scrapy's "addon" priority (a project setting, a spider's or `-s` wins) it sets crawler/defaults.py; robots, user
 agent, AutoThrottle from `[crawler]`; concurrency and delay from the profile's politeness, else `[crawler]`; the
 lead and evidence pipelines, the fetch-policy, robots.txt, rate-limit, Retry-After, meta-refresh, page-pool and
-provenance middlewares, the runtime, crawl-run and stats-file extensions; size and time caps from `[crawler]`; and, when pages
+provenance middlewares, the runtime, crawl-run, stats-file and collector-tuning extensions; size and time caps from `[crawler]`; and, when pages
 are rendered (the profile says `render: browser`, or NETSWORD_BROWSER) or evidence is captured, the shared
 Playwright handler with Chromium's launch options from `[browser]`. The platform-access middlewares: blocks (captcha,
 login wall, access denied; crawler.middlewares.blocks), sessions (in the place of Scrapy's cookie middleware),
@@ -27,6 +27,7 @@ from scrapy.settings import BaseSettings
 
 from crawler import defaults
 from crawler.errors import CrawlSetupError
+from crawler.extensions.collector import CollectorTuning
 from crawler.extensions.crawl_run import CrawlRun
 from crawler.extensions.runtime import NetSwordRuntime
 from crawler.extensions.stats_file import StatsFile
@@ -125,6 +126,7 @@ def _components(settings: BaseSettings) -> None:
     settings.set_in_component_priority_dict("EXTENSIONS", NetSwordRuntime, 100)
     settings.set_in_component_priority_dict("EXTENSIONS", CrawlRun, 500)
     settings.set_in_component_priority_dict("EXTENSIONS", StatsFile, 1000)
+    settings.set_in_component_priority_dict("EXTENSIONS", CollectorTuning, 1100)
 
 
 def _browser(settings: BaseSettings, cfg: Config, *, required: bool) -> None:

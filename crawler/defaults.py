@@ -26,6 +26,8 @@ NETSWORD_LEAD_BATCH = 50  # listings per store write at most
 NETSWORD_LEAD_PROCESS = True  # match and store in the crawl's lead process (crawler.lead_process); off: a thread
 NETSWORD_PAGE_POOL_SIZE = 0  # idle Chromium pages kept per context; 0: CONCURRENT_REQUESTS_PER_DOMAIN
 NETSWORD_PAGE_MAX_USES = 50  # requests a pooled page serves before it is closed
+# Python's collector runs after this many new objects while a crawl is open (crawler.extensions.collector); 0: Python's
+NETSWORD_GC_THRESHOLD = 10000
 
 CONCURRENT_REQUESTS = 16
 # Scrapy's downloader, counting a download in its slot as soon as it is scheduled: a site never gets more than its
