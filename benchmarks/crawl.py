@@ -11,8 +11,9 @@ process, crawler.lead_process) runs in a child process and logs every URL it fet
 exactly those URLs (through Chromium, a new page per URL as scrapy-playwright does by default, for the browser style)
 and the ratio of pages/s is printed, with the CPU seconds each side used during its crawl window (the crawl
 process's own, with the seconds Python's garbage collector ran in it, then its child processes': the lead process,
-and Chromium for the browser style), so figures taken on a loaded machine can be read. A window under 10 s is flagged. `--lead-thread` has NetSword match and store in a
-thread of the crawl process instead (NETSWORD_LEAD_PROCESS off), as it did before the lead process. `--repeat N`
+and Chromium for the browser style), so figures taken on a loaded machine can be read. A window under 10 s is
+flagged. `--lead-thread` has NetSword match and store in a thread of the crawl process instead
+(NETSWORD_LEAD_PROCESS off), as it did before the lead process. `--repeat N`
 (5) runs each pair N times, the bare spider first in every other pair (fetching the URLs of the first NetSword run:
 the same crawl fetches the same pages), and prints the median ratio and the median CPU seconds. `--renders N` then renders
 browser item pages N times through NetSword's page pool and prints the proportional set size (PSS, shared pages
