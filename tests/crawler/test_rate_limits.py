@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -51,20 +50,10 @@ def stored_listings(var_dir: Path) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def calm_market() -> Iterator[Any]:
-    from demo.server import DemoMarket
-
-    server = DemoMarket(port=0, seed=11, rate_limit=0, fault_rate=0.0, slow_rate=0.0)
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def calm(calm_market: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[set[str], int]:
+def calm(quiet_market: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[set[str], int]:
     """What an undisturbed crawl stores: the listings with leads, and how many listings it stored."""
     var_dir = tmp_path_factory.mktemp("calm")
-    code, out, stats = netsword_crawl(var_dir, calm_market.url)
+    code, out, stats = netsword_crawl(var_dir, quiet_market.url)
     assert code == 0, out
     return stored_listings(var_dir), stats["crawl"]["totals"]["stored"]
 
@@ -85,10 +74,10 @@ def test_heavy_rate_limiting_slows_the_crawl_and_loses_nothing(calm: tuple[set[s
     assert stats.get("retry/rate_limit/max_reached", 0) == 0 and stats.get("netsword/given_up", 0) == 0
 
 
-def test_a_page_that_keeps_failing_is_requeued_then_reported_by_keyword(calm_market: Any, tmp_path: Path) -> None:
-    watch = calm_market.catalogue.search("demo-static", "手表")[0]  # on the first result page of 手表
+def test_a_page_that_keeps_failing_is_requeued_then_reported_by_keyword(quiet_market: Any, tmp_path: Path) -> None:
+    watch = quiet_market.catalogue.search("demo-static", "手表")[0]  # on the first result page of 手表
     rules = [Rule(r"/static/search\?q=%E9%9E%8B&page=1$", 503), Rule(f"/static/item/{watch}$", 502)]
-    with FlakyFront(calm_market.url, rules) as front:
+    with FlakyFront(quiet_market.url, rules) as front:
         code, out, stats = netsword_crawl(tmp_path, front.url, *FAST)
         hits = dict(front.hits)
     assert code == 3, out  # partial
@@ -108,29 +97,29 @@ def test_a_page_that_keeps_failing_is_requeued_then_reported_by_keyword(calm_mar
     assert f"detail page {front.url}/static/item/{watch} (from search page 1) given up: HTTP 502" in out
 
 
-def test_a_page_that_fails_for_a_while_is_recovered_later_in_the_run(calm_market: Any, tmp_path: Path) -> None:
+def test_a_page_that_fails_for_a_while_is_recovered_later_in_the_run(quiet_market: Any, tmp_path: Path) -> None:
     # 7 failures: more than the first round's 1 + 4 retries, fewer than the second round's end
     rules = [Rule(r"/static/search\?q=%E6%89%8B%E8%A1%A8&page=1$", 503, times=7)]
-    with FlakyFront(calm_market.url, rules) as front:
+    with FlakyFront(quiet_market.url, rules) as front:
         code, out, stats = netsword_crawl(tmp_path, front.url, *FAST)
     assert code == 0, out
     assert stats["crawl"]["status"] == "complete" and stats["netsword/requeued"] == 1
     assert stats["crawl"]["keywords"]["手表"]["pages_fetched"] == 2
 
 
-def test_a_retry_after_above_the_cap_is_given_up_and_reported(calm_market: Any, tmp_path: Path) -> None:
+def test_a_retry_after_above_the_cap_is_given_up_and_reported(quiet_market: Any, tmp_path: Path) -> None:
     rules = [Rule(r"/static/search\?q=%E6%89%8B%E8%A1%A8&page=2$", 429, retry_after="3600")]
-    with FlakyFront(calm_market.url, rules) as front:
+    with FlakyFront(quiet_market.url, rules) as front:
         code, out, stats = netsword_crawl(tmp_path, front.url, *FAST)
     assert code == 3, out
     assert "search page 2 given up: HTTP 429 with Retry-After 3600 s, above 60 s" in out
     assert stats["retry_after/too_long"] == 1
 
 
-def test_a_cursor_keyword_cut_short_is_reported(calm_market: Any, tmp_path: Path) -> None:
+def test_a_cursor_keyword_cut_short_is_reported(quiet_market: Any, tmp_path: Path) -> None:
     """demo-api pages with a cursor found on the previous page: a page given up ends its keyword, and says so."""
     rules = [Rule(r"/api/search\?q=%E5%8C%85&cursor=[^&]+&", 503)]
-    with FlakyFront(calm_market.url, rules) as front:
+    with FlakyFront(quiet_market.url, rules) as front:
         code, out, stats = netsword_crawl(tmp_path, front.url, *FAST, profile="demo-api", keywords=("包",), max_pages=3)
     assert code == 3, out
     bags = stats["crawl"]["keywords"]["包"]

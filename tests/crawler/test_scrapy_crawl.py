@@ -8,7 +8,6 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,17 +26,6 @@ _SETUP_BLOCKS = re.compile(
     r"(.*?)\n\d{4}-\d\d-\d\d ",
     re.S,
 )
-
-
-@pytest.fixture(scope="module")
-def steady_market() -> Iterator[Any]:
-    """No faults, no rate limit: two crawls of it see the same pages."""
-    from demo.server import DemoMarket
-
-    server = DemoMarket(port=0, seed=11, rate_limit=0, fault_rate=0.0, slow_rate=0.0)
-    server.start()
-    yield server
-    server.stop()
 
 
 def _config(tmp: Path, name: str) -> tuple[Path, dict[str, str]]:
@@ -83,8 +71,8 @@ def _evidence(var_dir: Path) -> dict[tuple[str, str], tuple[Any, ...]]:
     }
 
 
-def test_scrapy_crawl_and_netsword_crawl_store_the_same_leads_and_evidence(steady_market: Any, tmp_path: Path) -> None:
-    base_url = steady_market.url
+def test_scrapy_crawl_and_netsword_crawl_store_the_same_leads_and_evidence(quiet_market: Any, tmp_path: Path) -> None:
+    base_url = quiet_market.url
     scrapy_var, scrapy_env = _config(tmp_path, "scrapy")
     scrapy_log = _run(
         [str(SCRAPY), "crawl", "marketplace", "-a", "profile=demo-static", "-a", f"base_url={base_url}",
