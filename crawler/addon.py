@@ -121,12 +121,12 @@ def _components(settings: BaseSettings) -> None:
     settings.set_in_component_priority_dict("ITEM_PIPELINES", EvidencePipeline, 400)
     # Extensions are built in this order and hear spider_closed in it: Scrapy's CoreStats and SpiderState (0) set
     # finish_reason and save the spider state, the runtime (100) adds the alert count and closes the store, the crawl
-    # run (500: built before Scrapy's scheduler opens JOBDIR) marks JOBDIR whole, the stats file (1000) writes the
-    # final figures.
+    # run (500: built before Scrapy's scheduler opens JOBDIR) marks JOBDIR whole, the collector tuning (900) counts the
+    # crawl's collections and puts Python's thresholds back, the stats file (1000) writes the final figures.
     settings.set_in_component_priority_dict("EXTENSIONS", NetSwordRuntime, 100)
     settings.set_in_component_priority_dict("EXTENSIONS", CrawlRun, 500)
+    settings.set_in_component_priority_dict("EXTENSIONS", CollectorTuning, 900)
     settings.set_in_component_priority_dict("EXTENSIONS", StatsFile, 1000)
-    settings.set_in_component_priority_dict("EXTENSIONS", CollectorTuning, 1100)
 
 
 def _browser(settings: BaseSettings, cfg: Config, *, required: bool) -> None:
